@@ -1,0 +1,1 @@
+"""Input-output analysis: labour values and gross requirements, by sparse methods."""

@@ -1,0 +1,69 @@
+"""Gross requirements (SPEC section 2): the activity that delivers a final demand exactly.
+
+Each product is made by the technique that attains its labour value; the gross output z
+solves (I - A_c) z = y, and activity x_t = z_p / yield_t.  Capacities and availabilities do
+not limit the result; where they are exceeded, ``warnings`` says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commonplan.analysis.linear import leontief_solve
+from commonplan.analysis.values import LabourValues, labour_values
+from commonplan.economy.choice import TechniqueSystem, technique_system
+from commonplan.economy.model import Economy, Kind
+
+LISTED = 20  # warnings of one sort listed one by one at most
+SLACK = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class Requirements:
+    """Activity per technique, gross output per produced product, use per primary product."""
+
+    activity: np.ndarray
+    gross_output: np.ndarray
+    use: np.ndarray
+    residual: float
+    warnings: list[str]
+
+
+def gross_requirements(economy: Economy, demand: np.ndarray | None = None, *,
+                       values: LabourValues | None = None,
+                       system: TechniqueSystem | None = None) -> Requirements:
+    """What must be produced to deliver ``demand`` (per product; default all needs) exactly."""
+    system = system if system is not None else technique_system(economy)
+    values = values if values is not None else labour_values(economy, system=system)
+    if demand is None:
+        demand = economy.needs.total(len(economy.products))
+    chosen = values.techniques
+    solution = leontief_solve(system.chosen(chosen), demand[system.produced], transpose=True)
+    gross = np.maximum(solution.x, 0.0)
+    activity = np.zeros(len(economy.techniques))
+    activity[chosen] = gross / economy.techniques.yields[chosen]
+    use = system.primary[chosen].T @ gross
+    warnings = _over_capacity(economy, activity) + _over_availability(economy, system, use)
+    return Requirements(activity, gross, use, solution.residual, warnings)
+
+
+def _over_capacity(economy: Economy, activity: np.ndarray) -> list[str]:
+    capacities = economy.techniques.capacities
+    over = np.flatnonzero(activity > capacities * (1 + SLACK))
+    ids = economy.techniques.ids
+    warnings = [f"technique {ids[int(t)].as_py()!r} would run at {activity[t]:.6g}, above its "
+                f"capacity of {capacities[t]:.6g}" for t in over[:LISTED]]
+    if len(over) > LISTED:
+        warnings.append(f"{len(over) - LISTED} more techniques would run above their capacity")
+    return warnings
+
+
+def _over_availability(economy: Economy, system: TechniqueSystem, use: np.ndarray) -> list[str]:
+    products = system.primary_products
+    available = economy.available[products]
+    over = np.flatnonzero(use > available * (1 + SLACK))
+    return [f"{Kind(economy.products.kinds[products[k]]).label} "
+            f"{economy.products.ids[int(products[k])].as_py()!r}: {use[k]:.6g} needed, above the "
+            f"{available[k]:.6g} available" for k in over]

@@ -1,0 +1,243 @@
+"""The ``commonplan`` command: thin, it reads arguments, calls the domain and prints results.
+
+Exit codes (SPEC section 3): 0 success, 2 bad input or usage (one line per problem on
+stderr), 1 an internal error.  ``--json`` prints exactly one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from commonplan import __version__
+from commonplan.economy.problems import BundleError, Problem
+
+app = typer.Typer(name="commonplan", help="Software for a democratically planned economy.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+Bundle = Annotated[Path, typer.Argument(help="An economy bundle: a folder or a .zip of tables.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+class BadInput(Exception):
+    """Input the user can fix: printed as lines on stderr, exit code 2."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def _version(show: bool) -> None:
+    if show:
+        print(f"commonplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                 help="Print the version and exit.")] = False
+          ) -> None:
+    """commonplan: plans computed from real input-output data, under democratic control."""
+
+
+def emit(document: dict[str, Any], warnings: list[str], sha256: str | None, **more: str) -> None:
+    """Print a SPEC JSON document with its provenance and warnings."""
+    from commonplan.documents import provenance
+
+    document = {**document, "provenance": provenance(sha256, **more), "warnings": warnings}
+    sys.stdout.buffer.write(orjson.dumps(document) + b"\n")
+    sys.stdout.flush()
+
+
+def warn(warnings: list[str]) -> None:
+    for text in warnings:
+        err.print(f"warning: {text}", markup=False, soft_wrap=True)
+
+
+@contextmanager
+def step(text: str) -> Iterator[None]:
+    """Show what is being done on stderr while it runs (only on a terminal)."""
+    with err.status(text, spinner="dots"):
+        yield
+
+
+def load(bundle: Path) -> Any:
+    from commonplan.economy.bundle import read_bundle
+
+    with step(f"Reading {bundle}"):
+        return read_bundle(bundle)
+
+
+@app.command()
+def validate(bundle: Bundle, json: JsonFlag = False) -> None:
+    """Check a bundle against every rule; print ok or every problem."""
+    from commonplan.documents import validation_document
+    from commonplan.economy.bundle import check_bundle
+
+    with step(f"Checking {bundle}"):
+        problems, warnings, sha256 = check_bundle(bundle)
+    if json:
+        emit(validation_document(problems), warnings, sha256)
+    else:
+        warn(warnings)
+        if not problems:
+            print("ok")
+    if problems:
+        if not json:
+            raise BadInput([str(problem) for problem in problems])
+        raise typer.Exit(2)
+
+
+@app.command()
+def values(bundle: Bundle, json: JsonFlag = False,
+           by_kind: Annotated[bool, typer.Option("--by-kind", help="Also give each product's "
+                                                 "hours per kind of labour and resources.")]
+           = False) -> None:
+    """Labour values: the hours each product costs, directly and through all its inputs."""
+    from commonplan.analysis.values import labour_values
+    from commonplan.documents import values_document
+
+    loaded = load(bundle)
+    with step("Computing labour values"):
+        result = labour_values(loaded.economy, by_kind=by_kind)
+    document = values_document(loaded.economy, result)
+    if json:
+        emit(document, loaded.warnings, loaded.sha256)
+        return
+    warn(loaded.warnings)
+    _print_map("Labour values", "hours", document["values"])
+
+
+@app.command()
+def requirements(bundle: Bundle, json: JsonFlag = False,
+                 needs: Annotated[Path | None, typer.Option(
+                     "--needs", help="Final demand: a table with the columns of needs.csv "
+                                     "(default: the bundle's needs).")] = None) -> None:
+    """Gross requirements: the activity and labour that deliver a final demand."""
+    from commonplan.analysis.requirements import gross_requirements
+    from commonplan.analysis.values import labour_values
+    from commonplan.documents import requirements_document
+    from commonplan.economy.bundle import read_needs
+
+    loaded = load(bundle)
+    economy = loaded.economy
+    demand, more = None, {}
+    if needs is not None:
+        table = read_needs(needs, economy.products)
+        demand = table.total(len(economy.products))
+        more = {"needs_sha256": _sha256(needs)}
+    with step("Computing gross requirements"):
+        result_values = labour_values(economy)
+        result = gross_requirements(economy, demand, values=result_values)
+    document = requirements_document(economy, result, result_values)
+    warnings = loaded.warnings + result.warnings
+    if json:
+        emit(document, warnings, loaded.sha256, **more)
+        return
+    warn(warnings)
+    _print_map("Use of labour and resources", "amount", document["use"])
+    out.print(f"Labour hours in all: {document['labour_hours']:,.6g}")
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _print_map(title: str, unit: str, numbers: dict[str, float], limit: int = 50) -> None:
+    table = Table(title=title)
+    table.add_column("id")
+    table.add_column(unit, justify="right")
+    for key, number in list(numbers.items())[:limit]:
+        table.add_row(key, f"{number:,.6g}")
+    out.print(table)
+    if len(numbers) > limit:
+        out.print(f"... and {len(numbers) - limit:,} more; --json gives them all")
+
+
+@app.command()
+def generate(products: Annotated[int, typer.Option("--products", min=1,
+                                                   help="Number of products.")],
+             out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")],
+             inputs_per_product: Annotated[int, typer.Option(
+                 "--inputs-per-product", min=1, help="Mean number of inputs per technique.")]
+             = 20,
+             seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0) -> None:
+    """Write a synthetic productive economy of any size (Parquet above 100,000 products)."""
+    from commonplan.economy.bundle import write_bundle
+    from commonplan.economy.synthetic import generate as synthesise
+
+    with step(f"Generating {products:,} products"):
+        economy = synthesise(products, inputs_per_product=inputs_per_product, seed=seed)
+    with step(f"Writing {out_dir}"):
+        write_bundle(economy, out_dir, format="parquet" if products > 100_000 else "csv")
+    err.print(f"wrote {out_dir}: {products:,} products, {economy.inputs.nnz:,} inputs")
+
+
+@app.command("import-bea")
+def import_bea(use: Annotated[Path, typer.Option("--use", help="BEA use table (CSV).")],
+               make: Annotated[Path, typer.Option("--make", help="BEA make table (CSV).")],
+               out_dir: Annotated[Path, typer.Option("--out", help="Bundle folder to write.")],
+               hourly_compensation: Annotated[float | None, typer.Option(
+                   "--hourly-compensation", min=0.01,
+                   help="Average hourly compensation in USD (default: BLS ECEC, March 2017).")]
+               = None) -> None:
+    """Build a bundle from BEA make and use tables."""
+    from commonplan.economy import bea
+    from commonplan.economy.bundle import write_bundle
+
+    options = {} if hourly_compensation is None else {"hourly_compensation": hourly_compensation}
+    try:
+        economy, warnings = bea.import_bea(use, make, **options)
+    except bea.BeaTableError as error:
+        raise BadInput([str(error)]) from None
+    write_bundle(economy, out_dir)
+    warn(warnings)
+    err.print(f"wrote {out_dir}: {len(economy.products):,} products")
+
+
+@app.command()
+def demo() -> None:
+    """Run a planning cycle on the built-in economy (US 2017 input-output data)."""
+    from commonplan.demo import run_demo
+
+    run_demo(out)
+
+
+def _fail(code: int, lines: list[str]) -> NoReturn:
+    for line in lines:
+        err.print(line, markup=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: maps bad input to exit 2 and internal errors to exit 1."""
+    run: Callable[..., Any] = app
+    try:
+        run(args=argv, standalone_mode=True)
+    except BundleError as error:
+        _fail(2, [str(problem) for problem in error.problems])
+    except BadInput as error:
+        _fail(2, error.lines)
+    except KeyboardInterrupt:
+        _fail(130, ["interrupted"])
+    except Exception as error:  # an internal error: one line, traceback only when debugging
+        if os.environ.get("COMMONPLAN_DEBUG"):
+            raise
+        _fail(1, [f"internal error: {type(error).__name__}: {error}",
+                  "(set COMMONPLAN_DEBUG=1 to see where)"])
+
+
+__all__ = ["Problem", "app", "main"]

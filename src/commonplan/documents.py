@@ -1,0 +1,54 @@
+"""The JSON documents of SPEC section 3, built from domain results (shared by every interface).
+
+Maps list every id of their kind in file order, zeros included; numbers are finite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from commonplan import __version__
+from commonplan.analysis.requirements import Requirements
+from commonplan.analysis.values import LabourValues
+from commonplan.economy.model import Economy
+from commonplan.economy.problems import Problem
+
+
+def provenance(bundle_sha256: str | None, **more: str) -> dict[str, Any]:
+    return {"bundle_sha256": bundle_sha256, "commonplan_version": __version__, **more}
+
+
+def id_map(ids: pa.Array, numbers: np.ndarray) -> dict[str, float]:
+    """``{id: number}`` in the order given, as plain Python floats."""
+    return dict(zip(ids.to_pylist(), np.asarray(numbers, float).tolist(), strict=True))
+
+
+def values_document(economy: Economy, values: LabourValues) -> dict[str, Any]:
+    ids = economy.products.ids.take(values.products)
+    document: dict[str, Any] = {"unit": "hours", "values": id_map(ids, values.hours),
+                                "residual": values.residual}
+    if values.embodied is not None:
+        kinds = economy.products.ids.take(values.primary).to_pylist()
+        rows = values.embodied.tolist()
+        document["by_kind"] = {product: dict(zip(kinds, row, strict=True))
+                               for product, row in zip(ids.to_pylist(), rows, strict=True)}
+    return document
+
+
+def requirements_document(economy: Economy, requirements: Requirements,
+                          values: LabourValues) -> dict[str, Any]:
+    primary = economy.primary
+    labour = economy.products.is_labour()[primary]
+    return {"activity": id_map(economy.techniques.ids, requirements.activity),
+            "use": id_map(economy.products.ids.take(primary), requirements.use),
+            "gross_output": id_map(economy.products.ids.take(values.products),
+                                   requirements.gross_output),
+            "labour_hours": float(requirements.use[labour].sum()),
+            "residual": requirements.residual}
+
+
+def validation_document(problems: list[Problem]) -> dict[str, Any]:
+    return {"ok": not problems, "errors": [problem.as_json() for problem in problems]}

@@ -1,0 +1,1 @@
+"""The economy: products, techniques and their inputs; bundles on disk; validation."""

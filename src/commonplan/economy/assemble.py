@@ -1,0 +1,219 @@
+"""Turning the bundle's tables into an Economy, checking every rule of SPEC section 1 on the way.
+
+Every breach is collected, so one run reports them all; the economy is built only when there
+are none.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+from commonplan.economy.model import (
+    KIND_LABELS,
+    Economy,
+    EconomyInfo,
+    Kind,
+    Needs,
+    Products,
+    Techniques,
+)
+from commonplan.economy.problems import Problem
+from commonplan.economy.tables import (
+    Table,
+    parse_booleans,
+    parse_ids,
+    parse_numbers,
+    parse_positive_integers,
+    parse_text,
+    report,
+)
+
+
+def positions(values: pa.Array, ids: pa.Array) -> np.ndarray:
+    """Position of each value among ``ids`` (the first, if repeated), -1 where unknown."""
+    found = pc.index_in(values, value_set=ids)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.StringArray:
+    ids = parse_ids(table, column, problems)
+    first = positions(ids, ids)
+    repeated = first != np.arange(len(ids))
+    if repeated.any():
+        report(problems, table.file, column, repeated,
+               [f"duplicate id (first at row {row + 2})" for row in first[repeated]])
+    return ids
+
+
+def _references(table: Table, column: str, ids: pa.Array, what: str,
+                problems: list[Problem]) -> np.ndarray:
+    values = table.columns[column].combine_chunks()
+    found = positions(values, ids)
+    unknown = found < 0
+    if unknown.any():
+        names = values.filter(pa.array(unknown)).to_pylist()
+        report(problems, table.file, column, unknown, [f"unknown {what} {n!r}" for n in names])
+    return found
+
+
+def _required(table: Table, column: str, numbers: np.ndarray, problems: list[Problem],
+              *, positive: bool = False) -> None:
+    missing = np.isnan(numbers)
+    if missing.any():
+        report(problems, table.file, column, missing, "a number is required")
+    with np.errstate(invalid="ignore"):
+        low = numbers <= 0 if positive else numbers < 0
+    if low.any():
+        report(problems, table.file, column, low, "must be > 0" if positive else "must be >= 0")
+
+
+def products_from(table: Table, problems: list[Problem]) -> Products:
+    ids = _unique_ids(table, "id", problems)
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(table.columns["kind"].combine_chunks()))
+    kinds = positions(words, pa.array(KIND_LABELS))
+    if (kinds < 0).any():
+        text = table.columns["kind"].combine_chunks().filter(pa.array(kinds < 0)).to_pylist()
+        report(problems, table.file, "kind", kinds < 0,
+               [f"{t!r} is not a kind (good, service, labour or resource)" for t in text])
+    return Products(ids=ids, kinds=np.maximum(kinds, 0).astype(np.int8),
+                    names=parse_text(table, "name"), units=parse_text(table, "unit"),
+                    public=parse_booleans(table, "public", problems))
+
+
+def techniques_from(table: Table, products: Products, problems: list[Problem]) -> Techniques:
+    ids = _unique_ids(table, "id", problems)
+    outputs = _references(table, "output", products.ids, "product", problems)
+    primary = (outputs >= 0) & (products.kinds[np.maximum(outputs, 0)] >= Kind.LABOUR)
+    if primary.any():
+        kinds = [Kind(k).label for k in products.kinds[outputs[primary]]]
+        report(problems, table.file, "output", primary,
+               [f"a {k} product is never the output of a technique" for k in kinds])
+    yields = parse_numbers(table, "yield", problems)
+    yields = np.where(np.isnan(yields), 1.0, yields)
+    _required(table, "yield", yields, problems, positive=True)
+    capacities = parse_numbers(table, "capacity", problems)
+    _required(table, "capacity", np.where(np.isnan(capacities), 0, capacities), problems)
+    return Techniques(ids=ids, outputs=outputs, yields=yields,
+                      capacities=np.where(np.isnan(capacities), np.inf, capacities),
+                      producers=parse_text(table, "producer"))
+
+
+def inputs_from(table: Table, products: Products, techniques: Techniques,
+                problems: list[Problem]) -> sp.csc_array:
+    """The input matrix (products x techniques); duplicate pairs are problems."""
+    columns = _references(table, "technique", techniques.ids, "technique", problems)
+    rows = _references(table, "product", products.ids, "product", problems)
+    quantities = parse_numbers(table, "quantity", problems)
+    _required(table, "quantity", quantities, problems)
+    known = (columns >= 0) & (rows >= 0)
+    if not known.all():
+        columns, rows, quantities = columns[known], rows[known], quantities[known]
+    shape = (len(products), len(techniques))
+    if np.any(columns[1:] < columns[:-1]):
+        order = np.argsort(columns, kind="stable")
+        columns, rows, quantities = columns[order], rows[order], quantities[order]
+    index = np.int32 if max(shape) < 2**31 - 1 and len(rows) < 2**31 - 1 else np.int64
+    pointers = np.zeros(shape[1] + 1, index)
+    np.cumsum(np.bincount(columns, minlength=shape[1]), out=pointers[1:])
+    matrix = sp.csc_array((quantities, rows.astype(index), pointers), shape=shape)
+    matrix.sort_indices()
+    if _has_duplicate_pairs(matrix):
+        _report_duplicate_pairs(table, problems)
+    return matrix
+
+
+def _has_duplicate_pairs(matrix: sp.csc_array) -> bool:
+    same = matrix.indices[1:] == matrix.indices[:-1]
+    if not same.any():
+        return False
+    column_starts = matrix.indptr[1:-1]
+    same[column_starts[(column_starts > 0) & (column_starts < len(matrix.indices))] - 1] = False
+    return bool(same.any())
+
+
+def _report_duplicate_pairs(table: Table, problems: list[Problem]) -> None:
+    pairs = pc.binary_join_element_wise(table.columns["technique"].combine_chunks(),
+                                        table.columns["product"].combine_chunks(), "\x00")
+    first = positions(pairs, pairs)
+    repeated = first != np.arange(len(pairs))
+    report(problems, table.file, "product", repeated,
+           [f"duplicate (technique, product) pair (first at row {row + 2})"
+            for row in first[repeated]])
+
+
+def available_from(table: Table | None, products: Products, problems: list[Problem]) -> np.ndarray:
+    """Availability per product, inf where no row sets one."""
+    available = np.full(len(products), np.inf)
+    if table is None:
+        return available
+    found = _references(table, "product", products.ids, "product", problems)
+    amounts = parse_numbers(table, "available", problems)
+    _required(table, "available", amounts, problems)
+    known = found >= 0
+    produced = known & (products.kinds[np.maximum(found, 0)] < Kind.LABOUR)
+    if produced.any():
+        report(problems, table.file, "product", produced, "names a product that is not labour "
+                                                           "or a resource")
+    first = positions(pa.array(found), pa.array(found))
+    repeated = known & (first != np.arange(len(found)))
+    if repeated.any():
+        report(problems, table.file, "product", repeated,
+               [f"a second row for this product (first at row {row + 2})"
+                for row in first[repeated]])
+    available[found[known]] = amounts[known]
+    return available
+
+
+def needs_from(table: Table | None, products: Products, problems: list[Problem]) -> Needs:
+    if table is None:
+        return Needs.empty()
+    found = _references(table, "product", products.ids, "product", problems)
+    quantities = parse_numbers(table, "quantity", problems)
+    _required(table, "quantity", quantities, problems)
+    primary = (found >= 0) & (products.kinds[np.maximum(found, 0)] >= Kind.LABOUR)
+    if primary.any():
+        report(problems, table.file, "product", primary, "names labour or a resource, "
+                                                         "not a good or service")
+    priorities = parse_positive_integers(table, "priority", 1, problems)
+    return Needs(products=found, quantities=quantities, priorities=priorities)
+
+
+def unmade_products(products: Products, techniques: Techniques, inputs: sp.csc_array,
+                    needs: Needs, file: str, problems: list[Problem]) -> None:
+    """Every good or service that is needed or used as an input has a technique."""
+    made = np.zeros(len(products), bool)
+    made[techniques.outputs[techniques.outputs >= 0]] = True
+    used = np.zeros(len(products), bool)
+    used[inputs.indices] = True
+    needed = np.zeros(len(products), bool)
+    needed[needs.products[needs.products >= 0]] = True
+    produced_kind = products.kinds < Kind.LABOUR
+    for mask, why in ((used & ~made & produced_kind, "is used as an input"),
+                      (needed & ~made & produced_kind & ~used, "is needed")):
+        if mask.any():
+            report(problems, file, "id", mask, f"{why} but no technique makes it")
+
+
+def unlimited_warnings(products: Products, available: np.ndarray) -> list[str]:
+    """The warning SPEC asks for: a labour or resource product without an availability."""
+    unlimited = np.flatnonzero(products.is_primary() & np.isinf(available))
+    return [f"{Kind(products.kinds[p]).label} product {products.ids[p].as_py()!r} has no row in "
+            f"resources: its availability is unlimited" for p in unlimited]
+
+
+def economy_from(tables: dict[str, Table | None], info: EconomyInfo,
+                 problems: list[Problem]) -> Economy | None:
+    """The economy the tables describe, or None when any rule is broken (all reported)."""
+    before = len(problems)
+    products = products_from(tables["products"], problems)
+    techniques = techniques_from(tables["techniques"], products, problems)
+    inputs = inputs_from(tables["inputs"], products, techniques, problems)
+    available = available_from(tables.get("resources"), products, problems)
+    needs = needs_from(tables.get("needs"), products, problems)
+    unmade_products(products, techniques, inputs, needs, tables["products"].file, problems)
+    if len(problems) > before:
+        return None
+    return Economy(products, techniques, inputs, available, needs, info)

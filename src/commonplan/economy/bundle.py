@@ -1,0 +1,189 @@
+"""Economy bundles on disk (SPEC section 1): read a folder or zip into an Economy, write one back."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from commonplan.economy.assemble import economy_from, needs_from, unlimited_warnings
+from commonplan.economy.model import KIND_LABELS, Economy, EconomyInfo, Needs, Products
+from commonplan.economy.problems import BundleError, Problem
+from commonplan.economy.productive import unproductive_problems
+from commonplan.economy.source import TABLE_SUFFIXES, BundleFile, bundle_sha256, open_bundle
+from commonplan.economy.tables import ColumnKind, TableSpec, read_table
+
+ID, TEXT, NUMBER = ColumnKind.ID, ColumnKind.TEXT, ColumnKind.NUMBER
+TABLES = {
+    spec.name: spec for spec in (
+        TableSpec("products", True, {"id": ID, "name": TEXT, "unit": TEXT, "kind": TEXT,
+                                     "public": ColumnKind.BOOLEAN}, ("id", "kind")),
+        TableSpec("techniques", True, {"id": ID, "output": ID, "yield": NUMBER, "capacity": NUMBER,
+                                       "producer": TEXT}, ("id", "output")),
+        TableSpec("inputs", True, {"technique": ID, "product": ID, "quantity": NUMBER},
+                  ("technique", "product", "quantity")),
+        TableSpec("resources", False, {"product": ID, "available": NUMBER},
+                  ("product", "available")),
+        TableSpec("needs", False, {"product": ID, "quantity": NUMBER,
+                                   "priority": ColumnKind.INTEGER}, ("product", "quantity")),
+    )
+}
+METADATA = "economy.toml"
+
+
+@dataclass(frozen=True)
+class LoadedBundle:
+    """An economy read from disk, with the content hash of its files and any warnings."""
+
+    economy: Economy
+    sha256: str
+    warnings: list[str]
+
+
+def read_bundle(path: Path | str) -> LoadedBundle:
+    """Read and check the bundle at ``path``; raise BundleError listing every problem."""
+    problems: list[Problem] = []
+    files = open_bundle(Path(path))
+    chosen, warnings = _table_files(files, problems)
+    tables = {name: read_table(file, TABLES[name], problems) for name, file in chosen.items()}
+    info = _read_info(files.get(METADATA), problems)
+    if problems:
+        raise BundleError(problems)
+    economy = economy_from(tables, info, problems)
+    if economy is None:
+        raise BundleError(problems)
+    problems.extend(unproductive_problems(economy, chosen["products"].name))
+    if problems:
+        raise BundleError(problems)
+    used = [*chosen.values(), *([files[METADATA]] if METADATA in files else [])]
+    warnings += unlimited_warnings(economy.products, economy.available)
+    return LoadedBundle(economy, bundle_sha256(used), warnings)
+
+
+def check_bundle(path: Path | str) -> tuple[list[Problem], list[str], str | None]:
+    """Every problem of the bundle at ``path``, its warnings, and its hash when it can be read."""
+    try:
+        loaded = read_bundle(path)
+    except BundleError as error:
+        return error.problems, [], _hash_if_possible(Path(path))
+    return [], loaded.warnings, loaded.sha256
+
+
+def _hash_if_possible(path: Path) -> str | None:
+    try:
+        files = open_bundle(path)
+    except BundleError:
+        return None
+    return bundle_sha256([file for name, file in files.items() if name.endswith(TABLE_SUFFIXES)
+                          or name == METADATA])
+
+
+def _table_files(files: dict[str, BundleFile],
+                 problems: list[Problem]) -> tuple[dict[str, BundleFile], list[str]]:
+    chosen: dict[str, BundleFile] = {}
+    for name, spec in TABLES.items():
+        found = [files[name + suffix] for suffix in TABLE_SUFFIXES if name + suffix in files]
+        if len(found) > 1:
+            problems.append(Problem(f"{name}.csv", f"both {name}.csv and {name}.parquet are "
+                                                   "present: keep one"))
+        elif found:
+            chosen[name] = found[0]
+        elif spec.required:
+            problems.append(Problem(f"{name}.csv", "is missing: the bundle needs a products, "
+                                                   "techniques and inputs table"))
+    stems = {name.rsplit(".", 1)[0] for name in files if name.endswith(TABLE_SUFFIXES)}
+    warnings = [f"{stem}: not a table of the bundle; ignored" for stem in sorted(stems - set(TABLES))]
+    return chosen, warnings
+
+
+def _read_info(file: BundleFile | None, problems: list[Problem]) -> EconomyInfo:
+    if file is None:
+        return EconomyInfo()
+    try:
+        data = tomllib.loads(file.read_bytes().decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        problems.append(Problem(METADATA, f"is not valid TOML: {error}"))
+        return EconomyInfo()
+    keys = [field.name for field in fields(EconomyInfo)]
+    values = {}
+    for key, value in data.items():
+        if key not in keys:
+            problems.append(Problem(METADATA, f"unknown key {key!r} (expected {', '.join(keys)})"))
+        elif not isinstance(value, str | int):
+            problems.append(Problem(METADATA, f"{key} must be text"))
+        else:
+            values[key] = str(value)
+    return EconomyInfo(**values)
+
+
+def read_needs(path: Path | str, products: Products) -> Needs:
+    """A standalone needs table (the columns of needs.csv) for the given products."""
+    path = Path(path)
+    if not path.is_file():
+        raise BundleError([Problem(str(path), "no such file")])
+    problems: list[Problem] = []
+    table = read_table(BundleFile(str(path), path=path), TABLES["needs"], problems)
+    needs = needs_from(table, products, problems) if table is not None else None
+    if problems or needs is None:
+        raise BundleError(problems)
+    return needs
+
+
+def write_bundle(economy: Economy, folder: Path | str, *, format: str = "csv") -> Path:
+    """Write ``economy`` as a bundle folder of CSV or Parquet tables that reads back the same."""
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"format must be 'csv' or 'parquet', not {format!r}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in economy_tables(economy).items():
+        target = folder / f"{name}.{format}"
+        if format == "csv":
+            pa_csv.write_csv(table, target)
+        else:
+            pq.write_table(table, target)
+    info = {key: value for key, value in vars(economy.info).items() if value is not None}
+    if info:
+        (folder / METADATA).write_text("".join(f"{k} = {_toml_string(v)}\n" for k, v in info.items()),
+                                       encoding="utf-8")
+    return folder
+
+
+def _toml_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def economy_tables(economy: Economy) -> dict[str, pa.Table]:
+    """The bundle's tables as Arrow tables, optional columns only where they hold something."""
+    products, techniques, needs = economy.products, economy.techniques, economy.needs
+    ids = products.ids
+    product_columns = {"id": ids, "name": products.names, "unit": products.units,
+                       "kind": pa.array(np.array(KIND_LABELS)[products.kinds])}
+    if products.public is not None and products.public.any():
+        product_columns["public"] = pa.array(products.public)
+    capacity = np.where(np.isinf(techniques.capacities), np.nan, techniques.capacities)
+    technique_columns = {"id": techniques.ids, "output": ids.take(techniques.outputs),
+                         "yield": techniques.yields,
+                         "capacity": pa.array(capacity, from_pandas=True),
+                         "producer": techniques.producers}
+    inputs = economy.inputs.tocoo()
+    order = np.lexsort((inputs.row, inputs.col))
+    limited = np.flatnonzero(np.isfinite(economy.available))
+    return {
+        "products": _table(product_columns),
+        "techniques": _table(technique_columns),
+        "inputs": _table({"technique": techniques.ids.take(inputs.col[order]),
+                          "product": ids.take(inputs.row[order]), "quantity": inputs.data[order]}),
+        "resources": _table({"product": ids.take(limited), "available": economy.available[limited]}),
+        "needs": _table({"product": ids.take(needs.products), "quantity": needs.quantities,
+                         "priority": needs.priorities}),
+    }
+
+
+def _table(columns: dict[str, object]) -> pa.Table:
+    return pa.table({name: values for name, values in columns.items() if values is not None})

@@ -1,0 +1,94 @@
+"""Where a bundle's files come from: a folder, or a zip holding them at its root or in one folder."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pyarrow as pa
+
+from commonplan.economy.problems import BundleError, Problem
+
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    """One file of a bundle: its name inside the bundle and a way to read its bytes."""
+
+    name: str
+    path: Path | None = None  # a file on disk
+    content: bytes | None = None  # or bytes taken out of a zip
+
+    def arrow_source(self) -> pa.NativeFile:
+        if self.content is not None:
+            return pa.BufferReader(self.content)
+        return pa.memory_map(str(self.path), "r")
+
+    def read_bytes(self) -> bytes:
+        return self.content if self.content is not None else self.path.read_bytes()
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        if self.content is not None:
+            digest.update(self.content)
+        else:
+            with open(self.path, "rb") as stream:
+                while chunk := stream.read(1 << 22):
+                    digest.update(chunk)
+        return digest.hexdigest()
+
+
+def open_bundle(path: Path) -> dict[str, BundleFile]:
+    """The files of the bundle at ``path`` by name (a folder or a .zip)."""
+    label = str(path)
+    if not path.exists():
+        raise BundleError([Problem(label, "no such file or folder")])
+    if path.is_dir():
+        return {child.name: BundleFile(child.name, path=child) for child in sorted(path.iterdir())
+                if child.is_file()}
+    if not zipfile.is_zipfile(path):
+        raise BundleError([Problem(label, "is neither a folder nor a zip file")])
+    return _zip_members(path)
+
+
+def _zip_members(path: Path) -> dict[str, BundleFile]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [info.filename for info in archive.infolist() if not info.is_dir()
+                     and not info.filename.startswith("__MACOSX/")]
+            folder = _bundle_folder(path, names)
+            members = {}
+            for name in names:
+                parts = PurePosixPath(name)
+                if str(parts.parent) == folder:
+                    members[parts.name] = BundleFile(parts.name, content=archive.read(name))
+            return members
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise BundleError([Problem(str(path), f"cannot read the zip file: {error}")]) from None
+
+
+def _bundle_folder(path: Path, names: list[str]) -> str:
+    """The folder inside the zip that holds the tables: its root, or its only top-level folder."""
+    def has_tables(folder: str) -> bool:
+        return any(str(PurePosixPath(n).parent) == folder and n.endswith(TABLE_SUFFIXES)
+                   for n in names)
+    if has_tables("."):
+        return "."
+    tops = {PurePosixPath(n).parts[0] for n in names if len(PurePosixPath(n).parts) == 2}
+    candidates = [top for top in sorted(tops) if has_tables(top)]
+    if len(candidates) == 1:
+        return candidates[0]
+    where = "in several top-level folders" if candidates else "at its root or in one top-level folder"
+    raise BundleError([Problem(str(path), f"holds no bundle: no CSV or Parquet tables {where}")])
+
+
+def bundle_sha256(files: list[BundleFile]) -> str:
+    """The bundle's content hash: SHA-256 of ``sha256sum``-style lines of its files, sorted by name.
+
+    A folder and a zip holding the same tables have the same hash.
+    """
+    lines = "".join(f"{file.sha256()}  {file.name}\n" for file in sorted(files, key=lambda f: f.name))
+    return hashlib.sha256(lines.encode()).hexdigest()

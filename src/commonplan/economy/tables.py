@@ -1,0 +1,263 @@
+"""Reading one bundle table (CSV or Parquet) and parsing its columns, collecting every problem.
+
+Columns are parsed vectorised with Arrow: a table of 20 million rows costs seconds, and a bad
+value is reported by file, row and column instead of stopping the read.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from commonplan.economy.problems import Problem
+from commonplan.economy.source import BundleFile
+
+NUMBER = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+NOT_FINITE = r"(?i)^\s*[+-]?(inf|infinity|nan)\s*$"
+INTEGER = r"^\s*\+?\d+\s*$"
+
+
+class ColumnKind(enum.Enum):
+    ID = "id"  # a non-empty string, compared exactly
+    TEXT = "text"  # free text, blank = none
+    NUMBER = "number"  # decimal, blank = none
+    BOOLEAN = "boolean"  # true/false in any case, blank = none
+    INTEGER = "integer"  # whole number, blank = none
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of the bundle: its name, whether it must exist, its columns and which are required."""
+
+    name: str
+    required: bool
+    columns: dict[str, ColumnKind]
+    required_columns: tuple[str, ...]
+
+
+@dataclass
+class Table:
+    """A table as read: the file it came from and its columns, not yet parsed."""
+
+    file: str
+    columns: dict[str, pa.ChunkedArray]
+    num_rows: int
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+
+def read_table(file: BundleFile, spec: TableSpec, problems: list[Problem]) -> Table | None:
+    """Read ``file`` checking its header against ``spec``; ``None`` when it cannot be used."""
+    try:
+        if file.name.endswith(".parquet"):
+            header = pq.read_schema(file.arrow_source()).names
+        else:
+            header = _csv_header(file)
+    except (pa.ArrowException, OSError, UnicodeDecodeError, csv.Error) as error:
+        problems.append(Problem(file.name, f"cannot be read: {_reason(error)}"))
+        return None
+    if header is None:
+        problems.append(Problem(file.name, "is empty: a header row is required"))
+        return None
+    if not _header_fits(file.name, header, spec, problems):
+        return None
+    try:
+        if file.name.endswith(".parquet"):
+            table = pq.read_table(file.arrow_source(), columns=header)
+        else:
+            table = _read_csv(file, header, problems)
+    except (pa.ArrowException, OSError) as error:
+        problems.append(Problem(file.name, f"cannot be read: {_reason(error)}"))
+        return None
+    if table is None:
+        return None
+    return Table(file.name, {name: table.column(name) for name in header}, table.num_rows)
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "UTF-8" in text:
+        return "not valid UTF-8 text"
+    return text
+
+
+def _csv_header(file: BundleFile) -> list[str] | None:
+    with file.arrow_source() as stream:
+        head = stream.read(1 << 16)
+    text = head.decode("utf-8-sig", errors="strict") if len(head) < 1 << 16 else \
+        head.decode("utf-8-sig", errors="ignore")
+    rows = csv.reader(io.StringIO(text))
+    return next(rows, None) or None
+
+
+def _header_fits(file: str, header: list[str], spec: TableSpec, problems: list[Problem]) -> bool:
+    before = len(problems)
+    known = ", ".join(spec.columns)
+    for position, name in enumerate(header):
+        if name not in spec.columns:
+            problems.append(Problem(file, f"unknown column {name!r} (expected {known})", 1, name))
+        elif name in header[:position]:
+            problems.append(Problem(file, "column appears twice", 1, name))
+    for name in spec.required_columns:
+        if name not in header:
+            problems.append(Problem(file, f"missing required column {name!r}", 1))
+    return len(problems) == before
+
+
+def _read_csv(file: BundleFile, header: list[str], problems: list[Problem]) -> pa.Table | None:
+    bad_rows: list[Problem] = []
+
+    def skip_invalid(row: pa_csv.InvalidRow) -> str:
+        bad_rows.append(Problem(file.name, f"has {row.actual_columns} fields, the header has "
+                                           f"{row.expected_columns}", row.number))
+        return "skip"
+
+    convert = pa_csv.ConvertOptions(column_types={name: pa.string() for name in header},
+                                    strings_can_be_null=False, quoted_strings_can_be_null=False)
+    parse = pa_csv.ParseOptions(invalid_row_handler=skip_invalid, newlines_in_values=True)
+    table = pa_csv.read_csv(file.arrow_source(), parse_options=parse, convert_options=convert)
+    if bad_rows and any(problem.row is None for problem in bad_rows):
+        bad_rows.clear()  # row numbers are known only to a single-threaded read
+        pa_csv.read_csv(file.arrow_source(), read_options=pa_csv.ReadOptions(use_threads=False),
+                        parse_options=parse, convert_options=convert)
+    if bad_rows:
+        problems.extend(bad_rows)
+        return None
+    return table
+
+
+def rows_where(mask: np.ndarray) -> np.ndarray:
+    """File rows (header = 1) of the records where ``mask`` holds."""
+    return np.flatnonzero(mask) + 2
+
+
+def report(problems: list[Problem], file: str, column: str, mask: np.ndarray,
+           message: str | list[str]) -> None:
+    """Add one problem per row where ``mask`` holds; ``message`` may differ row by row."""
+    rows = rows_where(mask)
+    messages = [message] * len(rows) if isinstance(message, str) else message
+    problems.extend(Problem(file, text, int(row), column) for row, text in zip(rows, messages,
+                                                                              strict=True))
+
+
+def _strings(values: pa.ChunkedArray) -> pa.Array:
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    return array.cast(pa.string()) if not pa.types.is_string(array.type) else array
+
+
+def _blank(strings: pa.Array) -> np.ndarray:
+    trimmed = pc.utf8_trim_whitespace(strings)
+    return pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False)
+
+
+def _quoted(strings: pa.Array, mask: np.ndarray) -> list[str]:
+    return [f"{value!r}" for value in strings.filter(pa.array(mask)).to_pylist()]
+
+
+def parse_ids(table: Table, column: str, problems: list[Problem]) -> pa.StringArray:
+    """A required id column; an empty id is a problem."""
+    values = _strings(table.columns[column])
+    empty = pc.fill_null(pc.equal(values, ""), True).to_numpy(zero_copy_only=False)
+    if empty.any():
+        report(problems, table.file, column, empty, "empty id")
+    return values
+
+
+def parse_text(table: Table, column: str) -> pa.StringArray | None:
+    """Optional free text; blank becomes null."""
+    if not table.has(column):
+        return None
+    values = _strings(table.columns[column])
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+
+
+def parse_numbers(table: Table, column: str, problems: list[Problem]) -> np.ndarray:
+    """A numeric column as float64, NaN where blank (or the column is absent); bad text reported."""
+    if not table.has(column):
+        return np.full(table.num_rows, np.nan)
+    values = table.columns[column]
+    if _is_numeric(values.type):
+        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        numbers = np.where(pc.is_null(values).to_numpy(zero_copy_only=False), np.nan, numbers)
+        _report_not_finite(table, column, numbers, ~np.isnan(numbers), problems)
+        return numbers
+    strings = _strings(values)
+    blank = _blank(strings)
+    number = pc.fill_null(pc.match_substring_regex(strings, NUMBER), False)
+    number = number.to_numpy(zero_copy_only=False)
+    bad = ~blank & ~number
+    if bad.any():
+        words = pc.fill_null(pc.match_substring_regex(strings, NOT_FINITE), False)
+        words = words.to_numpy(zero_copy_only=False)
+        report(problems, table.file, column, bad & words, "is not a finite number")
+        text = _quoted(strings, bad & ~words)
+        report(problems, table.file, column, bad & ~words, [f"{t} is not a number" for t in text])
+    clean = pc.if_else(pa.array(number), pc.utf8_trim_whitespace(strings),
+                       pa.scalar(None, pa.string()))
+    numbers = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+    numbers = np.where(number, numbers, np.nan)
+    _report_not_finite(table, column, numbers, number, problems)  # 1e999 overflows to inf
+    return numbers
+
+
+def _is_numeric(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
+
+
+def _report_not_finite(table: Table, column: str, numbers: np.ndarray, present: np.ndarray,
+                       problems: list[Problem]) -> None:
+    infinite = present & ~np.isfinite(numbers)
+    if infinite.any():
+        report(problems, table.file, column, infinite, "is not a finite number")
+
+
+def parse_booleans(table: Table, column: str, problems: list[Problem]) -> np.ndarray:
+    """``true``/``false`` in any case; blank or absent is false."""
+    if not table.has(column):
+        return np.zeros(table.num_rows, bool)
+    values = table.columns[column]
+    if pa.types.is_boolean(values.type):
+        return pc.fill_null(values, False).to_numpy(zero_copy_only=False)
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(_strings(values)))
+    true = pc.fill_null(pc.equal(words, "true"), False).to_numpy(zero_copy_only=False)
+    known = pc.fill_null(pc.is_in(words, pa.array(["true", "false", ""])), True)
+    bad = ~known.to_numpy(zero_copy_only=False)
+    if bad.any():
+        text = _quoted(_strings(values), bad)
+        report(problems, table.file, column, bad, [f"{t} is not true or false" for t in text])
+    return true
+
+
+def parse_positive_integers(table: Table, column: str, default: int,
+                            problems: list[Problem]) -> np.ndarray:
+    """Whole numbers >= 1; blank or absent gives ``default``."""
+    if not table.has(column):
+        return np.full(table.num_rows, default, np.int64)
+    values = table.columns[column]
+    if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
+        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        present = ~pc.is_null(values).to_numpy(zero_copy_only=False)
+    else:
+        strings = _strings(values)
+        present = ~_blank(strings)
+        whole = pc.fill_null(pc.match_substring_regex(strings, INTEGER), False)
+        whole = whole.to_numpy(zero_copy_only=False)
+        clean = pc.if_else(pa.array(whole), pc.utf8_trim_whitespace(strings),
+                           pa.scalar(None, pa.string()))
+        numbers = pc.cast(pc.cast(clean, pa.int64()), pa.float64()).to_numpy(zero_copy_only=False)
+        numbers = np.where(whole, numbers, np.nan)
+    with np.errstate(invalid="ignore"):
+        good = np.isfinite(numbers) & (numbers >= 1) & (numbers == np.round(numbers))
+    bad = present & ~good
+    if bad.any():
+        report(problems, table.file, column, bad, "must be a whole number of at least 1")
+    return np.where(present & good, numbers, default).astype(np.int64)
