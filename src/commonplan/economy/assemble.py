@@ -50,7 +50,7 @@ def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.String
 
 def _references(table: Table, column: str, ids: pa.Array, what: str,
                 problems: list[Problem]) -> np.ndarray:
-    values = table.columns[column].combine_chunks()
+    values = table.columns[column].combine_chunks().cast(pa.string())
     found = positions(values, ids)
     unknown = found < 0
     if unknown.any():
