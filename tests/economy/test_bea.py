@@ -291,6 +291,20 @@ def test_a_name_column_in_the_use_table_names_the_products(tmp_path: Path) -> No
     assert economy.products.names.to_pylist() == ["Wheat", "Bread", "Labour"]
 
 
+def test_a_table_saved_by_excel_reads_the_same(tmp_path: Path) -> None:
+    plain, _ = import_bea(tiny_use(tmp_path), tiny_make(tmp_path))
+    use = tmp_path / "excel_use.csv"
+    text = tiny_use(tmp_path).read_text().replace("C2,5,0,5,95,0,100", 'C2,5,...,5,95,,"1,00"')
+    rows = text.splitlines()
+    rows = [f"{row.split(',', 1)[0]},{name},{row.split(',', 1)[1]}"
+            for row, name in zip(rows, ["", "Caf\u00e9", "Bread", "Used", "Pay", "Total"],
+                                 strict=True)]
+    use.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    economy, _ = import_bea(use, tiny_make(tmp_path))
+    np.testing.assert_array_equal(economy.inputs.toarray(), plain.inputs.toarray())
+    assert economy.products.names.to_pylist()[0] == "Caf\u00e9"
+
+
 # --- labour values and gross requirements of the BEA economy ----------------------------------
 
 
@@ -321,3 +335,67 @@ def test_the_labour_of_the_final_demand_is_its_value(detail: tuple[Economy, list
     requirements = gross_requirements(economy)
     labour = list(economy.primary).index(len(economy.products) - 1)
     assert requirements.use[labour] == pytest.approx(values.hours @ y[values.products], rel=1e-9)
+
+
+# --- the built-in economy and the demo --------------------------------------------------------
+
+
+def test_the_builtin_bundle_reads_back_without_problems() -> None:
+    from commonplan.economy.builtin import builtin_bundle_path, builtin_reference
+    from commonplan.economy.bundle import read_bundle
+
+    loaded = read_bundle(builtin_bundle_path())
+    economy = loaded.economy
+    assert (len(economy.products), len(economy.techniques)) == (399, 398)
+    assert loaded.warnings == [
+        "labour product 'labour' has no row in resources: its availability is unlimited"
+    ]
+    assert economy.info.period == "2017"
+    assert "35.28" in economy.info.description
+    reference = builtin_reference()
+    assert reference["final_demand_million_usd"] == pytest.approx(economy.needs.quantities.sum())
+    assert reference["negative_coefficients"] == 27
+
+
+@needs_data
+def test_the_build_script_reproduces_the_shipped_bundle(tmp_path: Path) -> None:
+    from commonplan.economy.builtin import builtin_bundle_path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_us2017.py"
+    spec = importlib.util.spec_from_file_location("build_us2017", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(DATA, tmp_path)
+    shipped = builtin_bundle_path()
+    built = sorted(path.name for path in tmp_path.iterdir())
+    assert built == sorted(path.name for path in shipped.iterdir() if path.name != "README.md")
+    for name in built:
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
+
+
+@needs_data
+def test_the_builtin_bundle_holds_the_imported_detail_economy(
+    detail: tuple[Economy, list[str]],
+) -> None:
+    from commonplan.economy.builtin import builtin_bundle_path
+    from commonplan.economy.bundle import read_bundle
+
+    shipped = read_bundle(builtin_bundle_path()).economy
+    assert shipped.products.ids.to_pylist() == detail[0].products.ids.to_pylist()
+    np.testing.assert_allclose(shipped.inputs.toarray(), detail[0].inputs.toarray(), rtol=1e-15)
+    assert shipped.info == detail[0].info
+
+
+@needs_analysis
+def test_the_demo_prints_the_size_the_top_products_and_the_agreement_with_the_tables() -> None:
+    from rich.console import Console
+
+    from commonplan.demo import run_demo
+
+    console = Console(record=True, width=120)
+    run_demo(console)
+    text = console.export_text()
+    assert "input coefficients" in text and "85,830" in text
+    assert "Private households" in text
+    assert "gross output, million USD" in text and "+2.13%" in text
+    assert "labour, billion hours" in text and "+1.44%" in text

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -194,15 +195,7 @@ def read_bea(
 
 def _read_table(path: Path) -> _Table:
     """A BEA table: first column row codes, header row column codes, numbers elsewhere."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as stream:
-            lines = [row for row in csv.reader(stream) if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise BeaTableError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BeaTableError(f"{path}: is a folder, not a CSV file") from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise BeaTableError(f"{path}: not a readable CSV file ({error})") from None
+    lines = _csv_lines(path)
     if len(lines) < 2 or len(lines[0]) < 2:
         raise BeaTableError(f"{path}: not a BEA make or use table (no header and data rows)")
     header = [cell.strip() for cell in lines[0]]
@@ -233,13 +226,35 @@ def _read_table(path: Path) -> _Table:
     return _Table(path, rows, columns, values, names)
 
 
+def _csv_lines(path: Path) -> list[list[str]]:
+    """The non-blank lines of a CSV file, UTF-8 (or, failing that, Windows-1252 as Excel saves)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BeaTableError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BeaTableError(f"{path}: is a folder, not a CSV file") from None
+    except OSError as error:
+        raise BeaTableError(f"{path}: cannot be read ({error.strerror})") from None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        try:
+            return [row for row in csv.reader(io.StringIO(text, newline=""))
+                    if any(cell.strip() for cell in row)]
+        except csv.Error as error:
+            raise BeaTableError(f"{path}: not a readable CSV file ({error})") from None
+    raise BeaTableError(f"{path}: not a CSV text file")
+
+
 def _name_column(header: list[str], cells: list[list[str]]) -> int | None:
-    """The column of names or descriptions, if any: the first whose cells are all text."""
-    for j in range(1, len(header)):
-        filled = [line[j] for line in cells if line[j] not in _ZERO_MARKS]
-        if filled and not any(_is_number(cell) for cell in filled):
-            return j
-    return None
+    """The column after the codes if it holds names or descriptions (text, no numbers)."""
+    filled = [line[1] for line in cells if line[1] not in _ZERO_MARKS]
+    return 1 if filled and not any(_is_number(cell) for cell in filled) else None
 
 
 def _is_number(cell: str) -> bool:
