@@ -134,7 +134,7 @@ def requirements(bundle: Bundle, json: JsonFlag = False,
     economy = loaded.economy
     demand, more = None, {}
     if needs is not None:
-        table = read_needs(needs, economy.products)
+        table = read_needs(needs, economy)
         demand = table.total(len(economy.products))
         more = {"needs_sha256": _sha256(needs)}
     with step("Computing gross requirements"):

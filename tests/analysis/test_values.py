@@ -132,8 +132,11 @@ def test_values_are_non_negative_and_price_final_demand_at_its_labour(case, dema
     economy = leontief_economy(a, labour, alternatives=alternatives)
     values = labour_values(economy)
     assert (values.hours >= 0).all()
-    takes_labour = np.linalg.solve((np.eye(len(labour)) - a).T, (labour > 0).astype(float)) > 0
-    assert (values.hours[takes_labour & (values.techniques < len(labour))] > 0).all()
+    inputs = economy.inputs.toarray()[:, values.techniques]  # under the attaining techniques
+    takes_labour = inputs[economy.products.is_labour()].sum(axis=0) > 0
+    for _ in range(len(labour)):  # or through a produced input that does
+        takes_labour |= (inputs[: len(labour)] > 0).T @ takes_labour
+    assert (values.hours[takes_labour] > 0).all()
     y = np.zeros(len(economy.products))
     y[: len(labour)] = demand[: len(labour)]
     requirements = gross_requirements(economy, y, values=values)

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-DIRECT_LIMIT = 20_000  # products up to which a sparse LU factorisation is used
+DIRECT_LIMIT = 2_000  # products up to which a sparse LU factorisation is used (fill-in grows fast)
 TOLERANCE = 1e-10
 
 
@@ -60,7 +60,7 @@ def _iterative(operator: sp.sparray, rhs: np.ndarray, guess: np.ndarray | None,
                tol: float) -> np.ndarray:
     n = rhs.shape[0]
     system = spla.LinearOperator((n, n), matvec=lambda v: v - operator @ v, dtype=float)
-    x, info = spla.bicgstab(system, rhs, x0=guess, rtol=min(tol, 1e-3) / 10, maxiter=2000)
+    x, info = spla.bicgstab(system, rhs, x0=guess, rtol=min(tol, 1e-3) / 2, maxiter=2000)
     if info < 0 or not np.all(np.isfinite(x)):
         raise SolveError("the iterative solver broke down")
     return x

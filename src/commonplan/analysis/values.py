@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commonplan.analysis.linear import leontief_solve
+from commonplan.analysis.linear import TOLERANCE, leontief_solve
 from commonplan.economy.choice import ATTAINS, TechniqueSystem, technique_system
 from commonplan.economy.model import Economy
 from commonplan.economy.productive import productive_choice
 
-IMPROVEMENT = 1e-10  # a switch must lower a value by more than this, relative (rounding noise)
+IMPROVEMENT = ATTAINS  # a switch must lower a value by more than this: closer is a tie (SPEC)
 MAX_ROUNDS = 100
+ROUGH = 1e-4  # choices are first improved on values this exact, then on exact ones
 
 
 class NotProductiveError(ArithmeticError):
@@ -59,18 +60,22 @@ def labour_values(economy: Economy, *, by_kind: bool = False,
     choice = productive_choice(system, rounds=2000)
     if choice is None:
         raise NotProductiveError("no choice of techniques is productive")
-    values, rounds, residual = None, 0, 0.0
+    values, rounds, tol = None, 0, TOLERANCE if system.single else ROUGH
     while rounds < MAX_ROUNDS:
         rounds += 1
-        solution = leontief_solve(system.chosen(choice), direct[choice], guess=values)
+        solution = leontief_solve(system.chosen(choice), direct[choice], guess=values, tol=tol)
         values, residual = solution.x, solution.residual
         if system.single:
             break
         least, cheaper = system.cheapest(direct + system.coefficients @ values)
-        switch = least < values - IMPROVEMENT * np.abs(values)
-        if not switch.any():
+        gain = IMPROVEMENT if tol == TOLERANCE else 10 * ROUGH  # above the values' own error
+        switch = (least < values - gain * np.abs(values)) & (cheaper != choice)
+        if switch.any():
+            choice = np.where(switch, cheaper, choice)
+        elif tol == TOLERANCE:
             break
-        choice = np.where(switch, cheaper, choice)
+        else:
+            tol = TOLERANCE
     values = np.maximum(values, 0.0)  # rounding below zero for products that take no labour
     attaining = attaining_techniques(system, direct, values)
     embodied = _embodied(system, attaining) if by_kind else None

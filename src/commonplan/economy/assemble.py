@@ -23,6 +23,7 @@ from commonplan.economy.model import (
 from commonplan.economy.problems import Problem
 from commonplan.economy.tables import (
     Table,
+    blank_cells,
     parse_booleans,
     parse_ids,
     parse_numbers,
@@ -32,10 +33,26 @@ from commonplan.economy.tables import (
 )
 
 
-def positions(values: pa.Array, ids: pa.Array) -> np.ndarray:
-    """Position of each value among ``ids`` (the first, if repeated), -1 where unknown."""
+def positions(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
+    """Position of each value among ``ids`` (the first, if repeated), -1 where unknown.
+
+    Values that come in runs (inputs grouped by technique) are looked up once per run.
+    """
+    runs = pc.run_end_encode(values)
+    chunks = runs.chunks if isinstance(runs, pa.ChunkedArray) else [runs]
+    if not chunks or sum(len(chunk.values) for chunk in chunks) * 4 > len(values):
+        return _lookup(values, ids)
+    found = _lookup(pa.chunked_array([chunk.values for chunk in chunks]), ids)
+    lengths = np.concatenate([np.diff(chunk.run_ends.to_numpy(), prepend=0) for chunk in chunks])
+    return np.repeat(found, lengths)
+
+
+def _lookup(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
     found = pc.index_in(values, value_set=ids)
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if found.null_count:
+        found = found.fill_null(-1)
+    return found.to_numpy(zero_copy_only=False)
+
 
 
 def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.StringArray:
@@ -50,7 +67,9 @@ def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.String
 
 def _references(table: Table, column: str, ids: pa.Array, what: str,
                 problems: list[Problem]) -> np.ndarray:
-    values = table.columns[column].combine_chunks().cast(pa.string())
+    values = table.columns[column]
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
     found = positions(values, ids)
     unknown = found < 0
     if unknown.any():
@@ -61,13 +80,36 @@ def _references(table: Table, column: str, ids: pa.Array, what: str,
 
 def _required(table: Table, column: str, numbers: np.ndarray, problems: list[Problem],
               *, positive: bool = False) -> None:
-    missing = np.isnan(numbers)
+    """Blank cells and numbers out of range (a value that is not a finite number is reported already)."""
+    missing = np.isnan(numbers) & blank_cells(table, column)
     if missing.any():
         report(problems, table.file, column, missing, "a number is required")
     with np.errstate(invalid="ignore"):
-        low = numbers <= 0 if positive else numbers < 0
+        low = (numbers <= 0 if positive else numbers < 0) & np.isfinite(numbers)
     if low.any():
         report(problems, table.file, column, low, "must be > 0" if positive else "must be >= 0")
+
+
+UNKNOWN_KIND = -1  # a product whose kind is reported as bad: no rule about kinds applies to it
+
+
+def _kinds_at(products: Products, found: np.ndarray) -> np.ndarray:
+    """The kinds of the products at ``found`` (positions, -1 = unknown id), UNKNOWN_KIND where unknown."""
+    kinds = np.full(len(found), UNKNOWN_KIND, np.int8)
+    known = found >= 0
+    kinds[known] = products.kinds[found[known]]
+    return kinds
+
+
+def _primary_at(products: Products, found: np.ndarray) -> np.ndarray:
+    """Where ``found`` names a labour or resource product."""
+    return _kinds_at(products, found) >= Kind.LABOUR
+
+
+def _produced_at(products: Products, found: np.ndarray) -> np.ndarray:
+    """Where ``found`` names a good or service."""
+    kinds = _kinds_at(products, found)
+    return (kinds >= 0) & (kinds < Kind.LABOUR)
 
 
 def products_from(table: Table, problems: list[Problem]) -> Products:
@@ -78,7 +120,7 @@ def products_from(table: Table, problems: list[Problem]) -> Products:
         text = table.columns["kind"].combine_chunks().filter(pa.array(kinds < 0)).to_pylist()
         report(problems, table.file, "kind", kinds < 0,
                [f"{t!r} is not a kind (good, service, labour or resource)" for t in text])
-    return Products(ids=ids, kinds=np.maximum(kinds, 0).astype(np.int8),
+    return Products(ids=ids, kinds=np.maximum(kinds, UNKNOWN_KIND).astype(np.int8),
                     names=parse_text(table, "name"), units=parse_text(table, "unit"),
                     public=parse_booleans(table, "public", problems))
 
@@ -86,7 +128,7 @@ def products_from(table: Table, problems: list[Problem]) -> Products:
 def techniques_from(table: Table, products: Products, problems: list[Problem]) -> Techniques:
     ids = _unique_ids(table, "id", problems)
     outputs = _references(table, "output", products.ids, "product", problems)
-    primary = (outputs >= 0) & (products.kinds[np.maximum(outputs, 0)] >= Kind.LABOUR)
+    primary = _primary_at(products, outputs)
     if primary.any():
         kinds = [Kind(k).label for k in products.kinds[outputs[primary]]]
         report(problems, table.file, "output", primary,
@@ -153,7 +195,7 @@ def available_from(table: Table | None, products: Products, problems: list[Probl
     amounts = parse_numbers(table, "available", problems)
     _required(table, "available", amounts, problems)
     known = found >= 0
-    produced = known & (products.kinds[np.maximum(found, 0)] < Kind.LABOUR)
+    produced = _produced_at(products, found)
     if produced.any():
         report(problems, table.file, "product", produced, "names a product that is not labour "
                                                            "or a resource")
@@ -173,7 +215,7 @@ def needs_from(table: Table | None, products: Products, problems: list[Problem])
     found = _references(table, "product", products.ids, "product", problems)
     quantities = parse_numbers(table, "quantity", problems)
     _required(table, "quantity", quantities, problems)
-    primary = (found >= 0) & (products.kinds[np.maximum(found, 0)] >= Kind.LABOUR)
+    primary = _primary_at(products, found)
     if primary.any():
         report(problems, table.file, "product", primary, "names labour or a resource, "
                                                          "not a good or service")
@@ -190,11 +232,22 @@ def unmade_products(products: Products, techniques: Techniques, inputs: sp.csc_a
     used[inputs.indices] = True
     needed = np.zeros(len(products), bool)
     needed[needs.products[needs.products >= 0]] = True
-    produced_kind = products.kinds < Kind.LABOUR
+    produced_kind = _produced_at(products, np.arange(len(products)))
     for mask, why in ((used & ~made & produced_kind, "is used as an input"),
                       (needed & ~made & produced_kind & ~used, "is needed")):
         if mask.any():
             report(problems, file, "id", mask, f"{why} but no technique makes it")
+
+
+def unmade_needs(table: Table, needs: Needs, economy: Economy, problems: list[Problem]) -> None:
+    """Rows of a standalone needs table naming a good or service that no technique makes."""
+    made = np.zeros(len(economy.products), bool)
+    made[economy.produced] = True
+    known = needs.products >= 0
+    unmade = _produced_at(economy.products, needs.products)
+    unmade[known] &= ~made[needs.products[known]]
+    if unmade.any():
+        report(problems, table.file, "product", unmade, "is needed but no technique makes it")
 
 
 def unlimited_warnings(products: Products, available: np.ndarray) -> list[str]:

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from commonplan.economy.assemble import economy_from, needs_from, unlimited_warnings
-from commonplan.economy.model import KIND_LABELS, Economy, EconomyInfo, Needs, Products
+from commonplan.economy.assemble import economy_from, needs_from, unlimited_warnings, unmade_needs
+from commonplan.economy.model import KIND_LABELS, Economy, EconomyInfo, Needs
 from commonplan.economy.problems import BundleError, Problem
 from commonplan.economy.productive import unproductive_problems
 from commonplan.economy.source import TABLE_SUFFIXES, BundleFile, bundle_sha256, open_bundle
@@ -52,17 +52,17 @@ def read_bundle(path: Path | str) -> LoadedBundle:
     chosen, warnings = _table_files(files, problems)
     tables = {name: read_table(file, TABLES[name], problems) for name, file in chosen.items()}
     info = _read_info(files.get(METADATA), problems)
-    if problems:
+    required = [name for name, spec in TABLES.items() if spec.required]
+    if any(tables.get(name) is None for name in required):
         raise BundleError(problems)
-    economy = economy_from(tables, info, problems)
-    if economy is None:
+    economy = economy_from(tables, info, problems)  # checks the rows of every table that was read
+    if economy is None or problems:
         raise BundleError(problems)
     problems.extend(unproductive_problems(economy, chosen["products"].name))
     if problems:
         raise BundleError(problems)
-    used = [*chosen.values(), *([files[METADATA]] if METADATA in files else [])]
     warnings += unlimited_warnings(economy.products, economy.available)
-    return LoadedBundle(economy, bundle_sha256(used), warnings)
+    return LoadedBundle(economy, bundle_sha256(_hashed(files)), warnings)
 
 
 def check_bundle(path: Path | str) -> tuple[list[Problem], list[str], str | None]:
@@ -79,8 +79,13 @@ def _hash_if_possible(path: Path) -> str | None:
         files = open_bundle(path)
     except BundleError:
         return None
-    return bundle_sha256([file for name, file in files.items() if name.endswith(TABLE_SUFFIXES)
-                          or name == METADATA])
+    return bundle_sha256(_hashed(files))
+
+
+def _hashed(files: dict[str, BundleFile]) -> list[BundleFile]:
+    """The files the bundle's hash covers: its tables (not ignored ones) and economy.toml."""
+    return [file for name, file in files.items() if name == METADATA
+            or (name.endswith(TABLE_SUFFIXES) and name.rsplit(".", 1)[0] in TABLES)]
 
 
 def _table_files(files: dict[str, BundleFile],
@@ -105,7 +110,7 @@ def _read_info(file: BundleFile | None, problems: list[Problem]) -> EconomyInfo:
     if file is None:
         return EconomyInfo()
     try:
-        data = tomllib.loads(file.read_bytes().decode("utf-8"))
+        data = tomllib.loads(file.read_bytes().decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         problems.append(Problem(METADATA, f"is not valid TOML: {error}"))
         return EconomyInfo()
@@ -121,15 +126,18 @@ def _read_info(file: BundleFile | None, problems: list[Problem]) -> EconomyInfo:
     return EconomyInfo(**values)
 
 
-def read_needs(path: Path | str, products: Products) -> Needs:
-    """A standalone needs table (the columns of needs.csv) for the given products."""
+def read_needs(path: Path | str, economy: Economy) -> Needs:
+    """A standalone needs table (the columns of needs.csv) for ``economy``, checked as in a bundle."""
     path = Path(path)
     if not path.is_file():
         raise BundleError([Problem(str(path), "no such file")])
     problems: list[Problem] = []
     table = read_table(BundleFile(str(path), path=path), TABLES["needs"], problems)
-    needs = needs_from(table, products, problems) if table is not None else None
-    if problems or needs is None:
+    if table is None:
+        raise BundleError(problems)
+    needs = needs_from(table, economy.products, problems)
+    unmade_needs(table, needs, economy, problems)
+    if problems:
         raise BundleError(problems)
     return needs
 
@@ -154,7 +162,9 @@ def write_bundle(economy: Economy, folder: Path | str, *, format: str = "csv") -
 
 
 def _toml_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """A TOML basic string: quote and backslash escaped, control characters as \\uXXXX."""
+    escaped = "".join("\\" + c if c in '"\\' else f"\\u{ord(c):04x}" if c < " " or c == "\x7f"
+                      else c for c in text)
     return f'"{escaped}"'
 
 

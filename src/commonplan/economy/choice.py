@@ -8,6 +8,7 @@ segmented minimum, whatever the number of alternatives.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,18 +75,28 @@ class TechniqueSystem:
         return least, self.by_output[first]
 
 
+_systems: weakref.WeakKeyDictionary[Economy, TechniqueSystem] = weakref.WeakKeyDictionary()
+
+
 def technique_system(economy: Economy) -> TechniqueSystem:
-    """Arrange ``economy`` for technique choice (one pass over its inputs)."""
+    """Arrange ``economy`` for technique choice (one pass over its inputs, kept per economy)."""
+    if economy not in _systems:
+        _systems[economy] = _arrange(economy)
+    return _systems[economy]
+
+
+def _arrange(economy: Economy) -> TechniqueSystem:
     produced, primary = economy.produced, economy.primary
-    slot = np.full(len(economy.products), -1, np.int64)
+    slot = np.full(len(economy.products), -1, np.int32)
     slot[produced] = np.arange(len(produced))
     techniques = economy.techniques
     output_slot = slot[techniques.outputs]
     per_technique = economy.inputs.T.tocsr()  # techniques x products
-    per_technique.data = per_technique.data / np.repeat(techniques.yields,
-                                                        np.diff(per_technique.indptr))
+    if np.any(techniques.yields != 1):
+        per_technique.data = per_technique.data / np.repeat(techniques.yields,
+                                                            np.diff(per_technique.indptr))
     coefficients = _select_columns(per_technique, slot, len(produced))
-    primary_slot = np.full(len(economy.products), -1, np.int64)
+    primary_slot = np.full(len(economy.products), -1, np.int32)
     primary_slot[primary] = np.arange(len(primary))
     by_output = np.argsort(output_slot, kind="stable")
     starts = np.searchsorted(output_slot[by_output], np.arange(len(produced)))
@@ -98,10 +109,17 @@ def _select_columns(matrix: sp.csr_array, slot: np.ndarray, width: int) -> sp.cs
     """The columns of ``matrix`` with ``slot >= 0``, renumbered to ``slot``."""
     new_index = slot[matrix.indices]
     keep = new_index >= 0
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))[keep]
-    pointers = np.zeros(matrix.shape[0] + 1, matrix.indptr.dtype)
-    np.cumsum(np.bincount(rows, minlength=matrix.shape[0]), out=pointers[1:])
-    selected = sp.csr_array((matrix.data[keep], new_index[keep].astype(matrix.indices.dtype),
-                             pointers), shape=(matrix.shape[0], width))
+    dropped = np.flatnonzero(~keep)
+    if 2 * len(dropped) > len(keep):  # few kept: gather them
+        kept = np.flatnonzero(keep)
+        pointers = np.searchsorted(kept, matrix.indptr)
+        data, indices = matrix.data[kept], new_index[kept]
+    else:
+        pointers = matrix.indptr - np.searchsorted(dropped, matrix.indptr)
+        data, indices = (matrix.data[keep], new_index[keep]) if len(dropped) else \
+            (matrix.data, new_index)
+    selected = sp.csr_array((data, indices.astype(matrix.indices.dtype, copy=False),
+                             pointers.astype(matrix.indptr.dtype, copy=False)),
+                            shape=(matrix.shape[0], width))
     selected.has_sorted_indices = True
     return selected

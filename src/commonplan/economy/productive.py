@@ -12,6 +12,8 @@ round a loop, at least as much of themselves as they make.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -24,12 +26,21 @@ MARGIN = 1e-12
 NAMED = 20  # products named in one message at most
 
 
+_certified: weakref.WeakKeyDictionary[TechniqueSystem, np.ndarray] = weakref.WeakKeyDictionary()
+
+
 def productive_choice(system: TechniqueSystem, *, rounds: int = 300) -> np.ndarray | None:
-    """A choice with spectral radius below 1, or None when none was certified in ``rounds``."""
+    """A choice with spectral radius below 1, or None when none was certified in ``rounds``.
+
+    The choice found is kept with the system, so validation and analysis search only once.
+    """
+    if system in _certified:
+        return _certified[system]
     prices = np.ones(len(system.produced))
     for _ in range(rounds):
         least, choice = system.cheapest(system.coefficients @ prices)
         if np.all(least < prices * (1 - MARGIN)):
+            _certified[system] = choice
             return choice
         prices = _step(prices, least)
     return None

@@ -50,7 +50,9 @@ def open_bundle(path: Path) -> dict[str, BundleFile]:
         return {child.name: BundleFile(child.name, path=child) for child in sorted(path.iterdir())
                 if child.is_file()}
     if not zipfile.is_zipfile(path):
-        raise BundleError([Problem(label, "is neither a folder nor a zip file")])
+        why = "cannot read the zip file: it is damaged" if path.suffix.lower() == ".zip" else \
+            "is neither a folder nor a zip file"
+        raise BundleError([Problem(label, why)])
     return _zip_members(path)
 
 
@@ -81,8 +83,9 @@ def _bundle_folder(path: Path, names: list[str]) -> str:
     candidates = [top for top in sorted(tops) if has_tables(top)]
     if len(candidates) == 1:
         return candidates[0]
-    where = "in several top-level folders" if candidates else "at its root or in one top-level folder"
-    raise BundleError([Problem(str(path), f"holds no bundle: no CSV or Parquet tables {where}")])
+    why = (f"tables in several top-level folders ({', '.join(candidates)}): keep one"
+           if candidates else "no CSV or Parquet tables at its root or in one top-level folder")
+    raise BundleError([Problem(str(path), f"holds no bundle: {why}")])
 
 
 def bundle_sha256(files: list[BundleFile]) -> str:

@@ -23,6 +23,7 @@ from commonplan.economy.source import BundleFile
 NUMBER = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
 NOT_FINITE = r"(?i)^\s*[+-]?(inf|infinity|nan)\s*$"
 INTEGER = r"^\s*\+?\d+\s*$"
+LARGEST_INTEGER = 2**53  # whole numbers above this are not exact as float64
 
 
 class ColumnKind(enum.Enum):
@@ -63,7 +64,7 @@ def read_table(file: BundleFile, spec: TableSpec, problems: list[Problem]) -> Ta
         else:
             header = _csv_header(file)
     except (pa.ArrowException, OSError, UnicodeDecodeError, csv.Error) as error:
-        problems.append(Problem(file.name, f"cannot be read: {_reason(error)}"))
+        problems.append(_unreadable(file, error))
         return None
     if header is None:
         problems.append(Problem(file.name, "is empty: a header row is required"))
@@ -75,12 +76,22 @@ def read_table(file: BundleFile, spec: TableSpec, problems: list[Problem]) -> Ta
             table = pq.read_table(file.arrow_source(), columns=header)
         else:
             table = _read_csv(file, header, problems)
+        if table is None:
+            return None
+        columns = {name: _plain(table.column(name), spec.columns[name]) for name in header}
     except (pa.ArrowException, OSError) as error:
-        problems.append(Problem(file.name, f"cannot be read: {_reason(error)}"))
+        problems.append(_unreadable(file, error))
         return None
-    if table is None:
-        return None
-    return Table(file.name, {name: table.column(name) for name in header}, table.num_rows)
+    return Table(file.name, columns, table.num_rows)
+
+
+def _plain(values: pa.ChunkedArray, kind: ColumnKind) -> pa.ChunkedArray:
+    """Dictionary-encoded columns decoded; id and text columns as strings (a Parquet id may be a number)."""
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    if kind in (ColumnKind.ID, ColumnKind.TEXT) and values.type != pa.string():
+        values = values.cast(pa.string())
+    return values
 
 
 def _reason(error: Exception) -> str:
@@ -88,6 +99,35 @@ def _reason(error: Exception) -> str:
     if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "UTF-8" in text:
         return "not valid UTF-8 text"
     return text
+
+
+def _unreadable(file: BundleFile, error: Exception) -> Problem:
+    reason = _reason(error)
+    if reason == "not valid UTF-8 text" and not file.name.endswith(".parquet"):
+        return _utf8_problem(file)
+    return Problem(file.name, f"cannot be read: {reason}")
+
+
+def _utf8_problem(file: BundleFile) -> Problem:
+    """Where a CSV file first breaks UTF-8: its row and column, found by reading it again."""
+    data = file.read_bytes()
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        good = data[:error.start].decode("utf-8-sig")
+    else:
+        return Problem(file.name, "cannot be read: not valid UTF-8 text")
+    header: list[str] = []
+    row, record = 0, []
+    try:  # the bad byte is where a marker put after the good text lands
+        for record in csv.reader(io.StringIO(good + "?", newline="")):
+            if record:  # blank lines are skipped, as when the table is read
+                row += 1
+                header = header or record
+    except csv.Error:
+        return Problem(file.name, "cannot be read: not valid UTF-8 text")
+    column = header[len(record) - 1] if row > 1 and len(record) <= len(header) else None
+    return Problem(file.name, "is not valid UTF-8 text", row or 1, column)
 
 
 def _csv_header(file: BundleFile) -> list[str] | None:
@@ -186,9 +226,12 @@ def parse_numbers(table: Table, column: str, problems: list[Problem]) -> np.ndar
         return np.full(table.num_rows, np.nan)
     values = table.columns[column]
     if _is_numeric(values.type):
-        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
-        numbers = np.where(pc.is_null(values).to_numpy(zero_copy_only=False), np.nan, numbers)
-        _report_not_finite(table, column, numbers, ~np.isnan(numbers), problems)
+        numbers = pc.cast(values, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+        present: np.ndarray | bool = True
+        if values.null_count:
+            present = ~pc.is_null(values).to_numpy(zero_copy_only=False)
+            numbers = np.where(present, numbers, np.nan)
+        _report_not_finite(table, column, numbers, present, problems)  # a stored NaN is reported
         return numbers
     strings = _strings(values)
     blank = _blank(strings)
@@ -207,6 +250,16 @@ def parse_numbers(table: Table, column: str, problems: list[Problem]) -> np.ndar
     numbers = np.where(number, numbers, np.nan)
     _report_not_finite(table, column, numbers, number, problems)  # 1e999 overflows to inf
     return numbers
+
+
+def blank_cells(table: Table, column: str) -> np.ndarray:
+    """Where ``column`` holds nothing (null or blank text); everywhere when it is absent."""
+    if not table.has(column):
+        return np.ones(table.num_rows, bool)
+    values = table.columns[column]
+    if _is_numeric(values.type):
+        return pc.is_null(values).to_numpy(zero_copy_only=False)
+    return _blank(_strings(values))
 
 
 def _is_numeric(kind: pa.DataType) -> bool:
@@ -244,7 +297,7 @@ def parse_positive_integers(table: Table, column: str, default: int,
         return np.full(table.num_rows, default, np.int64)
     values = table.columns[column]
     if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
-        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        numbers = pc.cast(values, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         present = ~pc.is_null(values).to_numpy(zero_copy_only=False)
     else:
         strings = _strings(values)
@@ -253,11 +306,15 @@ def parse_positive_integers(table: Table, column: str, default: int,
         whole = whole.to_numpy(zero_copy_only=False)
         clean = pc.if_else(pa.array(whole), pc.utf8_trim_whitespace(strings),
                            pa.scalar(None, pa.string()))
-        numbers = pc.cast(pc.cast(clean, pa.int64()), pa.float64()).to_numpy(zero_copy_only=False)
+        numbers = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)  # never overflows
         numbers = np.where(whole, numbers, np.nan)
     with np.errstate(invalid="ignore"):
         good = np.isfinite(numbers) & (numbers >= 1) & (numbers == np.round(numbers))
+        huge = good & (numbers > LARGEST_INTEGER)
     bad = present & ~good
     if bad.any():
         report(problems, table.file, column, bad, "must be a whole number of at least 1")
+    if huge.any():
+        report(problems, table.file, column, present & huge, f"must be at most {LARGEST_INTEGER}")
+        good &= ~huge
     return np.where(present & good, numbers, default).astype(np.int64)
