@@ -39,14 +39,17 @@ def gross_requirements(economy: Economy, demand: np.ndarray | None = None, *,
     values = values if values is not None else labour_values(economy, system=system)
     if demand is None:
         demand = economy.needs.total(len(economy.products))
-    chosen = values.techniques
-    solution = leontief_solve(system.chosen(chosen), demand[system.produced], transpose=True)
-    gross = np.maximum(solution.x, 0.0)
+    choice = np.full(len(economy.products), system.none)
+    choice[values.products] = values.techniques
+    # Over all products: a primary product's row sums what the chosen techniques use of it.
+    solution = leontief_solve(system.chosen(choice), demand, transpose=True)
+    output = np.maximum(solution.x, 0.0)
     activity = np.zeros(len(economy.techniques))
-    activity[chosen] = gross / economy.techniques.yields[chosen]
-    use = system.primary[chosen].T @ gross
-    warnings = _over_capacity(economy, activity) + _over_availability(economy, system, use)
-    return Requirements(activity, gross, use, solution.residual, warnings)
+    activity[values.techniques] = output[values.products] / economy.techniques.yields[
+        values.techniques]
+    use = output[economy.primary]
+    warnings = _over_capacity(economy, activity) + _over_availability(economy, use)
+    return Requirements(activity, output[values.products], use, solution.residual, warnings)
 
 
 def _over_capacity(economy: Economy, activity: np.ndarray) -> list[str]:
@@ -60,8 +63,8 @@ def _over_capacity(economy: Economy, activity: np.ndarray) -> list[str]:
     return warnings
 
 
-def _over_availability(economy: Economy, system: TechniqueSystem, use: np.ndarray) -> list[str]:
-    products = system.primary_products
+def _over_availability(economy: Economy, use: np.ndarray) -> list[str]:
+    products = economy.primary
     available = economy.available[products]
     over = np.flatnonzero(use > available * (1 + SLACK))
     return [f"{Kind(economy.products.kinds[products[k]]).label} "

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commonplan.analysis.linear import TOLERANCE, leontief_solve
+from commonplan.analysis.linear import leontief_solve
 from commonplan.economy.choice import ATTAINS, TechniqueSystem, technique_system
 from commonplan.economy.model import Economy
 from commonplan.economy.productive import productive_choice
 
 IMPROVEMENT = ATTAINS  # a switch must lower a value by more than this: closer is a tie (SPEC)
 MAX_ROUNDS = 100
-ROUGH = 1e-4  # choices are first improved on values this exact, then on exact ones
 
 
 class NotProductiveError(ArithmeticError):
@@ -30,7 +29,8 @@ class NotProductiveError(ArithmeticError):
 
 @dataclass(frozen=True, eq=False)
 class LabourValues:
-    """Hours per unit of each produced product, and the technique that attains each value.
+    """Hours per unit of each produced product (positions ``products``), and the technique
+    that attains each value.
 
     ``embodied[j, k]``: units of primary product ``primary[k]`` (each kind of labour, each
     resource) embodied in one unit of ``products[j]`` under the attaining techniques; present
@@ -46,53 +46,40 @@ class LabourValues:
     embodied: np.ndarray | None = None
 
 
-def labour_cost(economy: Economy, system: TechniqueSystem) -> np.ndarray:
-    """Direct labour hours per unit of output of each technique (all kinds hour for hour)."""
-    is_labour = economy.products.is_labour()[system.primary_products].astype(float)
-    return system.primary @ is_labour
-
-
 def labour_values(economy: Economy, *, by_kind: bool = False,
                   system: TechniqueSystem | None = None) -> LabourValues:
     """The labour values of ``economy``'s produced products, to a relative residual of 1e-10."""
     system = system if system is not None else technique_system(economy)
-    direct = labour_cost(economy, system)
-    choice = productive_choice(system, rounds=2000)
-    if choice is None:
+    direct = system.labour
+    certificate = productive_choice(system, rounds=2000)
+    if certificate is None:
         raise NotProductiveError("no choice of techniques is productive")
-    values, rounds, tol = None, 0, TOLERANCE if system.single else ROUGH
+    choice = certificate.choice  # nearly the cheapest in labour, when labour-guided
+    values = certificate.prices if certificate.labour_guided else None
+    rounds = 0
     while rounds < MAX_ROUNDS:
         rounds += 1
-        solution = leontief_solve(system.chosen(choice), direct[choice], guess=values, tol=tol)
+        solution = leontief_solve(system.chosen(choice), direct[choice], guess=values)
         values, residual = solution.x, solution.residual
         if system.single:
             break
         least, cheaper = system.cheapest(direct + system.coefficients @ values)
-        gain = IMPROVEMENT if tol == TOLERANCE else 10 * ROUGH  # above the values' own error
-        switch = (least < values - gain * np.abs(values)) & (cheaper != choice)
-        if switch.any():
-            choice = np.where(switch, cheaper, choice)
-        elif tol == TOLERANCE:
+        switch = (least < values - IMPROVEMENT * np.abs(values)) & (cheaper != choice)
+        if not switch.any():
             break
-        else:
-            tol = TOLERANCE
+        choice = np.where(switch, cheaper, choice)
     values = np.maximum(values, 0.0)  # rounding below zero for products that take no labour
-    attaining = attaining_techniques(system, direct, values)
-    embodied = _embodied(system, attaining) if by_kind else None
-    return LabourValues(system.produced, values, attaining, residual, rounds,
-                        system.primary_products, embodied)
-
-
-def attaining_techniques(system: TechniqueSystem, direct: np.ndarray,
-                         values: np.ndarray) -> np.ndarray:
-    """Per product, the first technique (file order) whose cost is within 1e-9 of its value."""
     _least, attaining = system.cheapest(direct + system.coefficients @ values,
                                         first_within=ATTAINS)
-    return attaining
+    produced, primary = system.produced, economy.primary
+    embodied = _embodied(system, attaining, primary)[produced] if by_kind else None
+    return LabourValues(produced, values[produced], attaining[produced], residual, rounds,
+                        primary, embodied)
 
 
-def _embodied(system: TechniqueSystem, choice: np.ndarray) -> np.ndarray:
-    """Primary products embodied per unit of each product: one solve per kind."""
-    chosen, direct = system.chosen(choice), system.primary[choice].toarray()
-    columns = [leontief_solve(chosen, direct[:, k]).x for k in range(direct.shape[1])]
+def _embodied(system: TechniqueSystem, choice: np.ndarray, primary: np.ndarray) -> np.ndarray:
+    """Units of each primary product embodied per unit of every product: one solve per kind."""
+    chosen = system.chosen(choice)
+    direct = chosen[:, primary].toarray()
+    columns = [leontief_solve(chosen, direct[:, k]).x for k in range(len(primary))]
     return np.maximum(np.column_stack(columns), 0.0) if columns else direct

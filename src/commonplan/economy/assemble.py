@@ -6,6 +6,8 @@ are none.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,13 +40,21 @@ def positions(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
 
     Values that come in runs (inputs grouped by technique) are looked up once per run.
     """
+    if not _in_runs(values):
+        return _lookup(values, ids)
     runs = pc.run_end_encode(values)
     chunks = runs.chunks if isinstance(runs, pa.ChunkedArray) else [runs]
-    if not chunks or sum(len(chunk.values) for chunk in chunks) * 4 > len(values):
-        return _lookup(values, ids)
     found = _lookup(pa.chunked_array([chunk.values for chunk in chunks]), ids)
     lengths = np.concatenate([np.diff(chunk.run_ends.to_numpy(), prepend=0) for chunk in chunks])
     return np.repeat(found, lengths)
+
+
+def _in_runs(values: pa.Array | pa.ChunkedArray, sample: int = 10_000) -> bool:
+    """Whether values mostly repeat their neighbour (judged on the first ``sample``)."""
+    head = values.slice(0, sample)
+    if isinstance(head, pa.ChunkedArray):
+        head = head.combine_chunks()
+    return len(head) > 0 and len(pc.run_end_encode(head).values) * 4 < len(head)
 
 
 def _lookup(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
@@ -54,10 +64,11 @@ def _lookup(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
     return found.to_numpy(zero_copy_only=False)
 
 
-
 def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.StringArray:
     ids = parse_ids(table, column, problems)
-    first = positions(ids, ids)
+    if len(pc.unique(ids)) == len(ids):
+        return ids
+    first = _lookup(ids, ids)
     repeated = first != np.arange(len(ids))
     if repeated.any():
         report(problems, table.file, column, repeated,
@@ -65,12 +76,16 @@ def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.String
     return ids
 
 
-def _references(table: Table, column: str, ids: pa.Array, what: str,
-                problems: list[Problem]) -> np.ndarray:
+def _id_strings(table: Table, column: str) -> pa.ChunkedArray:
     values = table.columns[column]
-    if not pa.types.is_string(values.type):
-        values = values.cast(pa.string())
-    found = positions(values, ids)
+    return values if pa.types.is_string(values.type) else values.cast(pa.string())
+
+
+def _references(table: Table, column: str, ids: pa.Array, what: str, problems: list[Problem],
+                found: Future[np.ndarray] | None = None) -> np.ndarray:
+    """Positions among ``ids`` of the ids in ``column`` (looked up already, if ``found``)."""
+    values = _id_strings(table, column)
+    found = positions(values, ids) if found is None else found.result()
     unknown = found < 0
     if unknown.any():
         names = values.filter(pa.array(unknown)).to_pylist()
@@ -144,10 +159,11 @@ def techniques_from(table: Table, products: Products, problems: list[Problem]) -
 
 
 def inputs_from(table: Table, products: Products, techniques: Techniques,
-                problems: list[Problem]) -> sp.csc_array:
+                problems: list[Problem], rows_found: Future[np.ndarray] | None = None
+                ) -> sp.csc_array:
     """The input matrix (products x techniques); duplicate pairs are problems."""
     columns = _references(table, "technique", techniques.ids, "technique", problems)
-    rows = _references(table, "product", products.ids, "product", problems)
+    rows = _references(table, "product", products.ids, "product", problems, rows_found)
     quantities = parse_numbers(table, "quantity", problems)
     _required(table, "quantity", quantities, problems)
     known = (columns >= 0) & (rows >= 0)
@@ -262,8 +278,11 @@ def economy_from(tables: dict[str, Table | None], info: EconomyInfo,
     """The economy the tables describe, or None when any rule is broken (all reported)."""
     before = len(problems)
     products = products_from(tables["products"], problems)
-    techniques = techniques_from(tables["techniques"], products, problems)
-    inputs = inputs_from(tables["inputs"], products, techniques, problems)
+    with ThreadPoolExecutor(1) as helper:  # Arrow lets go of the GIL: the longest lookup
+        rows_found = helper.submit(positions, _id_strings(tables["inputs"], "product"),
+                                   products.ids)  # runs beside the techniques' checks
+        techniques = techniques_from(tables["techniques"], products, problems)
+        inputs = inputs_from(tables["inputs"], products, techniques, problems, rows_found)
     available = available_from(tables.get("resources"), products, problems)
     needs = needs_from(tables.get("needs"), products, problems)
     unmade_products(products, techniques, inputs, needs, tables["products"].file, problems)

@@ -13,6 +13,7 @@ round a loop, at least as much of themselves as they make.
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,76 +24,98 @@ from commonplan.economy.model import Economy
 from commonplan.economy.problems import Problem
 
 MARGIN = 1e-12
+GUIDE_FLOOR = 1e-6  # activity cost added to labour, relative to the mean, in the guided search
 NAMED = 20  # products named in one message at most
 
 
-_certified: weakref.WeakKeyDictionary[TechniqueSystem, np.ndarray] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class Certificate:
+    """A productive choice and the prices ``u > 0`` at which it costs less than it makes.
 
-
-def productive_choice(system: TechniqueSystem, *, rounds: int = 300) -> np.ndarray | None:
-    """A choice with spectral radius below 1, or None when none was certified in ``rounds``.
-
-    The choice found is kept with the system, so validation and analysis search only once.
+    ``labour_guided``: the prices approximate labour values (a good start for solving them).
     """
-    if system in _certified:
-        return _certified[system]
-    prices = np.ones(len(system.produced))
+
+    choice: np.ndarray
+    prices: np.ndarray
+    labour_guided: bool
+
+
+_certified: weakref.WeakKeyDictionary[TechniqueSystem, Certificate] = weakref.WeakKeyDictionary()
+
+
+def productive_choice(system: TechniqueSystem, *, rounds: int = 300) -> Certificate | None:
+    """A certified productive choice, or None when none was certified in ``rounds``.
+
+    The certificate is kept with the system, so validation and analysis search only once.
+    """
+    if system not in _certified:
+        certificate = _guided_by_labour(system)
+        if certificate is None:
+            certified, choice, prices = _power_iteration(system, system.produced, rounds)
+            if not certified:
+                return None
+            certificate = Certificate(choice, prices, labour_guided=False)
+        _certified[system] = certificate
+    return _certified[system]
+
+
+def _guided_by_labour(system: TechniqueSystem, rounds: int = 40) -> Certificate | None:
+    """Certify the choice that is cheapest in labour (plus a little activity): a good start.
+
+    Value iteration u <- min_t (cost_t + u . a_t) from u = 0 with every cost positive; once
+    u . a_c < u for the cheapest choice c at u, that choice is certified.
+    """
+    mean = float(system.labour.mean()) if len(system.labour) else 0.0
+    cost = system.labour + GUIDE_FLOOR * max(mean, 1e-3)
+    prices = np.zeros(system.coefficients.shape[1])
+    produced = system.produced
     for _ in range(rounds):
-        least, choice = system.cheapest(system.coefficients @ prices)
-        if np.all(least < prices * (1 - MARGIN)):
-            _certified[system] = choice
-            return choice
-        prices = _step(prices, least)
+        inputs_cost = system.coefficients @ prices
+        least, choice = system.cheapest(cost + inputs_cost)
+        if np.all(inputs_cost[choice[produced]] < prices[produced] * (1 - MARGIN)):
+            return Certificate(choice, prices, labour_guided=True)
+        if not np.all(np.isfinite(least)):
+            return None
+        prices = least
     return None
 
 
-def _step(prices: np.ndarray, least: np.ndarray) -> np.ndarray:
-    """One damped power-iteration step, kept positive and normalised."""
-    prices = (prices + least) / 2
-    return np.maximum(prices / prices.max(), 1e-300)
+def _power_iteration(system: TechniqueSystem, members: np.ndarray, rounds: int
+                     ) -> tuple[bool | None, np.ndarray, np.ndarray]:
+    """Damped power iteration on the min-cost map restricted to ``members`` (prices zero
+    elsewhere): True with a certified choice, False when T(u) >= u, None if undecided."""
+    prices = np.zeros(system.coefficients.shape[1])
+    prices[members] = 1.0
+    choice = np.zeros(0, np.int64)
+    for _ in range(rounds):
+        least, choice = system.cheapest(system.coefficients @ prices)
+        inside, now = least[members], prices[members]
+        if np.all(inside < now * (1 - MARGIN)):
+            return True, choice, prices
+        if np.all(inside >= now * (1 - MARGIN)):
+            return False, choice, prices
+        inside = (now + inside) / 2
+        prices[members] = np.maximum(inside / inside.max(), 1e-300)
+    return None, choice, prices
 
 
 def groups_at_fault(system: TechniqueSystem, *, rounds: int = 20_000) -> list[np.ndarray]:
-    """The strongly connected groups of produced products (slots) that no choice makes productive."""
-    n = len(system.produced)
-    links = system.coefficients.tocoo()
-    graph = sp.csr_array((np.ones(links.nnz), (system.output_slot[links.row], links.col)),
-                         shape=(n, n))
+    """The strongly connected groups of produced products that no choice makes productive."""
+    n = system.coefficients.shape[1]
+    links = system.coefficients[: system.none].tocoo()
+    makers = system.outputs[links.row]
+    graph = sp.csr_array((np.ones(links.nnz), (makers, links.col)), shape=(n, n))
     count, labels = connected_components(graph, directed=True, connection="strong")
-    self_loop = np.zeros(n, bool)
-    self_loop[system.output_slot[links.row][system.output_slot[links.row] == links.col]] = True
-    sizes = np.bincount(labels, minlength=count)
-    cyclic = np.flatnonzero((sizes > 1) | np.bincount(labels, self_loop, count).astype(bool))
-    return [members for group in cyclic
-            if not _group_productive(system, members := np.flatnonzero(labels == group), rounds)]
-
-
-def _group_productive(system: TechniqueSystem, members: np.ndarray, rounds: int) -> bool:
-    """Power iteration on T restricted to one irreducible group; decides by a certificate."""
-    inside = np.zeros(len(system.produced), bool)
-    inside[members] = True
-    techniques = np.flatnonzero(inside[system.output_slot])
-    local = np.full(len(system.produced), -1)
-    local[members] = np.arange(len(members))
-    rows = system.coefficients[techniques][:, members]
-    sub = _subsystem(system, techniques, local[system.output_slot[techniques]], rows, len(members))
-    prices = np.ones(len(members))
-    for _ in range(rounds):
-        least, _choice = sub.cheapest(sub.coefficients @ prices)
-        if np.all(least < prices * (1 - MARGIN)):
-            return True
-        if np.all(least >= prices * (1 - MARGIN)):
-            return False
-        prices = _step(prices, least)
-    return bool(np.max(least / prices) < 1)
-
-
-def _subsystem(system: TechniqueSystem, techniques: np.ndarray, slots: np.ndarray,
-               rows: sp.csr_array, width: int) -> TechniqueSystem:
-    by_output = np.argsort(slots, kind="stable")
-    return TechniqueSystem(system.produced[:width], system.primary_products, slots, rows,
-                           system.primary[techniques], by_output,
-                           np.searchsorted(slots[by_output], np.arange(width)))
+    self_loop = np.bincount(labels[makers[makers == links.col]], minlength=count) > 0
+    cyclic = np.flatnonzero((np.bincount(labels, minlength=count) > 1) | self_loop)
+    rounds = max(100, min(rounds, 10**9 // max(links.nnz, 1)))
+    faulty = []
+    for group in cyclic:
+        members = np.flatnonzero(labels == group)
+        certified, _choice, _prices = _power_iteration(system, members, rounds)
+        if certified is False:
+            faulty.append(members)
+    return faulty
 
 
 def unproductive_problems(economy: Economy, products_file: str) -> list[Problem]:
@@ -101,12 +124,12 @@ def unproductive_problems(economy: Economy, products_file: str) -> list[Problem]
     if len(system.produced) == 0 or productive_choice(system) is not None:
         return []
     problems = []
-    for group in groups_at_fault(system):
-        products = system.produced[group]
+    for products in groups_at_fault(system):
         ids = [economy.products.ids[int(p)].as_py() for p in products[:NAMED]]
         more = f" and {len(products) - NAMED} more" if len(products) > NAMED else ""
         problems.append(Problem(products_file, "the economy is not productive: the techniques of "
                                 f"{', '.join(map(repr, ids))}{more} consume, directly or round a "
                                 "loop, at least as much of these products as they make",
                                 int(products[0]) + 2, "id"))
-    return problems
+    return problems or [Problem(products_file, "the economy could not be shown productive: its "
+                                "input loops make nearly exactly as much as they consume")]
