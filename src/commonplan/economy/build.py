@@ -23,7 +23,8 @@ from commonplan.economy.tables import Table
 Rows = Sequence[Mapping[str, Any]]
 
 
-def _table(name: str, rows: Rows) -> Table:
+def rows_table(name: str, rows: Rows) -> Table:
+    """A table named ``name`` from rows (all values as text, as in a CSV file)."""
     columns: dict[str, list[Any]] = {}
     for row in rows:
         for key in row:
@@ -40,11 +41,11 @@ def build_economy(*, products: Rows, techniques: Rows, inputs: Rows, resources: 
                   needs: Rows = (), info: EconomyInfo | None = None) -> Economy:
     """An economy from rows shaped like the bundle's tables; raise BundleError on any breach."""
     problems: list[Problem] = []
-    tables = {"products": _table("products", products),
-              "techniques": _table("techniques", techniques),
-              "inputs": _table("inputs", inputs),
-              "resources": _table("resources", resources) if resources else None,
-              "needs": _table("needs", needs) if needs else None}
+    tables = {"products": rows_table("products", products),
+              "techniques": rows_table("techniques", techniques),
+              "inputs": rows_table("inputs", inputs),
+              "resources": rows_table("resources", resources) if resources else None,
+              "needs": rows_table("needs", needs) if needs else None}
     for name, required in (("products", ("id", "kind")), ("techniques", ("id", "output")),
                            ("inputs", ("technique", "product", "quantity"))):
         table = tables[name]
