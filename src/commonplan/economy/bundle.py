@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -49,6 +50,13 @@ def read_bundle(path: Path | str) -> LoadedBundle:
     """Read and check the bundle at ``path``; raise BundleError listing every problem."""
     problems: list[Problem] = []
     files = open_bundle(Path(path))
+    with ThreadPoolExecutor(1) as hasher:  # hashing lets go of the GIL: it runs beside the reading
+        digest = hasher.submit(bundle_sha256, _hashed(files))
+        economy, warnings = _read_economy(files, problems)
+        return LoadedBundle(economy, digest.result(), warnings)
+
+
+def _read_economy(files: dict[str, BundleFile], problems: list[Problem]) -> tuple[Economy, list[str]]:
     chosen, warnings = _table_files(files, problems)
     tables = {name: read_table(file, TABLES[name], problems) for name, file in chosen.items()}
     info = _read_info(files.get(METADATA), problems)
@@ -61,8 +69,7 @@ def read_bundle(path: Path | str) -> LoadedBundle:
     problems.extend(unproductive_problems(economy, chosen["products"].name))
     if problems:
         raise BundleError(problems)
-    warnings += unlimited_warnings(economy.products, economy.available)
-    return LoadedBundle(economy, bundle_sha256(_hashed(files)), warnings)
+    return economy, warnings + unlimited_warnings(economy.products, economy.available)
 
 
 def check_bundle(path: Path | str) -> tuple[list[Problem], list[str], str | None]:
