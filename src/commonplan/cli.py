@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from commonplan import __version__
-from commonplan.economy.problems import BundleError, Problem
+from commonplan.economy.problems import BundleError
 
 app = typer.Typer(name="commonplan", help="Software for a democratically planned economy.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -240,4 +240,4 @@ def main(argv: list[str] | None = None) -> None:
                   "(set COMMONPLAN_DEBUG=1 to see where)"])
 
 
-__all__ = ["Problem", "app", "main"]
+__all__ = ["app", "main"]
