@@ -8,7 +8,9 @@ No dense inverse is ever formed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,35 +30,52 @@ class Solution:
     residual: float  # relative residual ||b - (I - C) x|| / ||b||
 
 
-def leontief_solve(matrix: sp.csr_array, rhs: np.ndarray, *, transpose: bool = False,
+class LeontiefMatrix(Protocol):
+    """A square sparse matrix C, or an operator that applies one (``C @ x``, ``C.T``)."""
+
+    shape: tuple[int, int]
+
+    def __matmul__(self, x: np.ndarray) -> np.ndarray: ...
+
+    @property
+    def T(self) -> LeontiefMatrix: ...
+
+    def tocsr(self) -> sp.csr_array: ...
+
+
+def leontief_solve(matrix: LeontiefMatrix, rhs: np.ndarray, *, transpose: bool = False,
                    guess: np.ndarray | None = None, tol: float = TOLERANCE) -> Solution:
     """Solve (I - C) x = b, or (I - C^T) x = b with ``transpose``; raise SolveError on failure."""
     operator = matrix.T if transpose else matrix
     norm = float(np.linalg.norm(rhs))
     if norm == 0:
         return Solution(np.zeros_like(rhs), 0.0)
-    n = rhs.shape[0]
-    x = _direct(operator, rhs) if n <= DIRECT_LIMIT else _iterative(operator, rhs, guess, tol)
+    if rhs.shape[0] <= DIRECT_LIMIT:
+        solve = _factorised(operator)
+    else:
+        def solve(b: np.ndarray, x0: np.ndarray | None = None) -> np.ndarray:
+            return _iterative(operator, b, x0, tol * norm / float(np.linalg.norm(b)))
+    x = solve(rhs, guess)
     for _ in range(3):
         residual_vector = rhs - (x - operator @ x)
         residual = float(np.linalg.norm(residual_vector)) / norm
         if residual <= tol:
             return Solution(x, residual)
-        correction = _direct(operator, residual_vector) if n <= DIRECT_LIMIT else \
-            _iterative(operator, residual_vector, None, tol * norm / max(residual * norm, 1e-300))
-        x = x + correction
+        x = x + solve(residual_vector)
     raise SolveError(f"the Leontief system did not converge (relative residual {residual:.2e})")
 
 
-def _direct(operator: sp.sparray, rhs: np.ndarray) -> np.ndarray:
-    identity = sp.identity(operator.shape[0], format="csc")
+def _factorised(operator: LeontiefMatrix) -> Callable[..., np.ndarray]:
+    matrix = operator.tocsr()
+    identity = sp.identity(matrix.shape[0], format="csc")
     try:
-        return spla.splu((identity - operator).tocsc()).solve(rhs)
+        factors = spla.splu((identity - matrix).tocsc())
     except RuntimeError as error:  # exactly singular
         raise SolveError(f"the Leontief system is singular: {error}") from None
+    return lambda b, _guess=None: factors.solve(b)
 
 
-def _iterative(operator: sp.sparray, rhs: np.ndarray, guess: np.ndarray | None,
+def _iterative(operator: LeontiefMatrix, rhs: np.ndarray, guess: np.ndarray | None,
                tol: float) -> np.ndarray:
     n = rhs.shape[0]
     system = spla.LinearOperator((n, n), matvec=lambda v: v - operator @ v, dtype=float)

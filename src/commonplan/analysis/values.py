@@ -80,6 +80,6 @@ def labour_values(economy: Economy, *, by_kind: bool = False,
 def _embodied(system: TechniqueSystem, choice: np.ndarray, primary: np.ndarray) -> np.ndarray:
     """Units of each primary product embodied per unit of every product: one solve per kind."""
     chosen = system.chosen(choice)
-    direct = chosen[:, primary].toarray()
+    direct = system.coefficients[choice][:, primary].toarray()
     columns = [leontief_solve(chosen, direct[:, k]).x for k in range(len(primary))]
     return np.maximum(np.column_stack(columns), 0.0) if columns else direct

@@ -47,9 +47,9 @@ class TechniqueSystem:
         """Whether every produced product has exactly one technique (no choice to make)."""
         return len(self.outputs) == len(self.produced)
 
-    def chosen(self, choice: np.ndarray) -> sp.csr_array:
+    def chosen(self, choice: np.ndarray) -> ChosenInputs:
         """A_c transposed (products x products): row p holds the inputs per unit of p under ``choice``."""
-        return self.coefficients[choice]
+        return ChosenInputs(self.coefficients, choice)
 
     def cheapest(self, cost: np.ndarray, *, first_within: float = 0.0) -> tuple[np.ndarray,
                                                                                np.ndarray]:
@@ -71,6 +71,35 @@ class TechniqueSystem:
         least[self.produced] = lowest
         choice[self.produced] = self.by_output[attaining & (seen == before + 1)]
         return least, choice
+
+
+@dataclass(frozen=True, eq=False)
+class ChosenInputs:
+    """The rows ``choice`` of ``coefficients``, applied without copying a million-row matrix."""
+
+    coefficients: sp.csr_array
+    choice: np.ndarray
+    transposed: bool = False
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.choice), len(self.choice)
+
+    @property
+    def T(self) -> ChosenInputs:
+        return ChosenInputs(self.coefficients, self.choice, not self.transposed)
+
+    def __matmul__(self, x: np.ndarray) -> np.ndarray:
+        if not self.transposed:
+            return (self.coefficients @ x)[self.choice]
+        spread = np.zeros(self.coefficients.shape[0])
+        spread[self.choice] = x  # products not produced land on the empty last row
+        return self.coefficients.T @ spread
+
+    def tocsr(self) -> sp.csr_array:
+        """The matrix itself, for a factorisation."""
+        rows = self.coefficients[self.choice]
+        return rows.T.tocsr() if self.transposed else rows
 
 
 _systems: weakref.WeakKeyDictionary[Economy, TechniqueSystem] = weakref.WeakKeyDictionary()
