@@ -1,0 +1,38 @@
+"""The numeric core imports no web framework, ORM or command-line library (STYLE, point 1)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import commonplan
+
+CORE = ("economy", "analysis")
+EDGE = {"typer", "click", "rich", "fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic",
+        "jinja2", "pandas", "orjson", "pydantic"}
+PACKAGE = Path(commonplan.__file__).parent
+
+
+def _imported(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(p for layer in CORE for p in (PACKAGE / layer).glob("*.py")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_numeric_core_imports_nothing_from_the_edge(path: Path) -> None:
+    assert not _imported(path) & EDGE
+
+
+def test_the_core_never_imports_the_cli_or_the_documents() -> None:
+    for layer in CORE:
+        for path in (PACKAGE / layer).glob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "commonplan.cli" not in text and "commonplan.documents" not in text, path
