@@ -116,7 +116,12 @@ def values(bundle: Bundle, json: JsonFlag = False,
         emit(document, loaded.warnings, loaded.sha256)
         return
     warn(loaded.warnings)
-    _print_map("Labour values", "hours", document["values"])
+    columns = {"hours": document["values"]}
+    if by_kind:
+        kinds = next(iter(document["by_kind"].values()), {})
+        columns |= {kind: {p: split[kind] for p, split in document["by_kind"].items()}
+                    for kind in kinds}
+    _print_columns("Labour values", columns)
 
 
 @app.command()
@@ -146,7 +151,7 @@ def requirements(bundle: Bundle, json: JsonFlag = False,
         emit(document, warnings, loaded.sha256, **more)
         return
     warn(warnings)
-    _print_map("Use of labour and resources", "amount", document["use"])
+    _print_columns("Use of labour and resources", {"amount": document["use"]})
     out.print(f"Labour hours in all: {document['labour_hours']:,.6g}")
 
 
@@ -156,15 +161,18 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _print_map(title: str, unit: str, numbers: dict[str, float], limit: int = 50) -> None:
+def _print_columns(title: str, columns: dict[str, dict[str, float]], limit: int = 50) -> None:
+    """A table of id-keyed numbers, one column per map (all with the same ids)."""
     table = Table(title=title)
     table.add_column("id")
-    table.add_column(unit, justify="right")
-    for key, number in list(numbers.items())[:limit]:
-        table.add_row(key, f"{number:,.6g}")
+    for name in columns:
+        table.add_column(name, justify="right")
+    ids = list(next(iter(columns.values())))
+    for key in ids[:limit]:
+        table.add_row(key, *(f"{numbers[key]:,.6g}" for numbers in columns.values()))
     out.print(table)
-    if len(numbers) > limit:
-        out.print(f"... and {len(numbers) - limit:,} more; --json gives them all")
+    if len(ids) > limit:
+        out.print(f"... and {len(ids) - limit:,} more; --json gives them all")
 
 
 @app.command()
