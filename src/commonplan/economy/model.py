@@ -140,7 +140,8 @@ class Economy:
     info: EconomyInfo = field(default_factory=EconomyInfo)
 
     def __post_init__(self) -> None:
-        _frozen(self.available)
+        for array in (self.available, self.inputs.data, self.inputs.indices, self.inputs.indptr):
+            _frozen(array)
         shape = (len(self.products), len(self.techniques))
         if self.inputs.shape != shape:
             raise ValueError(f"inputs has shape {self.inputs.shape}, expected {shape}")
