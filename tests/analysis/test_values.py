@@ -156,9 +156,3 @@ def test_adding_a_technique_never_raises_any_value(case, column, hours, product)
     after = labour_values(leontief_economy(a, labour, alternatives=[*alternatives, extra]))
     assert (after.hours <= before.hours * (1 + 1e-9) + 1e-12).all()
 
-
-def test_the_economy_cannot_be_changed_after_it_is_read() -> None:
-    economy = leontief_economy(MB_A, np.array([0.3, 0.25]))
-    for array in (economy.inputs.data, economy.techniques.yields, economy.available):
-        with pytest.raises(ValueError, match="read-only"):
-            array[0] = 1.0
