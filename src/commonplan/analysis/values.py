@@ -63,13 +63,13 @@ def labour_values(economy: Economy, *, by_kind: bool = False,
         values, residual = solution.x, solution.residual
         if system.single:
             break
-        least, cheaper = system.cheapest(direct + system.coefficients @ values)
+        least, cheaper = system.cheapest(direct + system.per_output(values))
         switch = (least < values - IMPROVEMENT * np.abs(values)) & (cheaper != choice)
         if not switch.any():
             break
         choice = np.where(switch, cheaper, choice)
     values = np.maximum(values, 0.0)  # rounding below zero for products that take no labour
-    _least, attaining = system.cheapest(direct + system.coefficients @ values,
+    _least, attaining = system.cheapest(direct + system.per_output(values),
                                         first_within=ATTAINS)
     produced, primary = system.produced, economy.primary
     embodied = _embodied(system, attaining, primary)[produced] if by_kind else None
@@ -80,6 +80,6 @@ def labour_values(economy: Economy, *, by_kind: bool = False,
 def _embodied(system: TechniqueSystem, choice: np.ndarray, primary: np.ndarray) -> np.ndarray:
     """Units of each primary product embodied per unit of every product: one solve per kind."""
     chosen = system.chosen(choice)
-    direct = system.coefficients[choice][:, primary].toarray()
+    direct = system.chosen_inputs(choice, primary).toarray()
     columns = [leontief_solve(chosen, direct[:, k]).x for k in range(len(primary))]
     return np.maximum(np.column_stack(columns), 0.0) if columns else direct

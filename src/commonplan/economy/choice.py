@@ -1,7 +1,7 @@
 """Choosing one technique per produced product: the structure every value and plan computation uses.
 
-``TechniqueSystem`` holds what each technique consumes per unit of its output, as a sparse
-techniques x products matrix indexed by product position (primary products included), and the
+``TechniqueSystem`` holds what each technique consumes, as a sparse techniques x products
+matrix indexed by product position (primary products included), its yields, and the
 grouping of techniques by output, so that "the cheapest technique of every product at these
 prices" is one sparse product and one segmented minimum, whatever the number of alternatives.
 Vectors of prices or quantities run over all products; entries of products that are not
@@ -25,14 +25,17 @@ ATTAINS = 1e-9  # a technique attains a value when within this relative distance
 class TechniqueSystem:
     """An economy per unit of output.
 
-    ``coefficients[t, p]``: units of product ``p`` that technique ``t`` consumes per unit of its
-    output; its last row is empty, the stand-in technique ``none`` of products not produced.
+    ``activity[t, p]``: units of product ``p`` that one unit of activity of technique ``t``
+    consumes (the bundle's inputs, shared, not copied); its last row is empty, the stand-in
+    technique ``none`` of products not produced.  Dividing by the yield, applied to vectors
+    (``per_output``) rather than to the 24 million coefficients, gives inputs per unit of output.
     ``labour[t]``: direct labour hours per unit of output (every kind, hour for hour).
     """
 
     produced: np.ndarray  # positions of produced products
     outputs: np.ndarray  # product position of each technique
-    coefficients: sp.csr_array  # (techniques + 1) x products
+    activity: sp.csr_array  # (techniques + 1) x products
+    per_yield: np.ndarray  # 1 / yield of each technique, and 1 for ``none``
     labour: np.ndarray  # techniques + 1
     by_output: np.ndarray  # techniques sorted by output, file order kept within a product
     starts: np.ndarray  # where each produced product's techniques begin in by_output
@@ -47,16 +50,24 @@ class TechniqueSystem:
         """Whether every produced product has exactly one technique (no choice to make)."""
         return len(self.outputs) == len(self.produced)
 
+    def per_output(self, prices: np.ndarray) -> np.ndarray:
+        """What the inputs of each technique cost per unit of its output, at ``prices``."""
+        return (self.activity @ prices) * self.per_yield
+
     def chosen(self, choice: np.ndarray) -> ChosenInputs:
         """A_c transposed (products x products): row p holds the inputs per unit of p under ``choice``."""
-        return ChosenInputs(self.coefficients, choice)
+        return ChosenInputs(self, choice)
+
+    def chosen_inputs(self, choice: np.ndarray, products: np.ndarray) -> sp.csr_array:
+        """Per unit of each product under ``choice``, its inputs of ``products`` (a few columns)."""
+        return sp.diags_array(self.per_yield[choice]) @ self.activity[choice][:, products]
 
     def cheapest(self, cost: np.ndarray, *, first_within: float = 0.0) -> tuple[np.ndarray,
                                                                                np.ndarray]:
         """Per product, the least ``cost`` of its techniques and the technique (``none`` and 0
         where not produced); among techniques within ``first_within`` (relative) of the least,
         the first in file order."""
-        n = self.coefficients.shape[1]
+        n = self.activity.shape[1]
         least, choice = np.zeros(n), np.full(n, self.none, np.int64)
         if self.single:
             least[self.outputs] = cost[: self.none]
@@ -75,9 +86,9 @@ class TechniqueSystem:
 
 @dataclass(frozen=True, eq=False)
 class ChosenInputs:
-    """The rows ``choice`` of ``coefficients``, applied without copying a million-row matrix."""
+    """The rows ``choice`` of a technique system, per unit of output, applied without copying."""
 
-    coefficients: sp.csr_array
+    system: TechniqueSystem
     choice: np.ndarray
     transposed: bool = False
 
@@ -87,18 +98,18 @@ class ChosenInputs:
 
     @property
     def T(self) -> ChosenInputs:
-        return ChosenInputs(self.coefficients, self.choice, not self.transposed)
+        return ChosenInputs(self.system, self.choice, not self.transposed)
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
         if not self.transposed:
-            return (self.coefficients @ x)[self.choice]
-        spread = np.zeros(self.coefficients.shape[0])
+            return self.system.per_output(x)[self.choice]
+        spread = np.zeros(self.system.activity.shape[0])
         spread[self.choice] = x  # products not produced land on the empty last row
-        return self.coefficients.T @ spread
+        return self.system.activity.T @ (spread * self.system.per_yield)
 
     def tocsr(self) -> sp.csr_array:
         """The matrix itself, for a factorisation."""
-        rows = self.coefficients[self.choice]
+        rows = self.system.chosen_inputs(self.choice, np.arange(self.shape[0])).tocsr()
         return rows.T.tocsr() if self.transposed else rows
 
 
@@ -114,15 +125,14 @@ def technique_system(economy: Economy) -> TechniqueSystem:
 
 def _arrange(economy: Economy) -> TechniqueSystem:
     techniques = economy.techniques
-    per_technique = economy.inputs.T.tocsr()  # techniques x products
-    data = per_technique.data
-    if np.any(techniques.yields != 1):
-        data = data / np.repeat(techniques.yields, np.diff(per_technique.indptr))
+    per_technique = economy.inputs.T  # techniques x products (CSR, sharing the arrays)
     pointers = np.append(per_technique.indptr, per_technique.indptr[-1])  # the empty row
-    coefficients = sp.csr_array((data, per_technique.indices, pointers),
-                                shape=(len(techniques) + 1, len(economy.products)))
-    labour = coefficients @ economy.products.is_labour().astype(float)
+    activity = sp.csr_array((per_technique.data, per_technique.indices, pointers),
+                            shape=(len(techniques) + 1, len(economy.products)))
+    per_yield = np.append(1 / techniques.yields, 1.0)
+    labour = (activity @ economy.products.is_labour().astype(float)) * per_yield
     produced = economy.produced
     by_output = np.argsort(techniques.outputs, kind="stable")
     starts = np.searchsorted(techniques.outputs[by_output], produced)
-    return TechniqueSystem(produced, techniques.outputs, coefficients, labour, by_output, starts)
+    return TechniqueSystem(produced, techniques.outputs, activity, per_yield, labour, by_output,
+                           starts)

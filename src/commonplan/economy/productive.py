@@ -67,10 +67,10 @@ def _guided_by_labour(system: TechniqueSystem, rounds: int = 40) -> Certificate 
     """
     mean = float(system.labour.mean()) if len(system.labour) else 0.0
     cost = system.labour + GUIDE_FLOOR * max(mean, 1e-3)
-    prices = np.zeros(system.coefficients.shape[1])
+    prices = np.zeros(system.activity.shape[1])
     produced = system.produced
     for _ in range(rounds):
-        inputs_cost = system.coefficients @ prices
+        inputs_cost = system.per_output(prices)
         least, choice = system.cheapest(cost + inputs_cost)
         if np.all(inputs_cost[choice[produced]] < prices[produced] * (1 - MARGIN)):
             return Certificate(choice, prices, labour_guided=True)
@@ -84,11 +84,11 @@ def _power_iteration(system: TechniqueSystem, members: np.ndarray, rounds: int
                      ) -> tuple[bool | None, np.ndarray, np.ndarray]:
     """Damped power iteration on the min-cost map restricted to ``members`` (prices zero
     elsewhere): True with a certified choice, False when T(u) >= u, None if undecided."""
-    prices = np.zeros(system.coefficients.shape[1])
+    prices = np.zeros(system.activity.shape[1])
     prices[members] = 1.0
     choice = np.zeros(0, np.int64)
     for _ in range(rounds):
-        least, choice = system.cheapest(system.coefficients @ prices)
+        least, choice = system.cheapest(system.per_output(prices))
         inside, now = least[members], prices[members]
         if np.all(inside < now * (1 - MARGIN)):
             return True, choice, prices
@@ -101,8 +101,8 @@ def _power_iteration(system: TechniqueSystem, members: np.ndarray, rounds: int
 
 def groups_at_fault(system: TechniqueSystem, *, rounds: int = 20_000) -> list[np.ndarray]:
     """The strongly connected groups of produced products that no choice makes productive."""
-    n = system.coefficients.shape[1]
-    links = system.coefficients[: system.none].tocoo()
+    n = system.activity.shape[1]
+    links = system.activity[: system.none].tocoo()
     makers = system.outputs[links.row]
     graph = sp.csr_array((np.ones(links.nnz), (makers, links.col)), shape=(n, n))
     count, labels = connected_components(graph, directed=True, connection="strong")
