@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import scipy.sparse as sp
 
 
@@ -58,11 +57,6 @@ class Products:
 
     def __len__(self) -> int:
         return len(self.ids)
-
-    def index_of(self, ids: pa.Array | list[str]) -> np.ndarray:
-        """Positions of ``ids`` (-1 where unknown)."""
-        found = pc.index_in(pa.array(ids, pa.string()), value_set=self.ids)
-        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
     def is_primary(self) -> np.ndarray:
         return self.kinds >= Kind.LABOUR
