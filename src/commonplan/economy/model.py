@@ -27,10 +27,6 @@ class Kind(enum.IntEnum):
     def label(self) -> str:
         return self.name.lower()
 
-    @property
-    def is_primary(self) -> bool:
-        return self in (Kind.LABOUR, Kind.RESOURCE)
-
 
 KIND_LABELS: tuple[str, ...] = tuple(kind.label for kind in Kind)
 
