@@ -66,14 +66,21 @@ def _lookup(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
 
 def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.StringArray:
     ids = parse_ids(table, column, problems)
-    if len(pc.unique(ids)) == len(ids):
-        return ids
-    first = _lookup(ids, ids)
-    repeated = first != np.arange(len(ids))
+    if len(pc.unique(ids)) < len(ids):
+        _report_repeats(table, column, ids, "duplicate id", problems)
+    return ids
+
+
+def _report_repeats(table: Table, column: str, keys: pa.Array, what: str,
+                    problems: list[Problem], *, among: np.ndarray | None = None) -> None:
+    """A problem for each row whose key an earlier row has (only rows ``among``, if given)."""
+    first = _lookup(keys, keys)
+    repeated = first != np.arange(len(keys))
+    if among is not None:
+        repeated &= among
     if repeated.any():
         report(problems, table.file, column, repeated,
-               [f"duplicate id (first at row {row + 2})" for row in first[repeated]])
-    return ids
+               [f"{what} (first at row {row + 2})" for row in first[repeated]])
 
 
 def _id_strings(table: Table, column: str) -> pa.ChunkedArray:
@@ -197,11 +204,7 @@ def _has_duplicate_pairs(matrix: sp.csc_array) -> bool:
 def _report_duplicate_pairs(table: Table, problems: list[Problem]) -> None:
     pairs = pc.binary_join_element_wise(table.columns["technique"].combine_chunks(),
                                         table.columns["product"].combine_chunks(), "\x00")
-    first = positions(pairs, pairs)
-    repeated = first != np.arange(len(pairs))
-    report(problems, table.file, "product", repeated,
-           [f"duplicate (technique, product) pair (first at row {row + 2})"
-            for row in first[repeated]])
+    _report_repeats(table, "product", pairs, "duplicate (technique, product) pair", problems)
 
 
 def available_from(table: Table | None, products: Products, problems: list[Problem]) -> np.ndarray:
@@ -217,12 +220,8 @@ def available_from(table: Table | None, products: Products, problems: list[Probl
     if produced.any():
         report(problems, table.file, "product", produced, "names a product that is not labour "
                                                            "or a resource")
-    first = positions(pa.array(found), pa.array(found))
-    repeated = known & (first != np.arange(len(found)))
-    if repeated.any():
-        report(problems, table.file, "product", repeated,
-               [f"a second row for this product (first at row {row + 2})"
-                for row in first[repeated]])
+    _report_repeats(table, "product", pa.array(found), "a second row for this product", problems,
+                    among=known)
     available[found[known]] = amounts[known]
     return available
 

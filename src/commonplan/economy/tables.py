@@ -244,12 +244,16 @@ def parse_numbers(table: Table, column: str, problems: list[Problem]) -> np.ndar
         report(problems, table.file, column, bad & words, "is not a finite number")
         text = _quoted(strings, bad & ~words)
         report(problems, table.file, column, bad & ~words, [f"{t} is not a number" for t in text])
-    clean = pc.if_else(pa.array(number), pc.utf8_trim_whitespace(strings),
-                       pa.scalar(None, pa.string()))
-    numbers = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
-    numbers = np.where(number, numbers, np.nan)
+    numbers = _numbers_where(strings, number)
     _report_not_finite(table, column, numbers, number, problems)  # 1e999 overflows to inf
     return numbers
+
+
+def _numbers_where(strings: pa.Array, valid: np.ndarray) -> np.ndarray:
+    """The text as float64 where ``valid`` (checked to be a number), NaN elsewhere."""
+    clean = pc.if_else(pa.array(valid), pc.utf8_trim_whitespace(strings),
+                       pa.scalar(None, pa.string()))
+    return np.where(valid, pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False), np.nan)
 
 
 def blank_cells(table: Table, column: str) -> np.ndarray:
@@ -304,10 +308,7 @@ def parse_positive_integers(table: Table, column: str, default: int,
         present = ~_blank(strings)
         whole = pc.fill_null(pc.match_substring_regex(strings, INTEGER), False)
         whole = whole.to_numpy(zero_copy_only=False)
-        clean = pc.if_else(pa.array(whole), pc.utf8_trim_whitespace(strings),
-                           pa.scalar(None, pa.string()))
-        numbers = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)  # never overflows
-        numbers = np.where(whole, numbers, np.nan)
+        numbers = _numbers_where(strings, whole)  # as float64: never overflows
     with np.errstate(invalid="ignore"):
         good = np.isfinite(numbers) & (numbers >= 1) & (numbers == np.round(numbers))
         huge = good & (numbers > LARGEST_INTEGER)
