@@ -36,7 +36,7 @@ def run_demo(console: Console) -> None:
     console.print(f"[dim]{info.source}[/dim]\n")
     console.print(_size(economy), "")
     console.print(_most_labour(economy, values.products, values.hours), "")
-    labour = _labour_use(economy, requirements.use)
+    labour = requirements.labour_hours
     console.print(_check(requirements.gross_output.sum(), labour, reference), "")
     negative = -float(reference["negative_final_demand_million_usd"])
     console.print(
@@ -81,11 +81,6 @@ def _most_labour(economy: Economy, products: np.ndarray, hours: np.ndarray) -> T
         table.add_row(str(rank), name or "", economy.products.ids[position].as_py(),
                       f"{hours[j]:,.0f}")
     return table
-
-
-def _labour_use(economy: Economy, use: np.ndarray) -> float:
-    """Hours of all kinds of labour in ``use`` (one entry per primary product)."""
-    return float(use[economy.products.is_labour()[economy.primary]].sum())
 
 
 def _check(gross_output: float, labour: float, reference: dict[str, object]) -> Table:

@@ -31,7 +31,7 @@ def values_document(economy: Economy, values: LabourValues) -> dict[str, Any]:
     document: dict[str, Any] = {"unit": "hours", "values": id_map(ids, values.hours),
                                 "residual": values.residual}
     if values.embodied is not None:
-        kinds = economy.products.ids.take(values.primary).to_pylist()
+        kinds = economy.products.ids.take(economy.primary).to_pylist()
         rows = values.embodied.tolist()
         document["by_kind"] = {product: dict(zip(kinds, row, strict=True))
                                for product, row in zip(ids.to_pylist(), rows, strict=True)}
@@ -41,12 +41,11 @@ def values_document(economy: Economy, values: LabourValues) -> dict[str, Any]:
 def requirements_document(economy: Economy, requirements: Requirements,
                           values: LabourValues) -> dict[str, Any]:
     primary = economy.primary
-    labour = economy.products.is_labour()[primary]
     return {"activity": id_map(economy.techniques.ids, requirements.activity),
             "use": id_map(economy.products.ids.take(primary), requirements.use),
             "gross_output": id_map(economy.products.ids.take(values.products),
                                    requirements.gross_output),
-            "labour_hours": float(requirements.use[labour].sum()),
+            "labour_hours": requirements.labour_hours,
             "residual": requirements.residual}
 
 

@@ -64,7 +64,7 @@ def test_by_kind_splits_hours_among_kinds_of_labour_and_counts_resources_apart()
                 {"technique": "forge", "product": "iron", "quantity": 1},
                 {"technique": "forge", "product": "smith", "quantity": 4}])
     result = labour_values(economy, by_kind=True)
-    kinds = economy.products.ids.take(result.primary).to_pylist()
+    kinds = economy.products.ids.take(economy.primary).to_pylist()
     assert kinds == ["ore", "smith", "miner"]
     assert result.hours.tolist() == pytest.approx([3, 3.5])  # tool: (4 + 3) / 2
     np.testing.assert_allclose(result.embodied, [[5, 0, 3], [2.5, 2, 1.5]], rtol=1e-12)
@@ -140,8 +140,8 @@ def test_values_are_non_negative_and_price_final_demand_at_its_labour(case, dema
     y = np.zeros(len(economy.products))
     y[: len(labour)] = demand[: len(labour)]
     requirements = gross_requirements(economy, y, values=values)
-    labour_used = requirements.use[economy.products.is_labour()[economy.primary]].sum()
-    assert values.hours @ y[: len(labour)] == pytest.approx(labour_used, rel=1e-9, abs=1e-9)
+    assert values.hours @ y[: len(labour)] == pytest.approx(requirements.labour_hours,
+                                                            rel=1e-9, abs=1e-9)
     assert (requirements.activity >= 0).all()
 
 

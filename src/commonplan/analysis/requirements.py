@@ -13,7 +13,7 @@ import numpy as np
 
 from commonplan.analysis.linear import leontief_solve
 from commonplan.analysis.values import LabourValues, labour_values
-from commonplan.economy.choice import TechniqueSystem, technique_system
+from commonplan.economy.choice import technique_system
 from commonplan.economy.model import Economy, Kind
 
 LISTED = 20  # warnings of one sort listed one by one at most
@@ -22,21 +22,22 @@ SLACK = 1e-9
 
 @dataclass(frozen=True, eq=False)
 class Requirements:
-    """Activity per technique, gross output per produced product, use per primary product."""
+    """Activity per technique, gross output per produced product, use per primary product
+    (``economy.primary``), and the hours of all kinds of labour in that use."""
 
     activity: np.ndarray
     gross_output: np.ndarray
     use: np.ndarray
+    labour_hours: float
     residual: float
     warnings: list[str]
 
 
 def gross_requirements(economy: Economy, demand: np.ndarray | None = None, *,
-                       values: LabourValues | None = None,
-                       system: TechniqueSystem | None = None) -> Requirements:
+                       values: LabourValues | None = None) -> Requirements:
     """What must be produced to deliver ``demand`` (per product; default all needs) exactly."""
-    system = system if system is not None else technique_system(economy)
-    values = values if values is not None else labour_values(economy, system=system)
+    system = technique_system(economy)
+    values = values if values is not None else labour_values(economy)
     if demand is None:
         demand = economy.needs.total(len(economy.products))
     choice = np.full(len(economy.products), system.none)
@@ -48,8 +49,10 @@ def gross_requirements(economy: Economy, demand: np.ndarray | None = None, *,
     activity[values.techniques] = output[values.products] / economy.techniques.yields[
         values.techniques]
     use = output[economy.primary]
+    hours = float(output[economy.products.is_labour()].sum())
     warnings = _over_capacity(economy, activity) + _over_availability(economy, use)
-    return Requirements(activity, output[values.products], use, solution.residual, warnings)
+    return Requirements(activity, output[values.products], use, hours, solution.residual,
+                        warnings)
 
 
 def _over_capacity(economy: Economy, activity: np.ndarray) -> list[str]:

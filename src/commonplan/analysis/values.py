@@ -32,8 +32,8 @@ class LabourValues:
     """Hours per unit of each produced product (positions ``products``), and the technique
     that attains each value.
 
-    ``embodied[j, k]``: units of primary product ``primary[k]`` (each kind of labour, each
-    resource) embodied in one unit of ``products[j]`` under the attaining techniques; present
+    ``embodied[j, k]``: units of primary product ``economy.primary[k]`` (each kind of labour,
+    each resource) embodied in one unit of ``products[j]`` under the attaining techniques; present
     when asked for ``by_kind``.
     """
 
@@ -42,16 +42,14 @@ class LabourValues:
     techniques: np.ndarray
     residual: float
     rounds: int
-    primary: np.ndarray
     embodied: np.ndarray | None = None
 
 
-def labour_values(economy: Economy, *, by_kind: bool = False,
-                  system: TechniqueSystem | None = None) -> LabourValues:
+def labour_values(economy: Economy, *, by_kind: bool = False) -> LabourValues:
     """The labour values of ``economy``'s produced products, to a relative residual of 1e-10."""
-    system = system if system is not None else technique_system(economy)
+    system = technique_system(economy)
     direct = system.labour
-    certificate = productive_choice(system, rounds=2000)
+    certificate = productive_choice(system)
     if certificate is None:
         raise NotProductiveError("no choice of techniques is productive")
     choice = certificate.choice  # nearly the cheapest in labour, when labour-guided
@@ -71,10 +69,10 @@ def labour_values(economy: Economy, *, by_kind: bool = False,
     values = np.maximum(values, 0.0)  # rounding below zero for products that take no labour
     _least, attaining = system.cheapest(direct + system.per_output(values),
                                         first_within=ATTAINS)
-    produced, primary = system.produced, economy.primary
-    embodied = _embodied(system, attaining, primary)[produced] if by_kind else None
+    produced = system.produced
+    embodied = _embodied(system, attaining, economy.primary)[produced] if by_kind else None
     return LabourValues(produced, values[produced], attaining[produced], residual, rounds,
-                        primary, embodied)
+                        embodied)
 
 
 def _embodied(system: TechniqueSystem, choice: np.ndarray, primary: np.ndarray) -> np.ndarray:
