@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import orjson
 import typer
@@ -20,6 +20,9 @@ from rich.table import Table
 
 from commonplan import __version__
 from commonplan.economy.problems import BundleError
+
+if TYPE_CHECKING:
+    from commonplan.economy.bundle import LoadedBundle
 
 app = typer.Typer(name="commonplan", help="Software for a democratically planned economy.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -72,7 +75,7 @@ def step(text: str) -> Iterator[None]:
         yield
 
 
-def load(bundle: Path) -> Any:
+def load(bundle: Path) -> LoadedBundle:
     from commonplan.economy.bundle import read_bundle
 
     with step(f"Reading {bundle}"):

@@ -48,12 +48,32 @@ class LoadedBundle:
 
 def read_bundle(path: Path | str) -> LoadedBundle:
     """Read and check the bundle at ``path``; raise BundleError listing every problem."""
+    economy, problems, warnings, sha256 = _load(Path(path))
+    if economy is None:
+        raise BundleError(problems)
+    return LoadedBundle(economy, sha256, warnings)
+
+
+def check_bundle(path: Path | str) -> tuple[list[Problem], list[str], str | None]:
+    """Every problem of the bundle at ``path``, its warnings, and its hash when it can be read."""
+    try:
+        _economy, problems, warnings, sha256 = _load(Path(path))
+    except BundleError as error:  # no bundle there at all
+        return error.problems, [], None
+    return problems, warnings, sha256
+
+
+def _load(path: Path) -> tuple[Economy | None, list[Problem], list[str], str]:
+    """The economy (None if any rule is broken), the problems, the warnings and the hash."""
+    files = open_bundle(path)
     problems: list[Problem] = []
-    files = open_bundle(Path(path))
     with ThreadPoolExecutor(1) as hasher:  # hashing lets go of the GIL: it runs beside the reading
         digest = hasher.submit(bundle_sha256, _hashed(files))
-        economy, warnings = _read_economy(files, problems)
-        return LoadedBundle(economy, digest.result(), warnings)
+        try:
+            economy, warnings = _read_economy(files, problems)
+        except BundleError:
+            economy, warnings = None, []
+        return economy, problems, warnings, digest.result()
 
 
 def _read_economy(files: dict[str, BundleFile], problems: list[Problem]) -> tuple[Economy, list[str]]:
@@ -70,23 +90,6 @@ def _read_economy(files: dict[str, BundleFile], problems: list[Problem]) -> tupl
     if problems:
         raise BundleError(problems)
     return economy, warnings + unlimited_warnings(economy.products, economy.available)
-
-
-def check_bundle(path: Path | str) -> tuple[list[Problem], list[str], str | None]:
-    """Every problem of the bundle at ``path``, its warnings, and its hash when it can be read."""
-    try:
-        loaded = read_bundle(path)
-    except BundleError as error:
-        return error.problems, [], _hash_if_possible(Path(path))
-    return [], loaded.warnings, loaded.sha256
-
-
-def _hash_if_possible(path: Path) -> str | None:
-    try:
-        files = open_bundle(path)
-    except BundleError:
-        return None
-    return bundle_sha256(_hashed(files))
 
 
 def _hashed(files: dict[str, BundleFile]) -> list[BundleFile]:
