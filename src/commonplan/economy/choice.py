@@ -58,9 +58,11 @@ class TechniqueSystem:
         """A_c transposed (products x products): row p holds the inputs per unit of p under ``choice``."""
         return ChosenInputs(self, choice)
 
-    def chosen_inputs(self, choice: np.ndarray, products: np.ndarray) -> sp.csr_array:
-        """Per unit of each product under ``choice``, its inputs of ``products`` (a few columns)."""
-        return sp.diags_array(self.per_yield[choice]) @ self.activity[choice][:, products]
+    def chosen_inputs(self, choice: np.ndarray, products: np.ndarray | None = None) -> sp.csr_array:
+        """Per unit of each product under ``choice``, its inputs (of ``products`` only, if given)."""
+        rows = self.activity[choice]
+        return sp.diags_array(self.per_yield[choice]) @ (rows if products is None else
+                                                        rows[:, products])
 
     def cheapest(self, cost: np.ndarray, *, first_within: float = 0.0) -> tuple[np.ndarray,
                                                                                np.ndarray]:
@@ -109,7 +111,7 @@ class ChosenInputs:
 
     def tocsr(self) -> sp.csr_array:
         """The matrix itself, for a factorisation."""
-        rows = self.system.chosen_inputs(self.choice, np.arange(self.shape[0])).tocsr()
+        rows = self.system.chosen_inputs(self.choice).tocsr()
         return rows.T.tocsr() if self.transposed else rows
 
 
