@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commonplan.analysis import linear
 from commonplan.analysis.requirements import gross_requirements
 from commonplan.analysis.values import labour_values
+from commonplan.economy import leontief
 from commonplan.economy.build import build_economy
 from tests.analysis.economies import leontief_economy
 
@@ -78,7 +78,7 @@ def test_the_iterative_solver_agrees_with_the_factorisation(monkeypatch) -> None
     economy = leontief_economy(a, rng.random(n) + 0.1, demand=rng.random(n),
                                alternatives=[(5, a[:, 5] * 0.5, 0.05), (7, a[:, 7], 2.0)])
     direct = labour_values(economy)
-    monkeypatch.setattr(linear, "DIRECT_LIMIT", 0)
+    monkeypatch.setattr(leontief, "DIRECT_LIMIT", 0)
     iterative = labour_values(economy)
     np.testing.assert_allclose(iterative.hours, direct.hours, rtol=1e-9)
     assert iterative.residual <= 1e-10

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commonplan.analysis.linear import leontief_solve
 from commonplan.analysis.values import LabourValues, labour_values
 from commonplan.economy.choice import technique_system
+from commonplan.economy.leontief import leontief_solve
 from commonplan.economy.model import Economy, Kind
 
 LISTED = 20  # warnings of one sort listed one by one at most

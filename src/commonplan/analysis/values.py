@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commonplan.analysis.linear import leontief_solve
 from commonplan.economy.choice import ATTAINS, TechniqueSystem, technique_system
+from commonplan.economy.leontief import leontief_solve
 from commonplan.economy.model import Economy
 from commonplan.economy.productive import productive_choice
 

@@ -3,7 +3,9 @@
 Some choice c of one technique per product has spectral radius rho(A_c) < 1 exactly when there
 are prices u > 0 at which every product has a technique costing less than the product itself:
 min_t (u . a_t) < u_p for all p (Collatz-Wielandt; the cheapest technique at u is then such a
-choice).  We look for such u by power iteration on the min-cost map T(u)_p = min_t u . a_t.
+choice).  We look for such u by power iteration on the min-cost map T(u)_p = min_t u . a_t;
+near a spectral radius of 1, where that is slow, by solving u = 1 + A_c u for the cheapest
+choice c found (a solution u > 0 is a certificate).
 When none turns up, the economy is split into strongly connected groups of products (through
 the inputs of all their techniques); a group is at fault when T, restricted to it, has
 T(u) >= u for some u > 0: whatever techniques are chosen, its products consume, directly or
@@ -20,6 +22,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from commonplan.economy.choice import TechniqueSystem, technique_system
+from commonplan.economy.leontief import SolveError, leontief_solve
 from commonplan.economy.model import Economy
 from commonplan.economy.problems import Problem
 
@@ -52,11 +55,29 @@ def productive_choice(system: TechniqueSystem, *, rounds: int = 300) -> Certific
         certificate = _guided_by_labour(system)
         if certificate is None:
             certified, choice, prices = _power_iteration(system, system.produced, rounds)
-            if not certified:
+            if certified is False:
                 return None
-            certificate = Certificate(choice, prices, labour_guided=False)
+            certificate = Certificate(choice, prices, labour_guided=False) if certified else \
+                _solved(system, choice)  # near a radius of 1 the iteration is slow: solve
+            if certificate is None:
+                return None
         _certified[system] = certificate
     return _certified[system]
+
+
+def _solved(system: TechniqueSystem, choice: np.ndarray) -> Certificate | None:
+    """Certify ``choice`` by solving u = 1 + A_c u: a solution u > 0 has u A_c < u."""
+    ones = np.zeros(system.activity.shape[1])
+    ones[system.produced] = 1.0
+    try:
+        prices = leontief_solve(system.chosen(choice), ones).x
+    except SolveError:
+        return None
+    produced = system.produced
+    inputs_cost = system.per_output(prices)[choice[produced]]
+    if np.all(prices[produced] > 0) and np.all(inputs_cost < prices[produced] * (1 - MARGIN)):
+        return Certificate(choice, prices, labour_guided=False)
+    return None
 
 
 def _guided_by_labour(system: TechniqueSystem, rounds: int = 40) -> Certificate | None:

@@ -57,6 +57,8 @@ def leontief_solve(matrix: LeontiefMatrix, rhs: np.ndarray, *, transpose: bool =
             return _iterative(operator, b, x0, tol * norm / float(np.linalg.norm(b)))
     x = solve(rhs, guess)
     for _ in range(3):
+        if not np.all(np.isfinite(x)):
+            raise SolveError("the Leontief system has no finite solution (singular)")
         residual_vector = rhs - (x - operator @ x)
         residual = float(np.linalg.norm(residual_vector)) / norm
         if residual <= tol:
@@ -80,6 +82,6 @@ def _iterative(operator: LeontiefMatrix, rhs: np.ndarray, guess: np.ndarray | No
     n = rhs.shape[0]
     system = spla.LinearOperator((n, n), matvec=lambda v: v - operator @ v, dtype=float)
     x, info = spla.bicgstab(system, rhs, x0=guess, rtol=min(tol, 1e-3) / 2, maxiter=2000)
-    if info < 0 or not np.all(np.isfinite(x)):
+    if info < 0:
         raise SolveError("the iterative solver broke down")
     return x
