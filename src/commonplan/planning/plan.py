@@ -1,0 +1,129 @@
+"""The result of planning: a frozen record of everything ``plan --json`` reports (SPEC section 3).
+
+Whatever method computed the activity, the rest (net output, labour, what binds, the
+explanation in words) is derived here by the same rules, so exact and approximate plans are
+described alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from commonplan.economy.model import Economy, Kind
+from commonplan.planning.problem import TOLERANCE, PlanningProblem
+
+Progress = Callable[[float, str], None]  # (fraction done, what is being done)
+NAMED = 3  # limits named in one sentence of the explanation
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """A plan for one period.
+
+    ``fulfilment[k]`` is lambda of priority ``tiers[k]``.  ``activity`` runs over techniques,
+    ``net_output`` over all products (labour and resources negative: their use).
+    ``shadow_prices`` over ``problem.limited`` and ``capacity_prices`` over techniques are
+    None for methods that compute no prices.  ``binding_limits`` are product positions,
+    ``binding_capacities`` technique positions.
+    """
+
+    problem: PlanningProblem
+    status: str
+    fulfilment: np.ndarray
+    activity: np.ndarray
+    net_output: np.ndarray
+    labour_hours: float
+    shadow_prices: np.ndarray | None
+    capacity_prices: np.ndarray | None
+    binding_limits: np.ndarray
+    binding_capacities: np.ndarray
+    explanation: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def tiers(self) -> np.ndarray:
+        return self.problem.tiers
+
+
+def finish_plan(problem: PlanningProblem, activity: np.ndarray, fulfilment: np.ndarray, *,
+                status: str, shadow_prices: np.ndarray | None = None,
+                capacity_prices: np.ndarray | None = None,
+                warnings: list[str] | None = None) -> Plan:
+    """Derive net output, labour, what binds and the explanation from a plan's activity."""
+    activity = np.maximum(activity, 0.0)
+    net_output = _net_output(problem, activity)
+    used = problem.use @ activity
+    limits = problem.limited[used >= problem.available * (1 - TOLERANCE)]
+    capacities = problem.capped[activity[problem.capped]
+                                >= problem.capacities[problem.capped] * (1 - TOLERANCE)]
+    labour_hours = float(problem.labour @ activity)
+    plan = Plan(problem, status, fulfilment, activity, net_output, labour_hours, shadow_prices,
+                capacity_prices, limits, capacities, "", list(warnings or []))
+    object.__setattr__(plan, "explanation", explain(plan))
+    return plan
+
+
+def _net_output(problem: PlanningProblem, activity: np.ndarray) -> np.ndarray:
+    economy = problem.economy
+    techniques = economy.techniques
+    made = np.bincount(techniques.outputs, weights=techniques.yields * activity,
+                       minlength=len(economy.products))
+    return made - economy.inputs @ activity
+
+
+def explain(plan: Plan) -> str:
+    """What was met and what binds, in plain words."""
+    problem = plan.problem
+    if len(problem.tiers) == 0:
+        sentences = ["Nothing is needed, so nothing is planned."]
+    else:
+        sentences = [_tier_sentence(plan, k) for k in range(len(problem.tiers))]
+    limits = _named_limits(plan)
+    if limits:
+        sentences.append(f"Exhausted: {limits}.")
+    sentences.append(f"The plan takes {plan.labour_hours:,.6g} hours of labour.")
+    return " ".join(sentences)
+
+
+def _tier_sentence(plan: Plan, k: int) -> str:
+    tier, share = int(plan.problem.tiers[k]), float(plan.fulfilment[k])
+    if share >= 1 - 1e-9:
+        return f"Priority {tier} is met in full."
+    return f"Priority {tier} is met at {share:.1%}."
+
+
+def _named_limits(plan: Plan) -> str:
+    """The binding limits, the most valuable first when prices are known."""
+    economy = plan.problem.economy
+    limits = plan.binding_limits
+    if plan.shadow_prices is not None and len(limits):
+        price = dict(zip(plan.problem.limited.tolist(), plan.shadow_prices.tolist(), strict=True))
+        limits = np.array(sorted(limits.tolist(), key=lambda p: -price[p]), np.int64)
+    capacities = plan.binding_capacities
+    if plan.capacity_prices is not None and len(capacities):
+        capacities = capacities[np.argsort(-plan.capacity_prices[capacities], kind="stable")]
+    names = [_limit_name(economy, int(p)) for p in limits[:NAMED]]
+    if len(limits) > NAMED:
+        names.append(f"{len(limits) - NAMED} more limits of labour or resources")
+    names += [f"the capacity of technique {economy.techniques.ids[int(t)].as_py()!r}"
+              for t in capacities[:NAMED]]
+    if len(capacities) > NAMED:
+        names.append(f"the capacities of {len(capacities) - NAMED} more techniques")
+    return _join(names)
+
+
+def _limit_name(economy: Economy, product: int) -> str:
+    products = economy.products
+    label = products.names[product].as_py() if products.names is not None else None
+    label = label or products.ids[product].as_py()
+    kind = "hours of" if products.kinds[product] == Kind.LABOUR else "the available"
+    return f"{kind} {label!r}"
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
