@@ -52,27 +52,49 @@ def labour_values(economy: Economy, *, by_kind: bool = False) -> LabourValues:
     certificate = productive_choice(system)
     if certificate is None:
         raise NotProductiveError("no choice of techniques is productive")
-    choice = certificate.choice  # nearly the cheapest in labour, when labour-guided
-    values = certificate.prices if certificate.labour_guided else None
-    rounds = 0
-    while rounds < MAX_ROUNDS:
+    guess = certificate.prices if certificate.labour_guided else None
+    cheapest = least_cost(system, direct, certificate.choice, guess)
+    values = np.maximum(cheapest.values, 0.0)  # rounding below zero: products taking no labour
+    _least, attaining = system.cheapest(direct + system.per_output(values),
+                                        first_within=ATTAINS)
+    produced = system.produced
+    embodied = _embodied(system, attaining, economy.primary)[produced] if by_kind else None
+    return LabourValues(produced, values[produced], attaining[produced], cheapest.residual,
+                        cheapest.rounds, embodied)
+
+
+@dataclass(frozen=True, eq=False)
+class LeastCost:
+    """Per product (all positions), the least cost over productive choices, and its choice."""
+
+    values: np.ndarray
+    choice: np.ndarray
+    residual: float
+    rounds: int
+
+
+def least_cost(system: TechniqueSystem, direct: np.ndarray, choice: np.ndarray,
+               guess: np.ndarray | None = None) -> LeastCost:
+    """Policy iteration (Howard) from the productive ``choice``: the least cost of every product
+    when each technique costs ``direct`` (per unit of output, >= 0) plus its inputs.
+
+    Evaluate the choice with a sparse solve, switch every product to a strictly cheaper
+    technique at those costs, repeat; each switch lowers the costs and keeps the choice
+    productive, so it ends in a few rounds.
+    """
+    values, rounds = guess, 0
+    while True:
         rounds += 1
         solution = leontief_solve(system.chosen(choice), direct[choice], guess=values)
-        values, residual = solution.x, solution.residual
-        if system.single:
+        values = solution.x
+        if system.single or rounds == MAX_ROUNDS:
             break
         least, cheaper = system.cheapest(direct + system.per_output(values))
         switch = (least < values - IMPROVEMENT * np.abs(values)) & (cheaper != choice)
         if not switch.any():
             break
         choice = np.where(switch, cheaper, choice)
-    values = np.maximum(values, 0.0)  # rounding below zero for products that take no labour
-    _least, attaining = system.cheapest(direct + system.per_output(values),
-                                        first_within=ATTAINS)
-    produced = system.produced
-    embodied = _embodied(system, attaining, economy.primary)[produced] if by_kind else None
-    return LabourValues(produced, values[produced], attaining[produced], residual, rounds,
-                        embodied)
+    return LeastCost(values, choice, solution.residual, rounds)
 
 
 def _embodied(system: TechniqueSystem, choice: np.ndarray, primary: np.ndarray) -> np.ndarray:
