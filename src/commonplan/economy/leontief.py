@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-DIRECT_LIMIT = 2_000  # products up to which a sparse LU factorisation is used (fill-in grows fast)
+DIRECT_LIMIT = 500  # products up to which a sparse LU is used: past it, fill-in costs more than BiCGSTAB
 TOLERANCE = 1e-10
 
 
@@ -81,7 +81,10 @@ def _iterative(operator: LeontiefMatrix, rhs: np.ndarray, guess: np.ndarray | No
                tol: float) -> np.ndarray:
     n = rhs.shape[0]
     system = spla.LinearOperator((n, n), matvec=lambda v: v - operator @ v, dtype=float)
-    x, info = spla.bicgstab(system, rhs, x0=guess, rtol=min(tol, 1e-3) / 2, maxiter=2000)
+    rtol = min(tol, 1e-3) / 2
+    x, info = spla.bicgstab(system, rhs, x0=guess, rtol=rtol, maxiter=2000)
+    if info < 0:  # BiCGSTAB breaks down on some right-hand sides; GMRES does not
+        x, info = spla.gmres(system, rhs, x0=guess, rtol=rtol, restart=50, maxiter=200)
     if info < 0:
         raise SolveError("the iterative solver broke down")
     return x

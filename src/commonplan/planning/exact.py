@@ -1,0 +1,233 @@
+"""Exact plans at national scale: Dantzig-Wolfe column generation over choices of technique.
+
+For a productive choice c of one technique per product, delivering the needs d of one tier
+takes the activity x_c(d) = (I - A_c)^-1 d per unit of output: one sparse solve, never the
+generic LP's fill-in.  Every plan is a mix of such proposals: the activities delivering d
+exactly form a polytope whose vertices are the choices' solutions (a Leontief substitution
+system), and producing more than needed never helps, because every limit is on use.  So the
+plan's LP is equivalent to a small master LP over weights theta[c, i] >= 0 of proposals
+(choice c delivering tier i's needs), with sum over c of theta[c, i] = lambda_i:
+
+    tier rows      sum_c theta[c, i]                in [held lambda_i, 1]
+    limit rows     sum theta[c, i] U x_c(D_i)      <= available
+    capacity rows  sum theta[c, i] x_c(D_i)[t]     <= capacity_t     (capped techniques)
+
+A proposal not yet in the master is worth adding when its reduced cost is negative; with
+the master's duals as prices of limits (pi) and capacities (mu), a technique costs
+kappa_t = (labour_t in the last stage) + pi . U_t + mu_t per unit of activity, and the best
+proposal for every tier at once is the least-cost choice at kappa (non-substitution), found
+by policy iteration over sparse solves.  When no tier gains, the master's optimum is the
+LP's optimum, and its duals are the LP's prices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from commonplan.analysis.values import least_cost
+from commonplan.economy.choice import TechniqueSystem, technique_system
+from commonplan.economy.leontief import leontief_solve
+from commonplan.economy.productive import productive_choice
+from commonplan.planning.highs import INFINITY, LPError, highs_model, optimise
+from commonplan.planning.lexicographic import HOLD, StageResult, held, lexicographic
+from commonplan.planning.plan import Plan, Progress, finish_plan
+from commonplan.planning.problem import PlanningProblem
+
+GAIN = 1e-10  # a proposal enters when it improves the stage objective by more than this, relative
+MAX_ROUNDS = 10_000
+MAX_SLACK = 1e-6  # the most an earlier tier's hold is widened to, relative, on numerical trouble
+FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
+
+
+class NotProductiveError(ArithmeticError):
+    """No productive choice of techniques exists, so no plan can be computed."""
+
+
+class ColumnGeneration:
+    """The master LP over proposals, grown by pricing out least-cost choices."""
+
+    def __init__(self, problem: PlanningProblem, progress: Progress | None = None) -> None:
+        self.problem = problem
+        self.system = technique_system(problem.economy)
+        certificate = productive_choice(self.system)
+        if certificate is None:
+            raise NotProductiveError("no choice of techniques is productive")
+        self.capped = problem.capped
+        tiers = len(problem.tiers)
+        self.choices: list[np.ndarray] = []
+        self.columns: list[tuple[int, int]] = []  # (choice, tier) of each master column
+        self.activities: list[np.ndarray] = []
+        self.labour: list[float] = []
+        self.open_tiers = 0
+        self.stage_labour = False
+        self.values: np.ndarray | None = None
+        self.held: list[float] = []
+        self.slack = HOLD
+        self.warnings: list[str] = []
+        limits_and_capacities = np.concatenate([problem.available, problem.capacities[self.capped]])
+        # Each limit's row is divided by the limit, so that the master is well scaled.
+        self.row_scale = np.where(limits_and_capacities > 0, limits_and_capacities, 1.0)
+        rows = tiers + len(limits_and_capacities)
+        self.highs = highs_model(
+            sp.csc_array((rows, 0)), np.zeros(0), np.zeros(0), np.zeros(0),
+            np.concatenate([np.zeros(tiers), np.full(rows - tiers, -INFINITY)]),
+            np.concatenate([np.zeros(tiers), limits_and_capacities / self.row_scale]))
+        self._add_choice(certificate.choice)
+
+    # -- proposals -------------------------------------------------------------------------
+
+    def _add_choice(self, choice: np.ndarray) -> None:
+        self.choices.append(choice)
+        for k in range(self.open_tiers):
+            self._add_column(len(self.choices) - 1, k)
+
+    def _add_column(self, c: int, k: int) -> None:
+        """Add the proposal "choice c delivers tier k's needs" to the master."""
+        x = self._activity(self.choices[c], self.problem.demand[k])
+        cost = float(self.problem.labour @ x) if self.stage_labour else 0.0
+        entries = np.concatenate([[1.0], np.concatenate([self.problem.use @ x, x[self.capped]])
+                                  / self.row_scale])
+        rows = np.concatenate([[k], len(self.problem.tiers) + np.arange(len(entries) - 1)])
+        keep = entries != 0
+        self.highs.addCol(cost, 0.0, INFINITY, int(keep.sum()), rows[keep].astype(np.int32),
+                          entries[keep])
+        self.columns.append((c, k))
+        self.activities.append(x)
+        self.labour.append(float(self.problem.labour @ x))
+
+    def _activity(self, choice: np.ndarray, needs: np.ndarray) -> np.ndarray:
+        """Activity of every technique when ``choice`` delivers exactly ``needs``."""
+        system, problem = self.system, self.problem
+        demand = np.zeros(len(choice))
+        demand[problem.produced] = needs
+        output = np.maximum(leontief_solve(system.chosen(choice), demand, transpose=True).x, 0.0)
+        activity = np.zeros(len(problem.capacities))
+        made = choice[problem.produced]
+        activity[made] = output[problem.produced] * system.per_yield[made]
+        return activity
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def maximise_tier(self, k: int) -> StageResult:
+        self.open_tiers = k + 1
+        self.highs.changeRowBounds(k, 0.0, 1.0)
+        for c in range(len(self.choices)):
+            self._add_column(c, k)
+        self._set_costs(lambda j: -1.0 if self.columns[j][1] == k else 0.0)
+        return self._generate(tier=k, sign=-1.0)
+
+    def hold_tier(self, k: int, fulfilment: float) -> None:
+        self.held.append(fulfilment)
+        self.highs.changeRowBounds(k, held(fulfilment, self.slack), 1.0)
+
+    def _optimise(self) -> highspy.HighsSolution:
+        """Solve the master; where HiGHS fails on the thin sliver that held tiers leave (a tiny
+        lambda held to 1e-9 of itself), widen the hold tenfold, up to 1e-6, and say so."""
+        while True:
+            try:
+                return optimise(self.highs)
+            except LPError:
+                if self.slack >= MAX_SLACK:
+                    raise
+                self.slack *= 10
+                for k, fulfilment in enumerate(self.held):
+                    self.highs.changeRowBounds(k, held(fulfilment, self.slack), 1.0)
+                self.warnings.append(f"earlier priority tiers held to {self.slack:.0e} of their "
+                                     "optimum instead of 1e-9, where the solver met numerical "
+                                     "trouble")
+
+    def minimise_labour(self) -> StageResult:
+        self.stage_labour = True
+        self._set_costs(lambda j: self.labour[j])
+        return self._generate(tier=None, sign=1.0)
+
+    def _set_costs(self, cost_of: Callable[[int], float]) -> None:
+        n = len(self.columns)
+        if n:
+            self.highs.changeColsCost(n, np.arange(n, dtype=np.int32),
+                                      np.array([cost_of(j) for j in range(n)]))
+
+    def _generate(self, tier: int | None, sign: float) -> StageResult:
+        """Solve the master, price out the best choice, add it while it gains; the optimum."""
+        tiers = len(self.problem.tiers)
+        for _ in range(MAX_ROUNDS):
+            solution = self._optimise()
+            duals = np.asarray(solution.row_dual)
+            objective = self.highs.getInfo().objective_function_value
+            kappa = self._technique_costs(duals)
+            choice, values = self._least_cost(kappa)
+            gains = self._reduced_costs(values, duals[:tiers], tier)
+            scale = max(abs(objective), 1.0) if tier is not None else max(abs(objective), 1e-300)
+            if gains.min() >= -GAIN * scale:
+                return self._result(sign * objective, solution, duals)
+            self._add_choice(choice)
+            self._set_costs_last(tier)
+        raise ArithmeticError("column generation did not converge")
+
+    def _set_costs_last(self, tier: int | None) -> None:
+        """Costs of the columns just added (they were added at zero, or at labour)."""
+        added = range(len(self.columns) - self.open_tiers, len(self.columns))
+        for j in added:
+            cost = self.labour[j] if tier is None else (-1.0 if self.columns[j][1] == tier else 0.0)
+            self.highs.changeColCost(j, cost)
+
+    def _prices(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The master's prices of a unit of each limit and of each capped technique's capacity."""
+        tiers, limits = len(self.problem.tiers), len(self.problem.limited)
+        prices = np.maximum(-duals[tiers:], 0.0) / self.row_scale
+        return prices[:limits], prices[limits:]
+
+    def _technique_costs(self, duals: np.ndarray) -> np.ndarray:
+        """kappa per unit of activity: labour (last stage) plus the limits and capacities used,
+        at the master's prices."""
+        problem = self.problem
+        prices, rents = self._prices(duals)
+        kappa = problem.use.T @ prices
+        kappa[self.capped] += rents
+        scale = max(float(kappa.max(initial=0.0)), 1.0)
+        return kappa + problem.labour * (1.0 if self.stage_labour else FLOOR * scale)
+
+    def _least_cost(self, kappa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        system = self.system
+        direct = np.append(kappa, 0.0) * system.per_yield
+        result = least_cost(system, direct, self.choices[-1], self.values)
+        self.values = result.values
+        return result.choice, result.values
+
+    def _reduced_costs(self, values: np.ndarray, tier_duals: np.ndarray,
+                       tier: int | None) -> np.ndarray:
+        """Per open tier, the reduced cost of the best proposal for it."""
+        delivered = self.problem.demand[: self.open_tiers] @ values[self.problem.produced]
+        own = np.zeros(self.open_tiers)
+        if tier is not None:
+            own[tier] = -1.0
+        return own + delivered - tier_duals[: self.open_tiers]
+
+    def _result(self, value: float, solution: highspy.HighsSolution, duals: np.ndarray
+                ) -> StageResult:
+        weights = np.maximum(np.asarray(solution.col_value), 0.0)
+        activity = np.zeros(len(self.problem.capacities))
+        fulfilment = np.zeros(len(self.problem.tiers))
+        for j in np.flatnonzero(weights > 0):
+            activity += weights[j] * self.activities[j]
+            fulfilment[self.columns[j][1]] += weights[j]
+        prices, rents = self._prices(duals)
+        capacity_prices = np.zeros(len(self.problem.capacities))
+        capacity_prices[self.capped] = rents
+        return StageResult(value, fulfilment, activity, prices, capacity_prices)
+
+
+def exact_plan(problem: PlanningProblem, progress: Progress | None = None) -> Plan:
+    """SPEC's optimal plan, exact, by column generation over choices of technique."""
+    engine = ColumnGeneration(problem, progress)
+    result = lexicographic(engine, len(problem.tiers), progress)
+    return finish_plan(problem, result.activity, result.fulfilment, status="optimal",
+                       shadow_prices=result.shadow_prices, capacity_prices=result.capacity_prices,
+                       warnings=engine.warnings)
+
+
+__all__ = ["ColumnGeneration", "NotProductiveError", "TechniqueSystem", "exact_plan"]

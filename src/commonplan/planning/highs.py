@@ -1,0 +1,58 @@
+"""A thin layer over HiGHS (highspy): a linear programme passed whole from sparse matrices.
+
+Every LP of the planner is "minimise cost . x subject to row_lower <= A x <= row_upper,
+col_lower <= x <= col_upper"; stages of a lexicographic solve change bounds and costs of the
+same model and re-solve warm from the last basis.
+"""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+INFINITY = highspy.kHighsInf
+FEASIBILITY = 1e-9  # HiGHS's default 1e-7 is the whole of SPEC's tolerance: keep a margin
+
+
+class LPError(ArithmeticError):
+    """HiGHS did not reach an optimum (a model that is always feasible and bounded should)."""
+
+
+def highs_model(matrix: sp.spmatrix | sp.sparray, cost: np.ndarray, col_lower: np.ndarray,
+                col_upper: np.ndarray, row_lower: np.ndarray, row_upper: np.ndarray) -> highspy.Highs:
+    """A silent HiGHS instance holding the LP, its matrix passed column-wise in one call."""
+    columns = sp.csc_array(matrix)
+    columns.sort_indices()
+    lp = highspy.HighsLp()
+    lp.num_row_, lp.num_col_ = columns.shape
+    lp.col_cost_ = np.asarray(cost, float)
+    lp.col_lower_, lp.col_upper_ = _finite(col_lower), _finite(col_upper)
+    lp.row_lower_, lp.row_upper_ = _finite(row_lower), _finite(row_upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = columns.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = columns.indices.astype(np.int32)
+    lp.a_matrix_.value_ = columns.data.astype(float)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+        highs.setOptionValue(option, FEASIBILITY)
+    highs.passModel(lp)
+    return highs
+
+
+def _finite(bounds: np.ndarray) -> np.ndarray:
+    return np.clip(np.asarray(bounds, float), -INFINITY, INFINITY)
+
+
+def optimise(highs: highspy.Highs) -> highspy.HighsSolution:
+    """Run HiGHS; the solution, or LPError naming the status when it is not optimal."""
+    highs.run()
+    status = highs.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:  # once more from scratch, without the basis
+        highs.clearSolver()
+        highs.run()
+        status = highs.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise LPError(f"HiGHS stopped with status {highs.modelStatusToString(status)!r}")
+    return highs.getSolution()
