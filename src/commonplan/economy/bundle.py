@@ -35,6 +35,9 @@ TABLES = {
     )
 }
 METADATA = "economy.toml"
+# Optional tables of multi-period plans, read by planning/capital.py: known, so hashed, not warned of
+PLANNING_TABLES = ("investments", "capital", "growth")
+KNOWN_TABLES = frozenset((*TABLES, *PLANNING_TABLES))
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def _read_economy(files: dict[str, BundleFile], problems: list[Problem]) -> tupl
 def _hashed(files: dict[str, BundleFile]) -> list[BundleFile]:
     """The files the bundle's hash covers: its tables (not ignored ones) and economy.toml."""
     return [file for name, file in files.items() if name == METADATA
-            or (name.endswith(TABLE_SUFFIXES) and name.rsplit(".", 1)[0] in TABLES)]
+            or (name.endswith(TABLE_SUFFIXES) and name.rsplit(".", 1)[0] in KNOWN_TABLES)]
 
 
 def _table_files(files: dict[str, BundleFile],
@@ -112,7 +115,7 @@ def _table_files(files: dict[str, BundleFile],
             problems.append(Problem(f"{name}.csv", "is missing: the bundle needs a products, "
                                                    "techniques and inputs table"))
     stems = {name.rsplit(".", 1)[0] for name in files if name.endswith(TABLE_SUFFIXES)}
-    warnings = [f"{stem}: not a table of the bundle; ignored" for stem in sorted(stems - set(TABLES))]
+    warnings = [f"{stem}: not a table of the bundle; ignored" for stem in sorted(stems - KNOWN_TABLES)]
     return chosen, warnings
 
 
