@@ -1,0 +1,382 @@
+"""Multi-period plans: investment in one period raises capacity in later ones; the priorities hold
+in every period (docs/planning.md, "Multi-period plans").
+
+Periods s = 1..T.  Columns: activity x_s (techniques), investment I_s (capacity added to each
+technique with an ``investments`` row), the lambda of every tier in every period, and mu_k,
+the least lambda of tier k over the periods.  Rows, for every period s:
+
+    needs        N x_s - G I_s - sum_k lambda_{k,s} D_k g^(s-1)  >= 0     (produced products)
+    limits       U x_s                                         <= a g^(s-1) (limited products)
+    capacity     x_{t,s} - sum_{r + lag_t <= s} (1-d_t)^(s-r-lag_t) I_{t,r}
+                                                               <= C_t (1-d_t)^(s-1)
+    least        mu_k - lambda_{k,s}                           <= 0
+
+with G the investment goods per unit of capacity, g the growth factor of each product and d
+the depreciation.  Tier by tier, mu_k is maximised and held, then (T > 1) the sum over
+periods of lambda_{k,s} is maximised and held; then total labour over all periods is
+minimised.  The model is passed to HiGHS whole, built from block-sparse matrices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import scipy.sparse as sp
+
+from commonplan.economy.model import Economy, Needs
+from commonplan.planning.capital import Capital
+from commonplan.planning.highs import INFINITY, highs_model, optimise
+from commonplan.planning.lexicographic import MET, held
+from commonplan.planning.plan import NAMED, Plan, Progress, finish_plan
+from commonplan.planning.problem import TOLERANCE, PlanningProblem, breaches, fulfilment_of, planning_problem
+
+
+@dataclass(frozen=True, eq=False)
+class PeriodPlans:
+    """The plan of every period, with the investment that links them.
+
+    ``plans[s]`` is period s+1's plan, judged against that period's needs, limits and
+    capacities (its ``net_output`` includes the investment goods set aside).  Arrays are
+    periods x techniques: ``investment`` (capacity added by investment begun that period,
+    usable ``lag`` periods later) and ``capacity`` (inf = unlimited); ``investment_goods`` is
+    periods x products.  ``least_fulfilment[k]`` is the least lambda of tier k over periods.
+    """
+
+    plans: tuple[Plan, ...]
+    capital: Capital
+    investment: np.ndarray
+    capacity: np.ndarray
+    investment_goods: np.ndarray
+    least_fulfilment: np.ndarray
+    status: str
+    explanation: str
+
+    @property
+    def periods(self) -> int:
+        return len(self.plans)
+
+    @property
+    def labour_hours(self) -> float:
+        """Labour over all periods."""
+        return float(sum(plan.labour_hours for plan in self.plans))
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"period {s + 1}: {text}" for s, plan in enumerate(self.plans) for text in plan.warnings]
+
+    def breaches(self, tolerance: float = TOLERANCE) -> list[str]:
+        """Every constraint of every period broken by more than ``tolerance`` relative, in words."""
+        return [f"period {s + 1}: {text}" for s in range(self.periods)
+                for text in breaches(*self._judged(s), tolerance)]
+
+    def _judged(self, s: int) -> tuple[PlanningProblem, np.ndarray, np.ndarray]:
+        """Period s's problem with investment as extra columns, and its activity and lambda."""
+        plan, invested = self.plans[s], self.capital.invested
+        problem = plan.problem
+        goods = self.capital.goods[problem.produced][:, invested]
+        extended = replace(problem, net=sp.hstack([problem.net, -goods], format="csr"),
+                           use=sp.hstack([problem.use, sp.csr_array((len(problem.limited),
+                                                                    len(invested)))], format="csr"),
+                           capacities=np.concatenate([problem.capacities, np.full(len(invested),
+                                                                                  np.inf)]))
+        return extended, np.concatenate([plan.activity, self.investment[s, invested]]), plan.fulfilment
+
+
+def plan_periods(economy: Economy, needs: Needs | None, periods: int, capital: Capital | None = None,
+                 progress: Progress | None = None) -> PeriodPlans:
+    """The optimal plan of ``economy`` over ``periods`` periods for ``needs`` (default: its own)
+    growing as ``capital`` says, the priorities holding in every period."""
+    if not isinstance(periods, int) or periods < 1:
+        raise ValueError(f"periods must be a whole number of at least 1, not {periods!r}")
+    base = planning_problem(economy, needs)
+    capital = capital or Capital.none(economy)
+    model = PeriodModel(base, capital, periods)
+    model.solve(progress)
+    return model.plans()
+
+
+class PeriodModel:
+    """The HiGHS model of all periods at once, and its lexicographic stages."""
+
+    def __init__(self, base: PlanningProblem, capital: Capital, periods: int) -> None:
+        self.base, self.capital, self.periods = base, capital, periods
+        self.problems = [self._period_problem(s) for s in range(periods)]
+        techniques, invested = len(base.capacities), capital.invested
+        self.sizes = (periods * techniques, periods * len(invested), periods * len(base.tiers),
+                      len(base.tiers))
+        self.starts = np.cumsum([0, *self.sizes])
+        self.wear = self._wear()
+        matrix, row_lower, row_upper = self._rows()
+        col_lower, col_upper = self._columns()
+        self.highs = highs_model(matrix, np.zeros(self.starts[-1]), col_lower, col_upper,
+                                 row_lower, row_upper)
+        self.solution: np.ndarray | None = None
+        self.duals: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _period_problem(self, s: int) -> PlanningProblem:
+        """Period s's needs and limits (grown), its capacities before any investment (worn)."""
+        base, scale = self.base, self.capital.scale(s)
+        return replace(base, available=base.available * scale[base.limited],
+                       demand=base.demand * scale[base.produced],
+                       capacities=base.capacities * self.capital.surviving(s))
+
+    def _wear(self) -> sp.csr_array:
+        """(periods x invested) x (periods x invested): capacity in period s left of a unit of
+        investment begun in period r, (1-d)^(s-r-lag) once it is usable."""
+        invested = self.capital.invested
+        lag, surviving = self.capital.lag[invested], 1.0 - self.capital.depreciation[invested]
+        m, rows, cols, values = len(invested), [], [], []
+        for s in range(self.periods):
+            for r in range(s):
+                usable = np.flatnonzero(r + lag <= s)
+                rows.append(s * m + usable)
+                cols.append(r * m + usable)
+                values.append(surviving[usable] ** (s - r - lag[usable]))
+        size = self.periods * m
+        if not rows:
+            return sp.csr_array((size, size))
+        return sp.csr_array((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+                            shape=(size, size))
+
+    def _rows(self) -> tuple[sp.csc_array, np.ndarray, np.ndarray]:
+        base, capital, periods = self.base, self.capital, self.periods
+        tiers, invested = len(base.tiers), capital.invested
+        goods = capital.goods[base.produced][:, invested]
+        select = sp.csr_array((np.ones(len(invested)), (np.arange(len(invested)), invested)),
+                              shape=(len(invested), len(base.capacities)))
+        diagonal = sp.block_diag
+        blocks = [[diagonal([base.net] * periods), diagonal([-goods] * periods),
+                   diagonal([sp.csr_array(-p.demand.T) for p in self.problems]), None],
+                  [diagonal([base.use] * periods), None, None, None],
+                  [diagonal([select] * periods), -self.wear, None, None],
+                  [None, None, -sp.eye_array(periods * tiers), sp.vstack([sp.eye_array(tiers)] * periods)],
+                  [None, None, sp.hstack([sp.eye_array(tiers)] * periods), None]]
+        matrix = sp.block_array(_shaped(blocks, self.sizes, self._row_sizes()), format="csc")
+        room = np.concatenate([p.capacities[invested] for p in self.problems])
+        row_lower = np.concatenate([np.zeros(self._row_sizes()[0]),
+                                    np.full(sum(self._row_sizes()[1:]), -INFINITY)])
+        row_upper = np.concatenate([np.full(self._row_sizes()[0], INFINITY),
+                                    *[p.available for p in self.problems], room,
+                                    np.zeros(periods * tiers), np.full(tiers, INFINITY)])
+        return matrix, row_lower, row_upper
+
+    def _row_sizes(self) -> tuple[int, ...]:
+        base, periods = self.base, self.periods
+        return (periods * len(base.produced), periods * len(base.limited),
+                periods * len(self.capital.invested), periods * len(base.tiers), len(base.tiers))
+
+    def _columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """Activity bounded by capacities not raised by investment; investment zero where it
+        would come too late; every lambda and mu at zero until its tier's stage."""
+        capital, invested = self.capital, self.capital.invested
+        upper_x = []
+        for problem in self.problems:
+            capacities = problem.capacities.copy()
+            capacities[invested] = np.inf
+            upper_x.append(capacities)
+        in_time = [np.where(s + capital.lag[invested] < self.periods, np.inf, 0.0)
+                   for s in range(self.periods)]
+        upper = np.concatenate([*upper_x, *in_time, np.zeros(self.sizes[2] + self.sizes[3])])
+        return np.zeros(self.starts[-1]), upper
+
+    def _lambdas(self, k: int) -> np.ndarray:
+        tiers = len(self.base.tiers)
+        return (self.starts[2] + np.arange(self.periods) * tiers + k).astype(np.int32)
+
+    def _mu(self, k: int) -> int:
+        return int(self.starts[3] + k)
+
+    def solve(self, progress: Progress | None = None) -> None:
+        """Run the stages in SPEC's order, each tier holding in every period."""
+        tiers = len(self.base.tiers)
+        stages = tiers * (2 if self.periods > 1 else 1) + 1
+        done = 0
+        for k in range(tiers):
+            _report(progress, done / stages, f"maximising the least fulfilment of priority tier {k + 1}")
+            self._maximise_least(k)
+            done += 1
+            if self.periods > 1:
+                _report(progress, done / stages, f"maximising priority tier {k + 1} over all periods")
+                self._maximise_total(k)
+                done += 1
+        _report(progress, done / stages, "minimising labour over all periods")
+        self._minimise_labour(priced=self.duals is None)
+        _report(progress, 1.0, "planned")
+
+    def _maximise_least(self, k: int) -> None:
+        lambdas, mu = self._lambdas(k), self._mu(k)
+        self.highs.changeColsBounds(len(lambdas), lambdas, np.zeros(len(lambdas)), np.ones(len(lambdas)))
+        self.highs.changeColBounds(mu, 0.0, 1.0)
+        self.highs.changeColCost(mu, -1.0)
+        value = -self._solve()
+        delivered = min(value, float(self.solution[lambdas].min()), 1.0)
+        least = max(delivered, 0.0)
+        if least < MET:
+            self._keep_duals()
+        self.highs.changeColCost(mu, 0.0)
+        self.highs.changeColBounds(mu, held(least), 1.0)
+
+    def _maximise_total(self, k: int) -> None:
+        lambdas = self._lambdas(k)
+        self.highs.changeColsCost(len(lambdas), lambdas, -np.ones(len(lambdas)))
+        value = -self._solve()
+        total = max(min(value, float(self.solution[lambdas].sum())), 0.0)
+        if total < self.periods * MET:
+            self._keep_duals()
+        self.highs.changeColsCost(len(lambdas), lambdas, np.zeros(len(lambdas)))
+        self.highs.changeRowBounds(self._total_row(k), held(total), INFINITY)
+
+    def _total_row(self, k: int) -> int:
+        return int(sum(self._row_sizes()[:4]) + k)
+
+    def _minimise_labour(self, priced: bool) -> None:
+        columns = np.arange(self.sizes[0], dtype=np.int32)
+        self.highs.changeColsCost(len(columns), columns, np.tile(self.base.labour, self.periods))
+        self._solve()
+        if priced:
+            self._keep_duals()
+
+    def _solve(self) -> float:
+        solution = optimise(self.highs)
+        self.solution = np.asarray(solution.col_value)
+        self.last = (np.asarray(solution.row_dual), np.asarray(solution.col_dual))
+        return float(self.highs.getInfo().objective_function_value)
+
+    def _keep_duals(self) -> None:
+        """This stage's duals are the prices the plans report (SPEC: the last tier short of 1,
+        or the labour stage when every tier is met)."""
+        self.duals = self.last
+
+    def plans(self) -> PeriodPlans:
+        """The frozen result of the last stage's solution."""
+        periods, techniques = self.periods, len(self.base.capacities)
+        invested = self.capital.invested
+        x = self.solution[: self.sizes[0]].reshape(periods, techniques)
+        investment = np.zeros((periods, techniques))
+        investment[:, invested] = np.maximum(self.solution[self.starts[1]:self.starts[2]]
+                                             .reshape(periods, len(invested)), 0.0)
+        capacity = np.array([p.capacities for p in self.problems])
+        added = self.wear @ investment[:, invested].ravel()
+        capacity[:, invested] += added.reshape(periods, len(invested))
+        goods = (self.capital.goods @ investment.T).T
+        prices = self._prices()
+        made = []
+        for s, problem in enumerate(self.problems):
+            problem = replace(problem, capacities=capacity[s])
+            fulfilment = self._delivered(problem, x[s], investment[s, invested])
+            made.append(finish_plan(problem, x[s], fulfilment, status="optimal",
+                                    shadow_prices=prices[0][s], capacity_prices=prices[1][s]))
+        least = np.array([plan.fulfilment for plan in made]).min(axis=0, initial=1.0)
+        return PeriodPlans(tuple(made), self.capital, investment, capacity, goods, least, "optimal",
+                           explain_periods(made, investment, self.base))
+
+    def _delivered(self, problem: PlanningProblem, x: np.ndarray, investment: np.ndarray) -> np.ndarray:
+        """SPEC's lambda of what is left for needs once the investment goods are set aside."""
+        goods = self.capital.goods[problem.produced][:, self.capital.invested]
+        extended = replace(problem, net=sp.hstack([problem.net, -goods], format="csr"))
+        return fulfilment_of(extended, np.concatenate([np.maximum(x, 0.0), investment]))
+
+    def _prices(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per period: the price of each limit and of each technique's capacity, >= 0."""
+        periods, techniques = self.periods, len(self.base.capacities)
+        row_dual, col_dual = self.duals
+        sizes = self._row_sizes()
+        limits = row_dual[sizes[0]:sizes[0] + sizes[1]].reshape(periods, len(self.base.limited))
+        capacity = -col_dual[: self.sizes[0]].reshape(periods, techniques)
+        capacity[:, self.capital.invested] = -row_dual[sum(sizes[:2]):sum(sizes[:3])].reshape(
+            periods, len(self.capital.invested))
+        capacity[:, ~np.isfinite(self.base.capacities)] = 0.0
+        return np.maximum(-limits, 0.0), np.maximum(capacity, 0.0)
+
+
+def _shaped(blocks: list[list[sp.sparray | None]], columns: tuple[int, ...],
+            rows: tuple[int, ...]) -> list[list[sp.sparray]]:
+    """Empty blocks made explicit, so that block_array knows every shape even when some are 0."""
+    return [[sp.csr_array((rows[i], columns[j])) if block is None else block
+             for j, block in enumerate(row)] for i, row in enumerate(blocks)]
+
+
+def _report(progress: Progress | None, fraction: float, message: str) -> None:
+    if progress:
+        progress(fraction, message)
+
+
+def explain_periods(plans: list[Plan], investment: np.ndarray, base: PlanningProblem) -> str:
+    """What every period meets, and what investment builds, in plain words."""
+    periods = len(plans)
+    sentences = [f"A plan for {periods} period{'s' if periods > 1 else ''}."]
+    for k, tier in enumerate(base.tiers):
+        shares = np.array([float(plan.fulfilment[k]) for plan in plans])
+        if shares.min() >= MET:
+            sentences.append(f"Priority {tier} is met in full in every period.")
+        elif periods == 1:
+            sentences.append(f"Priority {tier} is met at {shares[0]:.1%}.")
+        else:
+            sentences.append(f"Priority {tier} is met at {shares.min():.1%} in period "
+                             f"{int(shares.argmin()) + 1}, at worst, and at {shares.max():.1%} in "
+                             f"period {int(shares.argmax()) + 1}, at best.")
+    built = np.flatnonzero(investment.sum(axis=0) > 0)
+    if len(built):
+        ids = base.economy.techniques.ids
+        names = ", ".join(repr(ids[int(t)].as_py()) for t in built[:NAMED])
+        more = f" and {len(built) - NAMED} more techniques" if len(built) > NAMED else ""
+        sentences.append(f"Investment raises the capacity of {names}{more}.")
+    sentences.append(f"The plans take {sum(p.labour_hours for p in plans):,.6g} hours of labour "
+                     "in all.")
+    return " ".join(sentences)
+
+
+def periods_document(plans: PeriodPlans) -> dict[str, Any]:
+    """The JSON of ``plan --periods N --json``: SPEC's ``plan --json`` keys describe the first
+    period (the one to carry out now); ``periods`` holds every period's plan with its
+    ``investment``, ``investment_goods`` and ``capacity``; ``least_fulfilment`` the least
+    lambda of each tier over the periods.  Provenance and warnings are the caller's."""
+    tiers = [str(int(tier)) for tier in plans.plans[0].tiers]
+    every = [period_document(plans, s) for s in range(plans.periods)]
+    return {**every[0], "explanation": plans.explanation,
+            "least_fulfilment": dict(zip(tiers, plans.least_fulfilment.tolist(), strict=True)),
+            "total_labour_hours": plans.labour_hours, "periods": every}
+
+
+def period_document(plans: PeriodPlans, s: int) -> dict[str, Any]:
+    """Period s+1's plan in SPEC's ``plan --json`` keys, with what it invests and its capacities."""
+    plan = plans.plans[s]
+    economy = plan.problem.economy
+    techniques, products = economy.techniques.ids, economy.products.ids
+    capacity = plans.capacity[s]
+    return {"period": s + 1, **plan_document(plan),
+            "investment": _id_map(techniques, plans.investment[s]),
+            "investment_goods": _id_map(products.take(economy.produced),
+                                        plans.investment_goods[s, economy.produced]),
+            "capacity": dict(zip(techniques.to_pylist(),
+                                 [float(c) if np.isfinite(c) else None for c in capacity.tolist()],
+                                 strict=True))}
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """One plan in SPEC's ``plan --json`` keys (maps list every id of their kind, in file order)."""
+    problem, economy = plan.problem, plan.problem.economy
+    techniques, products = economy.techniques.ids, economy.products.ids
+    prices = np.zeros(len(products))
+    if plan.shadow_prices is not None:
+        prices[problem.limited] = plan.shadow_prices
+    capacity_prices = plan.capacity_prices if plan.capacity_prices is not None else \
+        np.zeros(len(techniques))
+    return {"status": plan.status,
+            "fulfilment": dict(zip([str(int(t)) for t in plan.tiers], plan.fulfilment.tolist(),
+                                   strict=True)),
+            "activity": _id_map(techniques, plan.activity),
+            "net_output": _id_map(products, plan.net_output),
+            "labour_hours": plan.labour_hours,
+            "shadow_prices": _id_map(products.take(economy.primary), prices[economy.primary]),
+            "capacity_prices": _id_map(techniques, capacity_prices),
+            "binding": {"resources": products.take(plan.binding_limits).to_pylist(),
+                        "capacities": techniques.take(plan.binding_capacities).to_pylist()},
+            "explanation": plan.explanation}
+
+
+def _id_map(ids: pa.Array, numbers: np.ndarray) -> dict[str, float]:
+    return dict(zip(ids.to_pylist(), np.asarray(numbers, float).tolist(), strict=True))
