@@ -22,6 +22,8 @@ from commonplan import __version__
 from commonplan.economy.problems import BundleError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from commonplan.economy.bundle import LoadedBundle
 
 app = typer.Typer(name="commonplan", help="Software for a democratically planned economy.",
@@ -217,6 +219,73 @@ def import_bea(use: Annotated[Path, typer.Option("--use", help="BEA use table (C
     write_bundle(economy, out_dir)
     warn(warnings)
     err.print(f"wrote {out_dir}: {len(economy.products):,} products")
+
+
+@app.command()
+def plan(bundle: Bundle, json: JsonFlag = False,
+         needs: Annotated[Path | None, typer.Option(
+             "--needs", help="Needs to plan for: a table with the columns of needs.csv "
+                             "(default: the bundle's needs).")] = None,
+         method: Annotated[str, typer.Option(
+             "--method", help="lp: exact (HiGHS with column generation); harmony: approximate, "
+                              "for economies too large for an exact solve.")] = "lp",
+         by_producer: Annotated[Path | None, typer.Option(
+             "--by-producer", help="Also write each workplace's targets to this CSV file "
+                                   "(producer, technique, output, quantity).")] = None) -> None:
+    """An optimal plan: priority tiers met in turn within labour, resources and capacities,
+    then the least labour."""
+    from commonplan.documents import plan_document
+    from commonplan.economy.bundle import read_needs
+    from commonplan.planning import METHODS, make_plan
+    from commonplan.planning.plan import targets_by_producer
+
+    if method not in METHODS:
+        raise BadInput([f"--method: must be one of {', '.join(METHODS)}, not {method!r}"])
+    loaded = load(bundle)
+    economy, more = loaded.economy, {}
+    wanted = None
+    if needs is not None:
+        wanted = read_needs(needs, economy)
+        more = {"needs_sha256": _sha256(needs)}
+    with progress_bar(f"Planning ({method})") as report:
+        result = make_plan(economy, wanted, method=method, progress=report)
+    if by_producer is not None:
+        _write_csv_atomically(by_producer, targets_by_producer(result))
+    warnings = loaded.warnings + result.warnings
+    document = plan_document(economy, result)
+    if json:
+        emit(document, warnings, loaded.sha256, **more)
+        return
+    warn(warnings)
+    out.print(document["explanation"], soft_wrap=True)
+
+
+def _write_csv_atomically(path: Path, table: pa.Table) -> None:
+    """Write a table as CSV through a temporary file, so no half-written file is ever left."""
+    import pyarrow.csv as pa_csv
+
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        pa_csv.write_csv(table, temporary)
+        temporary.replace(path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise BadInput([f"{path}: cannot write: {error.strerror}"]) from None
+
+
+@contextmanager
+def progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
+    """A rich progress bar on stderr; yields the callback ``report(fraction, message)``."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task(text, total=1.0)
+
+        def report(fraction: float, message: str) -> None:
+            bar.update(task, completed=fraction, description=f"{text}: {message}")
+
+        yield report
 
 
 @app.command()

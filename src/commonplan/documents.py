@@ -15,6 +15,7 @@ from commonplan.analysis.requirements import Requirements
 from commonplan.analysis.values import LabourValues
 from commonplan.economy.model import Economy
 from commonplan.economy.problems import Problem
+from commonplan.planning.plan import Plan
 
 
 def provenance(bundle_sha256: str | None, **more: str) -> dict[str, Any]:
@@ -51,3 +52,30 @@ def requirements_document(economy: Economy, requirements: Requirements,
 
 def validation_document(problems: list[Problem]) -> dict[str, Any]:
     return {"ok": not problems, "errors": [problem.as_json() for problem in problems]}
+
+
+def plan_document(economy: Economy, plan: Plan) -> dict[str, Any]:
+    """SPEC section 3's ``plan --json`` (without provenance and warnings)."""
+    problem, products, techniques = plan.problem, economy.products, economy.techniques
+    primary = economy.primary
+    document: dict[str, Any] = {
+        "status": plan.status,
+        "fulfilment": {str(int(tier)): float(share)
+                       for tier, share in zip(plan.tiers, plan.fulfilment, strict=True)},
+        "activity": id_map(techniques.ids, plan.activity),
+        "net_output": id_map(products.ids, plan.net_output),
+        "labour_hours": plan.labour_hours,
+        "shadow_prices": {},
+        "capacity_prices": {},
+        "binding": {"resources": products.ids.take(plan.binding_limits).to_pylist(),
+                    "capacities": techniques.ids.take(plan.binding_capacities).to_pylist()},
+        "explanation": plan.explanation,
+        "use": id_map(products.ids.take(primary), -plan.net_output[primary]),
+    }
+    if plan.shadow_prices is not None:
+        prices = np.zeros(len(products))
+        prices[problem.limited] = plan.shadow_prices
+        document["shadow_prices"] = id_map(products.ids.take(primary), prices[primary])
+    if plan.capacity_prices is not None:
+        document["capacity_prices"] = id_map(techniques.ids, plan.capacity_prices)
+    return document

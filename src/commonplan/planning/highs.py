@@ -7,6 +7,9 @@ same model and re-solve warm from the last basis.
 
 from __future__ import annotations
 
+import os
+import sys
+
 import highspy
 import numpy as np
 import scipy.sparse as sp
@@ -33,12 +36,25 @@ def highs_model(matrix: sp.spmatrix | sp.sparray, cost: np.ndarray, col_lower: n
     lp.a_matrix_.start_ = columns.indptr.astype(np.int32)
     lp.a_matrix_.index_ = columns.indices.astype(np.int32)
     lp.a_matrix_.value_ = columns.data.astype(float)
-    highs = highspy.Highs()
+    highs = _new_highs()
     highs.setOptionValue("output_flag", False)
     for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
         highs.setOptionValue(option, FEASIBILITY)
     highs.passModel(lp)
     return highs
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance; its banner, which it prints on stdout before any option can silence
+    it, goes to stderr, so that ``--json`` output stays one document."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _finite(bounds: np.ndarray) -> np.ndarray:

@@ -67,8 +67,8 @@ def lexicographic(stages: Stages, tiers: int, progress: Progress | None = None) 
     priced = priced or final
     if progress:
         progress(1.0, "planned")
-    achieved = np.clip(final.fulfilment, 0.0, 1.0)  # what the final activity delivers
-    return Lexicographic(achieved, final.activity, priced.shadow_prices, priced.capacity_prices)
+    # Each tier's optimum: the final activity delivers it less at most the 1e-9 hold.
+    return Lexicographic(fulfilment, final.activity, priced.shadow_prices, priced.capacity_prices)
 
 
 def held(fulfilment: float, slack: float = HOLD) -> float:

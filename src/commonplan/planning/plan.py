@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 
 from commonplan.economy.model import Economy, Kind
 from commonplan.planning.problem import TOLERANCE, PlanningProblem
@@ -127,3 +128,20 @@ def _join(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def targets_by_producer(plan: Plan) -> pa.Table:
+    """Each workplace's targets: per technique run, its producer, output product and the
+    quantity of output to make (yield times activity), grouped by producer."""
+    techniques = plan.problem.economy.techniques
+    products = plan.problem.economy.products
+    running = np.flatnonzero(plan.activity > 0)
+    producers = (techniques.producers.take(running) if techniques.producers is not None
+                 else pa.nulls(len(running), pa.string()))
+    table = pa.table({
+        "producer": producers.fill_null(""),
+        "technique": techniques.ids.take(running),
+        "output": products.ids.take(techniques.outputs[running]),
+        "quantity": techniques.yields[running] * plan.activity[running],
+    })
+    return table.sort_by([("producer", "ascending")]) if len(table) else table
