@@ -254,3 +254,47 @@ def _repeats(table: Table, column: str, keys: pa.Array, what: str, problems: lis
     if repeated.any():
         report(problems, table.file, column, repeated,
                [f"{what} (first at row {row + 2})" for row in first[repeated]])
+
+
+def synthetic_capital(economy: Economy, *, seed: int = 0, goods_per_technique: int = 3,
+                      depreciation: float = 0.05, needs_growth: float = 0.02,
+                      labour_growth: float = 0.01) -> Capital:
+    """Example capital for a (generated) economy: every technique of finite capacity can be
+    expanded with 1 to ``goods_per_technique`` produced goods, about a tenth to one unit of
+    each per unit of yield, with a lag of 1 or 2 periods; needs grow by ``needs_growth`` and
+    labour by ``labour_growth`` per period.  Seeded: the result depends only on the arguments."""
+    rng = np.random.default_rng(seed)
+    techniques, products = economy.techniques, economy.products
+    invested = np.flatnonzero(np.isfinite(techniques.capacities))
+    goods = economy.produced[products.kinds[economy.produced] == Kind.GOOD]
+    if len(goods) == 0:
+        invested = invested[:0]
+    counts = rng.integers(1, goods_per_technique + 1, len(invested))
+    columns = np.repeat(invested, counts)
+    rows = rng.choice(goods, len(columns)) if len(goods) else np.zeros(0, np.int64)
+    quantities = np.round(techniques.yields[columns] * 10 ** rng.uniform(-1, 0, len(columns)), 6)
+    matrix = sp.coo_array((quantities, (rows, columns)), shape=economy.inputs.shape).tocsc()
+    matrix.sum_duplicates()
+    lag = np.full(len(techniques), DEFAULT_LAG, np.int64)
+    lag[invested] = rng.integers(1, 3, len(invested))
+    wear = np.zeros(len(techniques))
+    wear[invested] = depreciation
+    growth = np.zeros(len(products))
+    growth[np.unique(economy.needs.products)] = needs_growth
+    growth[products.is_labour()] = labour_growth
+    return Capital(matrix, invested, lag, wear, growth)
+
+
+def capital_tables(economy: Economy, capital: Capital) -> dict[str, pa.Table]:
+    """The tables of ``capital`` for ``economy``, to write beside a bundle's (as CSV or Parquet)."""
+    ids, techniques = economy.products.ids, economy.techniques.ids
+    goods = capital.goods.tocoo()
+    order = np.lexsort((goods.row, goods.col))
+    grows = np.flatnonzero(capital.growth)
+    return {"investments": pa.table({"technique": techniques.take(goods.col[order]),
+                                     "product": ids.take(goods.row[order]),
+                                     "quantity": goods.data[order]}),
+            "capital": pa.table({"technique": techniques.take(capital.invested),
+                                 "lag": capital.lag[capital.invested],
+                                 "depreciation": capital.depreciation[capital.invested]}),
+            "growth": pa.table({"product": ids.take(grows), "rate": capital.growth[grows]})}

@@ -19,7 +19,7 @@ minimised.  The model is passed to HiGHS whole, built from block-sparse matrices
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -28,10 +28,14 @@ import scipy.sparse as sp
 
 from commonplan.economy.model import Economy, Needs
 from commonplan.planning.capital import Capital
-from commonplan.planning.highs import INFINITY, highs_model, optimise
-from commonplan.planning.lexicographic import MET, held
+from commonplan.planning.highs import INFINITY, LPError, highs_model, optimise
+from commonplan.planning.lexicographic import HOLD, MET
 from commonplan.planning.plan import NAMED, Plan, Progress, finish_plan
 from commonplan.planning.problem import TOLERANCE, PlanningProblem, breaches, fulfilment_of, planning_problem
+
+MAX_SLACK = 1e-6  # the most the hold of an earlier tier is widened to, on numerical trouble
+FULL = 1 - 1e-6  # a tier met to SPEC's accuracy is "met in full" in words
+RETRIES = ({"presolve": "off"}, {"solver": "ipm"})  # when the last stage's plan breaks a constraint
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +57,7 @@ class PeriodPlans:
     least_fulfilment: np.ndarray
     status: str
     explanation: str
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def periods(self) -> int:
@@ -62,10 +67,6 @@ class PeriodPlans:
     def labour_hours(self) -> float:
         """Labour over all periods."""
         return float(sum(plan.labour_hours for plan in self.plans))
-
-    @property
-    def warnings(self) -> list[str]:
-        return [f"period {s + 1}: {text}" for s, plan in enumerate(self.plans) for text in plan.warnings]
 
     def breaches(self, tolerance: float = TOLERANCE) -> list[str]:
         """Every constraint of every period broken by more than ``tolerance`` relative, in words."""
@@ -115,6 +116,9 @@ class PeriodModel:
                                  row_lower, row_upper)
         self.solution: np.ndarray | None = None
         self.duals: tuple[np.ndarray, np.ndarray] | None = None
+        self.holds: list[tuple[int, str, float]] = []  # (tier, "least" or "total", optimum)
+        self.slack = HOLD
+        self.warnings: list[str] = []
 
     def _period_problem(self, s: int) -> PlanningProblem:
         """Period s's needs and limits (grown), its capacities before any investment (worn)."""
@@ -217,7 +221,8 @@ class PeriodModel:
         if least < MET:
             self._keep_duals()
         self.highs.changeColCost(mu, 0.0)
-        self.highs.changeColBounds(mu, held(least), 1.0)
+        self.holds.append((k, "least", least))
+        self._hold(self.holds[-1])
 
     def _maximise_total(self, k: int) -> None:
         lambdas = self._lambdas(k)
@@ -227,20 +232,57 @@ class PeriodModel:
         if total < self.periods * MET:
             self._keep_duals()
         self.highs.changeColsCost(len(lambdas), lambdas, np.zeros(len(lambdas)))
-        self.highs.changeRowBounds(self._total_row(k), held(total), INFINITY)
+        self.holds.append((k, "total", total))
+        self._hold(self.holds[-1])
+
+    def _hold(self, hold: tuple[int, str, float]) -> None:
+        """Keep a tier's optimum less the slack per period: SPEC's hold for a tier met in full,
+        and a lambda HiGHS finds at 1e-9 that is truly 0 does not hold the later stages to it."""
+        k, what, value = hold
+        if what == "least":
+            self.highs.changeColBounds(self._mu(k), max(value - self.slack, 0.0), 1.0)
+        else:
+            self.highs.changeRowBounds(self._total_row(k), max(value - self.slack * self.periods, 0.0),
+                                       INFINITY)
 
     def _total_row(self, k: int) -> int:
         return int(sum(self._row_sizes()[:4]) + k)
 
     def _minimise_labour(self, priced: bool) -> None:
+        """The last stage, checked: when the simplex basis leaves a constraint broken by more
+        than SPEC's tolerance (ill-conditioned bases do), solve again without presolve, then
+        by interior point, and keep the first plan that holds."""
         columns = np.arange(self.sizes[0], dtype=np.int32)
         self.highs.changeColsCost(len(columns), columns, np.tile(self.base.labour, self.periods))
         self._solve()
+        for options in RETRIES:
+            if not self.plans().breaches():
+                break
+            for name, value in options.items():
+                self.highs.setOptionValue(name, value)
+            self.highs.clearSolver()
+            self._solve()
+        else:
+            if breached := self.plans().breaches():
+                self.warnings.append(f"HiGHS's plan breaks constraints by more than {TOLERANCE:g} "
+                                     f"relative: {'; '.join(breached)}")
         if priced:
             self._keep_duals()
 
     def _solve(self) -> float:
-        solution = optimise(self.highs)
+        """Solve; on numerical trouble, widen the holds of earlier tiers tenfold (up to 1e-6) and retry."""
+        while True:
+            try:
+                solution = optimise(self.highs)
+                break
+            except LPError:
+                if self.slack * 10 > MAX_SLACK * (1 + 1e-9) or not self.holds:
+                    raise
+                self.slack *= 10
+                for hold in self.holds:
+                    self._hold(hold)
+                self.warnings.append(f"the earlier priority tiers were held to within {self.slack:.0e} "
+                                     "of their optimum, for numerical reasons")
         self.solution = np.asarray(solution.col_value)
         self.last = (np.asarray(solution.row_dual), np.asarray(solution.col_dual))
         return float(self.highs.getInfo().objective_function_value)
@@ -271,7 +313,7 @@ class PeriodModel:
                                     shadow_prices=prices[0][s], capacity_prices=prices[1][s]))
         least = np.array([plan.fulfilment for plan in made]).min(axis=0, initial=1.0)
         return PeriodPlans(tuple(made), self.capital, investment, capacity, goods, least, "optimal",
-                           explain_periods(made, investment, self.base))
+                           explain_periods(made, investment, self.base), list(self.warnings))
 
     def _delivered(self, problem: PlanningProblem, x: np.ndarray, investment: np.ndarray) -> np.ndarray:
         """SPEC's lambda of what is left for needs once the investment goods are set aside."""
@@ -310,10 +352,10 @@ def explain_periods(plans: list[Plan], investment: np.ndarray, base: PlanningPro
     sentences = [f"A plan for {periods} period{'s' if periods > 1 else ''}."]
     for k, tier in enumerate(base.tiers):
         shares = np.array([float(plan.fulfilment[k]) for plan in plans])
-        if shares.min() >= MET:
+        if shares.min() >= FULL:
             sentences.append(f"Priority {tier} is met in full in every period.")
-        elif periods == 1:
-            sentences.append(f"Priority {tier} is met at {shares[0]:.1%}.")
+        elif f"{shares.min():.1%}" == f"{shares.max():.1%}":
+            sentences.append(f"Priority {tier} is met at {shares.min():.1%} in every period.")
         else:
             sentences.append(f"Priority {tier} is met at {shares.min():.1%} in period "
                              f"{int(shares.argmin()) + 1}, at worst, and at {shares.max():.1%} in "
@@ -321,9 +363,11 @@ def explain_periods(plans: list[Plan], investment: np.ndarray, base: PlanningPro
     built = np.flatnonzero(investment.sum(axis=0) > 0)
     if len(built):
         ids = base.economy.techniques.ids
-        names = ", ".join(repr(ids[int(t)].as_py()) for t in built[:NAMED])
-        more = f" and {len(built) - NAMED} more techniques" if len(built) > NAMED else ""
-        sentences.append(f"Investment raises the capacity of {names}{more}.")
+        names = [repr(ids[int(t)].as_py()) for t in built[:NAMED]]
+        if len(built) > NAMED:
+            names.append(f"{len(built) - NAMED} more techniques")
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        sentences.append(f"Investment raises the capacity of {listed}.")
     sentences.append(f"The plans take {sum(p.labour_hours for p in plans):,.6g} hours of labour "
                      "in all.")
     return " ".join(sentences)
