@@ -32,16 +32,16 @@ from commonplan.analysis.values import least_cost
 from commonplan.economy.choice import TechniqueSystem, technique_system
 from commonplan.economy.leontief import leontief_solve
 from commonplan.economy.productive import productive_choice
-from commonplan.planning.highs import INFINITY, LPError, highs_model, optimise
-from commonplan.planning.lexicographic import HOLD, StageResult, held, lexicographic
-from commonplan.planning.plan import Plan, Progress, finish_plan
+from commonplan.planning.highs import INFINITY, highs_model
+from commonplan.planning.lexicographic import HeldTiers, StageResult, lexicographic
+from commonplan.planning.plan import Plan, Progress, finish_plan, nothing_needed
 from commonplan.planning.problem import PlanningProblem
 
 # A proposal enters when it improves the stage objective by more than this, relative: pricing
 # is exact to about 1e-9 per product (the policy iteration's ties), SPEC asks for 1e-6.
 GAIN = 1e-8
 MAX_ROUNDS = 10_000
-MAX_SLACK = 1e-6  # the most an earlier tier's hold is widened to, relative, on numerical trouble
+SCALED = 1e-6  # limits above this have their master row divided by the limit
 FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
 
 
@@ -49,7 +49,7 @@ class NotProductiveError(ArithmeticError):
     """No productive choice of techniques exists, so no plan can be computed."""
 
 
-class ColumnGeneration:
+class ColumnGeneration(HeldTiers):
     """The master LP over proposals, grown by pricing out least-cost choices."""
 
     def __init__(self, problem: PlanningProblem, progress: Progress | None = None) -> None:
@@ -67,19 +67,17 @@ class ColumnGeneration:
         self.open_tiers = 0
         self.stage_labour = False
         self.values: np.ndarray | None = None
-        self.held: list[float] = []
         self.known: set[bytes] = set()  # the choices already proposed (a repeat gains nothing)
         self.outputs: dict[int, np.ndarray] = {}  # the last gross output proposed per tier
-        self.slack = HOLD
-        self.warnings: list[str] = []
         limits_and_capacities = np.concatenate([problem.available, problem.capacities[self.capped]])
         # Each limit's row is divided by the limit, so that the master is well scaled.
-        self.row_scale = np.where(limits_and_capacities > 0, limits_and_capacities, 1.0)
+        self.row_scale = np.where(limits_and_capacities > SCALED, limits_and_capacities, 1.0)
         rows = tiers + len(limits_and_capacities)
-        self.highs = highs_model(
+        highs = highs_model(
             sp.csc_array((rows, 0)), np.zeros(0), np.zeros(0), np.zeros(0),
             np.concatenate([np.zeros(tiers), np.full(rows - tiers, -INFINITY)]),
             np.concatenate([np.zeros(tiers), limits_and_capacities / self.row_scale]))
+        super().__init__(highs)
         self._add_choice(certificate.choice)
 
     # -- proposals -------------------------------------------------------------------------
@@ -129,25 +127,8 @@ class ColumnGeneration:
         self._set_costs(lambda j: -1.0 if self.columns[j][1] == k else 0.0)
         return self._generate(tier=k, sign=-1.0)
 
-    def hold_tier(self, k: int, fulfilment: float) -> None:
-        self.held.append(fulfilment)
-        self.highs.changeRowBounds(k, held(fulfilment, self.slack), 1.0)
-
-    def _optimise(self) -> highspy.HighsSolution:
-        """Solve the master; where HiGHS fails on the thin sliver that held tiers leave (a tiny
-        lambda held to 1e-9 of itself), widen the hold tenfold, up to 1e-6, and say so."""
-        while True:
-            try:
-                return optimise(self.highs)
-            except LPError:
-                if self.slack >= MAX_SLACK:
-                    raise
-                self.slack *= 10
-                for k, fulfilment in enumerate(self.held):
-                    self.highs.changeRowBounds(k, held(fulfilment, self.slack), 1.0)
-                self.warnings.append(f"earlier priority tiers held to {self.slack:.0e} of their "
-                                     "optimum instead of 1e-9, where the solver met numerical "
-                                     "trouble")
+    def _hold(self, k: int, lower: float) -> None:
+        self.highs.changeRowBounds(k, lower, 1.0)
 
     def minimise_labour(self) -> StageResult:
         self.stage_labour = True
@@ -164,7 +145,7 @@ class ColumnGeneration:
         """Solve the master, price out the best choice, add it while it gains; the optimum."""
         tiers = len(self.problem.tiers)
         for _ in range(MAX_ROUNDS):
-            solution = self._optimise()
+            solution = self.optimise()
             duals = np.asarray(solution.row_dual)
             objective = self.highs.getInfo().objective_function_value
             kappa = self._technique_costs(duals)
@@ -232,6 +213,8 @@ class ColumnGeneration:
 
 def exact_plan(problem: PlanningProblem, progress: Progress | None = None) -> Plan:
     """SPEC's optimal plan, exact, by column generation over choices of technique."""
+    if len(problem.tiers) == 0:
+        return nothing_needed(problem)
     engine = ColumnGeneration(problem, progress)
     result = lexicographic(engine, len(problem.tiers), progress)
     return finish_plan(problem, result.activity, result.fulfilment, status="optimal",

@@ -12,12 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+import highspy
 import numpy as np
 
+from commonplan.planning.highs import LPError, optimise
 from commonplan.planning.plan import Progress
 
 HOLD = 1e-9  # an earlier tier may give up this much of its optimum, relative (SPEC)
+MAX_SLACK = 1e-6  # the most an earlier tier's hold is widened to, relative, on numerical trouble
 MET = 1 - 1e-9
+FULL = 1 - 1e-8
 
 
 @dataclass(frozen=True)
@@ -67,10 +71,49 @@ def lexicographic(stages: Stages, tiers: int, progress: Progress | None = None) 
     priced = priced or final
     if progress:
         progress(1.0, "planned")
-    # Each tier's optimum: the final activity delivers it less at most the 1e-9 hold.
-    return Lexicographic(fulfilment, final.activity, priced.shadow_prices, priced.capacity_prices)
+    # What the final activity delivers; a tier met in full, held to 1e-9 and within the
+    # solver's tolerance of that, is reported in full (its shortfall is below SPEC's 1e-7).
+    achieved = np.clip(final.fulfilment, 0.0, 1.0)
+    achieved[(fulfilment >= MET) & (achieved >= FULL)] = 1.0
+    return Lexicographic(achieved, final.activity, priced.shadow_prices, priced.capacity_prices)
 
 
 def held(fulfilment: float, slack: float = HOLD) -> float:
     """The least lambda a tier may fall to once its optimum is known."""
     return fulfilment * (1 - slack)
+
+
+class HeldTiers:
+    """Holding earlier tiers at their optimum, on one HiGHS model.
+
+    Where HiGHS fails on the thin sliver that held tiers leave (a tiny lambda held to 1e-9 of
+    itself), the holds are widened tenfold, up to 1e-6, and a warning says so.
+    """
+
+    def __init__(self, highs: highspy.Highs) -> None:
+        self.highs = highs
+        self.held: list[float] = []
+        self.slack = HOLD
+        self.warnings: list[str] = []
+
+    def _hold(self, k: int, lower: float) -> None:
+        """Keep tier ``k``'s lambda at least ``lower`` in the model."""
+        raise NotImplementedError
+
+    def hold_tier(self, k: int, fulfilment: float) -> None:
+        self.held.append(fulfilment)
+        self._hold(k, held(fulfilment, self.slack))
+
+    def optimise(self) -> highspy.HighsSolution:
+        while True:
+            try:
+                return optimise(self.highs)
+            except LPError:
+                if self.slack >= MAX_SLACK:
+                    raise
+                self.slack *= 10
+                for k, fulfilment in enumerate(self.held):
+                    self._hold(k, held(fulfilment, self.slack))
+                self.warnings.append(f"earlier priority tiers held to {self.slack:.0e} of their "
+                                     "optimum instead of 1e-9, where the solver met numerical "
+                                     "trouble")

@@ -67,6 +67,13 @@ def finish_plan(problem: PlanningProblem, activity: np.ndarray, fulfilment: np.n
     return plan
 
 
+def nothing_needed(problem: PlanningProblem) -> Plan:
+    """The optimal plan when no need is stated: nothing runs, and no limit is worth anything."""
+    nothing = np.zeros(len(problem.capacities))
+    return finish_plan(problem, nothing, np.zeros(0), status="optimal",
+                       shadow_prices=np.zeros(len(problem.limited)), capacity_prices=nothing)
+
+
 def _net_output(problem: PlanningProblem, activity: np.ndarray) -> np.ndarray:
     economy = problem.economy
     techniques = economy.techniques

@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from commonplan.planning.highs import INFINITY, highs_model, optimise
-from commonplan.planning.lexicographic import StageResult, held, lexicographic
-from commonplan.planning.plan import Plan, Progress, finish_plan
+from commonplan.planning.highs import INFINITY, highs_model
+from commonplan.planning.lexicographic import HeldTiers, StageResult, lexicographic
+from commonplan.planning.plan import Plan, Progress, finish_plan, nothing_needed
 from commonplan.planning.problem import PlanningProblem
 
 
-class ReferenceStages:
+class ReferenceStages(HeldTiers):
     """The stages of SPEC's order on one HiGHS model of the whole problem."""
 
     def __init__(self, problem: PlanningProblem) -> None:
@@ -28,11 +28,12 @@ class ReferenceStages:
         limited = len(problem.limited)
         matrix = sp.block_array([[problem.net, sp.csr_array(-problem.demand.T)],
                                  [problem.use, sp.csr_array((limited, tiers))]], format="csc")
-        self.highs = highs_model(
+        highs = highs_model(
             matrix, np.zeros(techniques + tiers),
             np.zeros(techniques + tiers), np.concatenate([problem.capacities, np.zeros(tiers)]),
             np.concatenate([np.zeros(produced), np.full(limited, -INFINITY)]),
             np.concatenate([np.full(produced, INFINITY), problem.available]))
+        super().__init__(highs)
         self.techniques = techniques
 
     def _lambda(self, k: int) -> int:
@@ -44,10 +45,10 @@ class ReferenceStages:
         self.highs.changeColCost(column, -1.0)
         return self._solve(sign=-1.0)
 
-    def hold_tier(self, k: int, fulfilment: float) -> None:
+    def _hold(self, k: int, lower: float) -> None:
         column = self._lambda(k)
         self.highs.changeColCost(column, 0.0)
-        self.highs.changeColBounds(column, held(fulfilment), 1.0)
+        self.highs.changeColBounds(column, lower, 1.0)
 
     def minimise_labour(self) -> StageResult:
         columns = np.arange(self.techniques, dtype=np.int32)
@@ -55,7 +56,7 @@ class ReferenceStages:
         return self._solve(sign=1.0)
 
     def _solve(self, sign: float) -> StageResult:
-        solution = optimise(self.highs)
+        solution = self.optimise()
         produced = len(self.problem.produced)
         columns = np.asarray(solution.col_value)
         x = columns[: self.techniques]
@@ -70,6 +71,10 @@ class ReferenceStages:
 
 def reference_plan(problem: PlanningProblem, progress: Progress | None = None) -> Plan:
     """SPEC's optimal plan by HiGHS on the whole model (for small economies and for checking)."""
-    result = lexicographic(ReferenceStages(problem), len(problem.tiers), progress)
+    if len(problem.tiers) == 0:
+        return nothing_needed(problem)
+    stages = ReferenceStages(problem)
+    result = lexicographic(stages, len(problem.tiers), progress)
     return finish_plan(problem, result.activity, result.fulfilment, status="optimal",
-                       shadow_prices=result.shadow_prices, capacity_prices=result.capacity_prices)
+                       shadow_prices=result.shadow_prices, capacity_prices=result.capacity_prices,
+                       warnings=stages.warnings)

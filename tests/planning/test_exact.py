@@ -1,0 +1,165 @@
+"""Exact plans: hand-solved golden cases, agreement with HiGHS on the whole LP and with
+scipy.optimize.linprog, every constraint kept, and degenerate cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from commonplan.economy.build import build_economy
+from commonplan.economy.synthetic import generate
+from commonplan.planning import make_plan
+from commonplan.planning.exact import exact_plan
+from commonplan.planning.plan import targets_by_producer
+from commonplan.planning.problem import PlanningProblem, breaches, planning_problem
+from commonplan.planning.reference import reference_plan
+
+PRODUCTS = [{"id": "grain", "kind": "good"}, {"id": "bread", "kind": "good"},
+            {"id": "work", "kind": "labour", "name": "Bakers and farmers"}]
+
+
+def bakery(available: float, *, capacity: float | None = None, second_bakery: bool = False,
+           grain_needed: float = 200.0):
+    """Grain takes 1 hour; bread 0.5 grain and 0.5 hours (1 hour in all), or, in the second
+    bakery, 0.2 grain and 1 hour (1.2 hours in all)."""
+    techniques = [{"id": "farm", "output": "grain", "producer": "Farm"},
+                  {"id": "bakery", "output": "bread", "capacity": capacity, "producer": "Bakery"}]
+    inputs = [{"technique": "farm", "product": "work", "quantity": 1},
+              {"technique": "bakery", "product": "grain", "quantity": 0.5},
+              {"technique": "bakery", "product": "work", "quantity": 0.5}]
+    if second_bakery:
+        techniques.append({"id": "bakery2", "output": "bread", "producer": "Old bakery"})
+        inputs += [{"technique": "bakery2", "product": "grain", "quantity": 0.2},
+                   {"technique": "bakery2", "product": "work", "quantity": 1}]
+    return build_economy(products=PRODUCTS, techniques=techniques, inputs=inputs,
+                         resources=[{"product": "work", "available": available}],
+                         needs=[{"product": "bread", "quantity": 1000, "priority": 1},
+                                {"product": "grain", "quantity": grain_needed, "priority": 2}])
+
+
+def test_enough_hours_for_bread_but_none_left_for_grain():
+    plan = make_plan(bakery(1000))
+    assert plan.fulfilment == pytest.approx([1.0, 0.0], abs=1e-6)
+    assert plan.labour_hours == pytest.approx(1000, rel=1e-6)
+    assert plan.activity == pytest.approx([500, 1000], rel=1e-6)
+    # the last tier below 1 is grain's: an extra hour makes 1/200 of its need
+    assert plan.shadow_prices == pytest.approx([1 / 200], rel=1e-6)
+    assert plan.problem.economy.products.ids.take(plan.binding_limits).to_pylist() == ["work"]
+    assert "Priority 2 is met at 0.0%" in plan.explanation
+    assert "'Bakers and farmers'" in plan.explanation
+
+
+def test_too_few_hours_scale_the_first_tier_down():
+    plan = make_plan(bakery(800))
+    assert plan.fulfilment == pytest.approx([0.8, 0.0], abs=1e-6)
+    assert plan.labour_hours == pytest.approx(800, rel=1e-6)
+
+
+def test_a_capacity_shifts_the_rest_to_the_dearer_technique_and_has_a_price():
+    plan = make_plan(bakery(2000, capacity=600, second_bakery=True))
+    assert plan.fulfilment == pytest.approx([1.0, 1.0], abs=1e-6)
+    # 600 loaves at 1 hour, 400 at 1.2 hours, and 200 grain at 1 hour
+    assert plan.labour_hours == pytest.approx(1280, rel=1e-6)
+    assert plan.activity == pytest.approx([300 + 80 + 200, 600, 400], rel=1e-6)
+    # every need met: a unit more of the capped bakery saves 0.2 hours
+    assert plan.capacity_prices == pytest.approx([0, 0.2, 0], abs=1e-7)
+    assert plan.shadow_prices == pytest.approx([0.0], abs=1e-9)
+    ids = plan.problem.economy.techniques.ids
+    assert ids.take(plan.binding_capacities).to_pylist() == ["bakery"]
+
+
+def test_the_targets_of_each_workplace():
+    plan = make_plan(bakery(2000, capacity=600, second_bakery=True))
+    targets = targets_by_producer(plan).to_pylist()
+    assert [(row["producer"], row["technique"], row["output"]) for row in targets] == [
+        ("Bakery", "bakery", "bread"), ("Farm", "farm", "grain"),
+        ("Old bakery", "bakery2", "bread")]
+    assert [row["quantity"] for row in targets] == pytest.approx([600, 580, 400], rel=1e-6)
+
+
+def test_no_hours_at_all_is_a_plan_of_nothing_not_an_error():
+    plan = make_plan(bakery(0))
+    assert plan.fulfilment == pytest.approx([0.0, 0.0], abs=1e-9)
+    assert plan.labour_hours == pytest.approx(0.0, abs=1e-9)
+    assert not breaches(plan.problem, plan.activity, plan.fulfilment)
+
+
+def test_no_needs_plans_nothing():
+    economy = bakery(1000)
+    empty = type(economy.needs).empty()
+    plan = make_plan(economy, empty)
+    assert len(plan.fulfilment) == 0
+    assert plan.labour_hours == 0
+    assert "Nothing is needed" in plan.explanation
+
+
+def test_a_capacity_of_zero_on_the_only_technique_leaves_its_tier_unmet():
+    plan = make_plan(bakery(5000, capacity=0))
+    assert plan.fulfilment == pytest.approx([0.0, 1.0], abs=1e-6)
+    assert plan.labour_hours == pytest.approx(200, rel=1e-6)
+
+
+# -- against independent solvers -----------------------------------------------------------
+
+
+def linprog_plan(problem: PlanningProblem) -> tuple[np.ndarray, float]:
+    """SPEC's lexicographic plan by scipy.optimize.linprog: lambdas, then least labour."""
+    tiers, _ = problem.demand.shape
+    techniques = len(problem.capacities)
+    a_ub = sp.vstack([sp.hstack([-problem.net, sp.csr_array(problem.demand.T)]),
+                      sp.hstack([problem.use, sp.csr_array((len(problem.limited), tiers))])])
+    b_ub = np.concatenate([np.zeros(len(problem.produced)), problem.available])
+    bounds = [(0, c if np.isfinite(c) else None) for c in problem.capacities] + [(0, 0)] * tiers
+    fulfilment = np.zeros(tiers)
+    for k in range(tiers):
+        bounds[techniques + k] = (0, 1)
+        cost = np.zeros(techniques + tiers)
+        cost[techniques + k] = -1
+        result = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+        fulfilment[k] = -result.fun
+        bounds[techniques + k] = (fulfilment[k] * (1 - 1e-9), 1)
+    cost = np.concatenate([problem.labour, np.zeros(tiers)])
+    result = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    return fulfilment, result.fun
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_economies_agree_with_linprog_and_with_highs_on_the_whole_lp(seed):
+    economy = generate(60 + 20 * seed, seed=seed, alternatives=0.3)
+    problem = planning_problem(economy)
+    plan = exact_plan(problem)
+    fulfilment, hours = linprog_plan(problem)
+    reference = reference_plan(problem)
+    assert plan.fulfilment == pytest.approx(fulfilment, abs=1e-6)
+    assert plan.labour_hours == pytest.approx(hours, rel=1e-6)
+    assert reference.fulfilment == pytest.approx(fulfilment, abs=1e-6)
+    assert reference.labour_hours == pytest.approx(hours, rel=1e-6)
+    assert not breaches(problem, plan.activity, plan.fulfilment)
+
+
+def test_a_larger_economy_agrees_with_highs_on_the_whole_lp():
+    problem = planning_problem(generate(800, seed=7))
+    plan, reference = exact_plan(problem), reference_plan(problem)
+    assert plan.fulfilment == pytest.approx(reference.fulfilment, abs=1e-6)
+    assert plan.labour_hours == pytest.approx(reference.labour_hours, rel=1e-6)
+    assert not breaches(problem, plan.activity, plan.fulfilment)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), size=st.integers(5, 60),
+       alternatives=st.floats(0.0, 0.6), scarcity=st.floats(0.0, 1.5))
+def test_every_exact_plan_keeps_every_constraint(seed, size, alternatives, scarcity):
+    economy = generate(size, inputs_per_product=4, seed=seed, alternatives=alternatives)
+    problem = planning_problem(economy)
+    problem = PlanningProblem(**{**vars(problem), "available": problem.available * scarcity})
+    plan = exact_plan(problem)
+    assert not breaches(problem, plan.activity, plan.fulfilment)
+    assert np.all((plan.fulfilment >= 0) & (plan.fulfilment <= 1))
+    reference = reference_plan(problem)
+    assert plan.fulfilment == pytest.approx(reference.fulfilment, abs=1e-6)
+    if not plan.warnings and not reference.warnings:  # both held every tier to SPEC's 1e-9
+        assert plan.labour_hours == pytest.approx(reference.labour_hours, rel=1e-6, abs=1e-9)
