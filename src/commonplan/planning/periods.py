@@ -281,8 +281,6 @@ class PeriodModel:
                 self.slack *= 10
                 for hold in self.holds:
                     self._hold(hold)
-                self.warnings.append(f"the earlier priority tiers were held to within {self.slack:.0e} "
-                                     "of their optimum, for numerical reasons")
         self.solution = np.asarray(solution.col_value)
         self.last = (np.asarray(solution.row_dual), np.asarray(solution.col_dual))
         return float(self.highs.getInfo().objective_function_value)
@@ -312,8 +310,12 @@ class PeriodModel:
             made.append(finish_plan(problem, x[s], fulfilment, status="optimal",
                                     shadow_prices=prices[0][s], capacity_prices=prices[1][s]))
         least = np.array([plan.fulfilment for plan in made]).min(axis=0, initial=1.0)
+        warnings = list(self.warnings)
+        if self.slack > HOLD:
+            warnings.append(f"the earlier priority tiers were held to within {self.slack:.0e} of their "
+                            "optimum per period, not 1e-9, for numerical reasons")
         return PeriodPlans(tuple(made), self.capital, investment, capacity, goods, least, "optimal",
-                           explain_periods(made, investment, self.base), list(self.warnings))
+                           explain_periods(made, investment, self.base), warnings)
 
     def _delivered(self, problem: PlanningProblem, x: np.ndarray, investment: np.ndarray) -> np.ndarray:
         """SPEC's lambda of what is left for needs once the investment goods are set aside."""
