@@ -10,6 +10,7 @@ The output depends only on the input CSVs, so a rerun on the same files changes 
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "src" / "commonplan" / "data" / "us2017"
 USE = "Detail_Use_2017_producer_prices_before_redefinitions.csv"
 MAKE = "Detail_Make_2017_before_redefinitions.csv"
+IMPORTS = "F05000"
 
 
 def build(source: Path, target: Path = TARGET) -> list[str]:
@@ -45,6 +47,9 @@ def build(source: Path, target: Path = TARGET) -> list[str]:
             "is negative (imports above domestic final use), which the needs leave out",
             "negative_coefficients": "negative direct requirements set to 0 at import",
             "source_files": "the BEA tables (as converted by USEPA's useeior) the figures come from",
+            "supply_by_commodity_million_usd": "each commodity's 2017 supply: q (its make-table "
+            "column summed) plus its imports (minus use-table column F05000); the demo's "
+            "capacities, since in the closed model domestic techniques stand in for imports",
         },
         "commodity_output_million_usd": float(accounts.commodity_output.sum()),
         "compensation_million_usd": float(accounts.compensation.sum()),
@@ -54,9 +59,21 @@ def build(source: Path, target: Path = TARGET) -> list[str]:
         "negative_final_demand_million_usd": float(np.minimum(accounts.final_demand, 0).sum()),
         "negative_coefficients": sum("negative direct requirement" in w for w in warnings),
         "source_files": [USE, MAKE],
+        "supply_by_commodity_million_usd": _supply(source / USE, accounts.commodities,
+                                                   accounts.commodity_output),
     }
     (target / REFERENCE).write_text(json.dumps(reference, indent=2) + "\n", encoding="utf-8")
     return read_bundle(target).warnings
+
+
+def _supply(use_csv: Path, commodities: list[str], output: np.ndarray) -> dict[str, float]:
+    """Domestic output plus imports (the use table's F05000 column, negative) per commodity."""
+    with use_csv.open(newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    column = rows[0].index(IMPORTS)
+    imports = {row[0]: -float(row[column] or 0) for row in rows[1:] if row}
+    return {code: float(q) + imports.get(code, 0.0) for code, q in zip(commodities, output,
+                                                                        strict=True)}
 
 
 def main() -> None:

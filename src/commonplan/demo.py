@@ -18,6 +18,9 @@ from commonplan.analysis.values import labour_values
 from commonplan.economy.builtin import builtin_bundle_path, builtin_reference
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.model import Economy, Kind
+from commonplan.planning import make_plan
+from commonplan.planning.plan import Plan
+from commonplan.planning.us2017 import planning_economy
 
 TOP = 10
 
@@ -47,6 +50,8 @@ def run_demo(console: Console) -> None:
         f"domestic final use, together {negative:,.0f} million USD), which needs cannot hold.",
         style="dim",
     )
+    console.print()
+    _plan_section(console, economy, reference)
     console.print(f"[dim]Computed in {time.perf_counter() - started:.1f} s.[/dim]")
 
 
@@ -99,4 +104,45 @@ def _check(gross_output: float, labour: float, reference: dict[str, object]) -> 
     ]
     for label, model, source in rows:
         table.add_row(label, f"{model:,.1f}", f"{source:,.1f}", f"{(model - source) / source:+.2%}")
+    return table
+
+
+def _plan_section(console: Console, economy: Economy, reference: dict[str, object]) -> None:
+    """Plan the year: essentials first, within the 2017 labour force and output capacities."""
+    planned = planning_economy(economy, reference)
+    plan = make_plan(planned)
+    console.rule("[bold]A plan for the year")
+    console.print(
+        "Labour force: the tables' own hours "
+        f"({float(reference['labour_hours']) / 1e9:,.1f} billion). Capacities: each commodity "
+        "can be made up to its 2017 supply (domestic output plus imports). Priority 1 holds "
+        "the essentials (food, farming, utilities, housing, education, health and social "
+        "care), priority 2 all other final demand.", style="dim")
+    console.print(plan.explanation)
+    console.print(_largest_prices(plan), "")
+
+
+def _largest_prices(plan: Plan) -> Table:
+    """The limits worth most to the plan: an extra unit's gain in the objective SPEC prices by."""
+    economy = plan.problem.economy
+    names = economy.products.names
+    short = [int(tier) for tier, share in zip(plan.tiers, plan.fulfilment, strict=True)
+             if share < 1 - 1e-9]
+    gain = f"priority {short[-1]}, points gained" if short else "hours saved"
+    scale = 100.0 if short else 1.0
+    table = Table(title="What binds: the limits worth most to the plan",
+                  title_justify="left")
+    table.add_column("one unit more of")
+    table.add_column(gain, justify="right")
+    rows = [(f"labour or resource {economy.products.ids[int(p)].as_py()!r}", scale * float(price))
+            for p, price in zip(plan.problem.limited, plan.shadow_prices, strict=True)]
+    prices = plan.capacity_prices
+    for t in np.argsort(-prices, kind="stable")[:TOP]:
+        output = int(economy.techniques.outputs[t])
+        name = names[output].as_py() if names is not None else None
+        rows.append((f"capacity of {name or economy.products.ids[output]} (million USD)",
+                     scale * float(prices[t])))
+    for label, price in sorted(rows, key=lambda row: -row[1])[:TOP]:
+        if price > 0:
+            table.add_row(label, f"{price:.3g}")
     return table

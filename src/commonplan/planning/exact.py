@@ -69,14 +69,16 @@ class ColumnGeneration(HeldTiers):
         self.values: np.ndarray | None = None
         self.known: set[bytes] = set()  # the choices already proposed (a repeat gains nothing)
         self.outputs: dict[int, np.ndarray] = {}  # the last gross output proposed per tier
-        limits_and_capacities = np.concatenate([problem.available, problem.capacities[self.capped]])
-        # Each limit's row is divided by the limit, so that the master is well scaled.
-        self.row_scale = np.where(limits_and_capacities > SCALED, limits_and_capacities, 1.0)
-        rows = tiers + len(limits_and_capacities)
+        # Each limit's row is divided by the limit, so that the master is well scaled; a
+        # capacity's row enters only once some proposal mix breaks it (most never bind).
+        self.limit_scale = np.where(problem.available > SCALED, problem.available, 1.0)
+        self.capacity_scale = np.where(problem.capacities > SCALED, problem.capacities, 1.0)
+        self.capacity_rows: list[int] = []  # techniques whose capacity has a master row, in order
+        limits = len(problem.available)
         highs = highs_model(
-            sp.csc_array((rows, 0)), np.zeros(0), np.zeros(0), np.zeros(0),
-            np.concatenate([np.zeros(tiers), np.full(rows - tiers, -INFINITY)]),
-            np.concatenate([np.zeros(tiers), limits_and_capacities / self.row_scale]))
+            sp.csc_array((tiers + limits, 0)), np.zeros(0), np.zeros(0), np.zeros(0),
+            np.concatenate([np.zeros(tiers), np.full(limits, -INFINITY)]),
+            np.concatenate([np.zeros(tiers), problem.available / self.limit_scale]))
         super().__init__(highs)
         self._add_choice(certificate.choice)
 
@@ -92,8 +94,9 @@ class ColumnGeneration(HeldTiers):
         """Add the proposal "choice c delivers tier k's needs" to the master."""
         x = self._activity(self.choices[c], k)
         cost = float(self.problem.labour @ x) if self.stage_labour else 0.0
-        entries = np.concatenate([[1.0], np.concatenate([self.problem.use @ x, x[self.capped]])
-                                  / self.row_scale])
+        active = np.array(self.capacity_rows, np.int64)
+        entries = np.concatenate([[1.0], self.problem.use @ x / self.limit_scale,
+                                  x[active] / self.capacity_scale[active]])
         rows = np.concatenate([[k], len(self.problem.tiers) + np.arange(len(entries) - 1)])
         keep = entries != 0
         self.highs.addCol(cost, 0.0, INFINITY, int(keep.sum()), rows[keep].astype(np.int32),
@@ -146,6 +149,8 @@ class ColumnGeneration(HeldTiers):
         tiers = len(self.problem.tiers)
         for _ in range(MAX_ROUNDS):
             solution = self.optimise()
+            if self._add_broken_capacities(solution):
+                continue
             duals = np.asarray(solution.row_dual)
             objective = self.highs.getInfo().objective_function_value
             kappa = self._technique_costs(duals)
@@ -158,6 +163,30 @@ class ColumnGeneration(HeldTiers):
             self._set_costs_last(tier)
         raise ArithmeticError("column generation did not converge")
 
+    def _mix(self, solution: highspy.HighsSolution) -> tuple[np.ndarray, np.ndarray]:
+        """The activity of the master's mix of proposals, and the lambda of every tier."""
+        weights = np.maximum(np.asarray(solution.col_value), 0.0)
+        activity = np.zeros(len(self.problem.capacities))
+        fulfilment = np.zeros(len(self.problem.tiers))
+        for j in np.flatnonzero(weights > 0):
+            activity += weights[j] * self.activities[j]
+            fulfilment[self.columns[j][1]] += weights[j]
+        return activity, fulfilment
+
+    def _add_broken_capacities(self, solution: highspy.HighsSolution) -> bool:
+        """Give every capacity the master's mix exceeds a row of its own; whether any did."""
+        activity, _ = self._mix(solution)
+        capacities = self.problem.capacities
+        broken = self.capped[activity[self.capped] > capacities[self.capped] * (1 + 1e-9)]
+        broken = broken[~np.isin(broken, self.capacity_rows)]
+        for t in broken.tolist():
+            row = np.array([x[t] for x in self.activities]) / self.capacity_scale[t]
+            columns = np.flatnonzero(row)
+            self.highs.addRow(-INFINITY, capacities[t] / self.capacity_scale[t], len(columns),
+                              columns.astype(np.int32), row[columns])
+            self.capacity_rows.append(t)
+        return len(broken) > 0
+
     def _set_costs_last(self, tier: int | None) -> None:
         """Costs of the columns just added (they were added at zero, or at labour)."""
         added = range(len(self.columns) - self.open_tiers, len(self.columns))
@@ -166,18 +195,20 @@ class ColumnGeneration(HeldTiers):
             self.highs.changeColCost(j, cost)
 
     def _prices(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The master's prices of a unit of each limit and of each capped technique's capacity."""
+        """The master's prices of a unit of each limit, and of each technique's capacity."""
         tiers, limits = len(self.problem.tiers), len(self.problem.limited)
-        prices = np.maximum(-duals[tiers:], 0.0) / self.row_scale
-        return prices[:limits], prices[limits:]
+        prices = np.maximum(-duals[tiers: tiers + limits], 0.0) / self.limit_scale
+        rents = np.zeros(len(self.problem.capacities))
+        active = np.array(self.capacity_rows, np.int64)
+        rents[active] = np.maximum(-duals[tiers + limits:], 0.0) / self.capacity_scale[active]
+        return prices, rents
 
     def _technique_costs(self, duals: np.ndarray) -> np.ndarray:
         """kappa per unit of activity: labour (last stage) plus the limits and capacities used,
         at the master's prices."""
         problem = self.problem
         prices, rents = self._prices(duals)
-        kappa = problem.use.T @ prices
-        kappa[self.capped] += rents
+        kappa = problem.use.T @ prices + rents
         scale = max(float(kappa.max(initial=0.0)), 1.0)
         return kappa + problem.labour * (1.0 if self.stage_labour else FLOOR * scale)
 
@@ -199,15 +230,8 @@ class ColumnGeneration(HeldTiers):
 
     def _result(self, value: float, solution: highspy.HighsSolution, duals: np.ndarray
                 ) -> StageResult:
-        weights = np.maximum(np.asarray(solution.col_value), 0.0)
-        activity = np.zeros(len(self.problem.capacities))
-        fulfilment = np.zeros(len(self.problem.tiers))
-        for j in np.flatnonzero(weights > 0):
-            activity += weights[j] * self.activities[j]
-            fulfilment[self.columns[j][1]] += weights[j]
-        prices, rents = self._prices(duals)
-        capacity_prices = np.zeros(len(self.problem.capacities))
-        capacity_prices[self.capped] = rents
+        activity, fulfilment = self._mix(solution)
+        prices, capacity_prices = self._prices(duals)
         return StageResult(value, fulfilment, activity, prices, capacity_prices)
 
 

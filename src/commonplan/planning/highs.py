@@ -45,16 +45,18 @@ def highs_model(matrix: sp.spmatrix | sp.sparray, cost: np.ndarray, col_lower: n
 
 
 def _new_highs() -> highspy.Highs:
-    """A HiGHS instance; its banner, which it prints on stdout before any option can silence
-    it, goes to stderr, so that ``--json`` output stays one document."""
+    """A HiGHS instance, without the banner it prints on stdout before any option can silence
+    it (so that ``--json`` output stays one document)."""
     sys.stdout.flush()
     saved = os.dup(1)
+    silent = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(silent, 1)
         return highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(silent)
 
 
 def _finite(bounds: np.ndarray) -> np.ndarray:

@@ -116,8 +116,7 @@ def _named_limits(plan: Plan) -> str:
     names = [_limit_name(economy, int(p)) for p in limits[:NAMED]]
     if len(limits) > NAMED:
         names.append(f"{len(limits) - NAMED} more limits of labour or resources")
-    names += [f"the capacity of technique {economy.techniques.ids[int(t)].as_py()!r}"
-              for t in capacities[:NAMED]]
+    names += [_capacity_name(economy, int(t)) for t in capacities[:NAMED]]
     if len(capacities) > NAMED:
         names.append(f"the capacities of {len(capacities) - NAMED} more techniques")
     return _join(names)
@@ -129,6 +128,14 @@ def _limit_name(economy: Economy, product: int) -> str:
     label = label or products.ids[product].as_py()
     kind = "hours of" if products.kinds[product] == Kind.LABOUR else "the available"
     return f"{kind} {label!r}"
+
+
+def _capacity_name(economy: Economy, technique: int) -> str:
+    output = int(economy.techniques.outputs[technique])
+    names = economy.products.names
+    making = (names[output].as_py() if names is not None else None) or \
+        economy.products.ids[output].as_py()
+    return f"the capacity of technique {economy.techniques.ids[technique].as_py()!r} ({making})"
 
 
 def _join(names: list[str]) -> str:
