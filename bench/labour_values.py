@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -69,19 +70,29 @@ with open(sys.argv[1], "w") as report:
 """
 
 
-def run(command: list[str], *, stdout_to_null: bool = True) -> Run:
-    """Run ``command``; its wall time, its own peak resident memory and its stdout."""
+def run(command: list[str], *, stdout_to_null: bool = True, timeout: float | None = None) -> Run:
+    """Run ``command``; its wall time, its own peak resident memory and its stdout.
+
+    With ``timeout``, a command still running then is killed (with its launcher) and
+    ``subprocess.TimeoutExpired`` raised.
+    """
     with (
         tempfile.TemporaryFile("w+") as out,
         tempfile.TemporaryFile("w+") as err,
         tempfile.NamedTemporaryFile("r", suffix=".json") as report,
     ):
-        subprocess.run(
+        launcher = subprocess.Popen(
             [sys.executable, "-c", LAUNCHER, report.name, *command],
             stdout=subprocess.DEVNULL if stdout_to_null else out,
             stderr=err,
-            check=False,
+            start_new_session=True,  # its own process group, so a timeout ends the command too
         )
+        try:
+            launcher.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+            raise
         measured = json.loads(report.read() or "{}")
         if measured.get("status") != 0:
             err.seek(0)
