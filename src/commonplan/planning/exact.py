@@ -54,6 +54,7 @@ class ColumnGeneration(HeldTiers):
 
     def __init__(self, problem: PlanningProblem, progress: Progress | None = None) -> None:
         self.problem = problem
+        self.progress = progress
         self.system = technique_system(problem.economy)
         certificate = productive_choice(self.system)
         if certificate is None:
@@ -147,7 +148,11 @@ class ColumnGeneration(HeldTiers):
     def _generate(self, tier: int | None, sign: float) -> StageResult:
         """Solve the master, price out the best choice, add it while it gains; the optimum."""
         tiers = len(self.problem.tiers)
-        for _ in range(MAX_ROUNDS):
+        stage = f"priority tier {tier + 1} of {tiers}" if tier is not None else "least labour"
+        done = (tier if tier is not None else tiers) / (tiers + 1)
+        for rounds in range(1, MAX_ROUNDS + 1):
+            if self.progress:
+                self.progress(done, f"{stage}, round {rounds}, {len(self.columns)} proposals")
             solution = self.optimise()
             if self._add_broken_capacities(solution):
                 continue
