@@ -81,3 +81,16 @@ def test_plan_needs_naming_an_unknown_product_is_reported_by_row(capfd, make_bun
     code, _out, err = run(capfd, "plan", make_bundle(), "--needs", needs)
     assert code == 2
     assert f"{needs}:2:product:" in err
+
+
+def test_ctrl_c_during_a_plan_exits_130_in_one_line_and_writes_nothing(capfd, make_bundle,
+                                                                        tmp_path, monkeypatch):
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("commonplan.planning.make_plan", interrupted)
+    target = tmp_path / "targets.csv"
+    code, out, err = run(capfd, "plan", make_bundle(), "--by-producer", target)
+    assert code == 130
+    assert "interrupted while planning" in err and "Traceback" not in err
+    assert out == "" and not target.exists()

@@ -70,11 +70,18 @@ def warn(warnings: list[str]) -> None:
         err.print(f"warning: {text}", markup=False, soft_wrap=True)
 
 
+class Interrupted(Exception):
+    """Ctrl-C during long work (click would swallow a KeyboardInterrupt): exit code 130."""
+
+
 @contextmanager
 def step(text: str) -> Iterator[None]:
     """Show what is being done on stderr while it runs (only on a terminal)."""
-    with err.status(text, spinner="dots"):
-        yield
+    try:
+        with err.status(text, spinner="dots"):
+            yield
+    except KeyboardInterrupt:
+        raise Interrupted(text) from None
 
 
 def load(bundle: Path) -> LoadedBundle:
@@ -278,14 +285,17 @@ def progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
     """A rich progress bar on stderr; yields the callback ``report(fraction, message)``."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
-        task = bar.add_task(text, total=1.0)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task(text, total=1.0)
 
-        def report(fraction: float, message: str) -> None:
-            bar.update(task, completed=fraction, description=f"{text}: {message}")
+            def report(fraction: float, message: str) -> None:
+                bar.update(task, completed=fraction, description=f"{text}: {message}")
 
-        yield report
+            yield report
+    except KeyboardInterrupt:
+        raise Interrupted(text) from None
 
 
 @app.command()
@@ -311,6 +321,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(2, [str(problem) for problem in error.problems])
     except BadInput as error:
         _fail(2, error.lines)
+    except Interrupted as error:
+        _fail(130, [f"interrupted while {str(error)[0].lower()}{str(error)[1:]}"])
     except KeyboardInterrupt:
         _fail(130, ["interrupted"])
     except Exception as error:  # an internal error: one line, traceback only when debugging
