@@ -28,8 +28,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from commonplan.analysis.values import least_cost
-from commonplan.economy.choice import TechniqueSystem, technique_system
+from commonplan.analysis.values import NotProductiveError, least_cost
+from commonplan.economy.choice import technique_system
 from commonplan.economy.leontief import leontief_solve
 from commonplan.economy.productive import productive_choice
 from commonplan.planning.highs import INFINITY, highs_model
@@ -43,10 +43,6 @@ GAIN = 1e-8
 MAX_ROUNDS = 10_000
 SCALED = 1e-6  # limits above this have their master row divided by the limit
 FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
-
-
-class NotProductiveError(ArithmeticError):
-    """No productive choice of techniques exists, so no plan can be computed."""
 
 
 class ColumnGeneration(HeldTiers):
@@ -251,4 +247,4 @@ def exact_plan(problem: PlanningProblem, progress: Progress | None = None) -> Pl
                        warnings=engine.warnings)
 
 
-__all__ = ["ColumnGeneration", "NotProductiveError", "TechniqueSystem", "exact_plan"]
+__all__ = ["ColumnGeneration", "exact_plan"]
