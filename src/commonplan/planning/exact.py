@@ -41,7 +41,7 @@ from commonplan.planning.problem import PlanningProblem
 # is exact to about 1e-9 per product (the policy iteration's ties), SPEC asks for 1e-6.
 GAIN = 1e-8
 MAX_ROUNDS = 10_000
-SCALED = 1e-6  # limits above this have their master row divided by the limit
+SCALED = 1e-30  # limits above this have their master row divided by the limit
 FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
 
 

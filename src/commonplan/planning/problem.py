@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from commonplan.economy.model import Economy, Needs
 
 TOLERANCE = 1e-7  # every constraint holds to this, relative (SPEC)
+ROUNDING = 1e-12  # and to this, absolute: the rounding of sums that cancel to zero
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,7 +88,7 @@ def fulfilment_of(problem: PlanningProblem, activity: np.ndarray) -> np.ndarray:
     for k, tier_demand in enumerate(problem.demand):
         required = problem.required(fulfilment)
         spare = net - required
-        if np.any(spare < -TOLERANCE * np.maximum(flows, required)):
+        if np.any(spare < -TOLERANCE * np.maximum(flows, required) - ROUNDING):
             break
         wanted = tier_demand > 0
         ratios = spare[wanted] / tier_demand[wanted]
@@ -109,7 +110,7 @@ def breaches(problem: PlanningProblem, activity: np.ndarray, fulfilment: np.ndar
     if exceeded.any():
         found.append(f"{int(exceeded.sum())} labour or resource limits are exceeded")
     net, required = problem.net @ activity, problem.required(fulfilment)
-    short = net < required - tolerance * np.maximum(abs(problem.net) @ activity, required)
+    short = net < required - tolerance * np.maximum(abs(problem.net) @ activity, required) - ROUNDING
     if short.any():
         found.append(f"{int(short.sum())} products fall short of their needs")
     return found
