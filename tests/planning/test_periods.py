@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 import pytest
 
 from commonplan.economy.build import build_economy
@@ -196,12 +197,14 @@ def test_a_bundle_without_capital_tables_has_none(make_bundle):
     assert len(capital.invested) == 0 and not capital.growth.any() and not capital.depreciation.any()
 
 
-def test_synthetic_capital_written_beside_a_bundle_reads_back_the_same(tmp_path):
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_synthetic_capital_written_beside_a_bundle_reads_back_the_same(tmp_path, form):
     economy = generate(50, seed=3)
     capital = synthetic_capital(economy, seed=3)
-    folder = write_bundle(economy, tmp_path / "bundle")
+    folder = write_bundle(economy, tmp_path / "bundle", format=form)
     for name, table in capital_tables(economy, capital).items():
-        pa_csv.write_csv(table, folder / f"{name}.csv")
+        write = pa_csv.write_csv if form == "csv" else pq.write_table
+        write(table, folder / f"{name}.{form}")
     economy = read_bundle(folder).economy
     again = read_capital(folder, economy)
     assert (again.goods != capital.goods).nnz == 0
@@ -272,3 +275,23 @@ def test_capital_from_rows_checks_like_the_tables():
                             inputs=[{"technique": "bake", "product": "work", "quantity": 1}])
     with pytest.raises(BundleError, match=re.escape("investments.csv:2:product: unknown product 'oven'")):
         capital_from_rows(economy, investments=[{"technique": "bake", "product": "oven", "quantity": 1}])
+
+
+def test_when_highs_cannot_maximise_a_tiers_total_the_plan_keeps_its_least_and_says_so(ovens, monkeypatch):
+    from commonplan.planning import periods
+    from commonplan.planning.highs import LPError, optimise
+
+    def failing_total_stage(highs):
+        lp = highs.getLp()
+        lambdas = lp.col_cost_[-4:-2]  # the lambdas of the second period's tiers, then mu
+        if (np.asarray(lp.col_cost_) < 0).sum() > 1 and lambdas.min() < 0:
+            raise LPError("HiGHS stopped with status 'Unknown'")
+        return optimise(highs)
+
+    monkeypatch.setattr(periods, "optimise", failing_total_stage)
+    plans = plan_periods(ovens, None, 2, read_capital(OVENS, ovens))
+    assert plans.warnings == ["priority 2: its fulfilment over all periods could not be maximised "
+                              "(HiGHS stopped with status 'Unknown'); only its least fulfilment in "
+                              "any period is held"]
+    assert plans.least_fulfilment == pytest.approx([1, 0], abs=EXACT)
+    assert plans.breaches() == []

@@ -146,6 +146,7 @@ class PeriodModel:
                             shape=(size, size))
 
     def _rows(self) -> tuple[sp.csc_array, np.ndarray, np.ndarray]:
+        """The matrix and row bounds: needs, limits, capacity, least and total rows (module doc)."""
         base, capital, periods = self.base, self.capital, self.periods
         tiers, invested = len(base.tiers), capital.invested
         goods = capital.goods[base.produced][:, invested]
@@ -158,11 +159,11 @@ class PeriodModel:
                   [diagonal([select] * periods), -self.wear, None, None],
                   [None, None, -sp.eye_array(periods * tiers), sp.vstack([sp.eye_array(tiers)] * periods)],
                   [None, None, sp.hstack([sp.eye_array(tiers)] * periods), None]]
-        matrix = sp.block_array(_shaped(blocks, self.sizes, self._row_sizes()), format="csc")
+        sizes = self._row_sizes()
+        matrix = sp.block_array(_shaped(blocks, self.sizes, sizes), format="csc")
         room = np.concatenate([p.capacities[invested] for p in self.problems])
-        row_lower = np.concatenate([np.zeros(self._row_sizes()[0]),
-                                    np.full(sum(self._row_sizes()[1:]), -INFINITY)])
-        row_upper = np.concatenate([np.full(self._row_sizes()[0], INFINITY),
+        row_lower = np.concatenate([np.zeros(sizes[0]), np.full(sum(sizes[1:]), -INFINITY)])
+        row_upper = np.concatenate([np.full(sizes[0], INFINITY),
                                     *[p.available for p in self.problems], room,
                                     np.zeros(periods * tiers), np.full(tiers, INFINITY)])
         return matrix, row_lower, row_upper
@@ -200,17 +201,18 @@ class PeriodModel:
         done = 0
         for k in range(tiers):
             _report(progress, done / stages, f"maximising the least fulfilment of priority tier {k + 1}")
-            self._maximise_least(k)
+            least = self._maximise_least(k)
             done += 1
-            if self.periods > 1:
+            if self.periods > 1:  # a tier met in full in every period has nothing more to gain
                 _report(progress, done / stages, f"maximising priority tier {k + 1} over all periods")
-                self._maximise_total(k)
+                if least < MET:
+                    self._maximise_total(k)
                 done += 1
         _report(progress, done / stages, "minimising labour over all periods")
         self._minimise_labour(priced=self.duals is None)
         _report(progress, 1.0, "planned")
 
-    def _maximise_least(self, k: int) -> None:
+    def _maximise_least(self, k: int) -> float:
         lambdas, mu = self._lambdas(k), self._mu(k)
         self.highs.changeColsBounds(len(lambdas), lambdas, np.zeros(len(lambdas)), np.ones(len(lambdas)))
         self.highs.changeColBounds(mu, 0.0, 1.0)
@@ -223,11 +225,25 @@ class PeriodModel:
         self.highs.changeColCost(mu, 0.0)
         self.holds.append((k, "least", least))
         self._hold(self.holds[-1])
+        return least
 
     def _maximise_total(self, k: int) -> None:
+        """The tier's total over periods; when HiGHS cannot certify it (large, ill-conditioned
+        models), the plan keeps only the tier's least fulfilment, and says so."""
         lambdas = self._lambdas(k)
         self.highs.changeColsCost(len(lambdas), lambdas, -np.ones(len(lambdas)))
-        value = -self._solve()
+        slack = self.slack
+        try:
+            value = -self._solve()
+        except LPError as error:
+            self.highs.changeColsCost(len(lambdas), lambdas, np.zeros(len(lambdas)))
+            self.slack = slack  # the holds widened in vain are restored
+            for hold in self.holds:
+                self._hold(hold)
+            self.warnings.append(f"priority {int(self.base.tiers[k])}: its fulfilment over all "
+                                 f"periods could not be maximised ({error}); only its least "
+                                 "fulfilment in any period is held")
+            return
         total = max(min(value, float(self.solution[lambdas].sum())), 0.0)
         if total < self.periods * MET:
             self._keep_duals()
