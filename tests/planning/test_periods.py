@@ -295,3 +295,12 @@ def test_when_highs_cannot_maximise_a_tiers_total_the_plan_keeps_its_least_and_s
                               "any period is held"]
     assert plans.least_fulfilment == pytest.approx([1, 0], abs=EXACT)
     assert plans.breaches() == []
+
+
+def test_an_economy_nobody_needs_anything_from_is_planned_idle():
+    economy = build_economy(products=[{"id": "bread", "kind": "good"}, {"id": "work", "kind": "labour"}],
+                            techniques=[{"id": "bake", "output": "bread", "capacity": 5}],
+                            inputs=[{"technique": "bake", "product": "work", "quantity": 1}])
+    plans = plan_periods(economy, None, 3)
+    assert plans.labour_hours == 0 and len(plans.least_fulfilment) == 0
+    assert periods_document(plans)["periods"][2]["activity"] == {"bake": 0}

@@ -270,20 +270,18 @@ class PeriodModel:
         by interior point, and keep the first plan that holds."""
         columns = np.arange(self.sizes[0], dtype=np.int32)
         self.highs.changeColsCost(len(columns), columns, np.tile(self.base.labour, self.periods))
-        self._solve()
-        for options in RETRIES:
-            if not self.plans().breaches():
-                break
+        for options in ({}, *RETRIES):
             for name, value in options.items():
                 self.highs.setOptionValue(name, value)
-            self.highs.clearSolver()
+            if options:
+                self.highs.clearSolver()
             self._solve()
-        else:
-            if breached := self.plans().breaches():
-                self.warnings.append(f"HiGHS's plan breaks constraints by more than {TOLERANCE:g} "
-                                     f"relative: {'; '.join(breached)}")
-        if priced:
-            self._keep_duals()
+            if priced:
+                self._keep_duals()
+            if not (breached := self.plans().breaches()):
+                return
+        self.warnings.append(f"HiGHS's plan breaks constraints by more than {TOLERANCE:g} relative: "
+                             f"{'; '.join(breached)}")
 
     def _solve(self) -> float:
         """Solve; on numerical trouble, widen the holds of earlier tiers tenfold (up to 1e-6) and retry."""
