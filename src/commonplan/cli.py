@@ -312,8 +312,17 @@ def _fail(code: int, lines: list[str]) -> NoReturn:
     sys.exit(code)
 
 
+def one_blas_thread() -> None:
+    """One BLAS thread unless the user says otherwise (before numpy and scipy load their
+    BLAS): the work is sparse products and vector sums, which more threads do not speed up,
+    and on a busy machine spinning BLAS threads made plans six times slower."""
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps bad input to exit 2 and internal errors to exit 1."""
+    one_blas_thread()
     run: Callable[..., Any] = app
     try:
         run(args=argv, standalone_mode=True)
