@@ -37,9 +37,12 @@ from commonplan.planning.lexicographic import HeldTiers, StageResult, lexicograp
 from commonplan.planning.plan import Plan, Progress, finish_plan, nothing_needed
 from commonplan.planning.problem import PlanningProblem
 
-# A proposal enters when it improves the stage objective by more than this, relative: pricing
-# is exact to about 1e-9 per product (the policy iteration's ties), SPEC asks for 1e-6.
-GAIN = 1e-8
+# A proposal enters when it improves the stage's objective by more than this: a tier's lambda
+# (absolute; SPEC asks 1e-6, and later tiers amplify an earlier tier's error), or the hours of
+# labour (relative: pricing is exact to about 1e-9 per product, and SPEC asks 1e-6).  A repeat
+# of a known choice ends a stage too: its apparent gain is rounding.
+GAIN_LAMBDA = 1e-11
+GAIN_HOURS = 1e-8
 MAX_ROUNDS = 10_000
 SCALED = 1e-30  # limits above this have their master row divided by the limit
 FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
@@ -157,8 +160,8 @@ class ColumnGeneration(HeldTiers):
             kappa = self._technique_costs(duals)
             choice, values = self._least_cost(kappa)
             gains = self._reduced_costs(values, duals[:tiers], tier)
-            scale = max(abs(objective), 1.0) if tier is not None else max(abs(objective), 1e-300)
-            if gains.min() >= -GAIN * scale or choice.tobytes() in self.known:
+            enough = GAIN_LAMBDA if tier is not None else GAIN_HOURS * max(abs(objective), 1e-300)
+            if gains.min() >= -enough or choice.tobytes() in self.known:
                 return self._result(sign * objective, solution, duals)
             self._add_choice(choice)
             self._set_costs_last(tier)
