@@ -37,8 +37,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linprog
 
-from commonplan.analysis.values import least_cost
+from commonplan.analysis.values import NotProductiveError, least_cost
 from commonplan.economy.choice import TechniqueSystem, technique_system
 from commonplan.economy.leontief import leontief_solve
 from commonplan.economy.productive import productive_choice
@@ -50,13 +51,12 @@ STALL = 1e-5  # a tier is left when a round gains less lambda than this
 PATIENCE = 2  # ... this many rounds in a row
 SHARPNESS = 2.0  # exponent of the smooth maximum of utilisations that prices the limits (doubling each round)
 FLOOR = 1e-9  # labour in every technique's cost, relative, so that ties fall to less labour
-STEPS = 40  # halvings of the step tried in the line search, from 1 down to 2**-39
+PRICING_ROUNDS = 3  # rounds of policy iteration for the cheapest choice at given prices
+PRICING_TOLERANCE = 1e-6  # relative residual of the solves that price choices
+IMPROVEMENT = 1e-9  # a technique replaces another when cheaper by more than this, relative
 REPAIRS = 60  # most rounds of topping up products that fall short through rounding
 EXACT = 1e-12  # relative shortfall the repair leaves alone
-
-
-class NotProductiveError(ArithmeticError):
-    """No productive choice of techniques exists, so no plan can be computed."""
+HOLD = 1e-9  # saving labour may cost a tier this much of its lambda (SPEC's hold)
 
 
 def harmony(net: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -81,16 +81,6 @@ def scale_to_fit(load: np.ndarray, bound: np.ndarray) -> np.ndarray:
     return fulfilment
 
 
-def better(candidate: np.ndarray, incumbent: np.ndarray, by: float = 0.0) -> bool:
-    """Whether ``candidate`` lambdas beat ``incumbent`` in priority order (by more than ``by``)."""
-    for new, old in zip(candidate, incumbent, strict=True):
-        if new > old + by:
-            return True
-        if new < old - by:
-            return False
-    return False
-
-
 @dataclass
 class Mix:
     """A plan before scaling: per tier, the activity delivering that tier's needs exactly, and
@@ -99,20 +89,14 @@ class Mix:
     tier_activity: np.ndarray  # tiers x techniques
     load: np.ndarray  # tiers x rows
 
-    def toward(self, other: Mix, step: float, first: int = 0) -> Mix:
-        """The mix moved by ``step`` toward ``other`` in tiers ``first`` onward."""
-        weight = _weights(len(self.load), step, first)
-        return Mix((1 - weight) * self.tier_activity + weight * other.tier_activity,
-                   self.load_toward(other, step, first))
 
-    def load_toward(self, other: Mix, step: float, first: int = 0) -> np.ndarray:
-        """The load of that mix (without forming its activity)."""
-        weight = _weights(len(self.load), step, first)
-        return (1 - weight) * self.load + weight * other.load
+@dataclass
+class Proposals:
+    """The plans found so far for the tiers up to the active one: per choice tried, the
+    activity delivering each tier's needs and its load; the plan is their best mix."""
 
-
-def _weights(tiers: int, step: float, first: int) -> np.ndarray:
-    return np.where(np.arange(tiers) >= first, step, 0.0)[:, None]
+    activity: list[np.ndarray]  # each tiers x techniques
+    load: list[np.ndarray]  # each tiers x rows
 
 
 class HarmonySearch:
@@ -130,35 +114,35 @@ class HarmonySearch:
         guess = certificate.prices if certificate.labour_guided else None
         cheapest = least_cost(self.system, self.system.labour, certificate.choice, guess)
         self.choice, self.values = cheapest.choice, None
-        self.mix = self.vertex(self.choice)
+        tiers = len(problem.tiers)
+        activity = np.vstack([self.tier_plan(self.choice, k) for k in range(tiers)])
+        self.mix = Mix(activity, self._load(activity))
+        self.start = Mix(activity.copy(), self.mix.load.copy())  # the least labour, unscaled
         self.fulfilment = scale_to_fit(self.mix.load, self.bound)
         self.settled = 0  # tiers before this one are left as they are
         self.memory: np.ndarray | None = None  # prices of the rows, added up over rounds
         self.rounds = 0  # rounds on the active tier: its prices sharpen with them
+        self.proposals: Proposals | None = None
+        self.duals: np.ndarray | None = None  # the rows' prices in the last mix of proposals
 
     # -- the plan of one choice -----------------------------------------------------------
 
-    def vertex(self, choice: np.ndarray, upto: int | None = None) -> Mix:
-        """The mix of one choice of techniques in tiers up to ``upto`` (default all), a Leontief
-        solve per tier; later tiers keep the current mix."""
+    def tier_plan(self, choice: np.ndarray, k: int) -> np.ndarray:
+        """The activity with which ``choice`` delivers exactly tier k's needs: a Leontief solve,
+        warm-started from the tier's last one (choices differ in few products)."""
         problem, system = self.problem, self.system
-        tiers = len(problem.tiers) if upto is None else upto + 1
-        if upto is None:
-            activity = np.zeros((tiers, len(problem.capacities)))
-        else:
-            activity = self.mix.tier_activity.copy()
-            activity[:tiers] = 0.0
+        demand = np.zeros(len(choice))
+        demand[problem.produced] = problem.demand[k]
+        solution = leontief_solve(system.chosen(choice), demand, transpose=True,
+                                  guess=self.outputs.get(k))
+        self.outputs[k] = solution.x
+        activity = np.zeros(len(problem.capacities))
         made = choice[problem.produced]
-        for k in range(tiers):
-            demand = np.zeros(len(choice))
-            demand[problem.produced] = problem.demand[k]
-            solution = leontief_solve(system.chosen(choice), demand, transpose=True,
-                                      guess=self.outputs.get(k))
-            self.outputs[k] = solution.x
-            activity[k, made] = np.maximum(solution.x[problem.produced], 0.0) * system.per_yield[made]
-        return Mix(activity, self._load(activity))
+        activity[made] = np.maximum(solution.x[problem.produced], 0.0) * system.per_yield[made]
+        return activity
 
     def _load(self, tier_activity: np.ndarray) -> np.ndarray:
+        tier_activity = np.atleast_2d(tier_activity)
         use = (self.problem.use @ tier_activity.T).T.reshape(len(tier_activity), -1)
         return np.hstack([use, tier_activity[:, self.capped]])
 
@@ -172,22 +156,26 @@ class HarmonySearch:
     def settle(self, k: int) -> None:
         """Leave tier k (and those before it) where it is: rounds no longer pay."""
         self.settled = k + 1
-        self.memory, self.rounds = None, 0
+        self.memory, self.rounds, self.proposals, self.duals = None, 0, None, None
+
+    def room(self, k: int) -> np.ndarray:
+        """What the rows have left for tier k after the tiers before it."""
+        return np.maximum(self.bound - self.fulfilment[:k] @ self.mix.load[:k], 0.0)
 
     def costs(self, k: int) -> np.ndarray:
         """Per unit of activity of every technique, how much it lowers tier k's lambda: the
         rows it uses, each priced by how close it is to binding (a smooth maximum)."""
-        need = self.mix.load[k]
-        spent = self.fulfilment[:k] @ self.mix.load[:k]
-        room = np.maximum(self.bound - spent, 0.0)
+        # the load if tier k were met in full, the earlier tiers as they are: the rounds may
+        # re-mix those too, so their load counts
+        need = self.fulfilment[:k] @ self.mix.load[:k] + self.mix.load[k]
         taking = need > 0
         with np.errstate(divide="ignore"):
-            utilisation = np.where(taking, need / np.where(taking, room, 1.0), 0.0)
+            utilisation = np.where(taking, need / np.where(taking, self.bound, 1.0), 0.0)
         highest = float(utilisation.max(initial=0.0))
         if np.isinf(highest):
             weight = np.isinf(utilisation).astype(float)
         elif highest > 0:
-            weight = (utilisation / highest) ** (SHARPNESS * 2 ** min(self.rounds, 4))
+            weight = (utilisation / highest) ** (SHARPNESS * 2 ** min(self.rounds, 5))
         else:
             weight = np.zeros_like(utilisation)
         price = np.where(taking, weight / np.where(taking, need, 1.0), 0.0)
@@ -197,6 +185,8 @@ class HarmonySearch:
         self.memory = price if self.memory is None else self.memory + price
         self.rounds += 1
         price = self.memory
+        if self.duals is not None and self.duals.any():  # the exact gradient, once known
+            price = self.duals
         limits = len(self.problem.limited)
         kappa = self.problem.use.T @ price[:limits]
         kappa[self.capped] += price[limits:]
@@ -204,59 +194,128 @@ class HarmonySearch:
         return kappa + FLOOR * scale * self.problem.labour
 
     def improve(self, k: int) -> float:
-        """One round on tier k: move toward the choice where harmony grows fastest; the gain."""
+        """One round on tier k: propose the choice where harmony grows fastest, and take the
+        best mix of every proposal so far, the earlier tiers held; the gain in lambda."""
         system = self.system
+        if self.proposals is not None and len(self.proposals.load[0]) != k + 1:
+            self.memory, self.rounds, self.proposals, self.duals = None, 0, None, None  # a new tier is active
         direct = np.append(self.costs(k), 0.0) * system.per_yield
-        cheapest = least_cost(system, direct, self.choice, self.values)
-        self.choice, self.values = cheapest.choice, cheapest.values
-        target = self.vertex(self.choice, upto=k)
-        best, first_moved = (0.0, self.fulfilment), 0
-        # every tier moves, or (later tiers) only those from k on: each tier may have its own mix
-        for first in sorted({0, k}):
-            step, fulfilment = self._line_search(target, first)
-            if better(fulfilment, best[1]):
-                best, first_moved = (step, fulfilment), first
-        step, fulfilment = best
-        gain = float(fulfilment[k] - self.fulfilment[k])
-        if step > 0:
-            self.mix, self.fulfilment = self.mix.toward(target, step, first_moved), fulfilment
+        self.choice, self.values = _cheaper(system, direct, self.choice, self.values)
+        if self.proposals is None:
+            self.proposals = Proposals([self.mix.tier_activity[: k + 1].copy()],
+                                       [self.mix.load[: k + 1].copy()])
+        activity = np.vstack([self.tier_plan(self.choice, i) for i in range(k + 1)])
+        self.proposals.activity.append(activity)
+        self.proposals.load.append(self._load(activity))
+        weights, self.duals = best_mix(np.array(self.proposals.load), self.fulfilment[:k],
+                                       self.bound)
+        delivered = weights.sum(axis=0)
+        gain = float(delivered[k] - self.fulfilment[k])
+        if gain > 0:
+            for i in np.flatnonzero(delivered > 0):
+                share = weights[:, i] / delivered[i]
+                self.mix.tier_activity[i] = _combined([a[i] for a in self.proposals.activity], share)
+                self.mix.load[i] = share @ np.array([load[i] for load in self.proposals.load])
+            self.fulfilment = scale_to_fit(self.mix.load, self.bound)
         return gain
 
-    def _line_search(self, target: Mix, first: int) -> tuple[float, np.ndarray]:
-        """The step in [0, 1] toward ``target`` (tiers ``first`` onward) that gives the best
-        lambdas in priority order: halvings from 1, then a golden section around the best."""
-        def lambdas(step: float) -> np.ndarray:
-            return scale_to_fit(self.mix.load_toward(target, step, first), self.bound)
 
-        steps = [0.0] + [2.0 ** -j for j in range(STEPS)]
-        results = [lambdas(step) for step in steps]
-        best = 0
-        for i in range(1, len(steps)):
-            if better(results[i], results[best]):
-                best = i
-        if best == 0:
-            return 0.0, results[0]
-        low = steps[best + 1] if best + 1 < len(steps) else 0.0
-        high = steps[best - 1] if best > 1 else 1.0
-        return _golden(lambdas, low, high, steps[best], results[best])
+    def economise(self) -> None:
+        """Save labour where the tiers allow: the mix of the plan found and the plan of least
+        labour (the start) with the least hours, every tier's lambda held."""
+        mixes = [self.mix, self.start]
+        hours = np.array([m.tier_activity @ self.problem.labour for m in mixes])
+        held = self.fulfilment
+        weights = least_hours(np.array([m.load for m in mixes]), held, self.bound, hours)
+        delivered = weights.sum(axis=0)
+        economic = Mix(self.mix.tier_activity.copy(), self.mix.load.copy())
+        for i in np.flatnonzero(delivered > 0):
+            share = weights[:, i] / delivered[i]
+            economic.tier_activity[i] = _combined([m.tier_activity[i] for m in mixes], share)
+            economic.load[i] = share @ np.array([m.load[i] for m in mixes])
+        fulfilment = scale_to_fit(economic.load, self.bound)
+        if np.all(fulfilment >= held - HOLD):
+            self.mix, self.fulfilment = economic, fulfilment
 
 
-def _golden(lambdas, low: float, high: float, step: float, result: np.ndarray,
-            rounds: int = 30) -> tuple[float, np.ndarray]:
-    """Golden-section refinement of a step in [low, high] (lambdas are unimodal in it)."""
-    ratio = (np.sqrt(5) - 1) / 2
-    a, b = low, high
-    for _ in range(rounds):
-        left, right = b - ratio * (b - a), a + ratio * (b - a)
-        at_left, at_right = lambdas(left), lambdas(right)
-        for point, value in ((left, at_left), (right, at_right)):
-            if better(value, result):
-                step, result = point, value
-        if better(at_right, at_left):
-            a = left
-        else:
-            b = right
-    return step, result
+def _combined(vectors: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    total = np.zeros_like(vectors[0])
+    for vector, weight in zip(vectors, weights, strict=True):
+        if weight > 0:
+            total += weight * vector
+    return total
+
+
+def best_mix(load: np.ndarray, held: np.ndarray, bound: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Weights phi[j, i] >= 0 of proposal j for tier i (``load[j, i]`` its load on the rows):
+    the most of the last tier (sum over j <= 1) with each earlier tier i at exactly ``held[i]``,
+    within ``bound``: a small LP (HiGHS).  Also the rows' prices: how much more of the last
+    tier a unit more of each row would give (the LP's duals)."""
+    proposals, tiers, rows = load.shape
+    used, matrix, limit, scale = _scaled_rows(load.reshape(proposals * tiers, -1).T, bound)
+    tier_of = np.tile(np.arange(tiers), proposals)
+    last = (tier_of == tiers - 1).astype(float)
+    earlier = (tier_of[None, :] == np.arange(tiers - 1)[:, None]).astype(float)
+    result = linprog(-last, A_ub=np.vstack([matrix, last]), b_ub=np.append(limit, 1.0),
+                     A_eq=earlier if tiers > 1 else None, b_eq=held if tiers > 1 else None,
+                     bounds=(0, None), method="highs")
+    weights, prices = np.zeros(proposals * tiers), np.zeros(rows)
+    weights[: tiers - 1] = held  # the current mix (proposal 0): always feasible
+    if result.status == 0:
+        weights = _fitted(np.maximum(result.x, 0.0), matrix, limit, weights)
+        prices[used] = np.maximum(-result.ineqlin.marginals[: len(used)], 0.0) / scale
+    return weights.reshape(proposals, tiers), prices
+
+
+def least_hours(load: np.ndarray, held: np.ndarray, bound: np.ndarray,
+                hours: np.ndarray) -> np.ndarray:
+    """Weights as ``best_mix``'s with every tier held at ``held``, for the least ``hours``."""
+    proposals, tiers, _rows = load.shape
+    _used, matrix, limit, _scale = _scaled_rows(load.reshape(proposals * tiers, -1).T, bound)
+    tier_of = np.tile(np.arange(tiers), proposals)
+    every = (tier_of[None, :] == np.arange(tiers)[:, None]).astype(float)
+    cost = hours.ravel() / max(float(np.abs(hours).max(initial=0.0)), 1e-300)
+    result = linprog(cost, A_ub=matrix, b_ub=limit, A_eq=every, b_eq=held, bounds=(0, None),
+                     method="highs")
+    weights = np.zeros(proposals * tiers)
+    weights[:tiers] = held  # the plan found: always feasible
+    if result.status == 0:
+        weights = _fitted(np.maximum(result.x, 0.0), matrix, limit, weights)
+    return weights.reshape(proposals, tiers)
+
+
+def _scaled_rows(columns: np.ndarray, bound: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows some column loads, each divided by its bound (at least 1e-9 of its largest
+    load, so that a bound of 0, or nearly, stays finite)."""
+    used = np.flatnonzero(columns.max(axis=1, initial=0.0) > 0)
+    columns, bound = columns[used], bound[used]
+    scale = np.maximum(bound, 1e-9 * columns.max(axis=1))
+    return used, columns / scale[:, None], bound / scale, scale
+
+
+def _fitted(weights: np.ndarray, matrix: np.ndarray, limit: np.ndarray,
+            fallback: np.ndarray) -> np.ndarray:
+    """HiGHS keeps rows to about 1e-9 of their bound: give that back, so the mix fits exactly."""
+    over = float(np.max(matrix @ weights - limit, initial=0.0))
+    return weights / (1 + over) if over <= HOLD else fallback
+
+
+def _cheaper(system: TechniqueSystem, direct: np.ndarray, choice: np.ndarray,
+             values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """A few rounds of policy iteration from ``choice`` at costs ``direct`` (per unit of output),
+    solved loosely: a direction needs the cheapest choice only nearly, and at a million products
+    each full round costs seconds.  The improved choice, and its costs."""
+    for _ in range(PRICING_ROUNDS):
+        values = leontief_solve(system.chosen(choice), direct[choice], guess=values,
+                                tol=PRICING_TOLERANCE).x
+        least, cheaper = system.cheapest(direct + system.per_output(values))
+        switch = (least < values - IMPROVEMENT * np.abs(values)) & (cheaper != choice)
+        if not switch.any():
+            break
+        choice = np.where(switch, cheaper, choice)
+    return choice, values
 
 
 def harmony_plan(problem: PlanningProblem, progress: Progress | None = None) -> Plan:
@@ -275,6 +334,9 @@ def harmony_plan(problem: PlanningProblem, progress: Progress | None = None) -> 
         k = search.active_tier()
         if k is None:
             break
+        if k > 0 and search.fulfilment[k] == 0 and search.fulfilment[k - 1] < 1:
+            search.settle(k)  # the tier before left the binding rows empty: nothing to gain
+            continue
         if progress:
             progress((round_ + 1) / (ROUNDS + 1),
                      f"Harmony round {round_ + 1}: priority {int(problem.tiers[k])} "
@@ -284,6 +346,7 @@ def harmony_plan(problem: PlanningProblem, progress: Progress | None = None) -> 
         if stalled >= PATIENCE or search.fulfilment[k] == 0:  # at 0 the tier's rows are spent
             search.settle(k)
             stalled = 0
+    search.economise()
     activity = search.fulfilment @ search.mix.tier_activity
     activity, warnings = secured(problem, search.system, activity,
                                  search.fulfilment @ problem.demand)
@@ -309,9 +372,10 @@ def _topped_up(problem: PlanningProblem, system: TechniqueSystem, activity: np.n
                promised: np.ndarray) -> np.ndarray:
     makers = _largest_technique(problem, system, activity)
     yields = 1.0 / system.per_yield[makers]
+    gross = abs(problem.net)
     for _ in range(REPAIRS):
         short = promised - problem.net @ activity
-        scale = np.maximum(promised, abs(problem.net) @ activity)
+        scale = np.maximum(promised, gross @ activity)
         falling = short > EXACT * scale
         if not falling.any():
             break
@@ -340,4 +404,4 @@ def _room(problem: PlanningProblem, activity: np.ndarray) -> float:
     return float(np.min(bound[over] / rows[over], initial=1.0))
 
 
-__all__ = ["HarmonySearch", "NotProductiveError", "harmony", "harmony_plan", "scale_to_fit"]
+__all__ = ["HarmonySearch", "harmony", "harmony_plan", "scale_to_fit"]
