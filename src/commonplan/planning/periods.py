@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 import scipy.sparse as sp
 
+from commonplan.documents import id_map, plan_document
 from commonplan.economy.model import Economy, Needs
 from commonplan.planning.capital import Capital
 from commonplan.planning.highs import INFINITY, LPError, highs_model, optimise
@@ -412,36 +412,10 @@ def period_document(plans: PeriodPlans, s: int) -> dict[str, Any]:
     economy = plan.problem.economy
     techniques, products = economy.techniques.ids, economy.products.ids
     capacity = plans.capacity[s]
-    return {"period": s + 1, **plan_document(plan),
-            "investment": _id_map(techniques, plans.investment[s]),
-            "investment_goods": _id_map(products.take(economy.produced),
-                                        plans.investment_goods[s, economy.produced]),
+    return {"period": s + 1, **plan_document(economy, plan),
+            "investment": id_map(techniques, plans.investment[s]),
+            "investment_goods": id_map(products.take(economy.produced),
+                                       plans.investment_goods[s, economy.produced]),
             "capacity": dict(zip(techniques.to_pylist(),
                                  [float(c) if np.isfinite(c) else None for c in capacity.tolist()],
                                  strict=True))}
-
-
-def plan_document(plan: Plan) -> dict[str, Any]:
-    """One plan in SPEC's ``plan --json`` keys (maps list every id of their kind, in file order)."""
-    problem, economy = plan.problem, plan.problem.economy
-    techniques, products = economy.techniques.ids, economy.products.ids
-    prices = np.zeros(len(products))
-    if plan.shadow_prices is not None:
-        prices[problem.limited] = plan.shadow_prices
-    capacity_prices = plan.capacity_prices if plan.capacity_prices is not None else \
-        np.zeros(len(techniques))
-    return {"status": plan.status,
-            "fulfilment": dict(zip([str(int(t)) for t in plan.tiers], plan.fulfilment.tolist(),
-                                   strict=True)),
-            "activity": _id_map(techniques, plan.activity),
-            "net_output": _id_map(products, plan.net_output),
-            "labour_hours": plan.labour_hours,
-            "shadow_prices": _id_map(products.take(economy.primary), prices[economy.primary]),
-            "capacity_prices": _id_map(techniques, capacity_prices),
-            "binding": {"resources": products.take(plan.binding_limits).to_pylist(),
-                        "capacities": techniques.take(plan.binding_capacities).to_pylist()},
-            "explanation": plan.explanation}
-
-
-def _id_map(ids: pa.Array, numbers: np.ndarray) -> dict[str, float]:
-    return dict(zip(ids.to_pylist(), np.asarray(numbers, float).tolist(), strict=True))
