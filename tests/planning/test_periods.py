@@ -304,3 +304,22 @@ def test_an_economy_nobody_needs_anything_from_is_planned_idle():
     plans = plan_periods(economy, None, 3)
     assert plans.labour_hours == 0 and len(plans.least_fulfilment) == 0
     assert periods_document(plans)["periods"][2]["activity"] == {"bake": 0}
+
+
+def test_no_period_is_sacrificed_for_a_larger_total():
+    # 12 loaves needed each period; 10 hours of work in period 1, 20 in period 2; half an oven
+    # adds a loaf of capacity.  Baking 9 loaves and building 1 oven in period 1 would give
+    # 9/12 + 12/12, the largest total; the least period comes first: bake 10 in both.
+    economy = build_economy(
+        products=[{"id": "bread", "kind": "good"}, {"id": "oven", "kind": "good"},
+                  {"id": "work", "kind": "labour"}],
+        techniques=[{"id": "bake", "output": "bread", "capacity": 10}, {"id": "build", "output": "oven"}],
+        inputs=[{"technique": "bake", "product": "work", "quantity": 1},
+                {"technique": "build", "product": "work", "quantity": 1}],
+        resources=[{"product": "work", "available": 10}], needs=[{"product": "bread", "quantity": 12}])
+    capital = capital_from_rows(economy, investments=[{"technique": "bake", "product": "oven",
+                                                        "quantity": 0.5}],
+                                growth=[{"product": "work", "rate": 1}])
+    plans = plan_periods(economy, None, 2, capital)
+    assert [plan.fulfilment[0] for plan in plans.plans] == pytest.approx([10 / 12, 10 / 12], abs=EXACT)
+    assert plans.investment.sum() == pytest.approx(0, abs=EXACT)
