@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from commonplan.economy.choice import ATTAINS, TechniqueSystem, technique_system
-from commonplan.economy.leontief import leontief_solve
+from commonplan.economy.leontief import TOLERANCE, leontief_solve
 from commonplan.economy.model import Economy
 from commonplan.economy.productive import productive_choice
 
@@ -74,23 +74,25 @@ class LeastCost:
 
 
 def least_cost(system: TechniqueSystem, direct: np.ndarray, choice: np.ndarray,
-               guess: np.ndarray | None = None) -> LeastCost:
+               guess: np.ndarray | None = None, *, improvement: float = IMPROVEMENT,
+               tol: float = TOLERANCE) -> LeastCost:
     """Policy iteration (Howard) from the productive ``choice``: the least cost of every product
     when each technique costs ``direct`` (per unit of output, >= 0) plus its inputs.
 
     Evaluate the choice with a sparse solve, switch every product to a strictly cheaper
     technique at those costs, repeat; each switch lowers the costs and keeps the choice
-    productive, so it ends in a few rounds.
+    productive, so it ends in a few rounds.  A switch must lower a cost by more than
+    ``improvement`` (relative); each solve reaches a relative residual of ``tol``.
     """
     values, rounds = guess, 0
     while True:
         rounds += 1
-        solution = leontief_solve(system.chosen(choice), direct[choice], guess=values)
+        solution = leontief_solve(system.chosen(choice), direct[choice], guess=values, tol=tol)
         values = solution.x
         if system.single or rounds == MAX_ROUNDS:
             break
         least, cheaper = system.cheapest(direct + system.per_output(values))
-        switch = (least < values - IMPROVEMENT * np.abs(values)) & (cheaper != choice)
+        switch = (least < values - improvement * np.abs(values)) & (cheaper != choice)
         if not switch.any():
             break
         choice = np.where(switch, cheaper, choice)

@@ -42,6 +42,10 @@ from commonplan.planning.problem import PlanningProblem
 # labour (relative: pricing is exact to about 1e-9 per product, and SPEC asks 1e-6).  A repeat
 # of a known choice ends a stage too: its apparent gain is rounding.
 GAIN_LAMBDA = 1e-11
+# Pricing and proposals are solved to this relative residual, and a switch of technique in
+# pricing must gain this much: later tiers amplify an earlier tier's error (docs/planning.md),
+# so 1e-9 left lambdas 1e-8 and hours 4e-5 away from HiGHS's on 5,000 products.
+PRECISION = 1e-13
 GAIN_HOURS = 1e-8
 MAX_ROUNDS = 10_000
 SCALED = 1e-30  # limits above this have their master row divided by the limit
@@ -112,7 +116,7 @@ class ColumnGeneration(HeldTiers):
         demand = np.zeros(len(choice))
         demand[problem.produced] = problem.demand[k]
         solution = leontief_solve(system.chosen(choice), demand, transpose=True,
-                                  guess=self.outputs.get(k))
+                                  guess=self.outputs.get(k), tol=PRECISION)
         self.outputs[k] = solution.x
         output = np.maximum(solution.x, 0.0)
         activity = np.zeros(len(problem.capacities))
@@ -219,7 +223,8 @@ class ColumnGeneration(HeldTiers):
     def _least_cost(self, kappa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         system = self.system
         direct = np.append(kappa, 0.0) * system.per_yield
-        result = least_cost(system, direct, self.choices[-1], self.values)
+        result = least_cost(system, direct, self.choices[-1], self.values,
+                            improvement=PRECISION, tol=PRECISION)
         self.values = result.values
         return result.choice, result.values
 
