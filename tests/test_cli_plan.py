@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,7 @@ def test_plan_json_has_every_key_and_every_id_in_file_order(capfd, make_bundle):
     code, out, err = run(capfd, "plan", bundle, "--json")
     assert code == 0, err
     document = one_document(out)
-    assert PLAN_KEYS <= set(document)
+    assert set(document) >= PLAN_KEYS
     assert document["status"] == "optimal"
     assert document["fulfilment"] == {"1": pytest.approx(1.0), "2": pytest.approx(1.0)}
     assert list(document["activity"]) == ["bake", "grow", "tend"]
@@ -94,3 +95,32 @@ def test_ctrl_c_during_a_plan_exits_130_in_one_line_and_writes_nothing(capfd, ma
     assert code == 130
     assert "interrupted while planning" in err and "Traceback" not in err
     assert out == "" and not target.exists()
+
+
+PERIODS = Path(__file__).parent / "planning" / "data" / "bakery-periods"
+
+
+def test_plan_periods_json_gives_the_first_period_and_every_period(capfd):
+    code, out, err = run(capfd, "plan", PERIODS, "--periods", "2", "--json")
+    assert code == 0, err
+    document = one_document(out)
+    assert set(document) >= PLAN_KEYS
+    assert [period["period"] for period in document["periods"]] == [1, 2]
+    first, second = document["periods"]
+    assert document["fulfilment"] == first["fulfilment"]
+    assert first["fulfilment"]["2"] == pytest.approx(0.0, abs=1e-6)
+    assert second["fulfilment"]["2"] == pytest.approx(1.0, abs=1e-6)
+    assert document["total_labour_hours"] == pytest.approx(31, rel=1e-6)
+    check_provenance_and_warnings(document, read_bundle(PERIODS).sha256)
+
+
+def test_plan_periods_is_exact_only(capfd):
+    code, _out, err = run(capfd, "plan", PERIODS, "--periods", "2", "--method", "harmony")
+    assert code == 2 and "--periods" in err
+
+
+def test_plan_periods_reports_a_bad_capital_table_by_row(capfd, make_bundle):
+    bundle = make_bundle({"investments.csv": "technique,product,quantity\nbake,wheat,-1\n"})
+    code, _out, err = run(capfd, "plan", bundle, "--periods", "2")
+    assert code == 2
+    assert "investments.csv:2:quantity:" in err

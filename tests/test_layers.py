@@ -9,7 +9,7 @@ import pytest
 
 import commonplan
 
-CORE = ("economy", "analysis")
+CORE = ("economy", "analysis", "planning")
 EDGE = {"typer", "click", "rich", "fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic",
         "jinja2", "pandas", "orjson", "pydantic"}
 PACKAGE = Path(commonplan.__file__).parent

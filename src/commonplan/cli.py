@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from commonplan.economy.bundle import LoadedBundle
+    from commonplan.economy.model import Economy, Needs
+    from commonplan.planning.plan import Plan
 
 app = typer.Typer(name="commonplan", help="Software for a democratically planned economy.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -238,7 +240,11 @@ def plan(bundle: Bundle, json: JsonFlag = False,
                               "for economies too large for an exact solve.")] = "lp",
          by_producer: Annotated[Path | None, typer.Option(
              "--by-producer", help="Also write each workplace's targets to this CSV file "
-                                   "(producer, technique, output, quantity).")] = None) -> None:
+                                   "(producer, technique, output, quantity).")] = None,
+         periods: Annotated[int | None, typer.Option(
+             "--periods", min=1, help="Plan this many periods at once, investment in one "
+                                      "raising capacity in later ones (exact; the bundle's "
+                                      "capital tables, docs/planning.md).")] = None) -> None:
     """An optimal plan: priority tiers met in turn within labour, resources and capacities,
     then the least labour."""
     from commonplan.documents import plan_document
@@ -254,17 +260,36 @@ def plan(bundle: Bundle, json: JsonFlag = False,
     if needs is not None:
         wanted = read_needs(needs, economy)
         more = {"needs_sha256": _sha256(needs)}
-    with progress_bar(f"Planning ({method})") as report:
-        result = make_plan(economy, wanted, method=method, progress=report)
+    if periods is not None:
+        if method != "lp":
+            raise BadInput(["--periods: multi-period plans are exact: use --method lp"])
+        result, document, warnings = _plan_periods(bundle, economy, wanted, periods)
+    else:
+        with progress_bar(f"Planning ({method})") as report:
+            result = make_plan(economy, wanted, method=method, progress=report)
+        document, warnings = plan_document(economy, result), result.warnings
     if by_producer is not None:
         _write_csv_atomically(by_producer, targets_by_producer(result))
-    warnings = loaded.warnings + result.warnings
-    document = plan_document(economy, result)
+    warnings = loaded.warnings + warnings
     if json:
         emit(document, warnings, loaded.sha256, **more)
         return
     warn(warnings)
     out.print(document["explanation"], soft_wrap=True)
+
+
+def _plan_periods(bundle: Path, economy: Economy, needs: Needs | None, periods: int
+                  ) -> tuple[Plan, dict[str, Any], list[str]]:
+    """Plan ``periods`` periods; the first period's plan (to carry out now), the document and
+    the warnings."""
+    from commonplan.documents import periods_document
+    from commonplan.planning.capital import read_capital
+    from commonplan.planning.periods import plan_periods
+
+    capital = read_capital(bundle, economy)
+    with progress_bar(f"Planning {periods} periods") as report:
+        plans = plan_periods(economy, needs, periods, capital, report)
+    return plans.plans[0], periods_document(plans), plans.warnings
 
 
 def _write_csv_atomically(path: Path, table: pa.Table) -> None:

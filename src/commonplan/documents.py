@@ -15,6 +15,7 @@ from commonplan.analysis.requirements import Requirements
 from commonplan.analysis.values import LabourValues
 from commonplan.economy.model import Economy
 from commonplan.economy.problems import Problem
+from commonplan.planning.periods import PeriodPlans
 from commonplan.planning.plan import Plan
 
 
@@ -79,3 +80,30 @@ def plan_document(economy: Economy, plan: Plan) -> dict[str, Any]:
     if plan.capacity_prices is not None:
         document["capacity_prices"] = id_map(techniques.ids, plan.capacity_prices)
     return document
+
+
+def periods_document(plans: PeriodPlans) -> dict[str, Any]:
+    """The JSON of ``plan --periods N --json``: SPEC's ``plan --json`` keys describe the first
+    period (the one to carry out now); ``periods`` holds every period's plan with its
+    ``investment``, ``investment_goods`` and ``capacity``; ``least_fulfilment`` the least
+    lambda of each tier over the periods.  Provenance and warnings are the caller's."""
+    tiers = [str(int(tier)) for tier in plans.plans[0].tiers]
+    every = [period_document(plans, s) for s in range(plans.periods)]
+    return {**every[0], "explanation": plans.explanation,
+            "least_fulfilment": dict(zip(tiers, plans.least_fulfilment.tolist(), strict=True)),
+            "total_labour_hours": plans.labour_hours, "periods": every}
+
+
+def period_document(plans: PeriodPlans, s: int) -> dict[str, Any]:
+    """Period s+1's plan in SPEC's ``plan --json`` keys, with what it invests and its capacities."""
+    plan = plans.plans[s]
+    economy = plan.problem.economy
+    techniques, products = economy.techniques.ids, economy.products.ids
+    capacity = plans.capacity[s]
+    return {"period": s + 1, **plan_document(economy, plan),
+            "investment": id_map(techniques, plans.investment[s]),
+            "investment_goods": id_map(products.take(economy.produced),
+                                       plans.investment_goods[s, economy.produced]),
+            "capacity": dict(zip(techniques.to_pylist(),
+                                 [float(c) if np.isfinite(c) else None for c in capacity.tolist()],
+                                 strict=True))}

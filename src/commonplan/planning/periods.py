@@ -20,12 +20,10 @@ minimised.  The model is passed to HiGHS whole, built from block-sparse matrices
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from commonplan.documents import id_map, plan_document
 from commonplan.economy.model import Economy, Needs
 from commonplan.planning.capital import Capital
 from commonplan.planning.highs import INFINITY, LPError, highs_model, optimise
@@ -392,30 +390,3 @@ def explain_periods(plans: list[Plan], investment: np.ndarray, base: PlanningPro
     sentences.append(f"The plans take {sum(p.labour_hours for p in plans):,.6g} hours of labour "
                      "in all.")
     return " ".join(sentences)
-
-
-def periods_document(plans: PeriodPlans) -> dict[str, Any]:
-    """The JSON of ``plan --periods N --json``: SPEC's ``plan --json`` keys describe the first
-    period (the one to carry out now); ``periods`` holds every period's plan with its
-    ``investment``, ``investment_goods`` and ``capacity``; ``least_fulfilment`` the least
-    lambda of each tier over the periods.  Provenance and warnings are the caller's."""
-    tiers = [str(int(tier)) for tier in plans.plans[0].tiers]
-    every = [period_document(plans, s) for s in range(plans.periods)]
-    return {**every[0], "explanation": plans.explanation,
-            "least_fulfilment": dict(zip(tiers, plans.least_fulfilment.tolist(), strict=True)),
-            "total_labour_hours": plans.labour_hours, "periods": every}
-
-
-def period_document(plans: PeriodPlans, s: int) -> dict[str, Any]:
-    """Period s+1's plan in SPEC's ``plan --json`` keys, with what it invests and its capacities."""
-    plan = plans.plans[s]
-    economy = plan.problem.economy
-    techniques, products = economy.techniques.ids, economy.products.ids
-    capacity = plans.capacity[s]
-    return {"period": s + 1, **plan_document(economy, plan),
-            "investment": id_map(techniques, plans.investment[s]),
-            "investment_goods": id_map(products.take(economy.produced),
-                                       plans.investment_goods[s, economy.produced]),
-            "capacity": dict(zip(techniques.to_pylist(),
-                                 [float(c) if np.isfinite(c) else None for c in capacity.tolist()],
-                                 strict=True))}
