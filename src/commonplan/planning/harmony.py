@@ -17,19 +17,21 @@ Here each of those steps is done exactly, with sparse solves instead of many sma
   value the limits and capacities allow, then lambda_2 with what is left, and so on: the
   priority tiers of SPEC, each infinitely more important than the next.
 - **Grown or shrunk by the gradient of harmony.** The gradient of the active tier's lambda
-  (the first not met) with respect to activity prices every limit and capacity by how close it
-  is to binding (a smooth maximum of the utilisations, sharpening Cockshott's single binding
-  resource); a technique's cost is what it uses at those prices, directly and through its
-  inputs (an adjoint solve: the exact form of his derivative for intermediate goods).  The
-  cheapest choice at those costs (policy iteration) is where harmony grows fastest; the plan
-  moves toward it by the step that maximises the tiers' lambdas (an exact line search, a
-  Frank-Wolfe step), so that no round makes the plan worse.
+  (the first not met) prices every limit and capacity by how close it is to binding; a
+  technique's cost is what it uses at those prices, directly and through its inputs (an
+  adjoint solve: the exact form of Cockshott's derivative for intermediate goods).  The
+  cheapest choice at those costs (policy iteration) is where harmony grows fastest; its plan
+  is a new *proposal*, and the tier's plan becomes the best mix of all proposals so far, the
+  earlier tiers held (a small LP), so that no round makes the plan worse.  Prices are a
+  smooth maximum of the rows' utilisations, summed over the tier's rounds, while rounds gain
+  much (fast when thousands of capacities are overloaded), then the duals of the best mix.
 
 It starts from the Leontief solution of the needs with the techniques cheapest in labour,
-scaled to the binding limit, and stops when a round gains less than ``STALL`` or after
-``ROUNDS`` rounds.  A final repair tops up, by its largest technique, any product whose net
-output falls short of what the plan promises through rounding, then scales the plan into
-every limit, so the result always keeps every constraint (checked with ``breaches``).
+scaled to the binding limit; a tier is left when rounds gain less than ``STALL``, at most
+``ROUNDS`` rounds in all; at the end the hours are cut where the tiers allow.  A final repair
+tops up, by its most active technique, any product whose net output falls short of what the
+plan promises through rounding, then scales the plan into every limit, so the result always
+keeps every constraint (checked with ``breaches``).  docs/planning.md says more.
 """
 
 from __future__ import annotations
@@ -48,14 +50,16 @@ from commonplan.planning.problem import PlanningProblem, breaches, fulfilment_of
 
 ROUNDS = 30  # most rounds of improvement, all tiers together
 STALL = 1e-5  # a tier is left when a round gains less lambda than this
-PATIENCE = 2  # ... this many rounds in a row
-SHARPNESS = 2.0  # exponent of the smooth maximum of utilisations that prices the limits (doubling each round)
+PATIENCE = 2  # ... this many rounds in a row (one, if priced by the duals)
+SHARPNESS = 2.0  # exponent of the smooth maximum of utilisations that prices the rows
 FLOOR = 1e-9  # labour in every technique's cost, relative, so that ties fall to less labour
 PRICING_ROUNDS = 3  # rounds of policy iteration for the cheapest choice at given prices
 PRICING_TOLERANCE = 1e-6  # relative residual of the solves that price choices
 IMPROVEMENT = 1e-9  # a technique replaces another when cheaper by more than this, relative
 REPAIRS = 60  # most rounds of topping up products that fall short through rounding
 EXACT = 1e-12  # relative shortfall the repair leaves alone
+MET = 1 - 1e-9  # a tier this close to 1 is met (SPEC's hold)
+REFINE = 1e-3  # rounds gaining less lambda than this switch from smoothed prices to the duals
 HOLD = 1e-9  # saving labour may cost a tier this much of its lambda (SPEC's hold)
 
 
@@ -121,9 +125,10 @@ class HarmonySearch:
         self.fulfilment = scale_to_fit(self.mix.load, self.bound)
         self.settled = 0  # tiers before this one are left as they are
         self.memory: np.ndarray | None = None  # prices of the rows, added up over rounds
-        self.rounds = 0  # rounds on the active tier: its prices sharpen with them
         self.proposals: Proposals | None = None
         self.duals: np.ndarray | None = None  # the rows' prices in the last mix of proposals
+        self.gain = np.inf  # what the last round gained
+        self.by_duals = False  # whether the last round was priced by the duals
 
     # -- the plan of one choice -----------------------------------------------------------
 
@@ -150,13 +155,14 @@ class HarmonySearch:
 
     def active_tier(self) -> int | None:
         """The first tier not met in full and not settled, or None."""
-        unmet = np.flatnonzero(self.fulfilment[self.settled:] < 1.0)
+        unmet = np.flatnonzero(self.fulfilment[self.settled:] < MET)
         return self.settled + int(unmet[0]) if len(unmet) else None
 
     def settle(self, k: int) -> None:
         """Leave tier k (and those before it) where it is: rounds no longer pay."""
         self.settled = k + 1
-        self.memory, self.rounds, self.proposals, self.duals = None, 0, None, None
+        self.memory, self.proposals, self.duals = None, None, None
+        self.gain = np.inf
 
     def room(self, k: int) -> np.ndarray:
         """What the rows have left for tier k after the tiers before it."""
@@ -169,13 +175,13 @@ class HarmonySearch:
         # re-mix those too, so their load counts
         need = self.fulfilment[:k] @ self.mix.load[:k] + self.mix.load[k]
         taking = need > 0
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):
             utilisation = np.where(taking, need / np.where(taking, self.bound, 1.0), 0.0)
         highest = float(utilisation.max(initial=0.0))
         if np.isinf(highest):
             weight = np.isinf(utilisation).astype(float)
         elif highest > 0:
-            weight = (utilisation / highest) ** (SHARPNESS * 2 ** min(self.rounds, 5))
+            weight = (utilisation / highest) ** SHARPNESS
         else:
             weight = np.zeros_like(utilisation)
         price = np.where(taking, weight / np.where(taking, need, 1.0), 0.0)
@@ -183,10 +189,10 @@ class HarmonySearch:
         # the prices of all rounds on this tier add up, so the choice avoids every bottleneck
         # met so far at once, not only the latest (fictitious play)
         self.memory = price if self.memory is None else self.memory + price
-        self.rounds += 1
         price = self.memory
-        if self.duals is not None and self.duals.any():  # the exact gradient, once known
-            price = self.duals
+        self.by_duals = self.duals is not None and bool(self.duals.any()) and self.gain < REFINE
+        if self.by_duals:
+            price = self.duals  # the exact gradient at the best mix, once rounds gain little
         limits = len(self.problem.limited)
         kappa = self.problem.use.T @ price[:limits]
         kappa[self.capped] += price[limits:]
@@ -198,7 +204,7 @@ class HarmonySearch:
         best mix of every proposal so far, the earlier tiers held; the gain in lambda."""
         system = self.system
         if self.proposals is not None and len(self.proposals.load[0]) != k + 1:
-            self.memory, self.rounds, self.proposals, self.duals = None, 0, None, None  # a new tier is active
+            self.settle(k - 1)  # a new tier is active: start its rounds afresh
         direct = np.append(self.costs(k), 0.0) * system.per_yield
         self.choice, self.values = _cheaper(system, direct, self.choice, self.values)
         if self.proposals is None:
@@ -211,6 +217,7 @@ class HarmonySearch:
                                        self.bound)
         delivered = weights.sum(axis=0)
         gain = float(delivered[k] - self.fulfilment[k])
+        self.gain = gain
         if gain > 0:
             for i in np.flatnonzero(delivered > 0):
                 share = weights[:, i] / delivered[i]
@@ -334,7 +341,7 @@ def harmony_plan(problem: PlanningProblem, progress: Progress | None = None) -> 
         k = search.active_tier()
         if k is None:
             break
-        if k > 0 and search.fulfilment[k] == 0 and search.fulfilment[k - 1] < 1:
+        if k > 0 and search.fulfilment[k] == 0 and search.fulfilment[k - 1] < MET:
             search.settle(k)  # the tier before left the binding rows empty: nothing to gain
             continue
         if progress:
@@ -343,7 +350,9 @@ def harmony_plan(problem: PlanningProblem, progress: Progress | None = None) -> 
                      f"at {search.fulfilment[k]:.2%}")
         gain = search.improve(k)
         stalled = stalled + 1 if gain < STALL else 0
-        if stalled >= PATIENCE or search.fulfilment[k] == 0:  # at 0 the tier's rows are spent
+        # a round priced by the duals that gains nothing ends the tier; smoothed prices get
+        # another round (by the duals)
+        if stalled >= PATIENCE or (stalled and search.by_duals):
             search.settle(k)
             stalled = 0
     search.economise()
