@@ -12,6 +12,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
+from commonplan.documents import periods_document
 from commonplan.economy.build import build_economy
 from commonplan.economy.bundle import PLANNING_TABLES, read_bundle, write_bundle
 from commonplan.economy.model import Economy
@@ -25,7 +26,7 @@ from commonplan.planning.capital import (
     read_capital,
     synthetic_capital,
 )
-from commonplan.planning.periods import PeriodPlans, periods_document, plan_periods
+from commonplan.planning.periods import PeriodPlans, plan_periods
 from commonplan.planning.problem import planning_problem
 from commonplan.planning.reference import reference_plan
 

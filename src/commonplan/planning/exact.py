@@ -71,7 +71,9 @@ class ColumnGeneration(HeldTiers):
         self.open_tiers = 0
         self.stage_labour = False
         self.values: np.ndarray | None = None
-        self.known: set[bytes] = set()  # the choices already proposed (a repeat gains nothing)
+        self.index: dict[bytes, int] = {}  # position in ``choices`` of each choice proposed
+        self.known: set[tuple[int, int]] = set()  # (choice, tier) of every master column
+        self.stage_tier: int | None = None  # the tier whose lambda the stage maximises
         self.outputs: dict[int, np.ndarray] = {}  # the last gross output proposed per tier
         # Each limit's row is divided by the limit, so that the master is well scaled; a
         # capacity's row enters only once some proposal mix breaks it (most never bind).
@@ -84,20 +86,22 @@ class ColumnGeneration(HeldTiers):
             np.concatenate([np.zeros(tiers), np.full(limits, -INFINITY)]),
             np.concatenate([np.zeros(tiers), problem.available / self.limit_scale]))
         super().__init__(highs)
-        self._add_choice(certificate.choice)
+        self._choice_index(certificate.choice)
 
     # -- proposals -------------------------------------------------------------------------
 
-    def _add_choice(self, choice: np.ndarray) -> None:
-        self.choices.append(choice)
-        self.known.add(choice.tobytes())
-        for k in range(self.open_tiers):
-            self._add_column(len(self.choices) - 1, k)
+    def _choice_index(self, choice: np.ndarray) -> int:
+        key = choice.tobytes()
+        if key not in self.index:
+            self.index[key] = len(self.choices)
+            self.choices.append(choice)
+        return self.index[key]
 
     def _add_column(self, c: int, k: int) -> None:
         """Add the proposal "choice c delivers tier k's needs" to the master."""
         x = self._activity(self.choices[c], k)
-        cost = float(self.problem.labour @ x) if self.stage_labour else 0.0
+        labour = float(self.problem.labour @ x)
+        cost = labour if self.stage_labour else -1.0 if k == self.stage_tier else 0.0
         active = np.array(self.capacity_rows, np.int64)
         entries = np.concatenate([[1.0], self.problem.use @ x / self.limit_scale,
                                   x[active] / self.capacity_scale[active]])
@@ -106,8 +110,9 @@ class ColumnGeneration(HeldTiers):
         self.highs.addCol(cost, 0.0, INFINITY, int(keep.sum()), rows[keep].astype(np.int32),
                           entries[keep])
         self.columns.append((c, k))
+        self.known.add((c, k))
         self.activities.append(x)
-        self.labour.append(float(self.problem.labour @ x))
+        self.labour.append(labour)
 
     def _activity(self, choice: np.ndarray, k: int) -> np.ndarray:
         """Activity of every technique when ``choice`` delivers exactly tier ``k``'s needs
@@ -127,18 +132,18 @@ class ColumnGeneration(HeldTiers):
     # -- stages ----------------------------------------------------------------------------
 
     def maximise_tier(self, k: int) -> StageResult:
-        self.open_tiers = k + 1
+        self.open_tiers, self.stage_tier = k + 1, k
         self.highs.changeRowBounds(k, 0.0, 1.0)
+        self._set_costs(lambda j: -1.0 if self.columns[j][1] == k else 0.0)
         for c in range(len(self.choices)):
             self._add_column(c, k)
-        self._set_costs(lambda j: -1.0 if self.columns[j][1] == k else 0.0)
         return self._generate(tier=k, sign=-1.0)
 
     def _hold(self, k: int, lower: float) -> None:
         self.highs.changeRowBounds(k, lower, 1.0)
 
     def minimise_labour(self) -> StageResult:
-        self.stage_labour = True
+        self.stage_labour, self.stage_tier = True, None
         self._set_costs(lambda j: self.labour[j])
         return self._generate(tier=None, sign=1.0)
 
@@ -165,10 +170,14 @@ class ColumnGeneration(HeldTiers):
             choice, values = self._least_cost(kappa)
             gains = self._reduced_costs(values, duals[:tiers], tier)
             enough = GAIN_LAMBDA if tier is not None else GAIN_HOURS * max(abs(objective), 1e-300)
-            if gains.min() >= -enough or choice.tobytes() in self.known:
+            c = self._choice_index(choice)
+            # a proposal for a tier it would gain for, unless known (its gain is then rounding)
+            gaining = [k for k in np.flatnonzero(gains < -enough).tolist()
+                       if (c, k) not in self.known]
+            if not gaining:
                 return self._result(sign * objective, solution, duals)
-            self._add_choice(choice)
-            self._set_costs_last(tier)
+            for k in gaining:
+                self._add_column(c, k)
         raise ArithmeticError("column generation did not converge")
 
     def _mix(self, solution: highspy.HighsSolution) -> tuple[np.ndarray, np.ndarray]:
@@ -194,13 +203,6 @@ class ColumnGeneration(HeldTiers):
                               columns.astype(np.int32), row[columns])
             self.capacity_rows.append(t)
         return len(broken) > 0
-
-    def _set_costs_last(self, tier: int | None) -> None:
-        """Costs of the columns just added (they were added at zero, or at labour)."""
-        added = range(len(self.columns) - self.open_tiers, len(self.columns))
-        for j in added:
-            cost = self.labour[j] if tier is None else (-1.0 if self.columns[j][1] == tier else 0.0)
-            self.highs.changeColCost(j, cost)
 
     def _prices(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The master's prices of a unit of each limit, and of each technique's capacity."""

@@ -19,6 +19,10 @@ from commonplan.planning.highs import LPError, optimise
 from commonplan.planning.plan import Progress
 
 HOLD = 1e-9  # an earlier tier may give up this much of its optimum, relative (SPEC)
+# ... and at least this much, absolute: a small lambda held to 1e-9 of itself leaves a sliver
+# thinner than any LP solver's tolerance (1e-16 wide for a lambda of 1e-7), where HiGHS
+# reports spurious infeasibility.
+HOLD_FLOOR = 1e-12
 MAX_SLACK = 1e-6  # the most an earlier tier's hold is widened to, relative, on numerical trouble
 MET = 1 - 1e-9
 FULL = 1 - 1e-8
@@ -80,7 +84,7 @@ def lexicographic(stages: Stages, tiers: int, progress: Progress | None = None) 
 
 def held(fulfilment: float, slack: float = HOLD) -> float:
     """The least lambda a tier may fall to once its optimum is known."""
-    return fulfilment * (1 - slack)
+    return fulfilment - max(fulfilment * slack, HOLD_FLOOR)
 
 
 class HeldTiers:
