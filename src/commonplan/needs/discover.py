@@ -1,0 +1,171 @@
+"""From records to needs: read the files, estimate demand, add requests, apply the feedback rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from commonplan.economy.problems import BundleError, Problem
+from commonplan.needs.estimate import Forecast, History, Progress, estimate
+from commonplan.needs.feedback import Adjustment, FeedbackRule, Signals
+from commonplan.needs.privacy import DEFAULT_K, Pseudonymiser, suppress_small
+from commonplan.needs.records import PURCHASES, REQUESTS, STOCK, register
+
+FOUR_WEEKS = 28
+
+
+@dataclass(frozen=True)
+class People:
+    """Figures about people, each of at least ``k``: distinct cards buying each product and
+    distinct members waiting for it; ``withheld`` counts the figures too small to show."""
+
+    k: int
+    buyers: dict[str, int]
+    members_waiting: dict[str, int]
+    withheld: int
+
+
+@dataclass(frozen=True)
+class NeedsEstimate:
+    """What people will need over the horizon, per product (in ``products`` order)."""
+
+    products: list[str]
+    horizon_days: int
+    forecast: Forecast
+    requested: np.ndarray
+    quantity: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    shortage_days: np.ndarray
+    adjustments: list[Adjustment]
+    people: People
+    warnings: list[str] = field(default_factory=list)
+
+    def needs(self) -> dict[str, float]:
+        return dict(zip(self.products, self.quantity.tolist(), strict=True))
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB without its console progress bar (the caller reports progress)."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: Sequence[Path] = (), *,
+                   horizon_days: int = 365, pseudonymiser: Pseudonymiser | None = None,
+                   k: int = DEFAULT_K, rule: FeedbackRule | None = FeedbackRule(),
+                   progress: Progress | None = None) -> NeedsEstimate:
+    """Needs over ``horizon_days`` from purchase, stock and request files (SPEC section 4).
+
+    Raises BundleError naming file, row and column of every bad record.  ``rule=None`` leaves
+    the estimate unadjusted.
+    """
+    report = progress or (lambda fraction, message: None)
+    if horizon_days < 1:
+        raise ValueError(f"horizon_days must be at least 1, not {horizon_days}")
+    pseudonymiser = pseudonymiser or Pseudonymiser.from_settings()
+    con = connect()
+    report(0.0, "checking records")
+    problems: list[Problem] = []
+    for kind, paths in ((PURCHASES, purchases), (STOCK, stock), (REQUESTS, requests)):
+        try:
+            register(con, kind, [Path(path) for path in paths], pseudonymiser)
+        except BundleError as error:
+            problems += error.problems
+    if problems:
+        raise BundleError(problems)
+    report(0.1, "aggregating store-days")
+    products, history = _history(con, purchases)
+    forecast = estimate(history, horizon_days, progress=report)
+    report(0.9, "requests, feedback and privacy")
+    return _needs(con, products, history, forecast, horizon_days, pseudonymiser, k, rule)
+
+
+def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path]) -> tuple[list[str], History]:
+    first, last = con.execute("SELECT min(date), max(date) FROM (SELECT date FROM purchases "
+                              "UNION ALL SELECT date FROM stock)").fetchone() or (None, None)
+    if first is None:
+        raise BundleError([Problem(", ".join(map(str, purchases)) or "purchases",
+                                   "no dated purchase or stock records")])
+    con.execute("CREATE TEMP TABLE product_ids AS SELECT product, (row_number() OVER (ORDER BY product)) - 1 "
+                "AS idx FROM (SELECT product FROM purchases UNION SELECT product FROM stock "
+                "UNION SELECT product FROM requests)")
+    con.execute("CREATE TEMP TABLE store_ids AS SELECT store, (row_number() OVER (ORDER BY store)) - 1 "
+                "AS idx FROM (SELECT store FROM purchases UNION SELECT store FROM stock)")
+    cells = con.execute(f"""
+        WITH sold AS (SELECT product, store, date, sum(quantity) AS sold FROM purchases GROUP BY ALL),
+             empty AS (SELECT product, store, date, 1 AS empty FROM stock WHERE on_hand = 0 GROUP BY ALL)
+        SELECT p.idx::INTEGER AS product, s.idx::INTEGER AS store, (date - DATE '{first}')::INTEGER AS day,
+               coalesce(sold, 0)::DOUBLE AS sold, coalesce(empty, 0)::BOOLEAN AS empty
+        FROM sold FULL JOIN empty USING (product, store, date)
+        JOIN product_ids p USING (product) JOIN store_ids s USING (store)""").fetchnumpy()
+    products = [row[0] for row in con.execute("SELECT product FROM product_ids ORDER BY idx").fetchall()]
+    history = History(len(products), (last - first).days + 1, first.weekday(),
+                      first.timetuple().tm_yday - 1, *(np.asarray(cells[name]) for name in
+                                                      ("product", "store", "day", "sold", "empty")))
+    con.execute(f"CREATE TEMP TABLE window_ AS SELECT DATE '{first}' AS first, DATE '{last}' AS last")
+    return products, history
+
+
+def _per_product(con: duckdb.DuckDBPyConnection, query: str, products: int, columns: int) -> np.ndarray:
+    """A products x columns array from a query returning (idx, value, ...) rows (missing = 0)."""
+    values = np.zeros((products, columns))
+    for idx, *row in con.execute(query).fetchall():
+        values[idx] = [0.0 if value is None else float(value) for value in row]
+    return values
+
+
+def _needs(con: duckdb.DuckDBPyConnection, products: list[str], history: History, forecast: Forecast,
+           horizon_days: int, pseudonymiser: Pseudonymiser, k: int, rule: FeedbackRule | None
+           ) -> NeedsEstimate:
+    n = len(products)
+    shortage_days = np.bincount(history.product, history.empty.astype(float), n)
+    carried = _carried_stores(history)
+    asked = _per_product(con, f"""
+        SELECT idx, sum(quantity),
+               sum(quantity) FILTER (WHERE date > w.last - {FOUR_WEEKS}),
+               sum(quantity) FILTER (WHERE date <= w.last - {FOUR_WEEKS} AND date > w.last - {2 * FOUR_WEEKS})
+        FROM requests JOIN product_ids USING (product), window_ w GROUP BY idx""", n, 3)
+    stocked = _per_product(con, "SELECT idx, avg(on_hand), count(*) FROM stock JOIN product_ids USING "
+                                "(product) WHERE on_hand > 0 GROUP BY idx", n, 2)
+    target, adjustments = forecast.quantity.copy(), []
+    if rule is not None:
+        per_store = forecast.daily_rate / np.maximum(carried, 1)
+        for i, product in enumerate(products):
+            cover = stocked[i, 0] / per_store[i] if stocked[i, 1] > 0 and per_store[i] > 0 else None
+            signals = Signals(shortage_days[i] / max(carried[i] * history.days, 1), asked[i, 1],
+                              asked[i, 2], cover)
+            target[i], made = rule.adjust(product, float(target[i]), signals, horizon_days)
+            adjustments += made
+    warnings = []
+    if pseudonymiser.ephemeral:
+        warnings.append("no COMMONPLAN_PSEUDONYM_KEY set: card and member ids were pseudonymised with a "
+                        "key drawn for this run only")
+    return NeedsEstimate(products, horizon_days, forecast, asked[:, 0], target + asked[:, 0],
+                         forecast.low + asked[:, 0], forecast.high + asked[:, 0], shortage_days,
+                         adjustments, _people(con, k), warnings)
+
+
+def _carried_stores(history: History) -> np.ndarray:
+    """How many stores sold or stocked each product."""
+    stores = int(history.store.max(initial=0)) + 1
+    pairs = np.unique(history.product.astype(np.int64) * stores + history.store)
+    return np.bincount(pairs // stores, minlength=history.products).astype(float)
+
+
+def _people(con: duckdb.DuckDBPyConnection, k: int) -> People:
+    """Distinct pseudonymous cards per product and members waiting, below k withheld."""
+    buyers = dict(con.execute("SELECT product, count(DISTINCT card) FROM purchases WHERE card IS NOT NULL "
+                              "GROUP BY product ORDER BY product").fetchall())
+    waiting = dict(con.execute("SELECT product, count(DISTINCT member) FROM requests WHERE member IS NOT "
+                               "NULL GROUP BY product ORDER BY product").fetchall())
+    shown_buyers, hidden_buyers = suppress_small(buyers, k)
+    shown_waiting, hidden_waiting = suppress_small(waiting, k)
+    return People(k, shown_buyers, shown_waiting, hidden_buyers + hidden_waiting)
+
+

@@ -1,0 +1,167 @@
+"""Readers of purchase, stock and request records (SPEC section 4), streamed through DuckDB.
+
+The files are never loaded as Python objects: each kind of record becomes a DuckDB view over
+all its files (CSV or Parquet, any number), checked by SQL, and aggregated by SQL.  Card and
+member ids are replaced by keyed pseudonyms inside the view, so raw ids never leave the scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from commonplan.economy.problems import BundleError, Problem
+from commonplan.needs.privacy import Pseudonymiser
+
+MAX_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of record: its name, its required and optional columns and the checks on them."""
+
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    numbers: tuple[str, ...]
+    dates: tuple[str, ...]
+    ids: tuple[str, ...]
+    people: tuple[str, ...]
+
+
+PURCHASES = RecordKind("purchases", ("date", "store", "product", "quantity"), ("card",),
+                       ("quantity",), ("date",), ("store", "product"), ("card",))
+STOCK = RecordKind("stock", ("date", "store", "product", "on_hand"), (),
+                   ("on_hand",), ("date",), ("store", "product"), ())
+REQUESTS = RecordKind("requests", ("product", "quantity"), ("date", "member"),
+                      ("quantity",), ("date",), ("product",), ("member",))
+
+
+def _scan(path: Path) -> str:
+    """A DuckDB table function reading one file with every column as text."""
+    quoted = str(path).replace("'", "''")
+    if path.suffix.lower() == ".parquet":
+        return f"read_parquet('{quoted}', file_row_number = true)"
+    return f"read_csv('{quoted}', header = true, all_varchar = true, auto_detect = true)"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """The file's columns and their DuckDB types (all VARCHAR for CSV)."""
+    try:
+        return {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()
+                if row[0] != "file_row_number"}
+    except (duckdb.Error, OSError) as error:
+        raise BundleError([Problem(str(path), f"cannot read: {str(error).splitlines()[0]}")]) from None
+
+
+def _number(column: str, columns: dict[str, str]) -> str:
+    if columns.get(column, "VARCHAR") == "VARCHAR":
+        return f"TRY_CAST(trim(\"{column}\") AS DOUBLE)"
+    return f"TRY_CAST(\"{column}\" AS DOUBLE)"
+
+
+def _date(column: str, columns: dict[str, str]) -> str:
+    if columns.get(column) == "DATE":
+        return f"\"{column}\""
+    return f"TRY_CAST(trim(CAST(\"{column}\" AS VARCHAR)) AS DATE)"
+
+
+def _breaches(kind: RecordKind, columns: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(column, SQL condition that is true on a bad row, message) for every check of a kind."""
+    checks: list[tuple[str, str, str]] = []
+    for column in kind.ids:
+        checks.append((column, f"coalesce(trim(CAST(\"{column}\" AS VARCHAR)), '') = ''", "empty id"))
+    for column in kind.numbers:
+        value = _number(column, columns)
+        checks.append((column, f"{value} IS NULL OR NOT isfinite({value})", "not a finite number"))
+        checks.append((column, f"{value} < 0", "negative quantity"))
+    for column in kind.dates:
+        if column in columns:
+            checks.append((column, f"\"{column}\" IS NOT NULL AND {_date(column, columns)} IS NULL",
+                           "unreadable date (use YYYY-MM-DD)"))
+    return checks
+
+
+def _problems_in(con: duckdb.DuckDBPyConnection, kind: RecordKind, path: Path,
+                 columns: dict[str, str]) -> list[Problem]:
+    """Every bad row of one file (the first MAX_PROBLEMS), as problems naming row and column."""
+    checks = _breaches(kind, columns)
+    any_bad = " OR ".join(f"({condition})" for _, condition, _ in checks)
+    try:
+        bad = con.execute(f"SELECT count(*) FROM {_scan(path)} WHERE {any_bad}").fetchone()
+    except duckdb.Error as error:
+        return [Problem(str(path), f"cannot read: {str(error).splitlines()[0]}")]
+    if not bad or bad[0] == 0:
+        return []
+    parquet = path.suffix.lower() == ".parquet"
+    number = "file_row_number + 2" if parquet else "rowid + 2"
+    source = _scan(path) if parquet else "_rows"
+    if not parquet:  # a table keeps the file's order, so its rowid is the record number
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS SELECT * FROM {_scan(path)}")
+    problems: list[Problem] = []
+    for column, condition, message in checks:
+        rows = con.execute(f"SELECT {number} AS r FROM {source} WHERE {condition} ORDER BY r "
+                           f"LIMIT {MAX_PROBLEMS}").fetchall()
+        problems += [Problem(str(path), message, row, column) for (row,) in rows]
+    problems.sort(key=lambda problem: (problem.row or 0, problem.column or ""))
+    return problems[:MAX_PROBLEMS]
+
+
+def _select(kind: RecordKind, path: Path, columns: dict[str, str], pseudonymiser: Pseudonymiser) -> str:
+    """The typed, pseudonymised rows of one file."""
+    parts = []
+    for column in (*kind.required, *kind.optional):
+        if column not in columns:
+            typed = "NULL::DATE" if column in kind.dates else "NULL::VARCHAR"
+        elif column in kind.numbers:
+            typed = _number(column, columns)
+        elif column in kind.dates:
+            typed = _date(column, columns)
+        elif column in kind.people:
+            typed = pseudonymiser.sql(f"NULLIF(trim(CAST(\"{column}\" AS VARCHAR)), '')")
+        else:
+            typed = f"trim(CAST(\"{column}\" AS VARCHAR))"
+        parts.append(f"{typed} AS {column}")
+    return f"SELECT {', '.join(parts)} FROM {_scan(path)}"
+
+
+def _empty(kind: RecordKind) -> str:
+    parts = []
+    for column in (*kind.required, *kind.optional):
+        sql_type = "DOUBLE" if column in kind.numbers else "DATE" if column in kind.dates else "VARCHAR"
+        parts.append(f"NULL::{sql_type} AS {column}")
+    return f"SELECT {', '.join(parts)} LIMIT 0"
+
+
+def register(con: duckdb.DuckDBPyConnection, kind: RecordKind, paths: Sequence[Path],
+             pseudonymiser: Pseudonymiser) -> None:
+    """Check every file of one kind and make them one DuckDB view named after the kind.
+
+    Raises BundleError listing every problem (missing or unknown columns, empty ids, negative
+    or unreadable quantities, unreadable dates) with file, row and column.
+    """
+    problems: list[Problem] = []
+    selects: list[str] = []
+    for path in paths:
+        if not Path(path).is_file():
+            problems.append(Problem(str(path), "no such file"))
+            continue
+        columns = _columns(con, Path(path))
+        missing = [column for column in kind.required if column not in columns]
+        unknown = [column for column in columns if column not in (*kind.required, *kind.optional)]
+        problems += [Problem(str(path), "missing column", 1, column) for column in missing]
+        problems += [Problem(str(path), f"unknown column (a {kind.name} file has "
+                             f"{', '.join((*kind.required, *kind.optional))})", 1, column)
+                     for column in unknown]
+        if missing or unknown:
+            continue
+        problems += _problems_in(con, kind, Path(path), columns)
+        selects.append(_select(kind, Path(path), columns, pseudonymiser))
+    if problems:
+        raise BundleError(problems)
+    if not selects:  # no files: an empty view of the right shape
+        selects = [_empty(kind)]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name} AS {' UNION ALL '.join(selects)}")
