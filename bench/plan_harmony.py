@@ -8,8 +8,8 @@
 the whole command ``commonplan plan BUNDLE --method harmony --json`` is timed as a subprocess
 (wall time and peak resident memory from wait4, as ``labour_values.py`` does).  In every case
 a child process reads the bundle and then plans it with ``make_plan(..., method="harmony")``,
-reporting the two times apart: the target, 60 s and 8 GiB, is for the plan itself.  The
-child's peak memory includes the loaded economy.
+with one BLAS thread as the command has, reporting the two times apart: the target, 60 s and
+8 GiB, is for the plan itself.  The child's peak memory includes the loaded economy.
 
 **Quality.**  At each size of ``--compare`` it generates an economy as ``commonplan
 generate`` does, writes it to a temporary folder, and plans it in two children, by Harmony
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -131,6 +132,8 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write the figures as JSON here")
     parser.add_argument("--child", nargs=2, metavar=("BUNDLE", "METHOD"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # as the command does: children inherit it
     if arguments.child:
         child_plan(*arguments.child)
         return

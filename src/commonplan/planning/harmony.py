@@ -53,7 +53,8 @@ STALL = 1e-5  # a tier is left when a round gains less lambda than this
 PATIENCE = 2  # ... this many rounds in a row (one, if priced by the duals)
 SHARPNESS = 2.0  # exponent of the smooth maximum of utilisations that prices the rows
 FLOOR = 1e-9  # labour in every technique's cost, relative, so that ties fall to less labour
-PRICING_ROUNDS = 3  # rounds of policy iteration for the cheapest choice at given prices
+PRICING_ROUNDS = 3  # rounds of policy iteration for the cheapest choice at the duals
+                    # (one at smoothed prices: a rough direction is enough there)
 PRICING_TOLERANCE = 1e-6  # relative residual of the solves that price choices
 IMPROVEMENT = 1e-9  # a technique replaces another when cheaper by more than this, relative
 REPAIRS = 60  # most rounds of topping up products that fall short through rounding
@@ -206,7 +207,8 @@ class HarmonySearch:
         if self.proposals is not None and len(self.proposals.load[0]) != k + 1:
             self.settle(k - 1)  # a new tier is active: start its rounds afresh
         direct = np.append(self.costs(k), 0.0) * system.per_yield
-        self.choice, self.values = _cheaper(system, direct, self.choice, self.values)
+        self.choice, self.values = _cheaper(system, direct, self.choice, self.values,
+                                            PRICING_ROUNDS if self.by_duals else 1)
         if self.proposals is None:
             self.proposals = Proposals([self.mix.tier_activity[: k + 1].copy()],
                                        [self.mix.load[: k + 1].copy()])
@@ -310,11 +312,11 @@ def _fitted(weights: np.ndarray, matrix: np.ndarray, limit: np.ndarray,
 
 
 def _cheaper(system: TechniqueSystem, direct: np.ndarray, choice: np.ndarray,
-             values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """A few rounds of policy iteration from ``choice`` at costs ``direct`` (per unit of output),
+             values: np.ndarray | None, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """``rounds`` of policy iteration from ``choice`` at costs ``direct`` (per unit of output),
     solved loosely: a direction needs the cheapest choice only nearly, and at a million products
     each full round costs seconds.  The improved choice, and its costs."""
-    for _ in range(PRICING_ROUNDS):
+    for _ in range(rounds):
         values = leontief_solve(system.chosen(choice), direct[choice], guess=values,
                                 tol=PRICING_TOLERANCE).x
         least, cheaper = system.cheapest(direct + system.per_output(values))
