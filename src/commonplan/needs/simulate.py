@@ -71,7 +71,8 @@ class Simulation:
         popularity = 1 / np.arange(1, p + 1) ** 0.8
         self.base = r.permutation(popularity) * self._calibration(popularity)
         self.cycle = r.integers(3, 15, (p, n))
-        self.cover = np.where(r.random((p, n)) < 0.3, r.uniform(0.3, 0.9, (p, n)), r.uniform(1.1, 2.5, (p, n)))
+        short = r.random((p, n)) < 0.3  # some shelves are chronically short, the rest well stocked
+        self.cover = np.where(short, r.uniform(0.3, 0.9, (p, n)), r.uniform(1.1, 2.5, (p, n)))
         self.history = np.zeros(p)
         self.empty_days = np.zeros(p)
 
@@ -91,8 +92,9 @@ class Simulation:
         date = self.s.start + dt.timedelta(days=day)
         weekly_amplitude, weekly_phase = self.weekly
         yearly_amplitude, yearly_phase = self.yearly
+        year_angle = 2 * np.pi * date.timetuple().tm_yday / 365.25
         return ((1 + weekly_amplitude * np.cos(2 * np.pi * (date.weekday() - weekly_phase) / 7))
-                * (1 + yearly_amplitude * np.sin(2 * np.pi * date.timetuple().tm_yday / 365.25 + yearly_phase))
+                * (1 + yearly_amplitude * np.sin(year_angle + yearly_phase))
                 * (1 + self.trend * day / self.s.days))
 
     def days(self) -> Iterator[Day]:

@@ -1,0 +1,32 @@
+"""Needs discovery: what people will need, learnt from sales, empty shelves and requests."""
+
+from commonplan.needs.assortment import Variants, read_variants, split_by_variant, with_observed_shares
+from commonplan.needs.discover import NeedsEstimate, People, discover_needs
+from commonplan.needs.estimate import Forecast, History, estimate
+from commonplan.needs.feedback import Adjustment, FeedbackRule, Signals
+from commonplan.needs.privacy import DEFAULT_K, KEY_VARIABLE, Pseudonymiser, suppress_small
+from commonplan.needs.simulate import Shoppers, Simulation, Truth, simulate
+
+__all__ = [
+                  "DEFAULT_K",
+                  "KEY_VARIABLE",
+                  "Adjustment",
+                  "FeedbackRule",
+                  "Forecast",
+                  "History",
+                  "NeedsEstimate",
+                  "People",
+                  "Pseudonymiser",
+                  "Shoppers",
+                  "Signals",
+                  "Simulation",
+                  "Truth",
+                  "Variants",
+                  "discover_needs",
+                  "estimate",
+                  "read_variants",
+                  "simulate",
+                  "split_by_variant",
+                  "suppress_small",
+                  "with_observed_shares",
+]
