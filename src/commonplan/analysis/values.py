@@ -21,6 +21,7 @@ from commonplan.economy.productive import productive_choice
 
 IMPROVEMENT = ATTAINS  # a switch must lower a value by more than this: closer is a tie (SPEC)
 MAX_ROUNDS = 100
+ROUGH = 1e-7  # the relative residual at which policy iteration compares choices
 
 
 class NotProductiveError(ArithmeticError):
@@ -85,17 +86,23 @@ def least_cost(system: TechniqueSystem, direct: np.ndarray, choice: np.ndarray,
     ``improvement`` (relative); each solve reaches a relative residual of ``tol``.
     """
     values, rounds = guess, 0
+    # Choices are compared on rough solves; only the last, confirming one is solved to ``tol``.
+    precision = tol if system.single else max(tol, ROUGH)
     while True:
         rounds += 1
-        solution = leontief_solve(system.chosen(choice), direct[choice], guess=values, tol=tol)
+        solution = leontief_solve(system.chosen(choice), direct[choice], guess=values,
+                                  tol=precision)
         values = solution.x
         if system.single or rounds == MAX_ROUNDS:
             break
         least, cheaper = system.cheapest(direct + system.per_output(values))
         switch = (least < values - improvement * np.abs(values)) & (cheaper != choice)
-        if not switch.any():
+        if switch.any():
+            choice, precision = np.where(switch, cheaper, choice), max(tol, ROUGH)
+        elif precision == tol:
             break
-        choice = np.where(switch, cheaper, choice)
+        else:
+            precision = tol
     return LeastCost(values, choice, solution.residual, rounds)
 
 
