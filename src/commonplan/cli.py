@@ -324,6 +324,72 @@ def progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
 
 
 @app.command()
+def needs(purchases: Annotated[list[Path], typer.Option(
+              "--purchases", help="Purchase records, CSV or Parquet (repeat for several files).")],
+          stock: Annotated[list[Path], typer.Option(
+              "--stock", help="End-of-day stock records (repeat for several files).")],
+          out_file: Annotated[Path, typer.Option("--out", help="Write the needs table (product, "
+                                                              "quantity, priority) to this CSV file.")],
+          requests: Annotated[list[Path] | None, typer.Option(
+              "--requests", help="Request and waiting-list records (repeat for several files).")] = None,
+          horizon_days: Annotated[int, typer.Option("--horizon-days", min=1,
+                                                    help="Days to plan for.")] = 365,
+          variants: Annotated[Path | None, typer.Option(
+              "--variants", help="product, variant, share: also break needs down by variant "
+                                 "(docs/needs.md).")] = None,
+          variants_out: Annotated[Path | None, typer.Option(
+              "--variants-out", help="Also write the per-variant needs to this CSV file.")] = None,
+          json: JsonFlag = False) -> None:
+    """Estimate what people will need over the horizon from sales, empty shelves and requests."""
+    import pyarrow as pa
+
+    from commonplan.needs.assortment import read_variants, split_by_variant, with_observed_shares
+    from commonplan.needs.discover import discover_needs
+    from commonplan.needs.report import needs_document
+
+    chosen = read_variants(variants) if variants is not None else None
+    with progress_bar("Estimating needs") as report:
+        estimate = discover_needs(purchases, stock, requests or [], horizon_days=horizon_days,
+                                  progress=report)
+    needs_map = estimate.needs()
+    document, warnings = needs_document(estimate), list(estimate.warnings)
+    if chosen is not None:
+        sold = dict(zip(estimate.products, estimate.forecast.history_demand.tolist(), strict=True))
+        chosen, more = with_observed_shares(chosen, sold)
+        warnings += more
+        split = split_by_variant(chosen, needs_map)
+        document["variants"] = split
+        if variants_out is not None:
+            rows = [(product, variant, quantity) for product, by_variant in split.items()
+                    for variant, quantity in by_variant.items()]
+            _write_csv_atomically(variants_out, pa.table({
+                "product": [row[0] for row in rows], "variant": [row[1] for row in rows],
+                "quantity": pa.array([row[2] for row in rows], pa.float64())}))
+    _write_csv_atomically(out_file, pa.table({
+        "product": estimate.products, "quantity": pa.array(estimate.quantity, pa.float64()),
+        "priority": pa.array([1] * len(estimate.products), pa.int64())}))
+    if json:
+        emit(document, warnings, None, **{f"{name}_sha256": _sha256_of(paths) for name, paths in
+                                          (("purchases", purchases), ("stock", stock),
+                                           ("requests", requests or [])) if paths})
+        return
+    warn(warnings)
+    out.print(f"wrote {out_file}: needs of {len(estimate.products):,} products over {horizon_days} days, "
+              f"{len(estimate.adjustments):,} adjusted for shortages or surpluses", soft_wrap=True)
+
+
+def _sha256_of(paths: list[Path]) -> str:
+    """One content hash of several files, in the order given."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as file:
+            digest.update(hashlib.file_digest(file, "sha256").hexdigest().encode())
+    return digest.hexdigest()
+
+
+@app.command()
 def demo() -> None:
     """Run a planning cycle on the built-in economy (US 2017 input-output data)."""
     from commonplan.demo import run_demo

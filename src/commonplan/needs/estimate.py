@@ -18,6 +18,7 @@ from scipy.special import gammainc
 
 Z80 = 1.2815515655446004  # the normal quantile of 0.9: a central 80% interval
 WEEKLY_DAYS, YEARLY_DAYS, TREND_DAYS = 28, 365, 730
+DRIFT = 0.06  # relative sd per year ahead of a level drift no trend term measures (docs/needs.md)
 Progress = Callable[[float, str], None]
 
 
@@ -137,7 +138,8 @@ def estimate(history: History, horizon_days: int, *, rounds: int = 4,
     quantity = daily * future.sum(1)
     spread = _dispersion(totals, daily[:, None] * profile)
     observed = np.maximum(history_demand, 1.0)
-    sd = np.sqrt(spread * quantity + quantity**2 * spread / observed)
+    drift = 0.0 if h.days >= TREND_DAYS else DRIFT * (h.days / 2 + horizon_days / 2) / 365.25
+    sd = np.sqrt(spread * quantity + quantity**2 * (spread / observed + drift**2))
     naive = np.bincount(h.product, h.sold.astype(float), h.products) * horizon_days / max(h.days, 1)
     return Forecast(history_demand, quantity, np.maximum(quantity - Z80 * sd, 0.0), quantity + Z80 * sd,
                     naive, daily)

@@ -1,0 +1,98 @@
+"""The estimator on the simulator, where the truth is known, and on cases worked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import poisson
+
+from commonplan.needs.discover import discover_needs
+from commonplan.needs.estimate import History, censored_mean, estimate, features
+from commonplan.needs.simulate import Shoppers
+from tests.needs.records import simulated
+
+
+def wape(estimate_: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.abs(estimate_ - truth).sum() / truth.sum())
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory):
+    """A year of a simulated chain of 20 stores and 150 products, and its estimate."""
+    folder = tmp_path_factory.mktemp("year")
+    purchases, stock, requests, truth = simulated(folder, Shoppers(products=150, stores=20, rows=150_000,
+                                                                   seed=7), ".parquet")
+    result = discover_needs([purchases], [stock], [requests], rule=None)
+    order = [result.products.index(product) for product in truth.products]
+    return result, order, truth
+
+
+def test_on_shelves_often_empty_the_estimate_is_much_closer_than_the_naive_sum(year) -> None:
+    result, order, truth = year
+    often = truth.empty_share >= 0.2
+    assert often.sum() >= 10
+    estimated = wape(result.forecast.quantity[order][often], truth.horizon[often])
+    naive = wape(result.forecast.naive[order][often], truth.horizon[often])
+    assert estimated <= naive / 3
+
+
+def test_over_all_products_the_forecast_is_within_ten_percent(year) -> None:
+    result, order, truth = year
+    assert wape(result.forecast.quantity[order], truth.horizon) < 0.10
+    assert wape(result.forecast.history_demand[order], truth.history) < 0.05
+
+
+def test_the_80_percent_interval_holds_the_truth_about_as_often(year) -> None:
+    result, order, truth = year
+    inside = (result.forecast.low[order] <= truth.horizon) & (truth.horizon <= result.forecast.high[order])
+    assert 0.6 <= inside.mean() <= 1.0
+
+
+def test_the_censored_mean_is_the_poisson_tail_mean() -> None:
+    rate, floor = np.array([3.0, 3.0, 0.5, 2.0]), np.array([0, 4, 6, 1])
+    k = np.arange(200)
+    expected = [(k[k >= c] * poisson.pmf(k[k >= c], r)).sum() / poisson.sf(c - 1, r)
+                for r, c in zip(rate, floor, strict=True)]
+    assert censored_mean(rate, floor) == pytest.approx(expected, rel=1e-9)
+
+
+@given(st.floats(1e-3, 1e3), st.integers(0, 10_000))
+def test_the_censored_mean_is_at_least_the_floor_and_the_rate(rate: float, floor: int) -> None:
+    mean = censored_mean(np.array([rate]), np.array([floor]))[0]
+    assert np.isfinite(mean) and mean >= floor and mean >= min(rate, floor + 1) * (1 - 1e-9)
+
+
+def test_seasonal_terms_appear_only_where_the_history_supports_them() -> None:
+    assert features(np.arange(10), 10, 0, 0).shape[1] == 1
+    assert features(np.arange(60), 60, 0, 0).shape[1] == 7
+    assert features(np.arange(400), 400, 0, 0).shape[1] == 11
+    assert features(np.arange(800), 800, 0, 0).shape[1] == 12
+
+
+def test_a_steady_product_never_empty_is_forecast_at_its_rate() -> None:
+    days = 56
+    history = History(1, days, 0, 0, np.zeros(days, int), np.zeros(days, int), np.arange(days),
+                      np.full(days, 4.0), np.zeros(days, bool))
+    forecast = estimate(history, 10)
+    assert forecast.quantity == pytest.approx([40.0], rel=1e-6)
+    assert forecast.naive == pytest.approx([40.0]) and forecast.low[0] < 40 < forecast.high[0]
+
+
+def test_days_that_ended_empty_raise_the_estimate_above_what_was_sold() -> None:
+    days = 56
+    sold = np.where(np.arange(days) % 2 == 0, 4.0, 2.0)
+    empty = np.arange(days) % 2 == 1  # every other day only 2 were on the shelf
+    history = History(1, days, 0, 0, np.zeros(days, int), np.zeros(days, int), np.arange(days), sold, empty)
+    forecast = estimate(history, days)
+    assert forecast.naive[0] == pytest.approx(168.0) and forecast.quantity[0] > 200.0
+
+
+def test_estimation_reports_its_progress(tmp_path: Path) -> None:
+    purchases, stock, requests, _ = simulated(tmp_path, Shoppers(products=5, stores=2, days=40, rows=500))
+    seen: list[float] = []
+    discover_needs([purchases], [stock], [requests], progress=lambda fraction, message: seen.append(fraction))
+    assert seen == sorted(seen) and seen[0] == 0.0 and len(seen) >= 4
