@@ -124,3 +124,21 @@ def test_plan_periods_reports_a_bad_capital_table_by_row(capfd, make_bundle):
     code, _out, err = run(capfd, "plan", bundle, "--periods", "2")
     assert code == 2
     assert "investments.csv:2:quantity:" in err
+
+
+def test_plan_variants_break_the_output_down_by_variant(capfd, make_bundle, tmp_path):
+    variants = tmp_path / "variants.csv"
+    variants.write_text("product,variant,share\nbread,white,0.75\nbread,rye,0.25\n")
+    code, out, err = run(capfd, "plan", make_bundle(), "--variants", variants, "--json")
+    assert code == 0, err
+    # the plan bakes 15 loaves
+    assert one_document(out)["variants"] == {"bread": {"white": pytest.approx(11.25),
+                                                        "rye": pytest.approx(3.75)}}
+
+
+def test_plan_with_a_bad_variants_file_exits_2_naming_the_row(capfd, make_bundle, tmp_path):
+    variants = tmp_path / "variants.csv"
+    variants.write_text("product,variant,share\nbread,white,-1\n")
+    code, out, err = run(capfd, "plan", make_bundle(), "--variants", variants, "--json")
+    assert code == 2 and out == ""
+    assert f"{variants}:2" in err

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from commonplan.economy.bundle import LoadedBundle
     from commonplan.economy.model import Economy, Needs
+    from commonplan.needs.assortment import Variants
     from commonplan.planning.plan import Plan
 
 app = typer.Typer(name="commonplan", help="Software for a democratically planned economy.",
@@ -244,7 +245,10 @@ def plan(bundle: Bundle, json: JsonFlag = False,
          periods: Annotated[int | None, typer.Option(
              "--periods", min=1, help="Plan this many periods at once, investment in one "
                                       "raising capacity in later ones (exact; the bundle's "
-                                      "capital tables, docs/planning.md).")] = None) -> None:
+                                      "capital tables, docs/planning.md).")] = None,
+         variants: Annotated[Path | None, typer.Option(
+             "--variants", help="Break the output of products down by variant (size, colour, "
+                                "foot): a variants.csv (docs/needs.md).")] = None) -> None:
     """An optimal plan: priority tiers met in turn within labour, resources and capacities,
     then the least labour."""
     from commonplan.documents import plan_document
@@ -254,6 +258,7 @@ def plan(bundle: Bundle, json: JsonFlag = False,
 
     if method not in METHODS:
         raise BadInput([f"--method: must be one of {', '.join(METHODS)}, not {method!r}"])
+    assortment = _read_variants(variants) if variants is not None else None
     loaded = load(bundle)
     economy, more = loaded.economy, {}
     wanted = None
@@ -268,6 +273,8 @@ def plan(bundle: Bundle, json: JsonFlag = False,
         with progress_bar(f"Planning ({method})") as report:
             result = make_plan(economy, wanted, method=method, progress=report)
         document, warnings = plan_document(economy, result), result.warnings
+    if assortment is not None:
+        document["variants"] = _by_variant(assortment, economy, result)
     if by_producer is not None:
         _write_csv_atomically(by_producer, targets_by_producer(result))
     warnings = loaded.warnings + warnings
@@ -276,6 +283,22 @@ def plan(bundle: Bundle, json: JsonFlag = False,
         return
     warn(warnings)
     out.print(document["explanation"], soft_wrap=True)
+
+
+def _read_variants(path: Path) -> Variants:
+    from commonplan.needs.assortment import read_variants
+
+    return read_variants(path)
+
+
+def _by_variant(assortment: Variants, economy: Economy, result: Plan) -> dict[str, dict[str, float]]:
+    """What the plan makes of each product with variants, split by variant."""
+    from commonplan.documents import id_map
+    from commonplan.needs.assortment import split_by_variant
+    from commonplan.planning.plan import output_made
+
+    return split_by_variant(assortment, id_map(economy.products.ids,
+                                               output_made(economy, result.activity)))
 
 
 def _plan_periods(bundle: Path, economy: Economy, needs: Needs | None, periods: int

@@ -74,12 +74,16 @@ def nothing_needed(problem: PlanningProblem) -> Plan:
                        shadow_prices=np.zeros(len(problem.limited)), capacity_prices=nothing)
 
 
+def output_made(economy: Economy, activity: np.ndarray) -> np.ndarray:
+    """Units of each product the techniques make at ``activity`` (before any is used up)."""
+    techniques = economy.techniques
+    return np.bincount(techniques.outputs, weights=techniques.yields * activity,
+                       minlength=len(economy.products))
+
+
 def _net_output(problem: PlanningProblem, activity: np.ndarray) -> np.ndarray:
     economy = problem.economy
-    techniques = economy.techniques
-    made = np.bincount(techniques.outputs, weights=techniques.yields * activity,
-                       minlength=len(economy.products))
-    return made - economy.inputs @ activity
+    return output_made(economy, activity) - economy.inputs @ activity
 
 
 def explain(plan: Plan) -> str:
