@@ -98,12 +98,14 @@ def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path]) -> tuple
     con.execute("CREATE TEMP TABLE store_ids AS SELECT store, (row_number() OVER (ORDER BY store)) - 1 "
                 "AS idx FROM (SELECT store FROM purchases UNION SELECT store FROM stock)")
     cells = con.execute(f"""
-        WITH sold AS (SELECT product, store, date, sum(quantity) AS sold FROM purchases GROUP BY ALL),
-             empty AS (SELECT product, store, date, 1 AS empty FROM stock WHERE on_hand = 0 GROUP BY ALL)
+        WITH days AS (
+            SELECT product, store, date, sum(quantity) AS sold, bool_or(empty) AS empty FROM (
+                SELECT product, store, date, quantity, false AS empty FROM purchases
+                UNION ALL SELECT product, store, date, 0, true FROM stock WHERE on_hand = 0)
+            GROUP BY ALL)
         SELECT p.idx::INTEGER AS product, s.idx::INTEGER AS store, (date - DATE '{first}')::INTEGER AS day,
-               coalesce(sold, 0)::DOUBLE AS sold, coalesce(empty, 0)::BOOLEAN AS empty
-        FROM sold FULL JOIN empty USING (product, store, date)
-        JOIN product_ids p USING (product) JOIN store_ids s USING (store)""").fetchnumpy()
+               sold::FLOAT AS sold, empty
+        FROM days JOIN product_ids p USING (product) JOIN store_ids s USING (store)""").fetchnumpy()
     products = [row[0] for row in con.execute("SELECT product FROM product_ids ORDER BY idx").fetchall()]
     history = History(len(products), (last - first).days + 1, first.weekday(),
                       first.timetuple().tm_yday - 1, *(np.asarray(cells[name]) for name in
@@ -160,10 +162,10 @@ def _carried_stores(history: History) -> np.ndarray:
 
 def _people(con: duckdb.DuckDBPyConnection, k: int) -> People:
     """Distinct pseudonymous cards per product and members waiting, below k withheld."""
-    buyers = dict(con.execute("SELECT product, count(DISTINCT card) FROM purchases WHERE card IS NOT NULL "
+    buyers = dict(con.execute("SELECT product, count(DISTINCT person) FROM purchases_people "
                               "GROUP BY product ORDER BY product").fetchall())
-    waiting = dict(con.execute("SELECT product, count(DISTINCT member) FROM requests WHERE member IS NOT "
-                               "NULL GROUP BY product ORDER BY product").fetchall())
+    waiting = dict(con.execute("SELECT product, count(DISTINCT person) FROM requests_people "
+                               "GROUP BY product ORDER BY product").fetchall())
     shown_buyers, hidden_buyers = suppress_small(buyers, k)
     shown_waiting, hidden_waiting = suppress_small(waiting, k)
     return People(k, shown_buyers, shown_waiting, hidden_buyers + hidden_waiting)

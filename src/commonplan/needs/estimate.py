@@ -83,11 +83,12 @@ def fit_profiles(totals: np.ndarray, exposure: np.ndarray, z: np.ndarray, spread
     rate = totals.sum(1) / np.maximum(exposure.sum(1), 1e-12)
     relative = totals / np.maximum(exposure, 1e-12) / np.maximum(rate, 1e-12)[:, None]
     weight = exposure * rate[:, None]
-    normal = np.einsum("tk,pt,tl->pkl", z, weight, z)
+    pairs = (z[:, :, None] * z[:, None, :]).reshape(len(z), -1)  # z_k z_l per day: one matmul
+    normal = (weight @ pairs).reshape(len(weight), z.shape[1], z.shape[1])
     penalty = np.full(z.shape[1], 1 / spread**2)
     penalty[0] = 1e-9
     normal += np.diag(penalty)[None]
-    right = np.einsum("tk,pt->pk", z, weight * relative)
+    right = (weight * relative) @ z
     right[:, 0] += 1e-9  # an unseen product: a flat profile
     return np.linalg.solve(normal, right[..., None])[..., 0]
 
@@ -98,12 +99,15 @@ def _profile(coefficients: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 def censored_mean(rate: np.ndarray, floor: np.ndarray) -> np.ndarray:
     """E[D | D >= c] for D ~ Poisson(rate): rate P(D >= c-1) / P(D >= c), at least c."""
-    c = floor.astype(float)
-    above = np.where(c >= 1, gammainc(np.maximum(c, 1), rate), 1.0)
-    above_less = np.where(c >= 2, gammainc(np.maximum(c - 1, 1), rate), 1.0)
+    mean = np.array(rate, float)  # a shelf empty all day (c = 0) says nothing: E[D] = rate
+    seen = np.flatnonzero(floor >= 1)
+    c, lam = floor[seen].astype(float), mean[seen]
+    above = gammainc(c, lam)
+    above_less = np.where(c >= 2, gammainc(np.maximum(c - 1, 1), lam), 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = rate * above_less / above
-    return np.where(np.isfinite(mean) & (above > 1e-300), np.maximum(mean, c), c)
+        tail = lam * above_less / above
+    mean[seen] = np.where(np.isfinite(tail) & (above > 1e-300), np.maximum(tail, c), c)
+    return mean
 
 
 def estimate(history: History, horizon_days: int, *, rounds: int = 4,

@@ -15,7 +15,8 @@ def _map(products: list[str], numbers: np.ndarray) -> dict[str, float]:
 
 def needs_document(estimate: NeedsEstimate) -> dict[str, Any]:
     """SPEC's keys (horizon_days, needs, shortage_days) and more: the 80% interval, the plain
-    forecast before feedback, requests, every adjustment with its reason, figures about people."""
+    forecast before feedback, the naive sum of sales scaled to the horizon,
+    requests, every adjustment with its reason, figures about people."""
     products = estimate.products
     people = estimate.people
     return {
@@ -25,6 +26,7 @@ def needs_document(estimate: NeedsEstimate) -> dict[str, Any]:
         "interval_80": {product: [low, high] for product, low, high in
                         zip(products, estimate.low.tolist(), estimate.high.tolist(), strict=True)},
         "forecast": _map(products, estimate.forecast.quantity),
+        "naive": _map(products, estimate.forecast.naive),
         "requested": _map(products, estimate.requested),
         "adjustments": [{"product": a.product, "factor": float(a.factor), "before": float(a.before),
                          "after": float(a.after),

@@ -70,7 +70,7 @@ class Simulation:
         self.trend = r.uniform(-0.1, 0.1, p)
         popularity = 1 / np.arange(1, p + 1) ** 0.8
         self.base = r.permutation(popularity) * self._calibration(popularity)
-        self.cycle = r.integers(3, 15, (p, n))
+        self.cycle = r.integers(1, 8, (p, n))  # deliveries from daily to weekly
         short = r.random((p, n)) < 0.3  # some shelves are chronically short, the rest well stocked
         self.cover = np.where(short, r.uniform(0.3, 0.9, (p, n)), r.uniform(1.1, 2.5, (p, n)))
         self.history = np.zeros(p)
