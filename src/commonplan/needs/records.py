@@ -182,4 +182,5 @@ def register(con: duckdb.DuckDBPyConnection, kind: RecordKind, paths: Sequence[P
     if not selects:  # no files: an empty view of the right shape
         selects = [_empty(kind)]
     con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name} AS {' UNION ALL '.join(selects)}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name}_people AS {' UNION ALL '.join(f'({part})' for part in people)}")
+    people_rows = " UNION ALL ".join(f"({part})" for part in people)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name}_people AS {people_rows}")
