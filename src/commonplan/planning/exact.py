@@ -74,6 +74,7 @@ class ColumnGeneration(HeldTiers):
         self.index: dict[bytes, int] = {}  # position in ``choices`` of each choice proposed
         self.known: set[tuple[int, int]] = set()  # (choice, tier) of every master column
         self.stage_tier: int | None = None  # the tier whose lambda the stage maximises
+        self.in_use: list[int] = []  # the choices in the master's last mix
         self.outputs: dict[int, np.ndarray] = {}  # the last gross output proposed per tier
         # Each limit's row is divided by the limit, so that the master is well scaled; a
         # capacity's row enters only once some proposal mix breaks it (most never bind).
@@ -135,7 +136,8 @@ class ColumnGeneration(HeldTiers):
         self.open_tiers, self.stage_tier = k + 1, k
         self.highs.changeRowBounds(k, 0.0, 1.0)
         self._set_costs(lambda j: -1.0 if self.columns[j][1] == k else 0.0)
-        for c in range(len(self.choices)):
+        # The choices of the plan so far start the tier (pricing brings in any other).
+        for c in self.in_use or [0]:
             self._add_column(c, k)
         return self._generate(tier=k, sign=-1.0)
 
@@ -183,6 +185,7 @@ class ColumnGeneration(HeldTiers):
     def _mix(self, solution: highspy.HighsSolution) -> tuple[np.ndarray, np.ndarray]:
         """The activity of the master's mix of proposals, and the lambda of every tier."""
         weights = np.maximum(np.asarray(solution.col_value), 0.0)
+        self.in_use = sorted({self.columns[j][0] for j in np.flatnonzero(weights > 0)})
         activity = np.zeros(len(self.problem.capacities))
         fulfilment = np.zeros(len(self.problem.tiers))
         for j in np.flatnonzero(weights > 0):
