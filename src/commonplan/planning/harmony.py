@@ -58,7 +58,7 @@ PRICING_ROUNDS = 3  # rounds of policy iteration for the cheapest choice at the 
 PRICING_TOLERANCE = 1e-6  # relative residual of the solves that price choices
 IMPROVEMENT = 1e-9  # a technique replaces another when cheaper by more than this, relative
 REPAIRS = 60  # most rounds of topping up products that fall short through rounding
-EXACT = 1e-12  # relative shortfall the repair leaves alone
+EXACT = 1e-9  # relative shortfall the repair leaves alone (SPEC allows 1e-7)
 MET = 1 - 1e-9  # a tier this close to 1 is met (SPEC's hold)
 REFINE = 1e-3  # rounds gaining less lambda than this switch from smoothed prices to the duals
 HOLD = 1e-9  # saving labour may cost a tier this much of its lambda (SPEC's hold)
@@ -343,7 +343,7 @@ def harmony_plan(problem: PlanningProblem, progress: Progress | None = None) -> 
         k = search.active_tier()
         if k is None:
             break
-        if k > 0 and search.fulfilment[k] == 0 and search.fulfilment[k - 1] < MET:
+        if k > 0 and search.fulfilment[k] < STALL and search.fulfilment[k - 1] < MET:
             search.settle(k)  # the tier before left the binding rows empty: nothing to gain
             continue
         if progress:
