@@ -165,10 +165,6 @@ class HarmonySearch:
         self.memory, self.proposals, self.duals = None, None, None
         self.gain = np.inf
 
-    def room(self, k: int) -> np.ndarray:
-        """What the rows have left for tier k after the tiers before it."""
-        return np.maximum(self.bound - self.fulfilment[:k] @ self.mix.load[:k], 0.0)
-
     def costs(self, k: int) -> np.ndarray:
         """Per unit of activity of every technique, how much it lowers tier k's lambda: the
         rows it uses, each priced by how close it is to binding (a smooth maximum)."""
