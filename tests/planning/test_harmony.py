@@ -169,7 +169,8 @@ def test_many_alternatives_and_scarce_limits_come_within_the_gap_too():
 def test_every_harmony_plan_keeps_every_constraint(seed, size, alternatives, scarcity, capacity):
     economy = generate(size, inputs_per_product=4, seed=seed, alternatives=alternatives)
     problem = planning_problem(economy)
-    capacities = np.where(np.isfinite(problem.capacities), problem.capacities * capacity, np.inf)
+    finite = np.isfinite(problem.capacities)
+    capacities = np.where(finite, np.where(finite, problem.capacities, 0.0) * capacity, np.inf)
     problem = PlanningProblem(**{**vars(problem), "available": problem.available * scarcity,
                                  "capacities": capacities})
     plan = harmony_plan(problem)
