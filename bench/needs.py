@@ -88,7 +88,8 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--stores", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--rows", type=int, default=10_800_000,
+                        help="store-days with demand aimed at; stock-outs leave about 10^7 with sales")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="write the records here and keep them")
     args = parser.parse_args()

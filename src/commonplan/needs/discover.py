@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,10 @@ def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB without its console progress bar (the caller reports progress)."""
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = false")  # lets large aggregates stream and spill
+    # DuckDB spills beyond its limit (to the system's temporary folder): the run stays within 2 GiB
+    con.execute("SET memory_limit = '600MB'")
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/commonplan-duckdb'")
     return con
 
 
@@ -97,19 +102,24 @@ def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path]) -> tuple
                 "UNION SELECT product FROM requests)")
     con.execute("CREATE TEMP TABLE store_ids AS SELECT store, (row_number() OVER (ORDER BY store)) - 1 "
                 "AS idx FROM (SELECT store FROM purchases UNION SELECT store FROM stock)")
-    cells = con.execute(f"""
-        WITH days AS (
-            SELECT product, store, date, sum(quantity) AS sold, bool_or(empty) AS empty FROM (
-                SELECT product, store, date, quantity, false AS empty FROM purchases
-                UNION ALL SELECT product, store, date, 0, true FROM stock WHERE on_hand = 0)
-            GROUP BY ALL)
-        SELECT p.idx::INTEGER AS product, s.idx::INTEGER AS store, (date - DATE '{first}')::INTEGER AS day,
-               sold::FLOAT AS sold, empty
-        FROM days JOIN product_ids p USING (product) JOIN store_ids s USING (store)""").fetchnumpy()
     products = [row[0] for row in con.execute("SELECT product FROM product_ids ORDER BY idx").fetchall()]
-    history = History(len(products), (last - first).days + 1, first.weekday(),
-                      first.timetuple().tm_yday - 1, *(np.asarray(cells[name]) for name in
-                                                      ("product", "store", "day", "sold", "empty")))
+    (stores,) = con.execute("SELECT count(*) FROM store_ids").fetchone() or (0,)
+    days = (last - first).days + 1
+    # One integer key per store-product-day: grouping by it is much lighter than by strings.
+    key = f"((p.idx * {stores} + s.idx) * {days} + (date - DATE '{first}'))::BIGINT"
+    cells = con.execute(f"""
+        SELECT (key // {stores * days})::INTEGER AS product,
+               (key // {days} % {max(stores, 1)})::INTEGER AS store, (key % {days})::INTEGER AS day,
+               sold, empty
+        FROM (
+        SELECT key, sum(sold)::FLOAT AS sold, max(empty)::BOOLEAN AS empty FROM (
+            SELECT {key} AS key, quantity AS sold, 0 AS empty
+            FROM purchases JOIN product_ids p USING (product) JOIN store_ids s USING (store)
+            UNION ALL SELECT {key}, 0, 1
+            FROM stock JOIN product_ids p USING (product) JOIN store_ids s USING (store) WHERE on_hand = 0)
+        GROUP BY key)""").fetchnumpy()
+    history = History(len(products), days, first.weekday(), first.timetuple().tm_yday - 1,
+                      *(np.asarray(cells[name]) for name in ("product", "store", "day", "sold", "empty")))
     con.execute(f"CREATE TEMP TABLE window_ AS SELECT DATE '{first}' AS first, DATE '{last}' AS last")
     return products, history
 
@@ -156,8 +166,9 @@ def _needs(con: duckdb.DuckDBPyConnection, products: list[str], history: History
 def _carried_stores(history: History) -> np.ndarray:
     """How many stores sold or stocked each product."""
     stores = int(history.store.max(initial=0)) + 1
-    pairs = np.unique(history.product.astype(np.int64) * stores + history.store)
-    return np.bincount(pairs // stores, minlength=history.products).astype(float)
+    seen = np.bincount(history.product.astype(np.int64) * stores + history.store,
+                       minlength=history.products * stores) > 0
+    return seen.reshape(history.products, stores).sum(1).astype(float)
 
 
 def _people(con: duckdb.DuckDBPyConnection, k: int) -> People:

@@ -115,28 +115,41 @@ def estimate(history: History, horizon_days: int, *, rounds: int = 4,
     """Censoring-corrected demand per product and its forecast over ``horizon_days``."""
     report = progress or (lambda fraction, message: None)
     h = history
-    pairs, pair = np.unique(h.product.astype(np.int64) * (int(h.store.max(initial=0)) + 1) + h.store,
-                            return_inverse=True)
-    pair_product = (pairs // (int(h.store.max(initial=0)) + 1)).astype(np.int64)
+    stores = int(h.store.max(initial=0)) + 1
+    pairs = h.products * stores  # store-products, indexed product * stores + store
+    pair_product = np.arange(pairs) // stores
     z = features(np.arange(h.days), h.days, h.first_weekday, h.first_day_of_year)
-    cells = h.product.astype(np.int64) * h.days + h.day
-    shape = (h.products, h.days)
-    censored = h.empty.astype(bool)
-    demand = h.sold.astype(float).copy()
+    shape, size = (h.products, h.days), h.products * h.days
+    # Days that did not end empty are fixed: their totals are summed once, outside the rounds.
+    fixed_totals, fixed_pairs = np.zeros(size), np.zeros(pairs)
+    index = np.int64 if max(size, pairs) >= 2**31 else np.int32
+    cells, pairs_of, floors = [], [], []
+    for rows in _chunks(len(h.product)):
+        product, day, store, sold = h.product[rows].astype(np.int64), h.day[rows], h.store[rows], h.sold[rows]
+        empty = h.empty[rows].astype(bool)
+        fixed_totals += np.bincount((product * h.days + day)[~empty], sold[~empty], size)
+        fixed_pairs += np.bincount((product * stores + store)[~empty], sold[~empty], pairs)
+        cells.append((product * h.days + day)[empty].astype(index))
+        pairs_of.append((product * stores + store)[empty].astype(index))
+        floors.append(sold[empty])
+    cell, pair, floor = np.concatenate(cells), np.concatenate(pairs_of), np.concatenate(floors)
+    del cells, pairs_of, floors
+    imputed = floor.astype(float)
     for round_ in range(rounds):
         report(0.2 + 0.6 * round_ / rounds, f"censoring correction, round {round_ + 1} of {rounds}")
-        totals = np.bincount(cells, demand, h.products * h.days).reshape(shape)
-        pair_level = np.bincount(pair, demand, len(pairs))
+        totals = (fixed_totals + np.bincount(cell, imputed, size)).reshape(shape)
+        pair_level = fixed_pairs + np.bincount(pair, imputed, pairs)
         exposure = np.bincount(pair_product, pair_level, h.products)
         flat = np.broadcast_to(np.maximum(exposure / max(h.days, 1), 1e-12)[:, None], shape)
         coefficients = fit_profiles(totals, np.array(flat), z)
         profile = _profile(coefficients, z)
         level = pair_level / np.maximum(profile.sum(1)[pair_product], 1e-12)
-        rate = level[pair[censored]] * profile[h.product[censored], h.day[censored]]
-        demand[censored] = censored_mean(rate, h.sold[censored])
+        flat_profile = profile.ravel()
+        for rows in _chunks(len(cell)):
+            imputed[rows] = censored_mean(level[pair[rows]] * flat_profile[cell[rows]], floor[rows])
     report(0.85, "forecast")
     daily = np.bincount(pair_product, level, h.products)
-    history_demand = np.bincount(h.product, demand, h.products)
+    history_demand = totals.sum(1)
     future = _profile(coefficients, features(np.arange(h.days, h.days + horizon_days), h.days,
                                              h.first_weekday, h.first_day_of_year))
     quantity = daily * future.sum(1)
@@ -147,6 +160,11 @@ def estimate(history: History, horizon_days: int, *, rounds: int = 4,
     naive = np.bincount(h.product, h.sold.astype(float), h.products) * horizon_days / max(h.days, 1)
     return Forecast(history_demand, quantity, np.maximum(quantity - Z80 * sd, 0.0), quantity + Z80 * sd,
                     naive, daily)
+
+
+def _chunks(length: int, size: int = 2_000_000) -> list[slice]:
+    """Slices of at most ``size`` rows: temporaries stay small on 10^7 store-days."""
+    return [slice(start, min(start + size, length)) for start in range(0, length, size)] or [slice(0, 0)]
 
 
 def _dispersion(totals: np.ndarray, fitted: np.ndarray) -> np.ndarray:

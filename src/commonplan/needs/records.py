@@ -130,15 +130,18 @@ def _select(kind: RecordKind, path: Path, columns: dict[str, str], pseudonymiser
 
 def _people(kind: RecordKind, path: Path, columns: dict[str, str], pseudonymiser: Pseudonymiser
             ) -> str | None:
-    """(product, person) rows of one file, the person a pseudonym; None without a people column.
+    """(product, person) rows of one file, the person a number derived from the keyed pseudonym;
+    None without a people column.
 
     Each distinct id is hashed once and joined back: hashing every row of 10^7 cost seconds."""
     present = [column for column in kind.people if column in columns]
     if not present:
         return None
     raw = f"NULLIF(trim(CAST(\"{present[0]}\" AS VARCHAR)), '')"
+    if columns[present[0]] != "VARCHAR":  # numbers are joined as numbers and hashed as text
+        raw = f"\"{present[0]}\""
     rows = f"SELECT trim(CAST(product AS VARCHAR)) AS product, {raw} AS raw FROM {_scan(path)}"
-    keyed = (f"SELECT raw, {pseudonymiser.sql('raw')} AS person FROM "
+    keyed = (f"SELECT raw, hash({pseudonymiser.sql('CAST(raw AS VARCHAR)')}) AS person FROM "
              f"(SELECT DISTINCT {raw} AS raw FROM {_scan(path)} WHERE {raw} IS NOT NULL)")
     return f"SELECT product, person FROM ({rows}) JOIN ({keyed}) USING (raw)"
 
@@ -160,7 +163,7 @@ def register(con: duckdb.DuckDBPyConnection, kind: RecordKind, paths: Sequence[P
     """
     problems: list[Problem] = []
     selects: list[str] = []
-    people = ["SELECT NULL::VARCHAR AS product, NULL::VARCHAR AS person LIMIT 0"]
+    people = ["SELECT NULL::VARCHAR AS product, NULL::UBIGINT AS person LIMIT 0"]
     for path in paths:
         if not Path(path).is_file():
             problems.append(Problem(str(path), "no such file"))
