@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -101,17 +102,26 @@ def _hashed(files: dict[str, BundleFile]) -> list[BundleFile]:
             or (name.endswith(TABLE_SUFFIXES) and name.rsplit(".", 1)[0] in KNOWN_TABLES)]
 
 
-def _table_files(files: dict[str, BundleFile],
-                 problems: list[Problem]) -> tuple[dict[str, BundleFile], list[str]]:
+def choose_table_files(files: dict[str, BundleFile], names: Iterable[str],
+                       problems: list[Problem]) -> dict[str, BundleFile]:
+    """The file of each named table present, in CSV or Parquet; both forms of one is a problem."""
     chosen: dict[str, BundleFile] = {}
-    for name, spec in TABLES.items():
+    for name in names:
         found = [files[name + suffix] for suffix in TABLE_SUFFIXES if name + suffix in files]
         if len(found) > 1:
             problems.append(Problem(f"{name}.csv", f"both {name}.csv and {name}.parquet are "
                                                    "present: keep one"))
         elif found:
             chosen[name] = found[0]
-        elif spec.required:
+    return chosen
+
+
+def _table_files(files: dict[str, BundleFile],
+                 problems: list[Problem]) -> tuple[dict[str, BundleFile], list[str]]:
+    chosen = choose_table_files(files, TABLES, problems)
+    for name, spec in TABLES.items():
+        present = any(name + suffix in files for suffix in TABLE_SUFFIXES)
+        if spec.required and not present:
             problems.append(Problem(f"{name}.csv", "is missing: the bundle needs a products, "
                                                    "techniques and inputs table"))
     stems = {name.rsplit(".", 1)[0] for name in files if name.endswith(TABLE_SUFFIXES)}

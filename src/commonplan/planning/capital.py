@@ -20,9 +20,10 @@ import scipy.sparse as sp
 
 from commonplan.economy.assemble import positions
 from commonplan.economy.build import Rows, rows_table
+from commonplan.economy.bundle import choose_table_files
 from commonplan.economy.model import Economy, Kind
 from commonplan.economy.problems import BundleError, Problem
-from commonplan.economy.source import TABLE_SUFFIXES, BundleFile, open_bundle
+from commonplan.economy.source import open_bundle
 from commonplan.economy.tables import (
     ColumnKind,
     Table,
@@ -93,7 +94,7 @@ def read_capital(path: Path | str, economy: Economy) -> Capital:
     files = open_bundle(Path(path))
     problems: list[Problem] = []
     tables = {name: read_table(file, CAPITAL_TABLES[name], problems)
-              for name, file in _capital_files(files, problems).items()}
+              for name, file in choose_table_files(files, CAPITAL_TABLES, problems).items()}
     if problems:
         raise BundleError(problems)
     return _checked(tables, economy, problems)
@@ -117,18 +118,6 @@ def _checked(tables: dict[str, Table | None], economy: Economy, problems: list[P
     if problems:
         raise BundleError(problems)
     return capital
-
-
-def _capital_files(files: dict[str, BundleFile], problems: list[Problem]) -> dict[str, BundleFile]:
-    chosen: dict[str, BundleFile] = {}
-    for name in CAPITAL_TABLES:
-        found = [files[name + suffix] for suffix in TABLE_SUFFIXES if name + suffix in files]
-        if len(found) > 1:
-            problems.append(Problem(f"{name}.csv", f"both {name}.csv and {name}.parquet are "
-                                                   "present: keep one"))
-        elif found:
-            chosen[name] = found[0]
-    return chosen
 
 
 def capital_from(tables: dict[str, Table | None], economy: Economy, problems: list[Problem]) -> Capital:
