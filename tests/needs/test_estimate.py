@@ -69,8 +69,8 @@ def test_the_censored_mean_is_at_least_the_floor_and_the_rate(rate: float, floor
 def test_seasonal_terms_appear_only_where_the_history_supports_them() -> None:
     assert features(np.arange(10), 10, 0, 0).shape[1] == 1
     assert features(np.arange(60), 60, 0, 0).shape[1] == 7
-    assert features(np.arange(400), 400, 0, 0).shape[1] == 11
-    assert features(np.arange(800), 800, 0, 0).shape[1] == 12
+    assert features(np.arange(300), 300, 0, 0).shape[1] == 7
+    assert features(np.arange(400), 400, 0, 0).shape[1] == 12
 
 
 def test_a_steady_product_never_empty_is_forecast_at_its_rate() -> None:

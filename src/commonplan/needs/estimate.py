@@ -17,7 +17,8 @@ import numpy as np
 from scipy.special import gammainc
 
 Z80 = 1.2815515655446004  # the normal quantile of 0.9: a central 80% interval
-WEEKLY_DAYS, YEARLY_DAYS, TREND_DAYS = 28, 365, 730
+WEEKLY_DAYS, YEARLY_DAYS, TREND_DAYS = 28, 365, 365
+TREND_SPREAD = 0.1  # ridge prior on the trend: about +-10% a year (docs/needs.md)
 DRIFT = 0.06  # relative sd per year ahead of a level drift no trend term measures (docs/needs.md)
 Progress = Callable[[float, str], None]
 
@@ -58,8 +59,8 @@ class Forecast:
 def features(days: np.ndarray, history_days: int, first_weekday: int, first_day_of_year: int
              ) -> np.ndarray:
     """The profile's regressors z(t): 1, day of week (6, where >= 4 weeks of history), two yearly
-    harmonics (where >= a year) and a trend (where >= two years: within one year a trend and the
-    yearly cycle cannot be told apart), scaled to about unit size."""
+    harmonics and a trend (both where >= a year: a shorter history cannot tell a trend from a
+    season), scaled to about unit size."""
     columns = [np.ones(len(days))]
     if history_days >= WEEKLY_DAYS:
         weekday = (first_weekday + days) % 7
@@ -72,8 +73,8 @@ def features(days: np.ndarray, history_days: int, first_weekday: int, first_day_
     return np.column_stack(columns)
 
 
-def fit_profiles(totals: np.ndarray, exposure: np.ndarray, z: np.ndarray, spread: float = 0.3
-                 ) -> np.ndarray:
+def fit_profiles(totals: np.ndarray, exposure: np.ndarray, z: np.ndarray, spread: float = 0.3,
+                 trend_spread: float | None = None) -> np.ndarray:
     """Coefficients b_p (products x features) of f_p(t) = b_p . z(t), mean about 1.
 
     Weighted least squares of the relative rate y_pt = totals/exposure/mean on z, weights the
@@ -87,6 +88,8 @@ def fit_profiles(totals: np.ndarray, exposure: np.ndarray, z: np.ndarray, spread
     normal = (weight @ pairs).reshape(len(weight), z.shape[1], z.shape[1])
     penalty = np.full(z.shape[1], 1 / spread**2)
     penalty[0] = 1e-9
+    if trend_spread is not None:  # the trend is the last regressor
+        penalty[-1] = 1 / trend_spread**2
     normal += np.diag(penalty)[None]
     right = (weight * relative) @ z
     right[:, 0] += 1e-9  # an unseen product: a flat profile
@@ -141,7 +144,8 @@ def estimate(history: History, horizon_days: int, *, rounds: int = 4,
         pair_level = fixed_pairs + np.bincount(pair, imputed, pairs)
         exposure = np.bincount(pair_product, pair_level, h.products)
         flat = np.broadcast_to(np.maximum(exposure / max(h.days, 1), 1e-12)[:, None], shape)
-        coefficients = fit_profiles(totals, np.array(flat), z)
+        coefficients = fit_profiles(totals, np.array(flat), z,
+                                    trend_spread=TREND_SPREAD if h.days >= TREND_DAYS else None)
         profile = _profile(coefficients, z)
         level = pair_level / np.maximum(profile.sum(1)[pair_product], 1e-12)
         flat_profile = profile.ravel()
@@ -155,7 +159,7 @@ def estimate(history: History, horizon_days: int, *, rounds: int = 4,
     quantity = daily * future.sum(1)
     spread = _dispersion(totals, daily[:, None] * profile)
     observed = np.maximum(history_demand, 1.0)
-    drift = 0.0 if h.days >= TREND_DAYS else DRIFT * (h.days / 2 + horizon_days / 2) / 365.25
+    drift = 0.0 if h.days >= 2 * YEARLY_DAYS else DRIFT * (h.days / 2 + horizon_days / 2) / 365.25
     sd = np.sqrt(spread * quantity + quantity**2 * (spread / observed + drift**2))
     naive = np.bincount(h.product, h.sold.astype(float), h.products) * horizon_days / max(h.days, 1)
     return Forecast(history_demand, quantity, np.maximum(quantity - Z80 * sd, 0.0), quantity + Z80 * sd,
