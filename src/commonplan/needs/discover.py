@@ -97,11 +97,12 @@ def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path]) -> tuple
     if first is None:
         raise BundleError([Problem(", ".join(map(str, purchases)) or "purchases",
                                    "no dated purchase or stock records")])
+    con.execute("CREATE TEMP TABLE carried AS SELECT DISTINCT product, store FROM "
+                "(SELECT product, store FROM purchases UNION ALL SELECT product, store FROM stock)")
     con.execute("CREATE TEMP TABLE product_ids AS SELECT product, (row_number() OVER (ORDER BY product)) - 1 "
-                "AS idx FROM (SELECT product FROM purchases UNION SELECT product FROM stock "
-                "UNION SELECT product FROM requests)")
+                "AS idx FROM (SELECT product FROM carried UNION SELECT product FROM requests)")
     con.execute("CREATE TEMP TABLE store_ids AS SELECT store, (row_number() OVER (ORDER BY store)) - 1 "
-                "AS idx FROM (SELECT store FROM purchases UNION SELECT store FROM stock)")
+                "AS idx FROM (SELECT DISTINCT store FROM carried)")
     products = [row[0] for row in con.execute("SELECT product FROM product_ids ORDER BY idx").fetchall()]
     (stores,) = con.execute("SELECT count(*) FROM store_ids").fetchone() or (0,)
     days = (last - first).days + 1
