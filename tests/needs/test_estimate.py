@@ -96,3 +96,17 @@ def test_estimation_reports_its_progress(tmp_path: Path) -> None:
     seen: list[float] = []
     discover_needs([purchases], [stock], [requests], progress=lambda fraction, message: seen.append(fraction))
     assert seen == sorted(seen) and seen[0] == 0.0 and len(seen) >= 4
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(0, 20), st.booleans()),
+                min_size=1, max_size=60))
+def test_the_estimate_never_falls_below_what_was_taken(rows: list[tuple[int, int, int, bool]]) -> None:
+    cells = {(store, day): (sold, empty) for store, day, sold, empty in rows}  # one row per store-day
+    store, day = (np.array(column) for column in zip(*cells, strict=True))
+    sold = np.array([value[0] for value in cells.values()], float)
+    empty = np.array([value[1] for value in cells.values()])
+    history = History(1, 41, 0, 0, np.zeros(len(sold), int), store, day, sold, empty)
+    forecast = estimate(history, 41)
+    assert forecast.history_demand[0] >= sold.sum() * (1 - 1e-9)
+    assert np.isfinite(forecast.quantity).all()
+    assert 0 <= forecast.low[0] <= forecast.quantity[0] <= forecast.high[0]
