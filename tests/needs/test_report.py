@@ -10,15 +10,7 @@ import pytest
 from commonplan.cli import main
 from commonplan.needs.simulate import Shoppers
 from tests.needs.records import simulated, text
-
-
-def run(capfd, *argv: object) -> tuple[int, str, str]:
-    capfd.readouterr()
-    with pytest.raises(SystemExit) as exited:
-        main([str(arg) for arg in argv])
-    out, err = capfd.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0 if code is None else 1), out, err
+from tests.test_cli import run
 
 
 @pytest.fixture(scope="module")
