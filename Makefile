@@ -29,3 +29,6 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/labour_values.py
+	$(BIN)/python bench/plans.py
+	$(BIN)/python bench/plan_harmony.py --compare
+	$(BIN)/python bench/needs.py
