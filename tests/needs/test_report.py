@@ -86,3 +86,19 @@ def test_variants_break_needs_down_in_the_json_and_a_csv(capfd, tmp_path, record
     left, right = document["variants"]["p00000"]["left"], document["variants"]["p00000"]["right"]
     assert left == right == pytest.approx(document["needs"]["p00000"] / 2)
     assert by_variant.read_text().splitlines()[0] == '"product","variant","quantity"'
+
+
+def test_products_are_listed_in_the_order_they_first_appear_in_the_files(capfd, tmp_path) -> None:
+    purchases = text(tmp_path, "purchases.csv", "date,store,product,quantity\n"
+                     "2025-01-01,s1,zeta,1\n2025-01-01,s1,alpha,2\n2025-01-02,s1,zeta,1\n")
+    stock = text(tmp_path, "stock.csv", "date,store,product,on_hand\n2025-01-02,s1,mid,0\n")
+    requests = text(tmp_path, "requests.csv", "product,quantity\nbeta,3\n")
+    out_file = tmp_path / "needs.csv"
+    code, out, err = run(capfd, "needs", "--purchases", purchases, "--stock", stock,
+                         "--requests", requests, "--out", out_file, "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert list(document["needs"]) == ["zeta", "alpha", "mid", "beta"]
+    assert list(document["shortage_days"]) == ["zeta", "alpha", "mid", "beta"]
+    assert [line.split(",")[0].strip('"') for line in out_file.read_text().splitlines()[1:]] == [
+        "zeta", "alpha", "mid", "beta"]

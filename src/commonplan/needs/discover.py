@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import duckdb
@@ -14,7 +14,7 @@ from commonplan.economy.problems import BundleError, Problem
 from commonplan.needs.estimate import Forecast, History, Progress, estimate
 from commonplan.needs.feedback import Adjustment, FeedbackRule, Signals
 from commonplan.needs.privacy import DEFAULT_K, Pseudonymiser, suppress_small
-from commonplan.needs.records import PURCHASES, REQUESTS, STOCK, register
+from commonplan.needs.records import PURCHASES, REQUESTS, STOCK, first_seen, register
 
 FOUR_WEEKS = 28
 
@@ -48,6 +48,18 @@ class NeedsEstimate:
 
     def needs(self) -> dict[str, float]:
         return dict(zip(self.products, self.quantity.tolist(), strict=True))
+
+    def in_order(self, products: list[str]) -> NeedsEstimate:
+        """The same estimate with its products in the order given (which names each once)."""
+        position = {product: i for i, product in enumerate(self.products)}
+        order = np.array([position[product] for product in products], np.int64)
+        return replace(self, products=products, forecast=_taken(self.forecast, order),
+                       **{name: getattr(self, name)[order] for name in
+                          ("requested", "quantity", "low", "high", "shortage_days")})
+
+
+def _taken(forecast: Forecast, order: np.ndarray) -> Forecast:
+    return replace(forecast, **{f.name: getattr(forecast, f.name)[order] for f in fields(forecast)})
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -88,7 +100,8 @@ def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: S
     products, history = _history(con, purchases)
     forecast = estimate(history, horizon_days, progress=report)
     report(0.9, "requests, feedback and privacy")
-    return _needs(con, products, history, forecast, horizon_days, pseudonymiser, k, rule)
+    needs = _needs(con, products, history, forecast, horizon_days, pseudonymiser, k, rule)
+    return needs.in_order(first_seen([*purchases, *stock, *requests]))
 
 
 def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path]) -> tuple[list[str], History]:

@@ -7,11 +7,15 @@ member ids are replaced by keyed pseudonyms inside the view, so raw ids never le
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 from commonplan.economy.problems import BundleError, Problem
 from commonplan.needs.privacy import Pseudonymiser
@@ -187,3 +191,24 @@ def register(con: duckdb.DuckDBPyConnection, kind: RecordKind, paths: Sequence[P
     con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name} AS {' UNION ALL '.join(selects)}")
     people_rows = " UNION ALL ".join(f"({part})" for part in people)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name}_people AS {people_rows}")
+
+
+def first_seen(paths: Sequence[Path]) -> list[str]:
+    """Every product id in the files, in the order it first appears (files in the order given),
+    reading only the ``product`` column, batch by batch (SPEC: maps list ids in file order)."""
+    seen: dict[str, None] = {}
+    for path in paths:
+        for batch in _product_batches(Path(path)):
+            seen.update(dict.fromkeys(pc.unique(batch).drop_null().to_pylist()))
+    return list(seen)
+
+
+def _product_batches(path: Path) -> Iterator[pa.Array]:
+    if path.suffix.lower() == ".parquet":
+        for batch in pq.ParquetFile(path).iter_batches(columns=["product"]):
+            yield pc.cast(batch.column(0), pa.string())
+        return
+    options = pa_csv.ConvertOptions(include_columns=["product"], column_types={"product": pa.string()})
+    with pa_csv.open_csv(path, convert_options=options) as reader:
+        for batch in reader:
+            yield batch.column(0)
