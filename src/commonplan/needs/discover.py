@@ -101,7 +101,7 @@ def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: S
     forecast = estimate(history, horizon_days, progress=report)
     report(0.9, "requests, feedback and privacy")
     needs = _needs(con, products, history, forecast, horizon_days, pseudonymiser, k, rule)
-    return needs.in_order(first_seen([*purchases, *stock, *requests]))
+    return needs.in_order(first_seen([*purchases, *stock, *requests], len(needs.products)))
 
 
 def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path]) -> tuple[list[str], History]:

@@ -193,13 +193,16 @@ def register(con: duckdb.DuckDBPyConnection, kind: RecordKind, paths: Sequence[P
     con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name}_people AS {people_rows}")
 
 
-def first_seen(paths: Sequence[Path]) -> list[str]:
-    """Every product id in the files, in the order it first appears (files in the order given),
-    reading only the ``product`` column, batch by batch (SPEC: maps list ids in file order)."""
+def first_seen(paths: Sequence[Path], products: int) -> list[str]:
+    """The ``products`` product ids in the files, in the order each first appears (files in the
+    order given), reading only the ``product`` column, batch by batch, until all are seen (SPEC:
+    maps list ids in file order)."""
     seen: dict[str, None] = {}
     for path in paths:
         for batch in _product_batches(Path(path)):
             seen.update(dict.fromkeys(pc.unique(batch).drop_null().to_pylist()))
+            if len(seen) >= products:
+                return list(seen)
     return list(seen)
 
 
