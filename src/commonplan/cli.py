@@ -317,15 +317,23 @@ def _plan_periods(bundle: Path, economy: Economy, needs: Needs | None, periods: 
 
 def _write_csv_atomically(path: Path, table: pa.Table) -> None:
     """Write a table as CSV through a temporary file, so no half-written file is ever left."""
+    _write_csvs_atomically({path: table})
+
+
+def _write_csvs_atomically(tables: dict[Path, pa.Table]) -> None:
+    """Write tables as CSV files: all of them, or (on an error) none."""
     import pyarrow.csv as pa_csv
 
-    temporary = path.with_name(f".{path.name}.partial")
-    try:
-        pa_csv.write_csv(table, temporary)
-        temporary.replace(path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise BadInput([f"{path}: cannot write: {error.strerror}"]) from None
+    temporary = {path: path.with_name(f".{path.name}.partial") for path in tables}
+    for path, table in tables.items():
+        try:
+            pa_csv.write_csv(table, temporary[path])
+        except OSError as error:
+            for partial in temporary.values():
+                partial.unlink(missing_ok=True)
+            raise BadInput([f"{path}: cannot write: {error.strerror}"]) from None
+    for path, partial in temporary.items():
+        partial.replace(path)
 
 
 @contextmanager
@@ -380,17 +388,17 @@ def needs(purchases: Annotated[list[Path], typer.Option(
         sold = dict(zip(estimate.products, estimate.forecast.history_demand.tolist(), strict=True))
         chosen, more = with_observed_shares(chosen, sold)
         warnings += more
-        split = split_by_variant(chosen, needs_map)
-        document["variants"] = split
-        if variants_out is not None:
-            rows = [(product, variant, quantity) for product, by_variant in split.items()
-                    for variant, quantity in by_variant.items()]
-            _write_csv_atomically(variants_out, pa.table({
-                "product": [row[0] for row in rows], "variant": [row[1] for row in rows],
-                "quantity": pa.array([row[2] for row in rows], pa.float64())}))
-    _write_csv_atomically(out_file, pa.table({
+        document["variants"] = split_by_variant(chosen, needs_map)
+    tables = {out_file: pa.table({
         "product": estimate.products, "quantity": pa.array(estimate.quantity, pa.float64()),
-        "priority": pa.array([1] * len(estimate.products), pa.int64())}))
+        "priority": pa.array([1] * len(estimate.products), pa.int64())})}
+    if chosen is not None and variants_out is not None:
+        rows = [(product, variant, quantity) for product, by_variant in document["variants"].items()
+                for variant, quantity in by_variant.items()]
+        tables[variants_out] = pa.table({
+            "product": [row[0] for row in rows], "variant": [row[1] for row in rows],
+            "quantity": pa.array([row[2] for row in rows], pa.float64())})
+    _write_csvs_atomically(tables)
     if json:
         emit(document, warnings, None, **{f"{name}_sha256": _sha256_of(paths) for name, paths in
                                           (("purchases", purchases), ("stock", stock),

@@ -102,3 +102,14 @@ def test_products_are_listed_in_the_order_they_first_appear_in_the_files(capfd, 
     assert list(document["shortage_days"]) == ["zeta", "alpha", "mid", "beta"]
     assert [line.split(",")[0].strip('"') for line in out_file.read_text().splitlines()[1:]] == [
         "zeta", "alpha", "mid", "beta"]
+
+
+def test_when_one_output_cannot_be_written_neither_is(capfd, tmp_path, records) -> None:
+    purchases, stock, _ = records
+    variants = text(tmp_path, "variants.csv", "product,variant,share\n")
+    out_file = tmp_path / "needs.csv"
+    code, _out, err = run(capfd, "needs", "--purchases", purchases, "--stock", stock,
+                          "--variants", variants, "--variants-out", tmp_path / "no" / "v.csv",
+                          "--out", out_file)
+    assert code == 2 and "cannot write" in err
+    assert list(tmp_path.glob("*.csv")) == [variants] and not list(tmp_path.glob(".*partial"))
