@@ -96,8 +96,16 @@ def explain(plan: Plan) -> str:
     limits = _named_limits(plan)
     if limits:
         sentences.append(f"Exhausted: {limits}.")
-    sentences.append(f"The plan takes {plan.labour_hours:,.6g} hours of labour.")
+    sentences.append(f"The plan takes {_amount(plan.labour_hours)} hours of labour.")
     return " ".join(sentences)
+
+
+def _amount(number: float) -> str:
+    """A number as people read it: 4.46, 12,345, 3.2 million, 240.6 billion."""
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(number) >= size:
+            return f"{number / size:,.1f} {word}"
+    return f"{number:,.6g}"
 
 
 def _tier_sentence(plan: Plan, k: int) -> str:
