@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench install
+.PHONY: demo test lint bench install postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/commonplan demo
 
-test: $(STAMP)
+# The storage tests use the PostgreSQL server this machine kind runs on 127.0.0.1:5432;
+# start it when it is down.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true
+
+test: $(STAMP) postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q -n 2 tests
 

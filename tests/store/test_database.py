@@ -1,0 +1,101 @@
+"""The store on SQLite and PostgreSQL: migrations, constraints, and jobs that survive a restart."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from commonplan.store.database import open_database, sessions
+from commonplan.store.jobs import (
+    INTERRUPTED,
+    fail_interrupted,
+    fail_job,
+    finish_job,
+    queue_job,
+    report_progress,
+)
+from commonplan.store.models import Job, Member, StoredEconomy
+
+
+def add_member_and_economy(session) -> tuple[int, int]:
+    member = Member(email="ada@example.org", password_hash="$argon2id$...", role="member")
+    session.add(member)
+    session.flush()
+    economy = StoredEconomy(owner_id=member.id, name="bakery", bundle_sha256="0" * 64, bundle=b"PK")
+    session.add(economy)
+    session.flush()
+    return member.id, economy.id
+
+
+def test_opening_applies_every_migration_once(engine, database_url):
+    assert {"members", "economies", "jobs", "alembic_version"} <= set(inspect(engine).get_table_names())
+    url, options = database_url
+    again = open_database(url, **options)  # a second start finds the schema up to date
+    with sessions(again)() as session:
+        assert session.scalars(select(Member)).all() == []
+    again.dispose()
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    engine = open_database(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+
+def test_an_email_belongs_to_one_member(engine):
+    with sessions(engine)() as session:
+        session.add(Member(email="ada@example.org", password_hash="x", role="member"))
+        session.commit()
+        session.add(Member(email="ada@example.org", password_hash="y", role="member"))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_an_economy_needs_an_existing_owner(engine):
+    with sessions(engine)() as session:
+        session.add(StoredEconomy(owner_id=999, name="x", bundle_sha256="0" * 64, bundle=b""))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_a_job_runs_with_progress_and_keeps_its_result(engine):
+    with sessions(engine)() as session, session.begin():
+        owner, economy = add_member_and_economy(session)
+        job = queue_job(session, "plan", economy, owner, {"method": "lp"})
+        job_id = job.id
+    with sessions(engine)() as session, session.begin():
+        report_progress(session, job_id, 0.5, "maximising priority tier 1 of 2")
+    with sessions(engine)() as session:
+        job = session.get(Job, job_id)
+        assert (job.state, job.progress, job.message) == ("running", 0.5,
+                                                          "maximising priority tier 1 of 2")
+    with sessions(engine)() as session, session.begin():
+        finish_job(session, job_id, {"status": "optimal", "fulfilment": {"1": 1.0}})
+    with sessions(engine)() as session:
+        job = session.get(Job, job_id)
+        assert (job.state, job.progress) == ("done", 1.0)
+        assert job.result == {"status": "optimal", "fulfilment": {"1": 1.0}}
+        assert job.options == {"method": "lp"}
+
+
+def test_a_restart_fails_what_was_left_running_with_the_reason(engine, database_url):
+    with sessions(engine)() as session, session.begin():
+        owner, economy = add_member_and_economy(session)
+        running = queue_job(session, "values", economy, owner).id
+        report_progress(session, running, 0.3, "solving")
+        finished = queue_job(session, "values", economy, owner).id
+        finish_job(session, finished, {"unit": "hours"})
+        failed = queue_job(session, "plan", economy, owner).id
+        fail_job(session, failed, "bad needs")
+    url, options = database_url
+    restarted = open_database(url, **options)
+    with sessions(restarted)() as session, session.begin():
+        assert fail_interrupted(session) == [running]
+    with sessions(restarted)() as session:
+        states = {job.id: (job.state, job.message) for job in session.scalars(select(Job))}
+    assert states[running] == ("failed", INTERRUPTED)
+    assert states[finished] == ("done", "done")
+    assert states[failed] == ("failed", "bad needs")
+    restarted.dispose()
