@@ -421,6 +421,20 @@ def _sha256_of(paths: list[Path]) -> str:
 
 
 @app.command()
+def serve(database: Annotated[str, typer.Option(
+              "--database", help="SQLAlchemy URL: a SQLite file by default, or "
+                                 "postgresql+psycopg://user@host/db.")] = "sqlite:///commonplan.db",
+          host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000) -> None:
+    """The REST API (OpenAPI at /openapi.json, interactive docs at /docs)."""
+    import uvicorn
+
+    from commonplan.service.app import create_app
+
+    uvicorn.run(create_app(database), host=host, port=port)
+
+
+@app.command()
 def demo() -> None:
     """Run a planning cycle on the built-in economy (US 2017 input-output data)."""
     from commonplan.demo import run_demo

@@ -6,7 +6,9 @@ login says nothing about which of email and password was wrong.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -14,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonplan.store.models import ROLES, Member
+from commonplan.store.models import ROLES, Member, Token
 
 MIN_PASSWORD = 12
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -61,3 +63,20 @@ def authenticate(session: Session, email: str, password: str) -> Member | None:
     if _hasher.check_needs_rehash(member.password_hash):
         member.password_hash = _hasher.hash(password)
     return member
+
+
+def issue_token(session: Session, member: Member) -> str:
+    """A new bearer token for ``member`` (shown once; only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(Token(member_id=member.id, token_sha256=_digest(token)))
+    session.flush()
+    return token
+
+
+def member_of_token(session: Session, token: str) -> Member | None:
+    member_id = session.scalar(select(Token.member_id).where(Token.token_sha256 == _digest(token)))
+    return None if member_id is None else session.get(Member, member_id)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,76 @@
+"""Running a job: the stored bundle read back, the domain computation, the SPEC document stored
+as the result; progress written as it goes; any failure stored with its reason."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from commonplan.economy.bundle import LoadedBundle, read_bundle
+from commonplan.economy.problems import BundleError
+from commonplan.planning.plan import Progress
+from commonplan.store.jobs import fail_job, finish_job, report_progress
+from commonplan.store.models import Job, StoredEconomy
+
+KINDS = ("values", "requirements", "plan")
+
+
+def run_job(sessions: sessionmaker[Session], job_id: int) -> None:
+    """Run job ``job_id`` to its end: done with a result, or failed with the reason."""
+    with sessions() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        kind, options = job.kind, dict(job.options)
+        bundle = session.get(StoredEconomy, job.economy_id).bundle  # type: ignore[union-attr]
+
+    def progress(fraction: float, message: str) -> None:
+        with sessions() as session, session.begin():
+            report_progress(session, job_id, fraction, message)
+
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bundle.zip"
+            path.write_bytes(bundle)
+            progress(0.0, "reading the bundle")
+            result = compute(kind, options, read_bundle(path), progress)
+    except BundleError as error:
+        reason = "; ".join(str(problem) for problem in error.problems)
+    except Exception as error:  # the job fails with the reason, the server goes on
+        reason = f"{type(error).__name__}: {error}"
+    else:
+        with sessions() as session, session.begin():
+            finish_job(session, job_id, result)
+        return
+    with sessions() as session, session.begin():
+        fail_job(session, job_id, reason)
+
+
+def compute(kind: str, options: dict[str, Any], loaded: LoadedBundle,
+            progress: Progress) -> dict[str, Any]:
+    """The SPEC document of ``kind`` for the bundle, with provenance and warnings."""
+    from commonplan import documents
+
+    economy = loaded.economy
+    warnings = list(loaded.warnings)
+    if kind == "values":
+        from commonplan.analysis.values import labour_values
+
+        document = documents.values_document(economy, labour_values(economy))
+    elif kind == "requirements":
+        from commonplan.analysis.requirements import gross_requirements
+        from commonplan.analysis.values import labour_values
+
+        values = labour_values(economy)
+        requirements = gross_requirements(economy, values=values)
+        document = documents.requirements_document(economy, requirements, values)
+        warnings += requirements.warnings
+    else:
+        from commonplan.planning import make_plan
+
+        plan = make_plan(economy, method=options.get("method", "lp"), progress=progress)
+        document = documents.plan_document(economy, plan)
+        warnings += plan.warnings
+    return {**document, "provenance": documents.provenance(loaded.sha256), "warnings": warnings}

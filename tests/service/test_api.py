@@ -1,0 +1,117 @@
+"""The REST API end to end on SQLite and PostgreSQL: accounts, upload, jobs, errors, and that
+nobody reads what is not theirs."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+from fastapi.testclient import TestClient
+
+from commonplan.service.app import create_app
+from tests.conftest import BAKERY
+
+PASSWORD = "correct horse battery"
+
+
+def zipped(tables: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in tables.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def client(database_url):
+    url, options = database_url
+    with TestClient(create_app(url, **options)) as client:
+        yield client
+
+
+def sign_in(client: TestClient, email: str = "ada@example.org") -> dict[str, str]:
+    assert client.post("/members", json={"email": email, "password": PASSWORD}).status_code == 201
+    token = client.post("/tokens", json={"email": email, "password": PASSWORD}).json()["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def upload(client: TestClient, headers: dict[str, str], tables: dict[str, str] = BAKERY):
+    return client.post("/economies", headers=headers, data={"name": "bakery"},
+                       files={"bundle": ("bakery.zip", zipped(tables), "application/zip")})
+
+
+def wait_for(client: TestClient, headers: dict[str, str], job_id: int) -> dict:
+    for _ in range(200):
+        job = client.get(f"/jobs/{job_id}", headers=headers).json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not end")
+
+
+@pytest.mark.parametrize("kind", ["values", "requirements", "plan"])
+def test_a_member_uploads_an_economy_and_a_job_computes_the_spec_document(client, kind):
+    headers = sign_in(client)
+    uploaded = upload(client, headers)
+    assert uploaded.status_code == 201, uploaded.text
+    started = client.post(f"/economies/{uploaded.json()['id']}/jobs", headers=headers,
+                          json={"kind": kind})
+    assert started.status_code == 202
+    job = wait_for(client, headers, started.json()["id"])
+    assert (job["state"], job["progress"]) == ("done", 1.0), job
+    result = client.get(f"/jobs/{job['id']}/result", headers=headers).json()
+    assert result["provenance"]["bundle_sha256"] == uploaded.json()["bundle_sha256"]
+    expected = {"values": "values", "requirements": "activity", "plan": "fulfilment"}[kind]
+    assert expected in result
+
+
+def test_a_bad_bundle_is_a_422_listing_every_problem_by_file_row_and_column(client):
+    headers = sign_in(client)
+    answer = upload(client, headers, {**BAKERY, "inputs.csv": "technique,product,quantity\n"
+                                                           "bake,flour,x\n"})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert (body["error"], body["field"]) == ("invalid_bundle", "bundle")
+    assert {(e["file"], e["row"], e["column"]) for e in body["errors"]} >= {
+        ("inputs.csv", 2, "quantity"), ("inputs.csv", 2, "product")}
+
+
+def test_nobody_reads_what_is_not_theirs(client):
+    ada, bob = sign_in(client), sign_in(client, "bob@example.org")
+    economy = upload(client, ada).json()["id"]
+    job = client.post(f"/economies/{economy}/jobs", headers=ada, json={"kind": "values"}).json()
+    wait_for(client, ada, job["id"])
+    for path in (f"/economies/{economy}", f"/jobs/{job['id']}", f"/jobs/{job['id']}/result"):
+        assert client.get(path, headers=bob).status_code == 404
+        answer = client.get(path)
+        assert answer.status_code == 401 and answer.json()["error"] == "unauthorised"
+    started = client.post(f"/economies/{economy}/jobs", headers=bob, json={"kind": "values"})
+    assert started.status_code == 404
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"email": "nobody", "password": PASSWORD}, "email"),
+    ({"email": "ada@example.org", "password": "short"}, "password"),
+    ({"email": "ada@example.org"}, "password"),
+])
+def test_a_bad_registration_is_a_422_naming_the_field(client, body, field):
+    answer = client.post("/members", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["field"] == field and answer.json()["detail"]
+
+
+def test_a_wrong_password_is_a_401_that_does_not_say_which_part_was_wrong(client):
+    sign_in(client)
+    for email, password in (("ada@example.org", PASSWORD + "!"), ("eve@example.org", PASSWORD)):
+        answer = client.post("/tokens", json={"email": email, "password": password})
+        assert answer.status_code == 401
+        assert answer.json() == {"error": "unauthorised", "detail": "wrong email or password"}
+
+
+def test_an_unknown_job_kind_is_a_422_naming_the_field(client):
+    headers = sign_in(client)
+    economy = upload(client, headers).json()["id"]
+    answer = client.post(f"/economies/{economy}/jobs", headers=headers, json={"kind": "magic"})
+    assert answer.status_code == 422 and answer.json()["field"] == "kind"
