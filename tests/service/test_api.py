@@ -115,3 +115,21 @@ def test_an_unknown_job_kind_is_a_422_naming_the_field(client):
     economy = upload(client, headers).json()["id"]
     answer = client.post(f"/economies/{economy}/jobs", headers=headers, json={"kind": "magic"})
     assert answer.status_code == 422 and answer.json()["field"] == "kind"
+
+
+def test_every_answer_carries_the_security_headers(client):
+    for answer in (client.get("/openapi.json"), client.get("/jobs/1")):
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+
+
+def test_logins_are_rate_limited_per_email(client):
+    sign_in(client)
+    wrong = {"email": "ada@example.org", "password": "not the password"}
+    assert [client.post("/tokens", json=wrong).status_code for _ in range(5)] == [401] * 5
+    locked = client.post("/tokens", json={"email": "ada@example.org", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert locked.json()["error"] == "too_many_logins" and locked.json()["field"] == "email"
+    assert client.post("/tokens", json={"email": "bob@example.org", "password": PASSWORD}
+                       ).status_code == 401  # another email is not locked out

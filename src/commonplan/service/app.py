@@ -3,6 +3,8 @@ background with their progress and results kept in the database (docs/api.md).""
 
 
 import tempfile
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -28,6 +30,13 @@ from commonplan.store.jobs import fail_interrupted, queue_job
 from commonplan.store.models import Job, Member, StoredEconomy
 
 MAX_UPLOAD = 64 * 2**20  # bytes of a zipped bundle
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
 
 
 class Credentials(BaseModel):
@@ -51,6 +60,15 @@ def create_app(database_url: str = DEFAULT_URL, **engine_options: Any) -> FastAP
     app = FastAPI(title="commonplan", version=__version__)
     errors.install(app)
     app.state.sessions, app.state.worker = make_session, worker
+    app.state.logins = LoginLimit()
+
+    @app.middleware("http")
+    async def security_headers(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        return response
+
     _routes(app, make_session, worker)
     return app
 
@@ -84,8 +102,12 @@ def _routes(app: FastAPI, make_session: sessionmaker[Session], worker: ThreadPoo
 
     @app.post("/tokens", status_code=201, operation_id="log_in")
     def log_in(body: Credentials, db: Db) -> dict[str, str]:
+        if not app.state.logins.allowed(body.email):
+            raise ApiError(429, "too_many_logins", f"too many failed logins: try again in "
+                                                   f"{LOCKOUT_SECONDS} seconds", field="email")
         found = authenticate(db, body.email, body.password)
         if found is None:
+            app.state.logins.failed(body.email)
             raise ApiError(401, "unauthorised", "wrong email or password")
         return {"token": issue_token(db, found), "token_type": "bearer"}
 
@@ -125,6 +147,32 @@ def _routes(app: FastAPI, make_session: sessionmaker[Session], worker: ThreadPoo
         if job.state != "done" or job.result is None:
             raise ApiError(409, "not_done", f"the job is {job.state}: {job.message}")
         return job.result
+
+
+LOGIN_ATTEMPTS = 5  # failed logins of one email allowed per window
+LOCKOUT_SECONDS = 300
+
+
+class LoginLimit:
+    """At most LOGIN_ATTEMPTS failed logins per email in LOCKOUT_SECONDS (guessing is slowed
+    down to a crawl; one server process, kept in memory)."""
+
+    def __init__(self) -> None:
+        self.failures: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+
+    def allowed(self, email: str) -> bool:
+        with self.lock:
+            return len(self._recent(email.strip().lower())) < LOGIN_ATTEMPTS
+
+    def failed(self, email: str) -> None:
+        with self.lock:
+            self._recent(email.strip().lower()).append(time.monotonic())
+
+    def _recent(self, key: str) -> list[float]:
+        since = time.monotonic() - LOCKOUT_SECONDS
+        self.failures[key] = [moment for moment in self.failures.get(key, []) if moment > since]
+        return self.failures[key]
 
 
 def _owned(db: Session, table: type, key: int, me: Member) -> Any:
