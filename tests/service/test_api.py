@@ -133,3 +133,9 @@ def test_logins_are_rate_limited_per_email(client):
     assert locked.json()["error"] == "too_many_logins" and locked.json()["field"] == "email"
     assert client.post("/tokens", json={"email": "bob@example.org", "password": PASSWORD}
                        ).status_code == 401  # another email is not locked out
+
+
+@pytest.mark.parametrize("key", ["0", "-1", "99999999999999999999", "x"])
+def test_a_key_no_row_can_have_is_a_422_naming_it(client, key):
+    answer = client.get(f"/jobs/{key}", headers=sign_in(client))
+    assert answer.status_code == 422 and answer.json()["field"] == "job_id"

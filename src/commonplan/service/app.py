@@ -2,14 +2,14 @@
 background with their progress and results kept in the database (docs/api.md)."""
 
 
+import pathlib
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, File, Form, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Path, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +30,7 @@ from commonplan.store.jobs import fail_interrupted, queue_job
 from commonplan.store.models import Job, Member, StoredEconomy
 
 MAX_UPLOAD = 64 * 2**20  # bytes of a zipped bundle
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # what an integer key of either database holds
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -125,12 +126,12 @@ def _routes(app: FastAPI, make_session: sessionmaker[Session], worker: ThreadPoo
         return {"id": stored.id, "name": name, "bundle_sha256": sha256, "warnings": warnings}
 
     @app.get("/economies/{economy_id}", operation_id="get_economy")
-    def economy(economy_id: int, me: Me, db: Db) -> dict[str, Any]:
+    def economy(economy_id: RowId, me: Me, db: Db) -> dict[str, Any]:
         stored = _owned(db, StoredEconomy, economy_id, me)
         return {"id": stored.id, "name": stored.name, "bundle_sha256": stored.bundle_sha256}
 
     @app.post("/economies/{economy_id}/jobs", status_code=202, operation_id="start_job")
-    def start(economy_id: int, body: JobRequest, me: Me, db: Db) -> dict[str, Any]:
+    def start(economy_id: RowId, body: JobRequest, me: Me, db: Db) -> dict[str, Any]:
         _owned(db, StoredEconomy, economy_id, me)
         job = queue_job(db, body.kind, economy_id, me.id, {"method": body.method})
         db.commit()
@@ -138,11 +139,11 @@ def _routes(app: FastAPI, make_session: sessionmaker[Session], worker: ThreadPoo
         return _job(job)
 
     @app.get("/jobs/{job_id}", operation_id="get_job")
-    def job_status(job_id: int, me: Me, db: Db) -> dict[str, Any]:
+    def job_status(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
         return _job(_owned(db, Job, job_id, me))
 
     @app.get("/jobs/{job_id}/result", operation_id="get_job_result")
-    def job_result(job_id: int, me: Me, db: Db) -> dict[str, Any]:
+    def job_result(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
         job = _owned(db, Job, job_id, me)
         if job.state != "done" or job.result is None:
             raise ApiError(409, "not_done", f"the job is {job.state}: {job.message}")
@@ -193,11 +194,11 @@ def _checked(content: bytes) -> tuple[str, list[str]]:
     from commonplan.economy.bundle import check_bundle
 
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bundle.zip"
+        path = pathlib.Path(folder) / "bundle.zip"
         path.write_bytes(content)
         problems, warnings, sha256 = check_bundle(path)
     if problems:
-        listed = [{**problem.as_json(), "file": Path(problem.file).name if problem.file else None}
+        listed = [{**problem.as_json(), "file": pathlib.Path(problem.file).name if problem.file else None}
                   for problem in problems]
         raise ApiError(422, "invalid_bundle", f"the bundle breaks {len(problems)} rule(s)",
                        field="bundle", errors=listed)
