@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.problems import BundleError, Problem
+
+# In CI (CI=true) every property runs on the same examples each time, so that a submission's
+# result does not depend on the draw; locally each run draws new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # A small valid economy: bread from wheat and baking labour, wheat from farm labour and land.
 # Its labour values: wheat 1/2 = 0.5 hours a kg, bread 0.2 + 0.5 * 0.5 = 0.45 hours a loaf.
