@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from commonplan.store.database import open_database, sessions
 from commonplan.store.jobs import (
     INTERRUPTED,
-    fail_interrupted,
+    MAX_STARTS,
+    RESUMED,
+    claim_job,
     fail_job,
     finish_job,
     queue_job,
     report_progress,
+    resume_interrupted,
 )
 from commonplan.store.models import Job, Member, StoredEconomy
 
@@ -80,11 +83,16 @@ def test_a_job_runs_with_progress_and_keeps_its_result(engine):
         assert job.options == {"method": "lp"}
 
 
-def test_a_restart_fails_what_was_left_running_with_the_reason(engine, database_url):
+def test_a_restart_resumes_what_was_left_and_fails_a_job_interrupted_twice(engine, database_url):
     with sessions(engine)() as session, session.begin():
         owner, economy = add_member_and_economy(session)
+        waiting = queue_job(session, "values", economy, owner).id
         running = queue_job(session, "values", economy, owner).id
+        assert claim_job(session, running)
         report_progress(session, running, 0.3, "solving")
+        assert not claim_job(session, running)  # never runs twice at once
+        twice = queue_job(session, "plan", economy, owner).id
+        session.execute(update(Job).where(Job.id == twice).values(state="running", attempts=MAX_STARTS))
         finished = queue_job(session, "values", economy, owner).id
         finish_job(session, finished, {"unit": "hours"})
         failed = queue_job(session, "plan", economy, owner).id
@@ -92,10 +100,11 @@ def test_a_restart_fails_what_was_left_running_with_the_reason(engine, database_
     url, options = database_url
     restarted = open_database(url, **options)
     with sessions(restarted)() as session, session.begin():
-        assert fail_interrupted(session) == [running]
+        assert resume_interrupted(session) == [waiting, running]
     with sessions(restarted)() as session:
-        states = {job.id: (job.state, job.message) for job in session.scalars(select(Job))}
-    assert states[running] == ("failed", INTERRUPTED)
-    assert states[finished] == ("done", "done")
-    assert states[failed] == ("failed", "bad needs")
+        states = {job.id: (job.state, job.message, job.progress) for job in session.scalars(select(Job))}
+    assert states[waiting] == states[running] == ("queued", RESUMED, 0.0)
+    assert states[twice] == ("failed", INTERRUPTED, 0.0)
+    assert states[finished] == ("done", "done", 1.0)
+    assert states[failed][:2] == ("failed", "bad needs")
     restarted.dispose()

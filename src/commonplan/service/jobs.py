@@ -4,6 +4,7 @@ as the result; progress written as it goes; any failure stored with its reason."
 from __future__ import annotations
 
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,53 @@ from sqlalchemy.orm import Session, sessionmaker
 from commonplan.economy.bundle import LoadedBundle, read_bundle
 from commonplan.economy.problems import BundleError
 from commonplan.planning.plan import Progress
-from commonplan.store.jobs import fail_job, finish_job, report_progress
+from commonplan.store.jobs import (
+    claim_job,
+    fail_job,
+    finish_job,
+    queue_job,
+    report_progress,
+    resume_interrupted,
+)
 from commonplan.store.models import Job, StoredEconomy
 
 KINDS = ("values", "requirements", "plan")
 
 
+class JobWorker:
+    """Runs jobs one at a time in a background thread, in the order they were queued."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commonplan-job")
+
+    def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
+              options: dict[str, Any]) -> Job:
+        """Queue a job, commit it (so a restart finds it), and hand it to the thread."""
+        job = queue_job(db, kind, economy_id, owner_id, options)
+        db.commit()
+        self.pool.submit(run_job, self.sessions, job.id)
+        return job
+
+    def resume(self) -> list[int]:
+        """Run again what a stopped server left queued or running (store.jobs.resume_interrupted)."""
+        with self.sessions() as session, session.begin():
+            ids = resume_interrupted(session)
+        for job_id in ids:
+            self.pool.submit(run_job, self.sessions, job_id)
+        return ids
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None:
+        """Stop taking jobs; a queued one not yet begun stays queued, for the next start."""
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 def run_job(sessions: sessionmaker[Session], job_id: int) -> None:
-    """Run job ``job_id`` to its end: done with a result, or failed with the reason."""
-    with sessions() as session:
+    """Run job ``job_id`` to its end: done with a result, or failed with the reason; nothing
+    when it is not queued any more."""
+    with sessions() as session, session.begin():
+        if not claim_job(session, job_id):
+            return
         job = session.get(Job, job_id)
         assert job is not None
         kind, options = job.kind, dict(job.options)

@@ -10,15 +10,17 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from commonplan.store.models import ROLES, Member, Token
+from commonplan.store.models import ROLES, Member, Token, now
 
 MIN_PASSWORD = 12
+LIFETIME = {"bearer": timedelta(days=30), "session": timedelta(hours=12)}  # of a token, by kind
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
@@ -65,17 +67,38 @@ def authenticate(session: Session, email: str, password: str) -> Member | None:
     return member
 
 
-def issue_token(session: Session, member: Member) -> str:
-    """A new bearer token for ``member`` (shown once; only its hash is stored)."""
+def set_role(session: Session, email: str, role: str) -> Member:
+    """Give the member with ``email`` the role (the server operator's act); refused, naming the
+    field, when either is unknown."""
+    if role not in ROLES:
+        raise AccountRefused("role", f"must be one of {', '.join(ROLES)}")
+    member = session.scalar(select(Member).where(Member.email == email.strip().lower()))
+    if member is None:
+        raise AccountRefused("email", "is not registered")
+    member.role = role
+    return member
+
+
+def issue_token(session: Session, member: Member, kind: str = "bearer") -> str:
+    """A new token of ``kind`` ("bearer" for the API, "session" for the pages' cookie) for
+    ``member``, valid for LIFETIME[kind]; shown once, only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    session.add(Token(member_id=member.id, token_sha256=_digest(token)))
+    session.add(Token(member_id=member.id, token_sha256=_digest(token), kind=kind,
+                      expires_at=now() + LIFETIME[kind]))
     session.flush()
     return token
 
 
-def member_of_token(session: Session, token: str) -> Member | None:
-    member_id = session.scalar(select(Token.member_id).where(Token.token_sha256 == _digest(token)))
+def member_of_token(session: Session, token: str, kind: str = "bearer") -> Member | None:
+    """The member a valid, unexpired token of ``kind`` belongs to, or None."""
+    member_id = session.scalar(select(Token.member_id).where(
+        Token.token_sha256 == _digest(token), Token.kind == kind, Token.expires_at > now()))
     return None if member_id is None else session.get(Member, member_id)
+
+
+def revoke_token(session: Session, token: str) -> None:
+    """Forget a token (logging out): it signs nobody in again."""
+    session.execute(delete(Token).where(Token.token_sha256 == _digest(token)))
 
 
 def _digest(token: str) -> str:

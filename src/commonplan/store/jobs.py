@@ -1,5 +1,8 @@
 """Jobs kept in the database: queued, run with progress, done with a result or failed with the
-reason; a job a stopped server left running is failed on the next start, never left hanging."""
+reason. A job a stopped server left queued or running is resumed on the next start (run again
+from the beginning: jobs are pure computations on a stored bundle); one that was already
+interrupted once is failed with the reason, so a job that brings the server down cannot do it
+forever. Nothing is left hanging."""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from commonplan.store.models import Job
 
-INTERRUPTED = "the server stopped while this job ran; run it again"
+MAX_STARTS = 2  # a job interrupted by a stopped server is started again once
+INTERRUPTED = f"the server stopped while this job ran, {MAX_STARTS} times; run it again when it is mended"
+RESUMED = "resumed after the server restarted"
 
 
 def queue_job(session: Session, kind: str, economy_id: int, owner_id: int,
@@ -20,6 +25,14 @@ def queue_job(session: Session, kind: str, economy_id: int, owner_id: int,
     session.add(job)
     session.flush()
     return job
+
+
+def claim_job(session: Session, job_id: int) -> bool:
+    """Mark a queued job running and count the start; False when it is not queued (another
+    worker took it, or it ended), so no job ever runs twice at once."""
+    claimed = session.execute(update(Job).where(Job.id == job_id, Job.state == "queued")
+                              .values(state="running", attempts=Job.attempts + 1))
+    return claimed.rowcount == 1
 
 
 def report_progress(session: Session, job_id: int, fraction: float, message: str) -> None:
@@ -36,10 +49,13 @@ def fail_job(session: Session, job_id: int, reason: str) -> None:
     session.execute(update(Job).where(Job.id == job_id).values(state="failed", message=reason))
 
 
-def fail_interrupted(session: Session) -> list[int]:
-    """Fail, with the reason, every job a previous server left queued or running."""
-    ids = list(session.scalars(select(Job.id).where(Job.state.in_(("queued", "running")))))
-    if ids:
-        session.execute(update(Job).where(Job.id.in_(ids))
-                        .values(state="failed", message=INTERRUPTED))
+def resume_interrupted(session: Session) -> list[int]:
+    """Queue again every job a previous server left queued or running, and fail with the reason
+    those started MAX_STARTS times already; the ids to run, oldest first."""
+    left = Job.state.in_(("queued", "running"))
+    session.execute(update(Job).where(left, Job.attempts >= MAX_STARTS)
+                    .values(state="failed", message=INTERRUPTED))
+    ids = list(session.scalars(select(Job.id).where(left).order_by(Job.id)))
+    session.execute(update(Job).where(Job.id.in_(ids))
+                    .values(state="queued", progress=0.0, message=RESUMED))
     return ids

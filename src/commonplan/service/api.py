@@ -1,0 +1,201 @@
+"""The REST API's routes (docs/api.md): accounts and bearer tokens, economies uploaded as zips,
+jobs computed in the background, results as JSON and CSV. Who may do what is store.access's."""
+
+import csv
+import io
+import threading
+import time
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from commonplan.documents import document_rows
+from commonplan.service.deps import Db, RowId, Worker
+from commonplan.service.errors import ApiError
+from commonplan.service.guard import readable_row, runnable_economy
+from commonplan.service.uploads import MAX_UPLOAD, store_bundle
+from commonplan.store.access import readable
+from commonplan.store.accounts import (
+    AccountRefused,
+    authenticate,
+    issue_token,
+    member_of_token,
+    register_member,
+)
+from commonplan.store.models import Job, Member, StoredEconomy
+
+LOGIN_ATTEMPTS = 5  # failed logins of one email allowed per window
+LOCKOUT_SECONDS = 300
+PAGE = 100  # rows of a listing at most
+
+
+class Credentials(BaseModel):
+    email: str
+    password: str
+
+
+class JobRequest(BaseModel):
+    kind: Literal["values", "requirements", "plan"]
+    method: Literal["lp", "harmony"] = "lp"
+
+
+class LoginLimit:
+    """At most LOGIN_ATTEMPTS failed logins per email in LOCKOUT_SECONDS (guessing is slowed
+    down to a crawl; one server process, kept in memory). The API and the pages share it."""
+
+    def __init__(self) -> None:
+        self.failures: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+
+    def check(self, email: str) -> None:
+        """429 when ``email`` failed too often lately."""
+        with self.lock:
+            if len(self._recent(email.strip().lower())) >= LOGIN_ATTEMPTS:
+                raise ApiError(429, "too_many_logins", f"too many failed logins: try again in "
+                                                       f"{LOCKOUT_SECONDS} seconds", field="email")
+
+    def failed(self, email: str) -> None:
+        with self.lock:
+            self._recent(email.strip().lower()).append(time.monotonic())
+
+    def _recent(self, key: str) -> list[float]:
+        since = time.monotonic() - LOCKOUT_SECONDS
+        self.failures[key] = [moment for moment in self.failures.get(key, []) if moment > since]
+        return self.failures[key]
+
+
+def log_in_member(request: Request, db: Any, email: str, password: str) -> Member:
+    """The member with these credentials, rate-limited per email; 401 or 429 otherwise."""
+    logins: LoginLimit = request.app.state.logins
+    logins.check(email)
+    found = authenticate(db, email, password)
+    if found is None:
+        logins.failed(email)
+        raise ApiError(401, "unauthorised", "wrong email or password")
+    return found
+
+
+def register(db: Any, email: str, password: str) -> Member:
+    """A new member (role "member"); 422 naming the field when refused."""
+    try:
+        return register_member(db, email, password)
+    except AccountRefused as refused:
+        raise ApiError(422, "refused", f"{refused.field} {refused.detail}", field=refused.field) from None
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def bearer_member(db: Db, credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                                 Depends(_bearer)]) -> Member:
+    found = member_of_token(db, credentials.credentials) if credentials else None
+    if found is None:
+        raise ApiError(401, "unauthorised", "a valid bearer token is required")
+    return found
+
+
+Me = Annotated[Member, Depends(bearer_member)]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
+Limit = Annotated[int, Query(ge=1, le=PAGE)]
+router = APIRouter()
+
+
+@router.post("/members", status_code=201, operation_id="register_member")
+def register_route(body: Credentials, db: Db) -> dict[str, Any]:
+    new = register(db, body.email, body.password)
+    return {"id": new.id, "email": new.email, "role": new.role}
+
+
+@router.post("/tokens", status_code=201, operation_id="log_in")
+def log_in(body: Credentials, db: Db, request: Request) -> dict[str, str]:
+    found = log_in_member(request, db, body.email, body.password)
+    return {"token": issue_token(db, found), "token_type": "bearer"}
+
+
+@router.get("/members/me", operation_id="who_am_i")
+def who_am_i(me: Me) -> dict[str, Any]:
+    return {"id": me.id, "email": me.email, "role": me.role}
+
+
+@router.post("/economies", status_code=201, operation_id="upload_economy")
+async def upload(me: Me, db: Db, bundle: Annotated[UploadFile, File()],
+                 name: Annotated[str, Form(max_length=200)] = "economy") -> dict[str, Any]:
+    stored, warnings = store_bundle(db, me, name, await bundle.read(MAX_UPLOAD + 1))
+    return {**economy_summary(stored), "warnings": warnings}
+
+
+@router.get("/economies", operation_id="list_economies")
+def list_economies(me: Me, db: Db, offset: Offset = 0, limit: Limit = PAGE) -> list[dict[str, Any]]:
+    found = db.scalars(readable(me, StoredEconomy).offset(offset).limit(limit))
+    return [economy_summary(economy) for economy in found]
+
+
+@router.get("/economies/{economy_id}", operation_id="get_economy")
+def economy(economy_id: RowId, me: Me, db: Db) -> dict[str, Any]:
+    return economy_summary(readable_row(db, StoredEconomy, economy_id, me))
+
+
+@router.get("/economies/{economy_id}/bundle", operation_id="download_bundle",
+            response_class=Response, responses={200: {"content": {"application/zip": {}}}})
+def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
+    stored = readable_row(db, StoredEconomy, economy_id, me)
+    return Response(stored.bundle, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="economy-{stored.id}.zip"'})
+
+
+@router.post("/economies/{economy_id}/jobs", status_code=202, operation_id="start_job")
+def start(economy_id: RowId, body: JobRequest, me: Me, db: Db, worker: Worker) -> dict[str, Any]:
+    runnable_economy(db, economy_id, me)
+    return job_summary(worker.start(db, economy_id, me.id, body.kind, {"method": body.method}))
+
+
+@router.get("/jobs", operation_id="list_jobs")
+def list_jobs(me: Me, db: Db, offset: Offset = 0, limit: Limit = PAGE) -> list[dict[str, Any]]:
+    return [job_summary(job) for job in db.scalars(readable(me, Job).offset(offset).limit(limit))]
+
+
+@router.get("/jobs/{job_id}", operation_id="get_job")
+def job_status(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
+    return job_summary(readable_row(db, Job, job_id, me))
+
+
+@router.get("/jobs/{job_id}/result", operation_id="get_job_result")
+def job_result(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
+    return finished_result(readable_row(db, Job, job_id, me))
+
+
+@router.get("/jobs/{job_id}/result.csv", operation_id="get_job_result_csv",
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def job_result_csv(job_id: RowId, me: Me, db: Db) -> Response:
+    job = readable_row(db, Job, job_id, me)
+    return Response(result_csv(finished_result(job)), media_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{job.kind}-{job.id}.csv"'})
+
+
+def finished_result(job: Job) -> dict[str, Any]:
+    """The job's stored document; 409 until it is done."""
+    if job.state != "done" or job.result is None:
+        raise ApiError(409, "not_done", f"the job is {job.state}: {job.message}")
+    return job.result
+
+
+def result_csv(document: dict[str, Any]) -> str:
+    """The document's numbers as CSV: one row per quantity and id (documents.document_rows)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(("quantity", "id", "value"))
+    writer.writerows(document_rows(document))
+    return text.getvalue()
+
+
+def economy_summary(economy: StoredEconomy) -> dict[str, Any]:
+    return {"id": economy.id, "name": economy.name, "bundle_sha256": economy.bundle_sha256,
+            "owner_id": economy.owner_id}
+
+
+def job_summary(job: Job) -> dict[str, Any]:
+    return {"id": job.id, "kind": job.kind, "economy_id": job.economy_id, "state": job.state,
+            "progress": job.progress, "message": job.message}

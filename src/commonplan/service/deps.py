@@ -1,0 +1,25 @@
+"""What routes and pages depend on: a database session per request (committed when the
+request succeeds) and the job worker, both kept on the application's state."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.orm import Session
+
+from commonplan.service.jobs import JobWorker
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # what an integer key of either database holds
+
+
+def database(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as opened, opened.begin():
+        yield opened
+
+
+def job_worker(request: Request) -> JobWorker:
+    return request.app.state.worker
+
+
+Db = Annotated[Session, Depends(database)]
+Worker = Annotated[JobWorker, Depends(job_worker)]
