@@ -420,18 +420,48 @@ def _sha256_of(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+DatabaseUrl = Annotated[str, typer.Option(
+    "--database", help="SQLAlchemy URL: a SQLite file by default, or postgresql+psycopg://user@host/db.")]
+
+
 @app.command()
-def serve(database: Annotated[str, typer.Option(
-              "--database", help="SQLAlchemy URL: a SQLite file by default, or "
-                                 "postgresql+psycopg://user@host/db.")] = "sqlite:///commonplan.db",
+def serve(database: DatabaseUrl = "sqlite:///commonplan.db",
           host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000) -> None:
-    """The REST API (OpenAPI at /openapi.json, interactive docs at /docs)."""
+    """The web application and REST API (OpenAPI at /openapi.json, interactive docs at /docs)."""
     import uvicorn
 
     from commonplan.service.app import create_app
 
-    uvicorn.run(create_app(database), host=host, port=port)
+    uvicorn.run(_opened(database, create_app), host=host, port=port)
+
+
+@app.command()
+def role(email: Annotated[str, typer.Argument(help="The member's email.")],
+         new_role: Annotated[str, typer.Argument(
+             metavar="ROLE", help="member, delegate, \"workplace reporter\" or auditor.")],
+         database: DatabaseUrl = "sqlite:///commonplan.db") -> None:
+    """Give a registered member a role (the server operator's act; docs/api.md says what each may do)."""
+    from commonplan.store.accounts import AccountRefused, set_role
+    from commonplan.store.database import open_database, sessions
+
+    engine = _opened(database, open_database)
+    with sessions(engine)() as session, session.begin():
+        try:
+            member = set_role(session, email, new_role)
+        except AccountRefused as refused:
+            raise BadInput([f"{refused.field} {refused.detail}"]) from None
+    out.print(f"{member.email} is now a {member.role}")
+
+
+def _opened(database: str, opener: Callable[[str], Any]) -> Any:
+    """``opener(database)``; a URL that names no reachable database is bad input (exit 2)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    try:
+        return opener(database)
+    except (ArgumentError, NoSuchModuleError, OperationalError) as error:
+        raise BadInput([f"--database {database!r}: {str(error).splitlines()[0]}"]) from None
 
 
 @app.command()

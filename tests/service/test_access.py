@@ -1,0 +1,110 @@
+"""Who may do what, proven route by route: every operation of the API is called by an anonymous
+caller, the owner, another member, an auditor, a delegate and a workplace reporter; what one may
+not read answers 404, what one may read but not change 403 (store.access holds the rule)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+from commonplan.service.app import create_app
+from commonplan.store.accounts import set_role
+from commonplan.store.jobs import queue_job
+from tests.service.test_api import sign_in, upload, wait_for
+
+CALLERS = ("anonymous", "owner", "other", "auditor", "delegate", "reporter")
+ROLES = {"auditor": "auditor", "delegate": "delegate", "reporter": "workplace reporter"}
+# operation: (method, path, body, the status each caller gets, in the order of CALLERS)
+EXPECTED = {
+    "who_am_i": ("get", "/members/me", None, (401, 200, 200, 200, 200, 200)),
+    "upload_economy": ("post", "/economies", "bundle", (401, 201, 201, 403, 201, 201)),
+    "list_economies": ("get", "/economies", None, (401, 200, 200, 200, 200, 200)),
+    "get_economy": ("get", "/economies/{economy}", None, (401, 200, 404, 200, 200, 200)),
+    "download_bundle": ("get", "/economies/{economy}/bundle", None, (401, 200, 404, 200, 200, 200)),
+    "start_job": ("post", "/economies/{economy}/jobs", {"kind": "values"}, (401, 202, 404, 403, 202, 403)),
+    "list_jobs": ("get", "/jobs", None, (401, 200, 200, 200, 200, 200)),
+    "get_job": ("get", "/jobs/{job}", None, (401, 200, 404, 200, 200, 200)),
+    "get_job_result": ("get", "/jobs/{job}/result", None, (401, 200, 404, 200, 200, 200)),
+    "get_job_result_csv": ("get", "/jobs/{job}/result.csv", None, (401, 200, 404, 200, 200, 200)),
+}
+PUBLIC = {"register_member", "log_in"}  # tested in test_api.py
+
+
+@pytest.fixture
+def client(database_url):
+    url, options = database_url
+    with TestClient(create_app(url, **options)) as client:
+        yield client
+
+
+@pytest.fixture
+def world(client) -> dict:
+    """Ada's economy with a finished values job, and a caller of every kind."""
+    headers = {"anonymous": {}, "owner": sign_in(client)}
+    for caller in CALLERS[2:]:
+        headers[caller] = sign_in(client, f"{caller}@example.org")
+    with client.app.state.sessions() as db, db.begin():
+        for caller, role in ROLES.items():
+            set_role(db, f"{caller}@example.org", role)
+    economy = upload(client, headers["owner"]).json()["id"]
+    job = client.post(f"/economies/{economy}/jobs", headers=headers["owner"], json={"kind": "values"})
+    wait_for(client, headers["owner"], job.json()["id"])
+    return {"headers": headers, "economy": economy, "job": job.json()["id"]}
+
+
+def test_every_operation_of_the_api_is_in_the_table(client):
+    operations = {operation["operationId"] for path in client.get("/openapi.json").json()["paths"].values()
+                  for operation in path.values()}
+    assert operations == set(EXPECTED) | PUBLIC
+
+
+def test_each_caller_gets_what_their_role_allows_on_every_operation(client, world):
+    for operation, (method, path, body, statuses) in EXPECTED.items():
+        url = path.format(economy=world["economy"], job=world["job"])
+        for caller, expected in zip(CALLERS, statuses, strict=True):
+            headers = world["headers"][caller]
+            if body == "bundle":
+                answer = upload(client, headers)
+            else:
+                answer = getattr(client, method)(url, headers=headers, **({"json": body} if body else {}))
+            assert answer.status_code == expected, (operation, caller, answer.text)
+            if expected >= 400:
+                assert {"error", "detail"} <= set(answer.json()), (operation, answer.text)
+
+
+def test_listings_hold_only_what_each_may_read(client, world):
+    headers, economy, job = world["headers"], world["economy"], world["job"]
+    for caller, sees in (("owner", True), ("other", False), ("auditor", True), ("delegate", True)):
+        economies = [row["id"] for row in client.get("/economies", headers=headers[caller]).json()]
+        jobs = [row["id"] for row in client.get("/jobs", headers=headers[caller]).json()]
+        assert (economy in economies, job in jobs) == (sees, sees), caller
+
+
+def test_a_result_downloads_as_csv_with_the_documents_numbers(client, world):
+    answer = client.get(f"/jobs/{world['job']}/result.csv", headers=world["headers"]["owner"])
+    assert answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    hours = {row["id"]: float(row["value"]) for row in rows if row["quantity"] == "values"}
+    assert hours["bread"] == pytest.approx(0.45) and hours["wheat"] == pytest.approx(0.5)
+
+
+def test_the_bundle_downloads_as_uploaded(client, world):
+    answer = client.get(f"/economies/{world['economy']}/bundle", headers=world["headers"]["owner"])
+    assert answer.headers["content-type"] == "application/zip" and answer.content[:2] == b"PK"
+
+
+def test_a_job_left_queued_by_a_stopped_server_is_resumed_on_the_next_start(database_url, tmp_path):
+    url, options = database_url
+    with TestClient(create_app(url, **options)) as first:
+        headers = sign_in(first)
+        economy = upload(first, headers).json()["id"]
+        with first.app.state.sessions() as db, db.begin():  # queued, as if the server died then
+            job = queue_job(db, "values", economy, 1, {"method": "lp"}).id
+    with TestClient(create_app(url, **options)) as restarted:
+        token = restarted.post("/tokens", json={"email": "ada@example.org",
+                                                "password": "correct horse battery"}).json()["token"]
+        finished = wait_for(restarted, {"Authorization": f"Bearer {token}"}, job)
+    assert finished["state"] == "done"
