@@ -4,6 +4,7 @@ nobody reads what is not theirs."""
 from __future__ import annotations
 
 import io
+import logging
 import time
 import zipfile
 
@@ -139,3 +140,13 @@ def test_logins_are_rate_limited_per_email(client):
 def test_a_key_no_row_can_have_is_a_422_naming_it(client, key):
     answer = client.get(f"/jobs/{key}", headers=sign_in(client))
     assert answer.status_code == 422 and answer.json()["field"] == "job_id"
+
+
+def test_no_password_or_token_reaches_any_log(client, caplog):
+    with caplog.at_level(logging.DEBUG):
+        headers = sign_in(client)
+        client.post("/tokens", json={"email": "ada@example.org", "password": "a wrong password"})
+        client.get("/members/me", headers=headers)
+    token = headers["Authorization"].removeprefix("Bearer ")
+    assert PASSWORD not in caplog.text and "a wrong password" not in caplog.text
+    assert token not in caplog.text

@@ -4,6 +4,7 @@ as the result; progress written as it goes; any failure stored with its reason."
 from __future__ import annotations
 
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,16 @@ from commonplan.store.jobs import (
     finish_job,
     queue_job,
     report_progress,
+    requeue_job,
     resume_interrupted,
 )
 from commonplan.store.models import Job, StoredEconomy
 
 KINDS = ("values", "requirements", "plan")
+
+
+class ServerStopping(Exception):
+    """The server is stopping: the running job goes back to the queue, to resume on the next start."""
 
 
 class JobWorker:
@@ -32,13 +38,14 @@ class JobWorker:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commonplan-job")
+        self.stopping = threading.Event()
 
     def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
               options: dict[str, Any]) -> Job:
         """Queue a job, commit it (so a restart finds it), and hand it to the thread."""
         job = queue_job(db, kind, economy_id, owner_id, options)
         db.commit()
-        self.pool.submit(run_job, self.sessions, job.id)
+        self.pool.submit(run_job, self.sessions, job.id, self.stopping)
         return job
 
     def resume(self) -> list[int]:
@@ -46,17 +53,19 @@ class JobWorker:
         with self.sessions() as session, session.begin():
             ids = resume_interrupted(session)
         for job_id in ids:
-            self.pool.submit(run_job, self.sessions, job_id)
+            self.pool.submit(run_job, self.sessions, job_id, self.stopping)
         return ids
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None:
-        """Stop taking jobs; a queued one not yet begun stays queued, for the next start."""
+        """Stop: a queued job stays queued, and a running one goes back to the queue at its next
+        progress report; both resume on the next start."""
+        self.stopping.set()
         self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-def run_job(sessions: sessionmaker[Session], job_id: int) -> None:
-    """Run job ``job_id`` to its end: done with a result, or failed with the reason; nothing
-    when it is not queued any more."""
+def run_job(sessions: sessionmaker[Session], job_id: int, stopping: threading.Event | None = None) -> None:
+    """Run job ``job_id`` to its end: done with a result, or failed with the reason; back in
+    the queue when ``stopping`` is set; nothing when it is not queued any more."""
     with sessions() as session, session.begin():
         if not claim_job(session, job_id):
             return
@@ -66,6 +75,8 @@ def run_job(sessions: sessionmaker[Session], job_id: int) -> None:
         bundle = session.get(StoredEconomy, job.economy_id).bundle  # type: ignore[union-attr]
 
     def progress(fraction: float, message: str) -> None:
+        if stopping is not None and stopping.is_set():
+            raise ServerStopping
         with sessions() as session, session.begin():
             report_progress(session, job_id, fraction, message)
 
@@ -75,6 +86,10 @@ def run_job(sessions: sessionmaker[Session], job_id: int) -> None:
             path.write_bytes(bundle)
             progress(0.0, "reading the bundle")
             result = compute(kind, options, read_bundle(path), progress)
+    except ServerStopping:
+        with sessions() as session, session.begin():
+            requeue_job(session, job_id)
+        return
     except BundleError as error:
         reason = "; ".join(str(problem) for problem in error.problems)
     except Exception as error:  # the job fails with the reason, the server goes on

@@ -16,6 +16,7 @@ from commonplan.store.models import Job
 MAX_STARTS = 2  # a job interrupted by a stopped server is started again once
 INTERRUPTED = f"the server stopped while this job ran, {MAX_STARTS} times; run it again when it is mended"
 RESUMED = "resumed after the server restarted"
+STOPPED = "the server stopped; the job resumes when it starts again"
 
 
 def queue_job(session: Session, kind: str, economy_id: int, owner_id: int,
@@ -47,6 +48,13 @@ def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
 
 def fail_job(session: Session, job_id: int, reason: str) -> None:
     session.execute(update(Job).where(Job.id == job_id).values(state="failed", message=reason))
+
+
+def requeue_job(session: Session, job_id: int) -> None:
+    """Put a job a stopping server interrupted back in the queue; a clean stop does not count
+    as a start."""
+    session.execute(update(Job).where(Job.id == job_id).values(
+        state="queued", progress=0.0, message=STOPPED, attempts=Job.attempts - 1))
 
 
 def resume_interrupted(session: Session) -> list[int]:
