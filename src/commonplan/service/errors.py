@@ -84,7 +84,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http(_request: Request, error: HTTPException) -> JSONResponse:
-        code = {401: "unauthorised", 404: "not_found", 405: "method_not_allowed"}.get(
-            error.status_code, "http_error")
+        code = {400: "bad_request", 401: "unauthorised", 404: "not_found",
+                405: "method_not_allowed", 413: "too_large"}.get(error.status_code, "http_error")
         return JSONResponse({"error": code, "detail": str(error.detail)},
                             status_code=error.status_code, headers=getattr(error, "headers", None))
