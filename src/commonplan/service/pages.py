@@ -98,6 +98,13 @@ def to(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
+def committed(db: Db, response: Response) -> Response:
+    """The answer after the request's writes are committed: the browser follows a redirect at
+    once, and the next page must see them (deps.database commits only after the answer is sent)."""
+    db.commit()
+    return response
+
+
 def problem_of(invalid: RequestValidationError) -> str:
     first = invalid.errors()[0] if invalid.errors() else {"loc": (), "msg": "invalid request"}
     return f"{'.'.join(str(part) for part in first['loc'][1:]) or 'request'}: {first['msg']}"
@@ -121,7 +128,7 @@ def register(request: Request, db: Db, email: Annotated[str, Form(max_length=320
     except ApiError as refused:
         return render(request, "register.html", refused.status, email=email, error=refused.detail,
                       field=refused.field)
-    return to("/login?registered=1")
+    return committed(db, to("/login?registered=1"))
 
 
 @router.get("/login")
@@ -139,7 +146,7 @@ def login(request: Request, db: Db, email: Annotated[str, Form(max_length=320)] 
         return render(request, "login.html", refused.status, email=email, error=error)
     response = to("/app/economies")
     start_session(request, response, issue_token(db, member, kind="session"))
-    return response
+    return committed(db, response)
 
 
 @router.post("/logout", dependencies=CSRF)
@@ -149,7 +156,7 @@ def logout(request: Request, db: Db) -> Response:
         revoke_token(db, token)
     response = to("/")
     end_session(request, response)
-    return response
+    return committed(db, response)
 
 
 @router.get("/app/economies")
@@ -172,7 +179,7 @@ def upload(request: Request, me: Me, db: Db, bundle: Annotated[UploadFile, File(
     except ApiError as refused:
         return economies_page(request, me, db, refused.status, error=refused.detail,
                               problems=refused.errors or [], name=name)
-    return to(f"/app/economies/{stored.id}")
+    return committed(db, to(f"/app/economies/{stored.id}"))
 
 
 @router.get("/app/economies/{economy_id}")

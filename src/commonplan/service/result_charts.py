@@ -29,7 +29,9 @@ def charts_of(kind: str, document: dict[str, Any]) -> list[dict[str, Any]]:
             chart("binding", "What binds: the price of each binding resource and capacity", binds,
                   "shadow price", empty="Nothing binds: every resource and capacity has room to spare."),
             chart("shadow-prices", "Shadow prices of labour and resources",
-                  largest(document["shadow_prices"]), "shadow price")]
+                  largest({key: price for key, price in document["shadow_prices"].items() if price}),
+                  "shadow price", empty="Every shadow price is zero: neither labour nor any resource "
+                                        "is scarce for this plan.")]
 
 
 def chart(key: str, title: str, bars: dict[str, float], unit: str, *, across: bool = False,

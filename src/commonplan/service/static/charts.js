@@ -18,7 +18,12 @@
       marker: { color: BAR },
       hovertemplate: (across ? "%{x}: %{y:.4~g} " : "%{y}: %{x:.4~g} ") + spec.unit + "<extra></extra>",
     };
-    const numbers = { title: { text: spec.unit }, zeroline: true, zerolinecolor: INK, gridcolor: "#e1e4e8" };
+    const numbers = { automargin: true, zeroline: true, zerolinecolor: INK, gridcolor: "#e1e4e8" };
+    if (spec.unit === "%") {
+      numbers.ticksuffix = "%";
+    } else {
+      numbers.title = { text: spec.unit };
+    }
     if (spec.upto !== null) {
       numbers.range = [0, spec.upto];
     }
@@ -28,7 +33,7 @@
     }
     const layout = {
       font: { family: FONT, color: INK, size: 13 },
-      margin: { t: 10, r: 20, b: 50, l: 10 },
+      margin: { t: 10, r: 20, b: 10, l: 10 },
       height: across ? 300 : Math.max(220, 60 + 24 * spec.labels.length),
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
