@@ -41,3 +41,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/plans.py
 	$(BIN)/python bench/plan_harmony.py --compare
 	$(BIN)/python bench/needs.py
+	$(BIN)/python bench/service_load.py
