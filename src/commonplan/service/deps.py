@@ -1,5 +1,6 @@
 """What routes and pages depend on: a database session per request (committed when the
-request succeeds) and the job worker, both kept on the application's state."""
+route succeeds, before the answer is sent, so that a client acting on the answer finds what it
+wrote) and the job worker, both kept on the application's state."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -21,5 +22,5 @@ def job_worker(request: Request) -> JobWorker:
     return request.app.state.worker
 
 
-Db = Annotated[Session, Depends(database)]
+Db = Annotated[Session, Depends(database, scope="function")]
 Worker = Annotated[JobWorker, Depends(job_worker)]

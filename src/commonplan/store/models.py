@@ -40,7 +40,7 @@ class StoredEconomy(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     name: Mapped[str] = mapped_column(String(200))
     bundle_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    bundle: Mapped[bytes] = mapped_column(LargeBinary)
+    bundle: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when asked for
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
@@ -57,7 +57,7 @@ class Job(Base):
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text, default="")
-    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True, deferred=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
