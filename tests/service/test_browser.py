@@ -163,3 +163,10 @@ def test_a_broken_bundle_shows_its_problems_in_a_table(tab: Page, troubles: list
     assert [trouble for trouble in troubles if "status of 422" not in trouble
             or not trouble.endswith("/app/economies)")] == []
     troubles.clear()
+
+
+def test_the_interactive_api_docs_work_offline(tab: Page) -> None:
+    tab.goto("/docs")
+    operations = tab.locator(".opblock-summary-operation-id")
+    expect(operations.filter(has_text="start_job")).to_be_visible()
+    assert operations.count() >= 12

@@ -34,7 +34,8 @@ def create_app(database_url: str = DEFAULT_URL, **engine_options: Any) -> FastAP
         yield
         worker.shutdown()
 
-    app = FastAPI(title="commonplan", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="commonplan", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # /docs is a page (service.pages), served offline
     app.state.sessions, app.state.worker = worker.sessions, worker
     app.state.logins = api.LoginLimit()
     errors.install(app)

@@ -98,13 +98,6 @@ def to(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def committed(db: Db, response: Response) -> Response:
-    """The answer after the request's writes are committed: the browser follows a redirect at
-    once, and the next page must see them (deps.database commits only after the answer is sent)."""
-    db.commit()
-    return response
-
-
 def problem_of(invalid: RequestValidationError) -> str:
     first = invalid.errors()[0] if invalid.errors() else {"loc": (), "msg": "invalid request"}
     return f"{'.'.join(str(part) for part in first['loc'][1:]) or 'request'}: {first['msg']}"
@@ -113,6 +106,12 @@ def problem_of(invalid: RequestValidationError) -> str:
 @router.get("/")
 def home(request: Request, viewer: Reader) -> HTMLResponse:
     return render(request, "home.html")
+
+
+@router.get("/docs")
+def api_docs(request: Request) -> HTMLResponse:
+    """The interactive API docs: Swagger UI, vendored in static/swagger-ui, so they work offline."""
+    return TEMPLATES.TemplateResponse(request, "api_docs.html")
 
 
 @router.get("/register")
@@ -128,7 +127,7 @@ def register(request: Request, db: Db, email: Annotated[str, Form(max_length=320
     except ApiError as refused:
         return render(request, "register.html", refused.status, email=email, error=refused.detail,
                       field=refused.field)
-    return committed(db, to("/login?registered=1"))
+    return to("/login?registered=1")
 
 
 @router.get("/login")
@@ -146,7 +145,7 @@ def login(request: Request, db: Db, email: Annotated[str, Form(max_length=320)] 
         return render(request, "login.html", refused.status, email=email, error=error)
     response = to("/app/economies")
     start_session(request, response, issue_token(db, member, kind="session"))
-    return committed(db, response)
+    return response
 
 
 @router.post("/logout", dependencies=CSRF)
@@ -156,7 +155,7 @@ def logout(request: Request, db: Db) -> Response:
         revoke_token(db, token)
     response = to("/")
     end_session(request, response)
-    return committed(db, response)
+    return response
 
 
 @router.get("/app/economies")
@@ -179,7 +178,7 @@ def upload(request: Request, me: Me, db: Db, bundle: Annotated[UploadFile, File(
     except ApiError as refused:
         return economies_page(request, me, db, refused.status, error=refused.detail,
                               problems=refused.errors or [], name=name)
-    return committed(db, to(f"/app/economies/{stored.id}"))
+    return to(f"/app/economies/{stored.id}")
 
 
 @router.get("/app/economies/{economy_id}")
