@@ -113,25 +113,6 @@ def expect(status: int, answer: Any, wanted: int, what: str) -> Any:
     return answer
 
 
-def after_write(port: int, method: str, path: str, body: bytes | None, headers: dict[str, str],
-                wanted: int, what: str) -> Any:
-    """A request that uses what the previous answer created, retried for up to 2 s on 401/404
-    (at most 4 times for a login: the server locks an email out after 5 failed logins).
-
-    The server commits a request's transaction after its answer is sent (a FastAPI dependency
-    with yield exits after the response), so a client that is quick enough may not see its own
-    token or economy yet; this is reported, not hidden."""
-    refused = 0
-    status, answer = call(port, method, path, body, headers)
-    while status in (401, 404) and refused < (4 if path == "/tokens" else 40):
-        refused += 1
-        time.sleep(0.05)
-        status, answer = call(port, method, path, body, headers)
-    if refused:
-        print(f"note: {what} answered 401/404 {refused} time(s) right after the write it depends on")
-    return expect(status, answer, wanted, what)
-
-
 def zipped_bundle(folder: Path, products: int) -> bytes:
     """A synthetic economy from ``commonplan generate``, its files zipped at the top level."""
     bundle = folder / "economy"
@@ -176,14 +157,14 @@ def set_up(port: int, bundle: bytes) -> Setup:
     credentials = json.dumps({"email": "bench@example.org", "password": "a long bench password"}).encode()
     as_json = {"content-type": "application/json"}
     expect(*call(port, "POST", "/members", credentials, as_json), 201, "register_member")
-    token = after_write(port, "POST", "/tokens", credentials, as_json, 201, "log_in")["token"]
+    token = expect(*call(port, "POST", "/tokens", credentials, as_json), 201, "log_in")["token"]
     bearer = {"authorization": f"Bearer {token}"}
     body, content_type = multipart({"name": "bench"}, {"bundle": ("bench.zip", bundle)})
-    economy = after_write(port, "POST", "/economies", body, {**bearer, "content-type": content_type},
-                          201, "upload_economy")
+    economy = expect(*call(port, "POST", "/economies", body, {**bearer, "content-type": content_type}),
+                     201, "upload_economy")
     started = time.perf_counter()
-    job = after_write(port, "POST", f"/economies/{economy['id']}/jobs",
-                      json.dumps({"kind": "values"}).encode(), {**bearer, **as_json}, 202, "start_job")
+    job = expect(*call(port, "POST", f"/economies/{economy['id']}/jobs",
+                       json.dumps({"kind": "values"}).encode(), {**bearer, **as_json}), 202, "start_job")
     while job["state"] in ("queued", "running"):
         if time.perf_counter() - started > 300:
             raise SystemExit(f"the values job did not finish in 300 s: {job}")
