@@ -132,14 +132,14 @@ def import_bea(
     )
     b = accounts.use * inverse_g  # B = U diag(g)^-1
     d = accounts.make * inverse_q  # D = V diag(q)^-1
-    a = b @ d
+    a = rounded_product(b, d)
     for i, c in zip(*np.nonzero(a < 0), strict=True):
         warnings.append(
             f"negative direct requirement of {commodities[i]} per unit of {commodities[c]} "
             f"({a[i, c]:.6g}) set to 0"
         )
     a[a < 0] = 0.0
-    labour = (1e6 / hourly_compensation) * (accounts.compensation * inverse_g) @ d
+    labour = (1e6 / hourly_compensation) * rounded_product(accounts.compensation * inverse_g, d)
     for c in np.flatnonzero(labour < 0):
         warnings.append(f"negative labour of {commodities[c]} ({labour[c]:.6g} hours) set to 0")
     labour[labour < 0] = 0.0
@@ -465,3 +465,17 @@ def _with_info(economy: Economy, accounts: BeaAccounts, hourly_compensation: flo
         source=source,
     )
     return dataclasses.replace(economy, info=info)
+
+
+def rounded_product(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``left @ right`` with every entry the correctly rounded sum of its terms (math.fsum), so
+    an imported economy is the same to the last bit on every machine, whatever BLAS would have
+    summed in which order. ``right`` is a table of market shares: each column has few nonzeros,
+    so this takes a fraction of a second at BEA's detail level."""
+    rows = left.reshape(-1, left.shape[-1])
+    product = np.zeros((rows.shape[0], right.shape[1]))
+    for column in range(right.shape[1]):
+        present = np.flatnonzero(right[:, column])
+        terms = (rows[:, present] * right[present, column]).tolist()
+        product[:, column] = [math.fsum(row) for row in terms]
+    return product.reshape(left.shape[:-1] + right.shape[1:])
