@@ -150,3 +150,12 @@ def test_no_password_or_token_reaches_any_log(client, caplog):
     token = headers["Authorization"].removeprefix("Bearer ")
     assert PASSWORD not in caplog.text and "a wrong password" not in caplog.text
     assert token not in caplog.text
+
+
+def test_an_economy_keeps_the_warnings_it_was_accepted_with(client):
+    headers = sign_in(client)
+    uploaded = upload(client, headers, {**BAKERY, "resources.csv": "product,available\nland,50\n"})
+    assert uploaded.status_code == 201, uploaded.text
+    warnings = uploaded.json()["warnings"]
+    assert any("'labour'" in warning for warning in warnings)
+    assert client.get(f"/economies/{uploaded.json()['id']}", headers=headers).json()["warnings"] == warnings

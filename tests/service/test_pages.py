@@ -183,6 +183,12 @@ def test_an_upload_with_problems_shows_every_problem_in_a_table(app, ada):
         for e in refused["errors"])
 
 
+def test_an_economy_accepted_with_warnings_shows_them(app, ada):
+    economy = uploaded(ada, {**BAKERY, "resources.csv": "product,available\nland,50\n"})
+    page = ada.get(f"/app/economies/{economy}")
+    assert "Accepted with warnings" in page.text and "&#39;labour&#39;" in page.text
+
+
 @pytest.mark.parametrize(("kind", "charts"), [
     ("values", {"chart-values"}),
     ("requirements", {"chart-gross-output", "chart-use"}),

@@ -123,8 +123,7 @@ def who_am_i(me: Me) -> dict[str, Any]:
 @router.post("/economies", status_code=201, operation_id="upload_economy")
 async def upload(me: Me, db: Db, bundle: Annotated[UploadFile, File()],
                  name: Annotated[str, Form(max_length=200)] = "economy") -> dict[str, Any]:
-    stored, warnings = store_bundle(db, me, name, await bundle.read(MAX_UPLOAD + 1))
-    return {**economy_summary(stored), "warnings": warnings}
+    return economy_summary(store_bundle(db, me, name, await bundle.read(MAX_UPLOAD + 1)))
 
 
 @router.get("/economies", operation_id="list_economies")
@@ -193,7 +192,7 @@ def result_csv(document: dict[str, Any]) -> str:
 
 def economy_summary(economy: StoredEconomy) -> dict[str, Any]:
     return {"id": economy.id, "name": economy.name, "bundle_sha256": economy.bundle_sha256,
-            "owner_id": economy.owner_id}
+            "owner_id": economy.owner_id, "warnings": economy.warnings}
 
 
 def job_summary(job: Job) -> dict[str, Any]:

@@ -173,7 +173,7 @@ def economies_page(request: Request, me: Any, db: Db, status: int = 200, **conte
 def upload(request: Request, me: Me, db: Db, bundle: Annotated[UploadFile, File()],
            name: Annotated[str, Form(max_length=200)] = "economy") -> Response:
     try:
-        stored, _warnings = store_bundle(db, me, name.strip() or "economy",
+        stored = store_bundle(db, me, name.strip() or "economy",
                                          bundle.file.read(MAX_UPLOAD + 1))
     except ApiError as refused:
         return economies_page(request, me, db, refused.status, error=refused.detail,

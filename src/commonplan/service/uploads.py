@@ -15,17 +15,18 @@ from commonplan.store.models import Member, StoredEconomy
 MAX_UPLOAD = 64 * 2**20  # bytes of a zipped bundle
 
 
-def store_bundle(db: Session, me: Member, name: str, content: bytes) -> tuple[StoredEconomy, list[str]]:
-    """The stored economy and the bundle's warnings; 403, 413 or 422 (listing every problem by
-    file, row and column) when it may not be stored."""
+def store_bundle(db: Session, me: Member, name: str, content: bytes) -> StoredEconomy:
+    """The stored economy, with the warnings its bundle was accepted with; 403, 413 or 422
+    (listing every problem by file, row and column) when it may not be stored."""
     check_upload(me)
     if len(content) > MAX_UPLOAD:
         raise ApiError(413, "too_large", f"a bundle may have at most {MAX_UPLOAD} bytes", field="bundle")
     sha256, warnings = _checked(content)
-    stored = StoredEconomy(owner_id=me.id, name=name, bundle_sha256=sha256, bundle=content)
+    stored = StoredEconomy(owner_id=me.id, name=name, bundle_sha256=sha256, bundle=content,
+                           warnings=warnings)
     db.add(stored)
     db.flush()
-    return stored, warnings
+    return stored
 
 
 def _checked(content: bytes) -> tuple[str, list[str]]:

@@ -41,6 +41,7 @@ class StoredEconomy(Base):
     name: Mapped[str] = mapped_column(String(200))
     bundle_sha256: Mapped[str] = mapped_column(String(64), index=True)
     bundle: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when asked for
+    warnings: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")  # as accepted
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
