@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from collections.abc import Callable, Mapping
@@ -58,6 +59,15 @@ def write_tables(folder: Path, tables: Tables) -> Path:
         if content is not None:
             (folder / name).write_bytes(content if isinstance(content, bytes) else content.encode())
     return folder
+
+
+def zipped(tables: Mapping[str, str]) -> bytes:
+    """The tables as the bytes of a zip, at its root (an upload)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in tables.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
 
 
 def write_zip(path: Path, tables: Tables, *, folder: str = "") -> Path:

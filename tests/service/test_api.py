@@ -3,26 +3,16 @@ nobody reads what is not theirs."""
 
 from __future__ import annotations
 
-import io
 import logging
 import time
-import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
 
 from commonplan.service.app import create_app
-from tests.conftest import BAKERY
+from tests.conftest import BAKERY, zipped
 
 PASSWORD = "correct horse battery"
-
-
-def zipped(tables: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in tables.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 @pytest.fixture

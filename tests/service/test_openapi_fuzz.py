@@ -5,12 +5,10 @@ that generated ids sometimes hit real rows."""
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 import threading
 import time
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +25,7 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from commonplan.service.app import create_app
-from tests.conftest import BAKERY
+from tests.conftest import BAKERY, zipped
 
 EMAIL, PASSWORD = "fuzz@example.org", "correct horse battery"
 MAX_EXAMPLES = 30  # per operation (fuzzing phase): all of them take 20-30 s on 2 cores
@@ -42,14 +40,6 @@ class Seeded:
     ids: dict[str, int]
 
 
-def _zipped(tables: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in tables.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
 def _seed(client: requests.Session) -> tuple[dict[str, str], dict[str, int]]:
     """Register and log in once, before any fuzzing (so the login limit cannot lock us out),
     upload the bakery and run one job to its end."""
@@ -58,7 +48,7 @@ def _seed(client: requests.Session) -> tuple[dict[str, str], dict[str, int]]:
     assert logged_in.status_code == 201, logged_in.text
     headers = {"Authorization": f"Bearer {logged_in.json()['token']}"}
     uploaded = client.post("/economies", headers=headers, data={"name": "bakery"},
-                           files={"bundle": ("bakery.zip", _zipped(BAKERY), "application/zip")})
+                           files={"bundle": ("bakery.zip", zipped(BAKERY), "application/zip")})
     assert uploaded.status_code == 201, uploaded.text
     economy = uploaded.json()["id"]
     started = client.post(f"/economies/{economy}/jobs", headers=headers, json={"kind": "values"})
@@ -112,7 +102,7 @@ def _well_formed(label: str) -> st.SearchStrategy[Any] | None:
     if label == "POST /tokens":
         return st.just({"email": EMAIL, "password": PASSWORD})
     if label == "POST /economies":
-        return st.fixed_dictionaries({"bundle": st.just(_zipped(BAKERY)),
+        return st.fixed_dictionaries({"bundle": st.just(zipped(BAKERY)),
                                       "name": st.text(max_size=200)})
     return None
 

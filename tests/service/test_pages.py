@@ -3,11 +3,9 @@ cookies, CSRF on every form, uploads and their problems, jobs and their charts, 
 reads or changes through a page what the API would refuse them."""
 
 import html
-import io
 import logging
 import re
 import time
-import zipfile
 from http.cookies import SimpleCookie
 
 import pytest
@@ -16,19 +14,11 @@ from fastapi.testclient import TestClient
 from commonplan.service.app import create_app
 from commonplan.service.web_session import CSRF_COOKIE, SESSION_COOKIE
 from commonplan.store.accounts import set_role
-from tests.conftest import BAKERY
+from tests.conftest import BAKERY, zipped
 
 PASSWORD = "correct horse battery"
 BROKEN = {**BAKERY, "inputs.csv": "technique,product,quantity\nbake,flour,x\n"}
 TIGHT = {**BAKERY, "resources.csv": "product,available\nlabour,1000\nland,0.2\n"}  # land binds
-
-
-def zipped(tables: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in tables.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -140,9 +140,7 @@ def economy(economy_id: RowId, me: Me, db: Db) -> dict[str, Any]:
 @router.get("/economies/{economy_id}/bundle", operation_id="download_bundle",
             response_class=Response, responses={200: {"content": {"application/zip": {}}}})
 def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
-    stored = readable_row(db, StoredEconomy, economy_id, me)
-    return Response(stored.bundle, media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="economy-{stored.id}.zip"'})
+    return bundle_file(readable_row(db, StoredEconomy, economy_id, me))
 
 
 @router.post("/economies/{economy_id}/jobs", status_code=202, operation_id="start_job")
@@ -169,9 +167,21 @@ def job_result(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
 @router.get("/jobs/{job_id}/result.csv", operation_id="get_job_result_csv",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def job_result_csv(job_id: RowId, me: Me, db: Db) -> Response:
-    job = readable_row(db, Job, job_id, me)
-    return Response(result_csv(finished_result(job)), media_type="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{job.kind}-{job.id}.csv"'})
+    return result_csv_file(readable_row(db, Job, job_id, me))
+
+
+def attachment(content: bytes | str, media_type: str, filename: str) -> Response:
+    """A download: the browser saves it as ``filename``."""
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def bundle_file(economy: StoredEconomy) -> Response:
+    return attachment(economy.bundle, "application/zip", f"economy-{economy.id}.zip")
+
+
+def result_csv_file(job: Job) -> Response:
+    return attachment(result_csv(finished_result(job)), "text/csv", f"{job.kind}-{job.id}.csv")
 
 
 def finished_result(job: Job) -> dict[str, Any]:

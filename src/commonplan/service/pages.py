@@ -191,9 +191,7 @@ def economy(request: Request, economy_id: RowId, me: Me, db: Db) -> HTMLResponse
 
 @router.get("/app/economies/{economy_id}/bundle.zip")
 def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
-    stored = readable_row(db, StoredEconomy, economy_id, me)
-    return Response(stored.bundle, media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="economy-{stored.id}.zip"'})
+    return api.bundle_file(readable_row(db, StoredEconomy, economy_id, me))
 
 
 @router.post("/app/economies/{economy_id}/jobs", dependencies=CSRF)
@@ -231,15 +229,13 @@ def outcome(job: Job) -> dict[str, Any]:
 @router.get("/app/jobs/{job_id}/result.json")
 def result_json(job_id: RowId, me: Me, db: Db) -> Response:
     found: Job = readable_row(db, Job, job_id, me)
-    return Response(json.dumps(api.finished_result(found), indent=1), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{found.kind}-{found.id}.json"'})
+    return api.attachment(json.dumps(api.finished_result(found), indent=1), "application/json",
+                          f"{found.kind}-{found.id}.json")
 
 
 @router.get("/app/jobs/{job_id}/result.csv")
 def result_csv(job_id: RowId, me: Me, db: Db) -> Response:
-    found: Job = readable_row(db, Job, job_id, me)
-    return Response(api.result_csv(api.finished_result(found)), media_type="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{found.kind}-{found.id}.csv"'})
+    return api.result_csv_file(readable_row(db, Job, job_id, me))
 
 
 @functools.cache
