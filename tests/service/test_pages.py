@@ -11,6 +11,7 @@ from http.cookies import SimpleCookie
 import pytest
 from fastapi.testclient import TestClient
 
+from commonplan.service import pages
 from commonplan.service.app import create_app
 from commonplan.service.web_session import CSRF_COOKIE, SESSION_COOKIE
 from commonplan.store.accounts import set_role
@@ -210,9 +211,19 @@ def test_a_job_page_polls_its_progress_until_the_job_ends(app, ada, monkeypatch)
     assert ada.get(started.headers["location"] + "/result.csv").status_code == 409
 
 
+MEMBER_PAGES = ["/app/economies/{economy_id}", "/app/economies/{economy_id}/bundle.zip",
+                "/app/jobs/{job_id}", "/app/jobs/{job_id}/progress", "/app/jobs/{job_id}/result.json",
+                "/app/jobs/{job_id}/result.csv"]  # every page of one economy or job
+
+
 def member_pages(economy: int, job: int) -> list[str]:
-    return [f"/app/economies/{economy}", f"/app/economies/{economy}/bundle.zip", f"/app/jobs/{job}",
-            f"/app/jobs/{job}/progress", f"/app/jobs/{job}/result.json", f"/app/jobs/{job}/result.csv"]
+    return [page.format(economy_id=economy, job_id=job) for page in MEMBER_PAGES]
+
+
+def test_every_page_of_an_economy_or_job_is_in_the_table():
+    routes = {route.path for route in pages.router.routes
+              if route.path.startswith("/app/") and "{" in route.path and "GET" in route.methods}
+    assert routes == set(MEMBER_PAGES)
 
 
 def test_another_member_gets_404_on_every_page_of_someone_elses_economy_and_job(app, ada):
