@@ -119,11 +119,17 @@ def test_plan_periods_is_exact_only(capfd):
     assert code == 2 and "--periods" in err
 
 
-def test_plan_periods_reports_a_bad_capital_table_by_row(capfd, make_bundle):
-    bundle = make_bundle({"investments.csv": "technique,product,quantity\nbake,wheat,-1\n"})
-    code, _out, err = run(capfd, "plan", bundle, "--periods", "2")
+def test_plan_periods_and_validate_report_a_bad_capital_table_by_row(capfd, make_bundle):
+    bundle = make_bundle({"investments.csv": "technique,product,quantity\nbake,wheat,-1\n",
+                          "growth.csv": "product,rate\nbread,-2\n"})
+    for argv in (("plan", bundle, "--periods", "2"), ("validate", bundle)):
+        code, _out, err = run(capfd, *argv)
+        assert code == 2
+        assert "investments.csv:2:quantity:" in err and "growth.csv:2:rate:" in err
+    code, out, _err = run(capfd, "validate", bundle, "--json")
     assert code == 2
-    assert "investments.csv:2:quantity:" in err
+    assert {(error["file"], error["row"]) for error in one_document(out)["errors"]} == {
+        ("investments.csv", 2), ("growth.csv", 2)}
 
 
 def test_plan_variants_break_the_output_down_by_variant(capfd, make_bundle, tmp_path):

@@ -98,10 +98,10 @@ def load(bundle: Path) -> LoadedBundle:
 def validate(bundle: Bundle, json: JsonFlag = False) -> None:
     """Check a bundle against every rule; print ok or every problem."""
     from commonplan.documents import validation_document
-    from commonplan.economy.bundle import check_bundle
+    from commonplan.planning.capital import check_bundle_and_capital
 
     with step(f"Checking {bundle}"):
-        problems, warnings, sha256 = check_bundle(bundle)
+        problems, warnings, sha256 = check_bundle_and_capital(bundle)
     if json:
         emit(validation_document(problems), warnings, sha256)
     else:

@@ -82,6 +82,13 @@ def test_nobody_reads_what_is_not_theirs(client):
     assert started.status_code == 404
 
 
+def test_an_upload_with_a_bad_multi_period_table_is_a_422_naming_its_row(client):
+    answer = upload(client, sign_in(client), {**BAKERY, "capital.csv": "technique,lag\ngrow,0\n"})
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    assert [(e["file"], e["row"], e["column"]) for e in errors] == [("capital.csv", 2, "lag")]
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"email": "nobody", "password": PASSWORD}, "email"),
     ({"email": "ada@example.org", "password": "short"}, "password"),

@@ -60,11 +60,16 @@ def read_bundle(path: Path | str) -> LoadedBundle:
 
 def check_bundle(path: Path | str) -> tuple[list[Problem], list[str], str | None]:
     """Every problem of the bundle at ``path``, its warnings, and its hash when it can be read."""
-    try:
-        _economy, problems, warnings, sha256 = _load(Path(path))
-    except BundleError as error:  # no bundle there at all
-        return error.problems, [], None
+    _economy, problems, warnings, sha256 = checked_economy(path)
     return problems, warnings, sha256
+
+
+def checked_economy(path: Path | str) -> tuple[Economy | None, list[Problem], list[str], str | None]:
+    """check_bundle's answer, with the economy first (None when any rule is broken)."""
+    try:
+        return _load(Path(path))
+    except BundleError as error:  # no bundle there at all
+        return None, error.problems, [], None
 
 
 def _load(path: Path) -> tuple[Economy | None, list[Problem], list[str], str]:

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from commonplan.economy.assemble import positions
 from commonplan.economy.build import Rows, rows_table
-from commonplan.economy.bundle import choose_table_files
+from commonplan.economy.bundle import checked_economy, choose_table_files
 from commonplan.economy.model import Economy, Kind
 from commonplan.economy.problems import BundleError, Problem
 from commonplan.economy.source import open_bundle
@@ -98,6 +98,18 @@ def read_capital(path: Path | str, economy: Economy) -> Capital:
     if problems:
         raise BundleError(problems)
     return _checked(tables, economy, problems)
+
+
+def check_bundle_and_capital(path: Path | str) -> tuple[list[Problem], list[str], str | None]:
+    """economy.bundle.check_bundle, and, when the economy reads, every rule of its multi-period
+    tables too: what ``validate`` and an upload check."""
+    economy, problems, warnings, sha256 = checked_economy(path)
+    if economy is not None and not problems:
+        try:
+            read_capital(path, economy)
+        except BundleError as error:
+            problems = error.problems
+    return problems, warnings, sha256
 
 
 def capital_from_rows(economy: Economy, *, investments: Rows = (), capital: Rows = (),

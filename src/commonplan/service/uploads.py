@@ -31,12 +31,12 @@ def store_bundle(db: Session, me: Member, name: str, content: bytes) -> StoredEc
 
 def _checked(content: bytes) -> tuple[str, list[str]]:
     """Check a zip as ``validate`` does: its sha256 and warnings, or 422 listing every problem."""
-    from commonplan.economy.bundle import check_bundle
+    from commonplan.planning.capital import check_bundle_and_capital
 
     with tempfile.TemporaryDirectory() as folder:
         path = pathlib.Path(folder) / "bundle.zip"
         path.write_bytes(content)
-        problems, warnings, sha256 = check_bundle(path)
+        problems, warnings, sha256 = check_bundle_and_capital(path)
     if problems:
         listed: list[dict[str, Any]] = [
             {**problem.as_json(), "file": pathlib.Path(problem.file).name if problem.file else None}
