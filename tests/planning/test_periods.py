@@ -296,6 +296,8 @@ def test_when_highs_cannot_maximise_a_tiers_total_the_plan_keeps_its_least_and_s
                               "any period is held"]
     assert plans.least_fulfilment == pytest.approx([1, 0], abs=EXACT)
     assert plans.breaches() == []
+    assert plans.status == "approximate"  # not the optimum over all periods SPEC asks for
+    assert {plan.status for plan in plans.plans} == {"approximate"}
 
 
 def test_an_economy_nobody_needs_anything_from_is_planned_idle():

@@ -122,6 +122,7 @@ class PeriodModel:
         self.holds: list[tuple[int, str, float]] = []  # (tier, "least" or "total", optimum)
         self.slack = HOLD
         self.warnings: list[str] = []
+        self.status = "optimal"  # "approximate" once a stage could not be solved as SPEC asks
 
     def _period_problem(self, s: int) -> PlanningProblem:
         """Period s's needs and limits (grown), its capacities before any investment (worn)."""
@@ -243,6 +244,7 @@ class PeriodModel:
             self.slack = slack  # the holds widened in vain are restored
             for hold in self.holds:
                 self._hold(hold)
+            self.status = "approximate"
             self.warnings.append(f"priority {int(self.base.tiers[k])}: its fulfilment over all "
                                  f"periods could not be maximised ({error}); only its least "
                                  "fulfilment in any period is held")
@@ -283,6 +285,7 @@ class PeriodModel:
                 self._keep_duals()
             if not (breached := self.plans().breaches()):
                 return
+        self.status = "approximate"
         self.warnings.append(f"HiGHS's plan breaks constraints by more than {TOLERANCE:g} relative: "
                              f"{'; '.join(breached)}")
 
@@ -324,14 +327,14 @@ class PeriodModel:
         for s, problem in enumerate(self.problems):
             problem = replace(problem, capacities=capacity[s])
             fulfilment = self._delivered(problem, x[s], investment[s, invested])
-            made.append(finish_plan(problem, x[s], fulfilment, status="optimal",
+            made.append(finish_plan(problem, x[s], fulfilment, status=self.status,
                                     shadow_prices=prices[0][s], capacity_prices=prices[1][s]))
         least = np.array([plan.fulfilment for plan in made]).min(axis=0, initial=1.0)
         warnings = list(self.warnings)
         if self.slack > HOLD:
             warnings.append(f"the earlier priority tiers were held to within {self.slack:.0e} of their "
                             "optimum per period, not 1e-9, for numerical reasons")
-        return PeriodPlans(tuple(made), self.capital, investment, capacity, goods, least, "optimal",
+        return PeriodPlans(tuple(made), self.capital, investment, capacity, goods, least, self.status,
                            explain_periods(made, investment, self.base), warnings)
 
     def _delivered(self, problem: PlanningProblem, x: np.ndarray, investment: np.ndarray) -> np.ndarray:
