@@ -357,3 +357,13 @@ def test_the_pages_are_not_in_the_openapi_schema(app):
     paths = app.openapi()["paths"]
     assert not [path for path in paths if path.startswith(("/app", "/login", "/register", "/logout"))]
     assert "/" not in paths
+
+
+def test_an_unknown_address_is_an_html_page_for_a_browser_and_json_for_the_api(app):
+    client = browser(app)
+    page = client.get("/app/nowhere", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Not found" in page.text and "/app/nowhere" in page.text
+    answer = client.get("/app/nowhere", headers={"Accept": "application/json"})
+    assert answer.status_code == 404 and answer.json()["error"] == "not_found"
+    assert client.put("/login", headers={"Accept": "text/html"}).status_code == 405

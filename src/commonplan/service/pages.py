@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from commonplan.service import api
 from commonplan.service.deps import Db, RowId, Worker
@@ -46,7 +47,8 @@ TEMPLATES.env.filters["number"] = number
 # The pages' own policy: the app's, plus the inline styles Plotly sets on its charts.
 PAGE_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-TITLES = {401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Not ready yet",
+TITLES = {401: "Not signed in", 403: "Not allowed", 404: "Not found", 405: "Not possible here",
+          409: "Not ready yet",
           413: "Too large", 422: "Not accepted", 429: "Too many attempts"}
 JobKind = api.JobRequest.model_fields["kind"].annotation  # the API's kinds and methods, one list
 JobMethod = api.JobRequest.model_fields["method"].annotation
@@ -271,6 +273,17 @@ def install(app: FastAPI) -> None:
     async def page_error(request: Request, error: PageError) -> Response:
         return finished(request, render(request, "error.html", error.status, title=error.title,
                                         detail=error.detail))
+
+    answer_in_json = app.exception_handlers[HTTPException]
+
+    @app.exception_handler(HTTPException)
+    async def no_such_page(request: Request, error: HTTPException) -> Response:
+        """An unknown address or method: an HTML page for a browser, the API's JSON otherwise."""
+        if "text/html" not in request.headers.get("accept", ""):
+            return await answer_in_json(request, error)
+        return finished(request, render(request, "error.html", error.status_code,
+                                        title=TITLES.get(error.status_code, "Refused"),
+                                        detail=f"{error.detail}: {request.method} {request.url.path}"))
 
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, _error: SignInRequired) -> Response:
