@@ -51,19 +51,22 @@ def requirements_document(economy: Economy, requirements: Requirements,
             "residual": requirements.residual}
 
 
-def document_rows(document: dict[str, Any]) -> list[tuple[str, str, float | None]]:
+def document_rows(document: dict[str, Any], prefix: str = "") -> list[tuple[str, str, float | None]]:
     """Every number of a SPEC document as rows (quantity, id, value), in the document's order:
-    its maps of numbers (``values``, ``activity``, ``net_output``, ``fulfilment``...) and
-    ``by_kind`` as ``by_kind:<kind>``; the CSV download of a result."""
+    its maps of numbers (``values``, ``activity``, ``net_output``, ``fulfilment``...),
+    ``by_kind`` as ``by_kind:<kind>``, and each of a multi-period plan's ``periods`` as
+    ``period <n>:<quantity>``; the CSV download of a result."""
     rows: list[tuple[str, str, float | None]] = []
     for quantity, content in document.items():
         if not isinstance(content, dict) or quantity in ("provenance", "binding"):
             continue
         for key, value in content.items():
             if isinstance(value, dict):
-                rows += [(f"{quantity}:{kind}", key, number) for kind, number in value.items()]
+                rows += [(f"{prefix}{quantity}:{kind}", key, number) for kind, number in value.items()]
             elif value is None or isinstance(value, int | float):
-                rows.append((quantity, key, value))
+                rows.append((prefix + quantity, key, value))
+    for period in document.get("periods", []):
+        rows += document_rows(period, f"period {period['period']}:")
     return rows
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -156,3 +157,28 @@ def test_an_economy_keeps_the_warnings_it_was_accepted_with(client):
     warnings = uploaded.json()["warnings"]
     assert any("'labour'" in warning for warning in warnings)
     assert client.get(f"/economies/{uploaded.json()['id']}", headers=headers).json()["warnings"] == warnings
+
+
+def test_a_plan_of_several_periods_is_computed_from_the_capital_tables(client):
+    periods = Path(__file__).parents[1] / "planning" / "data" / "bakery-periods"
+    tables = {path.name: path.read_text() for path in periods.iterdir()}
+    headers = sign_in(client)
+    economy = upload(client, headers, tables).json()["id"]
+    started = client.post(f"/economies/{economy}/jobs", headers=headers,
+                          json={"kind": "plan", "periods": 2})
+    assert started.status_code == 202, started.text
+    assert wait_for(client, headers, started.json()["id"])["state"] == "done"
+    result = client.get(f"/jobs/{started.json()['id']}/result", headers=headers).json()
+    assert [period["period"] for period in result["periods"]] == [1, 2] and "least_fulfilment" in result
+    csv_text = client.get(f"/jobs/{started.json()['id']}/result.csv", headers=headers).text
+    assert "\nperiod 2:activity," in csv_text and "\nleast_fulfilment," in csv_text
+
+
+@pytest.mark.parametrize("body", [{"kind": "plan", "method": "harmony", "periods": 2},
+                                  {"kind": "values", "periods": 3}, {"kind": "plan", "periods": 0},
+                                  {"kind": "plan", "periods": 21}])
+def test_several_periods_only_of_an_exact_plan_and_within_bounds(client, body):
+    headers = sign_in(client)
+    economy = upload(client, headers).json()["id"]
+    answer = client.post(f"/economies/{economy}/jobs", headers=headers, json=body)
+    assert answer.status_code == 422 and answer.json()["field"] == "periods", answer.text

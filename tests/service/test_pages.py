@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -367,3 +368,20 @@ def test_an_unknown_address_is_an_html_page_for_a_browser_and_json_for_the_api(a
     answer = client.get("/app/nowhere", headers={"Accept": "application/json"})
     assert answer.status_code == 404 and answer.json()["error"] == "not_found"
     assert client.put("/login", headers={"Accept": "text/html"}).status_code == 405
+
+
+def test_a_plan_of_several_periods_is_started_from_the_economy_page(ada):
+    periods = Path(__file__).parents[1] / "planning" / "data" / "bakery-periods"
+    economy = uploaded(ada, {path.name: path.read_text() for path in periods.iterdir()})
+    form = {"kind": "plan", "csrf_token": token_of(ada, f"/app/economies/{economy}")}
+    refused = ada.post(f"/app/economies/{economy}/jobs", data={**form, "method": "harmony", "periods": "2"})
+    assert refused.status_code == 422 and "several periods" in refused.text
+    started = ada.post(f"/app/economies/{economy}/jobs", data={**form, "method": "lp", "periods": "2"},
+                       follow_redirects=False)
+    assert started.status_code == 303, started.text
+    job = started.headers["location"]
+    for _ in range(200):
+        if ada.get(f"{job}/progress").status_code == 286:
+            break
+        time.sleep(0.05)
+    assert "period 2:activity" in ada.get(f"{job}/result.csv").text

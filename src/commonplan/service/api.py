@@ -10,12 +10,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from commonplan.documents import document_rows
 from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.errors import ApiError
 from commonplan.service.guard import readable_row, runnable_economy
+from commonplan.service.jobs import MAX_PERIODS, job_options
 from commonplan.service.uploads import MAX_UPLOAD, store_bundle
 from commonplan.store.access import readable
 from commonplan.store.accounts import (
@@ -40,6 +41,7 @@ class Credentials(BaseModel):
 class JobRequest(BaseModel):
     kind: Literal["values", "requirements", "plan"]
     method: Literal["lp", "harmony"] = "lp"
+    periods: int = Field(1, ge=1, le=MAX_PERIODS, description="periods of an exact plan (capital tables)")
 
 
 class LoginLimit:
@@ -146,7 +148,8 @@ def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
 @router.post("/economies/{economy_id}/jobs", status_code=202, operation_id="start_job")
 def start(economy_id: RowId, body: JobRequest, me: Me, db: Db, worker: Worker) -> dict[str, Any]:
     runnable_economy(db, economy_id, me)
-    return job_summary(worker.start(db, economy_id, me.id, body.kind, {"method": body.method}))
+    options = job_options(body.kind, body.method, body.periods)
+    return job_summary(worker.start(db, economy_id, me.id, body.kind, options))
 
 
 @router.get("/jobs", operation_id="list_jobs")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from commonplan.economy.bundle import LoadedBundle, read_bundle
 from commonplan.economy.problems import BundleError
 from commonplan.planning.plan import Progress
+from commonplan.service.errors import ApiError
 from commonplan.store.jobs import (
     claim_job,
     fail_job,
@@ -26,6 +27,7 @@ from commonplan.store.jobs import (
 from commonplan.store.models import Job, StoredEconomy
 
 KINDS = ("values", "requirements", "plan")
+MAX_PERIODS = 20  # of a multi-period plan computed by the service
 
 
 class ServerStopping(Exception):
@@ -63,6 +65,15 @@ class JobWorker:
         self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+def job_options(kind: str, method: str, periods: int) -> dict[str, Any]:
+    """The options a job is stored with; 422 naming ``periods`` when more than one period is
+    asked of anything but an exact plan (multi-period plans are exact, docs/planning.md)."""
+    if periods > 1 and (kind, method) != ("plan", "lp"):
+        raise ApiError(422, "invalid_request", "several periods are planned only by an exact plan: "
+                                               "kind plan, method lp", field="periods")
+    return {"method": method, "periods": periods}
+
+
 def run_job(sessions: sessionmaker[Session], job_id: int, stopping: threading.Event | None = None) -> None:
     """Run job ``job_id`` to its end: done with a result, or failed with the reason; back in
     the queue when ``stopping`` is set; nothing when it is not queued any more."""
@@ -85,7 +96,7 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: threading.Ev
             path = Path(folder) / "bundle.zip"
             path.write_bytes(bundle)
             progress(0.0, "reading the bundle")
-            result = compute(kind, options, read_bundle(path), progress)
+            result = compute(kind, options, path, read_bundle(path), progress)
     except ServerStopping:
         with sessions() as session, session.begin():
             requeue_job(session, job_id)
@@ -102,9 +113,10 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: threading.Ev
         fail_job(session, job_id, reason)
 
 
-def compute(kind: str, options: dict[str, Any], loaded: LoadedBundle,
+def compute(kind: str, options: dict[str, Any], path: Path, loaded: LoadedBundle,
             progress: Progress) -> dict[str, Any]:
-    """The SPEC document of ``kind`` for the bundle, with provenance and warnings."""
+    """The SPEC document of ``kind`` for the bundle at ``path``, with provenance and warnings
+    (a plan of several periods: the document of ``plan --periods N --json``)."""
     from commonplan import documents
 
     economy = loaded.economy
@@ -121,6 +133,13 @@ def compute(kind: str, options: dict[str, Any], loaded: LoadedBundle,
         requirements = gross_requirements(economy, values=values)
         document = documents.requirements_document(economy, requirements, values)
         warnings += requirements.warnings
+    elif options.get("periods", 1) > 1:
+        from commonplan.planning.capital import read_capital
+        from commonplan.planning.periods import plan_periods
+
+        plans = plan_periods(economy, None, options["periods"], read_capital(path, economy), progress)
+        document = documents.periods_document(plans)
+        warnings += plans.warnings
     else:
         from commonplan.planning import make_plan
 

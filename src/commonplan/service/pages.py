@@ -22,6 +22,7 @@ from commonplan.service import api
 from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.errors import ApiError
 from commonplan.service.guard import readable_row, runnable_economy
+from commonplan.service.jobs import MAX_PERIODS, job_options
 from commonplan.service.result_charts import charts_of, number
 from commonplan.service.uploads import MAX_UPLOAD, store_bundle
 from commonplan.service.web_session import (
@@ -188,7 +189,7 @@ def economy(request: Request, economy_id: RowId, me: Me, db: Db) -> HTMLResponse
     stored = readable_row(db, StoredEconomy, economy_id, me)
     jobs = db.scalars(readable(me, Job).where(Job.economy_id == stored.id).limit(api.PAGE)).all()
     return render(request, "economy.html", economy=stored, jobs=jobs, me=me,
-                  may_run=may(me, "run", stored.owner_id))
+                  may_run=may(me, "run", stored.owner_id), max_periods=MAX_PERIODS)
 
 
 @router.get("/app/economies/{economy_id}/bundle.zip")
@@ -198,9 +199,11 @@ def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
 
 @router.post("/app/economies/{economy_id}/jobs", dependencies=CSRF)
 def start_job(economy_id: RowId, me: Me, db: Db, worker: Worker,
-              kind: Annotated[JobKind, Form()], method: Annotated[JobMethod, Form()] = "lp") -> Response:
+              kind: Annotated[JobKind, Form()], method: Annotated[JobMethod, Form()] = "lp",
+              periods: Annotated[int, Form(ge=1, le=MAX_PERIODS)] = 1) -> Response:
     runnable_economy(db, economy_id, me)
-    return to(f"/app/jobs/{worker.start(db, economy_id, me.id, kind, {'method': method}).id}")
+    options = job_options(kind, method, periods)
+    return to(f"/app/jobs/{worker.start(db, economy_id, me.id, kind, options).id}")
 
 
 @router.get("/app/jobs/{job_id}")
