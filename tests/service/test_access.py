@@ -27,6 +27,7 @@ EXPECTED = {
     "start_job": ("post", "/economies/{economy}/jobs", {"kind": "values"}, (401, 202, 404, 403, 202, 403)),
     "list_jobs": ("get", "/jobs", None, (401, 200, 200, 200, 200, 200)),
     "get_job": ("get", "/jobs/{job}", None, (401, 200, 404, 200, 200, 200)),
+    "cancel_job": ("post", "/jobs/{job}/cancel", None, (401, 409, 404, 403, 409, 403)),  # it has ended
     "get_job_result": ("get", "/jobs/{job}/result", None, (401, 200, 404, 200, 200, 200)),
     "get_job_result_csv": ("get", "/jobs/{job}/result.csv", None, (401, 200, 404, 200, 200, 200)),
 }
@@ -108,3 +109,15 @@ def test_a_job_left_queued_by_a_stopped_server_is_resumed_on_the_next_start(data
                                                 "password": "correct horse battery"}).json()["token"]
         finished = wait_for(restarted, {"Authorization": f"Bearer {token}"}, job)
     assert finished["state"] == "done"
+
+
+def test_a_queued_job_is_cancelled_by_its_owner_and_never_runs(client, world):
+    owner = world["headers"]["owner"]
+    with client.app.state.sessions() as db, db.begin():  # queued, not yet handed to the worker
+        job = queue_job(db, "values", world["economy"], 1, {"method": "lp"}).id
+    answer = client.post(f"/jobs/{job}/cancel", headers=owner)
+    assert answer.status_code == 200 and answer.json()["state"] == "cancelled", answer.text
+    assert answer.json()["message"] == "cancelled by member 1"
+    assert client.get(f"/jobs/{job}/result", headers=owner).status_code == 409
+    again = client.post(f"/jobs/{job}/cancel", headers=owner)
+    assert again.status_code == 409 and again.json()["error"] == "ended"

@@ -16,6 +16,7 @@ from commonplan.service import pages
 from commonplan.service.app import create_app
 from commonplan.service.web_session import CSRF_COOKIE, SESSION_COOKIE
 from commonplan.store.accounts import set_role
+from commonplan.store.jobs import queue_job
 from tests.conftest import BAKERY, zipped
 
 PASSWORD = "correct horse battery"
@@ -385,3 +386,19 @@ def test_a_plan_of_several_periods_is_started_from_the_economy_page(ada):
             break
         time.sleep(0.05)
     assert "period 2:activity" in ada.get(f"{job}/result.csv").text
+
+
+def test_a_waiting_job_is_cancelled_from_its_page_and_nobody_else_may(app, ada):
+    economy = uploaded(ada)
+    with app.state.sessions() as db, db.begin():  # queued, not yet handed to the worker
+        job = queue_job(db, "values", economy, 1, {"method": "lp"}).id
+    page = ada.get(f"/app/jobs/{job}")
+    assert "Cancel this job" in page.text
+    bob = signed_in(browser(app), "bob@example.org")
+    refused = bob.post(f"/app/jobs/{job}/cancel", data={"csrf_token": token_of(bob, "/app/economies")})
+    assert refused.status_code == 404
+    answer = ada.post(f"/app/jobs/{job}/cancel", data={"csrf_token": token_in(page.text)},
+                      follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, f"/app/jobs/{job}")
+    ended = ada.get(f"/app/jobs/{job}/progress")
+    assert ended.status_code == 286 and "Cancelled" in ended.text and "Cancel this job" not in ended.text

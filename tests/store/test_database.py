@@ -11,6 +11,7 @@ from commonplan.store.jobs import (
     INTERRUPTED,
     MAX_STARTS,
     RESUMED,
+    cancel_job,
     claim_job,
     fail_job,
     finish_job,
@@ -69,7 +70,8 @@ def test_a_job_runs_with_progress_and_keeps_its_result(engine):
         job = queue_job(session, "plan", economy, owner, {"method": "lp"})
         job_id = job.id
     with sessions(engine)() as session, session.begin():
-        report_progress(session, job_id, 0.5, "maximising priority tier 1 of 2")
+        assert claim_job(session, job_id)
+        assert report_progress(session, job_id, 0.5, "maximising priority tier 1 of 2")
     with sessions(engine)() as session:
         job = session.get(Job, job_id)
         assert (job.state, job.progress, job.message) == ("running", 0.5,
@@ -94,8 +96,10 @@ def test_a_restart_resumes_what_was_left_and_fails_a_job_interrupted_twice(engin
         twice = queue_job(session, "plan", economy, owner).id
         session.execute(update(Job).where(Job.id == twice).values(state="running", attempts=MAX_STARTS))
         finished = queue_job(session, "values", economy, owner).id
+        claim_job(session, finished)
         finish_job(session, finished, {"unit": "hours"})
         failed = queue_job(session, "plan", economy, owner).id
+        claim_job(session, failed)
         fail_job(session, failed, "bad needs")
     url, options = database_url
     restarted = open_database(url, **options)
@@ -108,3 +112,20 @@ def test_a_restart_resumes_what_was_left_and_fails_a_job_interrupted_twice(engin
     assert states[finished] == ("done", "done", 1.0)
     assert states[failed][:2] == ("failed", "bad needs")
     restarted.dispose()
+
+
+def test_a_cancelled_job_never_runs_and_a_running_one_stops_without_its_result(engine):
+    with sessions(engine)() as session, session.begin():
+        owner, economy = add_member_and_economy(session)
+        waiting = queue_job(session, "values", economy, owner).id
+        running = queue_job(session, "values", economy, owner).id
+        assert claim_job(session, running)
+        assert cancel_job(session, waiting, "member 1") and cancel_job(session, running, "member 1")
+        assert not claim_job(session, waiting)
+        assert not report_progress(session, running, 0.5, "solving")  # the job learns it is cancelled
+        finish_job(session, running, {"unit": "hours"})
+        assert not cancel_job(session, running, "member 1")  # ended: nothing to cancel
+    with sessions(engine)() as session:
+        for job_id in (waiting, running):
+            job = session.get(Job, job_id)
+            assert (job.state, job.message, job.result) == ("cancelled", "cancelled by member 1", None)

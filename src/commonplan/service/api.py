@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from commonplan.documents import document_rows
 from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.errors import ApiError
-from commonplan.service.guard import readable_row, runnable_economy
+from commonplan.service.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.service.jobs import MAX_PERIODS, job_options
 from commonplan.service.uploads import MAX_UPLOAD, store_bundle
 from commonplan.store.access import readable
@@ -26,6 +27,7 @@ from commonplan.store.accounts import (
     member_of_token,
     register_member,
 )
+from commonplan.store.jobs import cancel_job
 from commonplan.store.models import Job, Member, StoredEconomy
 
 LOGIN_ATTEMPTS = 5  # failed logins of one email allowed per window
@@ -160,6 +162,19 @@ def list_jobs(me: Me, db: Db, offset: Offset = 0, limit: Limit = PAGE) -> list[d
 @router.get("/jobs/{job_id}", operation_id="get_job")
 def job_status(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
     return job_summary(readable_row(db, Job, job_id, me))
+
+
+@router.post("/jobs/{job_id}/cancel", operation_id="cancel_job")
+def cancel(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
+    return job_summary(cancelled(db, cancellable_job(db, job_id, me), me))
+
+
+def cancelled(db: Session, job: Job, me: Member) -> Job:
+    """Cancel the job; 409 when it has ended already."""
+    if not cancel_job(db, job.id, f"{me.role} {me.id}"):
+        raise ApiError(409, "ended", f"job {job.id} has ended ({job.state}): nothing to cancel")
+    db.refresh(job)
+    return job
 
 
 @router.get("/jobs/{job_id}/result", operation_id="get_job_result")

@@ -25,10 +25,19 @@ def readable_row(db: Session, table: type, key: int, me: Member) -> Any:
 
 def runnable_economy(db: Session, key: int, me: Member) -> StoredEconomy:
     """The economy ``key`` if ``me`` may compute on it; 404 or 403 (naming the role) otherwise."""
-    economy: StoredEconomy = readable_row(db, StoredEconomy, key, me)
-    if not may(me, "run", economy.owner_id):
-        raise ApiError(403, "forbidden", f"a {me.role} may not start jobs on another member's economy")
-    return economy
+    return _runnable(db, StoredEconomy, key, me, "start jobs on another member's economy")
+
+
+def cancellable_job(db: Session, key: int, me: Member) -> Job:
+    """The job ``key`` if ``me`` may cancel it (who may start it may stop it); 404 or 403."""
+    return _runnable(db, Job, key, me, "cancel another member's job")
+
+
+def _runnable(db: Session, table: type, key: int, me: Member, refused: str) -> Any:
+    row = readable_row(db, table, key, me)
+    if not may(me, "run", row.owner_id):
+        raise ApiError(403, "forbidden", f"a {me.role} may not {refused}")
+    return row
 
 
 def check_upload(me: Member) -> None:

@@ -34,6 +34,10 @@ class ServerStopping(Exception):
     """The server is stopping: the running job goes back to the queue, to resume on the next start."""
 
 
+class JobCancelled(Exception):
+    """The job was cancelled while it ran: it stops, and keeps its state (store.jobs.cancel_job)."""
+
+
 class JobWorker:
     """Runs jobs one at a time in a background thread, in the order they were queued."""
 
@@ -89,7 +93,8 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: threading.Ev
         if stopping is not None and stopping.is_set():
             raise ServerStopping
         with sessions() as session, session.begin():
-            report_progress(session, job_id, fraction, message)
+            if not report_progress(session, job_id, fraction, message):
+                raise JobCancelled
 
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -100,6 +105,8 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: threading.Ev
     except ServerStopping:
         with sessions() as session, session.begin():
             requeue_job(session, job_id)
+        return
+    except JobCancelled:
         return
     except BundleError as error:
         reason = "; ".join(str(problem) for problem in error.problems)

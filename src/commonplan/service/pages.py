@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from commonplan.service import api
 from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.errors import ApiError
-from commonplan.service.guard import readable_row, runnable_economy
+from commonplan.service.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.service.jobs import MAX_PERIODS, job_options
 from commonplan.service.result_charts import charts_of, number
 from commonplan.service.uploads import MAX_UPLOAD, store_bundle
@@ -40,7 +40,7 @@ from commonplan.service.web_session import (
 )
 from commonplan.store.access import may, readable
 from commonplan.store.accounts import issue_token, revoke_token
-from commonplan.store.models import Job, StoredEconomy
+from commonplan.store.models import ENDED, Job, StoredEconomy
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -211,7 +211,7 @@ def job(request: Request, job_id: RowId, me: Me, db: Db) -> HTMLResponse:
     found: Job = readable_row(db, Job, job_id, me)
     economy = db.get(StoredEconomy, found.economy_id)
     seen = economy if economy is not None and may(me, "read", economy.owner_id) else None
-    return render(request, "job.html", job=found, economy=seen, **outcome(found))
+    return render(request, "job.html", job=found, economy=seen, **outcome(found, me))
 
 
 @router.get("/app/jobs/{job_id}/progress")
@@ -219,16 +219,24 @@ def progress(request: Request, job_id: RowId, me: Me, db: Db) -> HTMLResponse:
     """The progress bar, polled by htmx; once the job ended, with its results (swapped in out of
     band) and status 286, which stops htmx polling."""
     found: Job = readable_row(db, Job, job_id, me)
-    ended = found.state in ("done", "failed")
+    ended = found.state in ENDED
     return render(request, "job_progress.html", 286 if ended else 200, job=found, oob=ended,
-                  **outcome(found))
+                  **outcome(found, me))
 
 
-def outcome(job: Job) -> dict[str, Any]:
-    """What the job page shows of a job: its charts and explanation once it is done."""
+@router.post("/app/jobs/{job_id}/cancel", dependencies=CSRF)
+def cancel(job_id: RowId, me: Me, db: Db) -> Response:
+    api.cancelled(db, cancellable_job(db, job_id, me), me)
+    return to(f"/app/jobs/{job_id}")
+
+
+def outcome(job: Job, me: Any) -> dict[str, Any]:
+    """What the job page shows of a job: a cancel button while it may still be stopped, its
+    charts and explanation once it is done."""
+    may_cancel = job.state not in ENDED and may(me, "run", job.owner_id)
     if job.state != "done" or job.result is None:
-        return {"charts": [], "document": None}
-    return {"charts": charts_of(job.kind, job.result), "document": job.result}
+        return {"charts": [], "document": None, "may_cancel": may_cancel}
+    return {"charts": charts_of(job.kind, job.result), "document": job.result, "may_cancel": False}
 
 
 @router.get("/app/jobs/{job_id}/result.json")

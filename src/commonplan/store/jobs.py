@@ -36,24 +36,36 @@ def claim_job(session: Session, job_id: int) -> bool:
     return claimed.rowcount == 1
 
 
-def report_progress(session: Session, job_id: int, fraction: float, message: str) -> None:
-    session.execute(update(Job).where(Job.id == job_id)
-                    .values(state="running", progress=min(max(fraction, 0.0), 1.0), message=message))
+def report_progress(session: Session, job_id: int, fraction: float, message: str) -> bool:
+    """Record a running job's progress; False when it is not running any more (cancelled)."""
+    reported = session.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(
+        progress=min(max(fraction, 0.0), 1.0), message=message))
+    return reported.rowcount == 1
 
 
 def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
-    session.execute(update(Job).where(Job.id == job_id)
+    """Keep a running job's result (one cancelled meanwhile stays cancelled, without it)."""
+    session.execute(update(Job).where(Job.id == job_id, Job.state == "running")
                     .values(state="done", progress=1.0, message="done", result=result))
 
 
 def fail_job(session: Session, job_id: int, reason: str) -> None:
-    session.execute(update(Job).where(Job.id == job_id).values(state="failed", message=reason))
+    session.execute(update(Job).where(Job.id == job_id, Job.state == "running")
+                    .values(state="failed", message=reason))
+
+
+def cancel_job(session: Session, job_id: int, by: str) -> bool:
+    """Cancel a queued or running job (a running one stops at its next progress report);
+    False when it has ended already."""
+    cancelled = session.execute(update(Job).where(Job.id == job_id, Job.state.in_(("queued", "running")))
+                                .values(state="cancelled", message=f"cancelled by {by}"))
+    return cancelled.rowcount == 1
 
 
 def requeue_job(session: Session, job_id: int) -> None:
     """Put a job a stopping server interrupted back in the queue; a clean stop does not count
     as a start."""
-    session.execute(update(Job).where(Job.id == job_id).values(
+    session.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(
         state="queued", progress=0.0, message=STOPPED, attempts=Job.attempts - 1))
 
 
