@@ -62,16 +62,21 @@ class LoginLimit:
                                                        f"{LOCKOUT_SECONDS} seconds", field="email")
 
     def failed(self, email: str) -> None:
+        key = email.strip().lower()
         with self.lock:
-            self._recent(email.strip().lower()).append(time.monotonic())
+            self.failures[key] = [*self._recent(key), time.monotonic()]
 
     def _recent(self, key: str) -> list[float]:
+        """The failures of ``key`` within the window; an email with none is forgotten, so the
+        count never grows with the emails merely tried."""
         since = time.monotonic() - LOCKOUT_SECONDS
-        self.failures[key] = [moment for moment in self.failures.get(key, []) if moment > since]
-        return self.failures[key]
+        recent = [moment for moment in self.failures.pop(key, []) if moment > since]
+        if recent:
+            self.failures[key] = recent
+        return recent
 
 
-def log_in_member(request: Request, db: Any, email: str, password: str) -> Member:
+def log_in_member(request: Request, db: Session, email: str, password: str) -> Member:
     """The member with these credentials, rate-limited per email; 401 or 429 otherwise."""
     logins: LoginLimit = request.app.state.logins
     logins.check(email)
@@ -82,7 +87,7 @@ def log_in_member(request: Request, db: Any, email: str, password: str) -> Membe
     return found
 
 
-def register(db: Any, email: str, password: str) -> Member:
+def register(db: Session, email: str, password: str) -> Member:
     """A new member (role "member"); 422 naming the field when refused."""
     try:
         return register_member(db, email, password)
