@@ -182,3 +182,13 @@ def test_several_periods_only_of_an_exact_plan_and_within_bounds(client, body):
     economy = upload(client, headers).json()["id"]
     answer = client.post(f"/economies/{economy}/jobs", headers=headers, json=body)
     assert answer.status_code == 422 and answer.json()["field"] == "periods", answer.text
+
+
+def test_the_login_limit_keeps_no_email_without_a_recent_failure():
+    from commonplan.service.api import LoginLimit
+
+    logins = LoginLimit()
+    for n in range(100):
+        logins.check(f"member{n}@example.org")
+    logins.failed("eve@example.org")
+    assert list(logins.failures) == ["eve@example.org"]
