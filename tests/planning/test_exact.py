@@ -165,3 +165,12 @@ def test_every_exact_plan_keeps_every_constraint(seed, size, alternatives, scarc
         # near zero (nothing available, nothing made) the hours are noise at HiGHS' feasibility
         # tolerance of 1e-9 per row, summed over rows: a few 1e-9 apart (seen: 1.04e-9 vs 1e-13)
         assert plan.labour_hours == pytest.approx(reference.labour_hours, rel=1e-6, abs=1e-8)
+
+
+def test_progress_creeps_forward_within_each_stage_and_ends_at_one():
+    economy = generate(300, inputs_per_product=4, seed=3, alternatives=0.3)
+    reported: list[float] = []
+    exact_plan(planning_problem(economy), lambda fraction, _message: reported.append(fraction))
+    assert reported[-1] == 1.0 and all(0.0 <= f <= 1.0 for f in reported)
+    assert reported == sorted(reported)  # never backwards
+    assert len(set(reported)) > len(planning_problem(economy).tiers) + 2  # moves within a stage too

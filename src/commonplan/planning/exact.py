@@ -48,6 +48,7 @@ GAIN_LAMBDA = 1e-11
 PRECISION = 1e-13
 GAIN_HOURS = 1e-8
 MAX_ROUNDS = 10_000
+TYPICAL_ROUNDS = 20  # how far the progress bar moves within a stage: rounds / (rounds + this)
 SCALED = 1e-30  # limits above this have their master row divided by the limit
 FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
 
@@ -161,8 +162,9 @@ class ColumnGeneration(HeldTiers):
         stage = f"priority tier {tier + 1} of {tiers}" if tier is not None else "least labour"
         done = (tier if tier is not None else tiers) / (tiers + 1)
         for rounds in range(1, MAX_ROUNDS + 1):
-            if self.progress:
-                self.progress(done, f"{stage}, round {rounds}, {len(self.columns)} proposals")
+            if self.progress:  # the rounds a stage takes are not known: the bar creeps towards its end
+                within = (rounds - 1) / (rounds - 1 + TYPICAL_ROUNDS) / (tiers + 1)
+                self.progress(done + within, f"{stage}, round {rounds}, {len(self.columns)} proposals")
             solution = self.optimise()
             if self._add_broken_capacities(solution):
                 continue
