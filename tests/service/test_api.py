@@ -192,3 +192,12 @@ def test_the_login_limit_keeps_no_email_without_a_recent_failure():
         logins.check(f"member{n}@example.org")
     logins.failed("eve@example.org")
     assert list(logins.failures) == ["eve@example.org"]
+
+
+def test_logging_out_revokes_the_bearer_token(client):
+    headers = sign_in(client)
+    assert client.get("/members/me", headers=headers).status_code == 200
+    assert client.delete("/tokens", headers=headers).status_code == 204
+    answer = client.get("/members/me", headers=headers)
+    assert answer.status_code == 401 and answer.json()["error"] == "unauthorised"
+    assert client.delete("/tokens").status_code == 401

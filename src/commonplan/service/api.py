@@ -26,6 +26,7 @@ from commonplan.store.accounts import (
     issue_token,
     member_of_token,
     register_member,
+    revoke_token,
 )
 from commonplan.store.jobs import cancel_job
 from commonplan.store.models import Job, Member, StoredEconomy
@@ -122,6 +123,15 @@ def register_route(body: Credentials, db: Db) -> dict[str, Any]:
 def log_in(body: Credentials, db: Db, request: Request) -> dict[str, str]:
     found = log_in_member(request, db, body.email, body.password)
     return {"token": issue_token(db, found), "token_type": "bearer"}
+
+
+@router.delete("/tokens", status_code=204, operation_id="log_out")
+def log_out(me: Me, db: Db, credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                                   Depends(_bearer)]) -> Response:
+    """Revoke the bearer token this request carries: it signs nobody in again."""
+    assert credentials is not None  # bearer_member (me) has checked it
+    revoke_token(db, credentials.credentials)
+    return Response(status_code=204)
 
 
 @router.get("/members/me", operation_id="who_am_i")
