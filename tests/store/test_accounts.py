@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from commonplan.store.accounts import AccountRefused, authenticate, register_member
+import pytest
+from sqlalchemy import func, select, update
+
+from commonplan.store.accounts import (
+    AccountRefused,
+    authenticate,
+    issue_token,
+    member_of_token,
+    register_member,
+    revoke_token,
+)
 from commonplan.store.database import sessions
+from commonplan.store.models import Token, now
 
 PASSWORD = "correct horse battery"
 
@@ -39,3 +50,17 @@ def test_an_email_registers_once(engine):
     with sessions(engine)() as session, pytest.raises(AccountRefused) as refused:
         register_member(session, "ADA@example.org", PASSWORD)
     assert (refused.value.field, refused.value.detail) == ("email", "is already registered")
+
+
+def test_a_token_signs_in_for_its_kind_until_it_expires_or_is_revoked(engine):
+    with sessions(engine)() as db, db.begin():
+        member = register_member(db, "ada@example.org", "correct horse battery")
+        bearer, session = issue_token(db, member), issue_token(db, member, kind="session")
+        assert member_of_token(db, bearer) is member and member_of_token(db, session, "session") is member
+        assert member_of_token(db, session) is None and member_of_token(db, bearer, "session") is None
+        db.execute(update(Token).where(Token.kind == "session").values(expires_at=now() - timedelta(1)))
+        assert member_of_token(db, session, "session") is None  # expired
+        issue_token(db, member)  # forgets the expired one
+        assert db.scalar(select(func.count()).select_from(Token)) == 2
+        revoke_token(db, bearer)
+        assert member_of_token(db, bearer) is None

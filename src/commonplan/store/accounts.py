@@ -81,7 +81,9 @@ def set_role(session: Session, email: str, role: str) -> Member:
 
 def issue_token(session: Session, member: Member, kind: str = "bearer") -> str:
     """A new token of ``kind`` ("bearer" for the API, "session" for the pages' cookie) for
-    ``member``, valid for LIFETIME[kind]; shown once, only its hash is stored."""
+    ``member``, valid for LIFETIME[kind]; shown once, only its hash is stored. The member's
+    expired tokens are forgotten on the way, so they do not pile up."""
+    session.execute(delete(Token).where(Token.member_id == member.id, Token.expires_at <= now()))
     token = secrets.token_urlsafe(32)
     session.add(Token(member_id=member.id, token_sha256=_digest(token), kind=kind,
                       expires_at=now() + LIFETIME[kind]))
