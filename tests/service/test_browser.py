@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import uvicorn
@@ -31,16 +30,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def delayed(submit: Callable[..., Any]) -> Callable[..., Any]:
+def delayed(submit: Callable[[int], None]) -> Callable[[int], None]:
     """The worker's submit, each job held back QUEUED_FOR seconds (the bakery is planned in
     milliseconds: without it the page would never see a job in progress)."""
 
-    def later(run: Callable[..., Any], *args: Any) -> Any:
-        def run_later(*given: Any) -> Any:
-            time.sleep(QUEUED_FOR)
-            return run(*given)
-
-        return submit(run_later, *args)
+    def later(job_id: int) -> None:
+        threading.Timer(QUEUED_FOR, submit, (job_id,)).start()
 
     return later
 
@@ -49,7 +44,7 @@ def delayed(submit: Callable[..., Any]) -> Callable[..., Any]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on uvicorn in a background thread; its address."""
     app = create_app(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'commonplan.db'}")
-    app.state.worker.pool.submit = delayed(app.state.worker.pool.submit)
+    app.state.worker.submit = delayed(app.state.worker.submit)
     port = free_port()
     served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=served.run, daemon=True)

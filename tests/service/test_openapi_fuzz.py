@@ -5,9 +5,9 @@ that generated ids sometimes hit real rows."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,12 +61,12 @@ def _seed(client: requests.Session) -> tuple[dict[str, str], dict[str, int]]:
     return headers, {"economy_id": economy, "job_id": job}
 
 
-def _job_threads() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name.startswith("commonplan-job")]
+def _job_processes() -> list[multiprocessing.process.BaseProcess]:
+    return multiprocessing.active_children()
 
 
 def _close(app: FastAPI) -> None:
-    """Stop the app's job worker (waiting for its thread) and close its database."""
+    """Stop the app's job worker (waiting for its process) and close its database."""
     app.state.worker.shutdown(wait=True, cancel_futures=True)
     app.state.sessions.kw["bind"].dispose()
 
@@ -118,7 +118,7 @@ def flatmap_body(context: Any, body: Any) -> Any:
 def seeded(tmp_path: Path) -> Iterator[Seeded]:
     """A fresh app for each operation (schemathesis' pytest plugin ends an ASGI app's lifespan
     with each test, and a stopped app is not started again), on a fresh SQLite file, started by
-    schemathesis' own ASGI client; afterwards stopped, its worker's thread joined, its engine
+    schemathesis' own ASGI client; afterwards stopped, its worker's process joined, its engine
     closed."""
     app = create_app(f"sqlite:///{tmp_path / 'commonplan.db'}")
     try:
@@ -130,7 +130,7 @@ def seeded(tmp_path: Path) -> Iterator[Seeded]:
         REAL_IDS.clear()
         asgi.shutdown_lifespans()  # the plugin does it too, after the test; here it is in order
         _close(app)
-    assert not _job_threads(), "the job worker left threads running"
+    assert not _job_processes(), "the job worker left processes running"
 
 
 def every_4xx_is_a_json_error(_ctx: Any, response: schemathesis.Response, _case: Any) -> None:

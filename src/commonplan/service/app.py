@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonplan import __version__
 from commonplan.service import api, errors, pages
-from commonplan.service.jobs import JobWorker
+from commonplan.service.worker import JobWorker
 from commonplan.store.database import DEFAULT_URL, open_database, sessions
 
 SECURITY_HEADERS = {
@@ -26,7 +26,7 @@ def create_app(database_url: str = DEFAULT_URL, **engine_options: Any) -> FastAP
     """The application on the database at ``database_url`` (migrated); jobs a stopped server
     left queued or running are resumed once it starts (store.jobs.resume_interrupted)."""
     engine = open_database(database_url, **engine_options)
-    worker = JobWorker(sessions(engine))
+    worker = JobWorker(database_url, engine_options, sessions(engine))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from commonplan.service.jobs import JobWorker
+from commonplan.service.worker import JobWorker
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # what an integer key of either database holds
 

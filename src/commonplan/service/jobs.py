@@ -4,8 +4,6 @@ as the result; progress written as it goes; any failure stored with its reason."
 from __future__ import annotations
 
 import tempfile
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +17,8 @@ from commonplan.store.jobs import (
     claim_job,
     fail_job,
     finish_job,
-    queue_job,
     report_progress,
     requeue_job,
-    resume_interrupted,
 )
 from commonplan.store.models import Job, StoredEconomy
 
@@ -38,37 +34,6 @@ class JobCancelled(Exception):
     """The job was cancelled while it ran: it stops, and keeps its state (store.jobs.cancel_job)."""
 
 
-class JobWorker:
-    """Runs jobs one at a time in a background thread, in the order they were queued."""
-
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commonplan-job")
-        self.stopping = threading.Event()
-
-    def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
-              options: dict[str, Any]) -> Job:
-        """Queue a job, commit it (so a restart finds it), and hand it to the thread."""
-        job = queue_job(db, kind, economy_id, owner_id, options)
-        db.commit()
-        self.pool.submit(run_job, self.sessions, job.id, self.stopping)
-        return job
-
-    def resume(self) -> list[int]:
-        """Run again what a stopped server left queued or running (store.jobs.resume_interrupted)."""
-        with self.sessions() as session, session.begin():
-            ids = resume_interrupted(session)
-        for job_id in ids:
-            self.pool.submit(run_job, self.sessions, job_id, self.stopping)
-        return ids
-
-    def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None:
-        """Stop: a queued job stays queued, and a running one goes back to the queue at its next
-        progress report; both resume on the next start."""
-        self.stopping.set()
-        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
-
-
 def job_options(kind: str, method: str, periods: int) -> dict[str, Any]:
     """The options a job is stored with; 422 naming ``periods`` when more than one period is
     asked of anything but an exact plan (multi-period plans are exact, docs/planning.md)."""
@@ -78,9 +43,9 @@ def job_options(kind: str, method: str, periods: int) -> dict[str, Any]:
     return {"method": method, "periods": periods}
 
 
-def run_job(sessions: sessionmaker[Session], job_id: int, stopping: threading.Event | None = None) -> None:
+def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) -> None:
     """Run job ``job_id`` to its end: done with a result, or failed with the reason; back in
-    the queue when ``stopping`` is set; nothing when it is not queued any more."""
+    the queue when ``stopping`` (an event) is set; nothing when it is not queued any more."""
     with sessions() as session, session.begin():
         if not claim_job(session, job_id):
             return

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///commonplan.db"
@@ -17,11 +17,25 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def open_database(url: str = DEFAULT_URL, **options: Any) -> Engine:
     """An engine on ``url`` with every migration applied."""
+    engine = connect(url, **options)
+    migrate(engine)
+    return engine
+
+
+def connect(url: str = DEFAULT_URL, **options: Any) -> Engine:
+    """An engine on ``url``, whose schema is migrated already (a job's process, say)."""
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    migrate(engine)
     return engine
+
+
+def absolute(url: str) -> str:
+    """``url`` with a relative SQLite path made absolute, so another process finds the same file."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return url
+    return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(hide_password=False)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -50,7 +50,8 @@ def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
 
 
 def fail_job(session: Session, job_id: int, reason: str) -> None:
-    session.execute(update(Job).where(Job.id == job_id, Job.state == "running")
+    """Fail a job that has not ended, keeping the reason (one cancelled stays cancelled)."""
+    session.execute(update(Job).where(Job.id == job_id, Job.state.in_(("queued", "running")))
                     .values(state="failed", message=reason))
 
 
