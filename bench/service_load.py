@@ -335,6 +335,27 @@ async def drive(port: int, setup: Setup, clients: int, seconds: float, timeout: 
 
 # --- the report --------------------------------------------------------------------------------
 
+def during_plan(port: int, setup: Setup, folder: Path, options: argparse.Namespace,
+                server_pid: int) -> Phase:
+    """Phase (c): reads while an exact plan of a large generated economy runs."""
+    bearer = {"authorization": f"Bearer {setup.token}"}
+    body, content_type = multipart({"name": "large"}, {"bundle": ("large.zip", zipped_bundle(
+        folder / "large", options.during_plan))})
+    economy = expect(*call(port, "POST", "/economies", body, {**bearer, "content-type": content_type}),
+                     201, "upload_economy")
+    plan = json.dumps({"kind": "plan"}).encode()
+    job = expect(*call(port, "POST", f"/economies/{economy['id']}/jobs", plan,
+                       {**bearer, "content-type": "application/json"}), 202, "start_job")
+    while job["state"] == "queued":
+        time.sleep(0.1)
+        job = expect(*call(port, "GET", f"/jobs/{job['id']}", headers=bearer), 200, "get_job")
+    phase = asyncio.run(drive(port, setup, 10, 15.0, options.timeout, server_pid,
+                              f"(c) during a plan of {options.during_plan:,} products"))
+    still = expect(*call(port, "GET", f"/jobs/{job['id']}", headers=bearer), 200, "get_job")
+    print(f"the plan was {still['state']} at the end of phase (c): {still['message']}")
+    return phase
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     try:
@@ -385,6 +406,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a request is lost")
     parser.add_argument("--quick", action="store_true", help="a short smoke run (5 s + 5 s)")
     parser.add_argument("--save", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--during-plan", type=int, metavar="PRODUCTS",
+                        help="then (c): 10 clients for 15 s while an exact plan of a generated "
+                             "economy of PRODUCTS products runs (jobs run in a process of their own)")
     options = parser.parse_args()
     if options.quick:
         options.seconds, options.throughput_seconds, options.warm_up = 5.0, 5.0, 1.0
@@ -409,6 +433,8 @@ def main() -> None:
                                         "(a) throughput")),
                       asyncio.run(drive(port, setup, options.clients, options.seconds, options.timeout,
                                         server.pid, "(b) concurrent clients"))]
+            if options.during_plan:
+                phases.append(during_plan(port, setup, folder, options, server.pid))
             alive = server.poll() is None
         finally:
             server.terminate()
@@ -423,7 +449,7 @@ def main() -> None:
     print("  " + ", ".join(f"{name} {value}" for name, value in context["libraries"].items()))
     for phase in phases:
         show(phase)
-    throughput, concurrent = phases
+    throughput, concurrent = phases[:2]
     rate_met = throughput.rate >= TARGET_RATE and throughput.p99_ms <= TARGET_P99_MS
     lost = sum(phase.failed for phase in phases)
     print(f"\ntarget (a) >= {TARGET_RATE:.0f} requests/s with p99 <= {TARGET_P99_MS:.0f} ms: "
