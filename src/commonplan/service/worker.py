@@ -78,7 +78,7 @@ class JobWorker:
             return
         error = done.exception()
         with self.lock:
-            if self.pool is pool:
+            if isinstance(error, BrokenProcessPool) and self.pool is pool:  # only a broken one
                 self.pool = self._new_pool()
         waited = self.waited[job_id] = self.waited.get(job_id, 0) + 1
         with self.sessions() as session, session.begin():
