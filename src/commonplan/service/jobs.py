@@ -22,7 +22,6 @@ from commonplan.store.jobs import (
 )
 from commonplan.store.models import Job, StoredEconomy
 
-KINDS = ("values", "requirements", "plan")
 MAX_PERIODS = 20  # of a multi-period plan computed by the service
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from commonplan.store.models import Job
+from commonplan.store.models import OPEN, Job
 
 MAX_STARTS = 2  # a job interrupted by a stopped server is started again once
 INTERRUPTED = f"the server stopped while this job ran, {MAX_STARTS} times; run it again when it is mended"
@@ -51,14 +51,14 @@ def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
 
 def fail_job(session: Session, job_id: int, reason: str) -> None:
     """Fail a job that has not ended, keeping the reason (one cancelled stays cancelled)."""
-    session.execute(update(Job).where(Job.id == job_id, Job.state.in_(("queued", "running")))
+    session.execute(update(Job).where(Job.id == job_id, Job.state.in_(OPEN))
                     .values(state="failed", message=reason))
 
 
 def cancel_job(session: Session, job_id: int, by: str) -> bool:
     """Cancel a queued or running job (a running one stops at its next progress report);
     False when it has ended already."""
-    cancelled = session.execute(update(Job).where(Job.id == job_id, Job.state.in_(("queued", "running")))
+    cancelled = session.execute(update(Job).where(Job.id == job_id, Job.state.in_(OPEN))
                                 .values(state="cancelled", message=f"cancelled by {by}"))
     return cancelled.rowcount == 1
 
@@ -73,7 +73,7 @@ def requeue_job(session: Session, job_id: int) -> None:
 def resume_interrupted(session: Session) -> list[int]:
     """Queue again every job a previous server left queued or running, and fail with the reason
     those started MAX_STARTS times already; the ids to run, oldest first."""
-    left = Job.state.in_(("queued", "running"))
+    left = Job.state.in_(OPEN)
     session.execute(update(Job).where(left, Job.attempts >= MAX_STARTS)
                     .values(state="failed", message=INTERRUPTED))
     ids = list(session.scalars(select(Job.id).where(left).order_by(Job.id)))

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("member", "delegate", "workplace reporter", "auditor")
-JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+OPEN = ("queued", "running")  # a job's states while it may still run
 ENDED = ("done", "failed", "cancelled")  # a job in these states never changes again
 
 
