@@ -1,0 +1,31 @@
+"""The pay rule: no office is paid more than the council's reference rate for skilled work.
+
+Rates are per hour and compared exactly (a float is taken at its exact binary value); a rate
+equal to the reference is allowed, anything above it is refused.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from commonplan.democracy.refusals import INVALID_PAY, PAY_ABOVE_RULE, Refusal
+
+
+def _exact(value: Decimal | float, what: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | float | int):
+        raise Refusal(INVALID_PAY, f"the {what}, {value!r}, is not a number")
+    exact = value if isinstance(value, Decimal) else Decimal(value)
+    if not exact.is_finite():
+        raise Refusal(INVALID_PAY, f"the {what}, {value}, is not a finite number")
+    if exact < 0:
+        raise Refusal(INVALID_PAY, f"the {what}, {value} per hour, is negative")
+    return exact
+
+
+def check_pay(rate: Decimal | float, reference_rate: Decimal | float, office: str) -> None:
+    """Refuse pay above the reference rate for skilled work (pay_above_rule) or not a rate (invalid_pay)."""
+    exact = _exact(rate, f"pay of {office}")
+    reference = _exact(reference_rate, "council's reference rate for skilled work")
+    if exact > reference:
+        raise Refusal(PAY_ABOVE_RULE, f"the pay of {office}, {rate} per hour, is above the council's "
+                                      f"reference rate for skilled work, {reference_rate} per hour")

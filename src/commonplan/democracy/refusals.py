@@ -1,0 +1,59 @@
+"""Refusals: why an act is not allowed, as a value with a stable code and a reason in plain words.
+
+A :class:`Refusal` is returned or raised by the democratic rules (a ballot after the close, a
+second signature, pay above the rule).  It may be raised so that the transaction writing the
+act rolls back; the API maps each code to one HTTP status in one table.  The code is stable
+snake_case (clients may match on it); the reason names what is wrong, for people:
+``Refusal("not_a_member", "member:ab12 is not a member of council 3")``.
+"""
+
+from __future__ import annotations
+
+NOT_A_MEMBER = "not_a_member"            # the person is not a member of the council (or body)
+NOT_ELIGIBLE = "not_eligible"            # a member, but not allowed this act (e.g. stand, vote here)
+BALLOT_CLOSED = "ballot_closed"          # the ballot (or petition) is closed, or not yet open
+BALLOT_OPEN = "ballot_open"              # the ballot is still open: no result yet
+ALREADY_VOTED = "already_voted"          # one vote per member per ballot
+ALREADY_SIGNED = "already_signed"        # one signature per member per petition
+INVALID_BALLOT = "invalid_ballot"        # the content of a ballot (or proposal) breaks its form
+PAY_ABOVE_RULE = "pay_above_rule"        # an office's pay above the reference rate for skilled work
+INVALID_PAY = "invalid_pay"              # a pay rate that is negative or not a finite number
+NOT_A_DELEGATE = "not_a_delegate"        # the person recalled (or acting) holds no such mandate
+NO_CANDIDATES = "no_candidates"          # an election without candidates
+TERM_LIMIT = "term_limit"                # the member has served the most terms the council allows
+NOT_A_VOLUNTEER = "not_a_volunteer"      # a rotated duty given to someone not on its roll
+NOT_FOUND_IN_COUNCIL = "not_found_in_council"  # the thing named does not belong to this council
+ALREADY_MEMBER = "already_member"        # joining a council one already belongs to
+INVALID_COUNCIL = "invalid_council"      # a council of an unknown level, or under a wrong parent
+
+CODES: frozenset[str] = frozenset({
+    NOT_A_MEMBER, NOT_ELIGIBLE, BALLOT_CLOSED, BALLOT_OPEN, ALREADY_VOTED, ALREADY_SIGNED,
+    INVALID_BALLOT, PAY_ABOVE_RULE, INVALID_PAY, NOT_A_DELEGATE, NO_CANDIDATES, TERM_LIMIT,
+    NOT_A_VOLUNTEER, NOT_FOUND_IN_COUNCIL, ALREADY_MEMBER, INVALID_COUNCIL,
+})
+
+
+class Refusal(Exception):
+    """An act the rules refuse: ``code`` (stable, one of :data:`CODES`) and ``reason`` (plain words).
+
+    Two refusals with the same code and reason are equal, so tests and callers can compare values.
+    """
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+    def __repr__(self) -> str:
+        return f"Refusal({self.code!r}, {self.reason!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Refusal):
+            return NotImplemented
+        return (self.code, self.reason) == (other.code, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.reason))
