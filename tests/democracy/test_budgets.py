@@ -1,0 +1,210 @@
+"""Participatory budgets by equal shares: worked examples, properties, and pabutools as an oracle."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from commonplan.democracy.budgets import BudgetOutcome, budget_ballot_checked, equal_shares
+from commonplan.democracy.refusals import Refusal
+
+# Three projects, four voters, budget 20 (worked by hand below).
+SMALL = {"A": 4, "B": 10, "C": 6}
+SMALL_BALLOTS = [{"A", "B", "C"}, {"B"}, {"B"}, {"C"}]
+
+
+def test_plain_equal_shares_buys_the_cheapest_per_satisfaction_first_and_the_poor_pay_what_they_hold():
+    # Endowment 5 each.  B: 10/3 each, rho 1/3; C: 3 each, rho 1/2; A: voter 0 alone, rho 1.
+    # After B, voter 0 holds 5/3 < 3, pays it all for C and voter 3 pays 13/3 (rho 13/18);
+    # A (4) is then out of voter 0's reach.
+    outcome = equal_shares(SMALL, SMALL_BALLOTS, 20, seed="s", complete=False)
+    assert outcome.funded == ("B", "C")
+    assert outcome.spent == 16
+    assert outcome.method == "equal shares"
+    b, c = outcome.rounds
+    assert b["rho"] == Fraction(1, 3) and b["payments"] == {0: Fraction(10, 3), 1: Fraction(10, 3),
+                                                             2: Fraction(10, 3)}
+    assert c["rho"] == Fraction(13, 18) and c["payments"] == {0: Fraction(5, 3), 3: Fraction(13, 3)}
+
+
+def test_add_one_raises_the_endowment_until_the_outcome_is_exhaustive():
+    # Endowments 6..10 still give B, C (voter 0 cannot reach A's 4 after paying 10/3 and 3);
+    # at 11 she holds 14/3 - 3... then 23/3 - 3 = 14/3 >= 4 and A is bought: 20 of 20 spent.
+    outcome = equal_shares(SMALL, SMALL_BALLOTS, 20, seed="s")
+    assert outcome.funded == ("B", "C", "A")
+    assert outcome.spent == 20
+    assert all(r["endowment"] == 11 for r in outcome.rounds)
+    assert outcome.method == "equal shares, completed by add-one and greedy"
+
+
+def test_fifty_one_percent_do_not_take_everything():
+    # equalshares.net and Peters & Skowron's motivating example: 51 voters approve 10 red projects,
+    # 49 approve 10 blue ones, each costs 100, the budget buys 10.  Equal shares alone buys 5 red
+    # (the red voters hold 510) and 4 blue (490); add-one at endowment 11 buys 5 and 5.
+    projects = {f"{colour}{k}": 100 for colour in ("red", "blue") for k in range(10)}
+    ballots = [{f"red{k}" for k in range(10)}] * 51 + [{f"blue{k}" for k in range(10)}] * 49
+    plain = equal_shares(projects, ballots, 1000, seed="s", complete=False)
+    assert sorted(p[:3] for p in plain.funded) == ["blu"] * 4 + ["red"] * 5
+    completed = equal_shares(projects, ballots, 1000, seed="s")
+    assert sorted(p[:3] for p in completed.funded) == ["blu"] * 5 + ["red"] * 5
+    assert completed.spent == 1000
+    red_round = completed.rounds[0]
+    assert red_round["payments"][0] == Fraction(100, 51)
+
+
+def test_the_greedy_fill_spends_what_equal_shares_cannot():
+    # Nobody can afford X alone (cost 9 > each endowment even raised): the greedy fill funds it.
+    outcome = equal_shares({"X": 9, "Y": 2}, [{"X"}, {"Y"}, {"X"}], 12, seed="s")
+    assert outcome.funded == ("Y", "X") or outcome.funded == ("X", "Y")
+    assert outcome.spent == 11
+
+
+def test_ties_follow_the_published_lottery_order_and_are_replayable():
+    projects = {"P": 10, "Q": 10}
+    first = equal_shares(projects, [{"P", "Q"}], 10, seed="seed-1")
+    assert first == equal_shares(projects, [{"P", "Q"}], 10, seed="seed-1")
+    funded = {equal_shares(projects, [{"P", "Q"}], 10, seed=f"seed-{k}").funded for k in range(20)}
+    assert funded == {("P",), ("Q",)}
+    assert equal_shares(projects, [{"P", "Q"}], 10, seed="x", tie_break="lexicographic").funded == ("P",)
+
+
+def test_a_ballot_naming_an_unknown_project_is_refused():
+    with pytest.raises(Refusal) as refused:
+        equal_shares({"A": 1}, [{"A"}, {"Z"}], 1, seed="s")
+    assert refused.value.code == "invalid_ballot"
+    assert "'Z'" in refused.value.reason
+
+
+def test_a_budget_ballot_is_a_list_of_distinct_known_projects():
+    assert budget_ballot_checked(["B", "A"], {"A": 1, "B": 2}) == ["B", "A"]
+    assert budget_ballot_checked([], {"A": 1}) == []
+    for bad in ("A", ["A", "A"], ["Z"], [1], {"A": 1}.values(), 5):
+        with pytest.raises(Refusal) as refused:
+            budget_ballot_checked(bad, {"A": 1})
+        assert refused.value.code == "invalid_ballot"
+
+
+def test_bad_costs_and_budgets_are_errors_naming_the_argument():
+    with pytest.raises(ValueError, match="projects"):
+        equal_shares({"A": 0}, [], 1, seed="s")
+    with pytest.raises(ValueError, match="budget"):
+        equal_shares({"A": 1}, [], -1, seed="s")
+
+
+def test_no_voters_leaves_only_the_greedy_fill():
+    assert equal_shares({"A": 3, "B": 5}, [], 6, seed="s", tie_break="lexicographic").funded == ("A",)
+    assert equal_shares({"A": 3}, [], 6, seed="s", complete=False).funded == ()
+
+
+@st.composite
+def instances(draw, max_projects=8, max_voters=30):
+    n_projects = draw(st.integers(1, max_projects))
+    names = [f"p{k}" for k in range(n_projects)]
+    costs = {name: draw(st.integers(1, 60)) for name in names}
+    voters = draw(st.integers(0, max_voters))
+    ballots = [draw(st.sets(st.sampled_from(names))) for _ in range(voters)]
+    budget = draw(st.integers(0, 150))
+    return costs, ballots, budget
+
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(instances())
+def test_the_completed_outcome_fits_and_is_exhaustive(instance):
+    costs, ballots, budget = instance
+    outcome = equal_shares(costs, ballots, budget, seed="prop")
+    assert isinstance(outcome, BudgetOutcome)
+    assert outcome.spent == sum(costs[p] for p in outcome.funded) <= budget
+    assert len(set(outcome.funded)) == len(outcome.funded)
+    left = budget - outcome.spent
+    assert all(costs[p] > left for p in costs if p not in outcome.funded)
+
+
+@FAST
+@given(instances())
+def test_no_voter_pays_more_than_their_share_and_payments_cover_each_cost(instance):
+    costs, ballots, budget = instance
+    for complete in (False, True):
+        outcome = equal_shares(costs, ballots, budget, seed="prop", complete=complete)
+        paid = [Fraction(0)] * len(ballots)
+        for r in outcome.rounds:
+            if r["rule"] != "equal shares":
+                continue
+            assert sum(r["payments"].values()) == costs[r["project"]]
+            for voter, amount in r["payments"].items():
+                assert r["project"] in ballots[voter] and amount >= 0
+                paid[voter] += amount
+            # Every supporter with money left paid the same (rho * cost); poorer ones paid all.
+            assert max(r["payments"].values()) == r["rho"] * costs[r["project"]]
+            assert all(paid[v] <= r["endowment"] for v in range(len(ballots)))
+        if not complete:
+            assert all(p <= Fraction(budget, len(ballots)) for p in paid)
+
+
+# pabutools 1.2.3 as an oracle (installed without gurobipy by `make install`).
+
+def _pabutools_instance(costs, ballots, budget):
+    election = pytest.importorskip("pabutools.election")
+    projects = {name: election.Project(name, cost) for name, cost in costs.items()}
+    instance = election.Instance(projects.values(), budget_limit=budget)
+    profile = election.ApprovalProfile([election.ApprovalBallot([projects[n] for n in sorted(b)])
+                                        for b in ballots])
+    return instance, profile
+
+
+def _names(allocation):
+    return tuple(p.name for p in allocation)
+
+
+@FAST
+@given(instances())
+def test_plain_equal_shares_agrees_with_pabutools(instance):
+    rules = pytest.importorskip("pabutools.rules")
+    from pabutools.election import Cost_Sat
+
+    costs, ballots, budget = instance
+    inst, profile = _pabutools_instance(costs, ballots, budget)
+    theirs = rules.method_of_equal_shares(inst, profile, sat_class=Cost_Sat)
+    ours = equal_shares(costs, ballots, budget, seed="x", complete=False, tie_break="lexicographic")
+    assert ours.funded == _names(theirs)
+
+
+@FAST
+@given(instances())
+def test_completed_equal_shares_agrees_with_pabutools_add_one_then_greedy(instance):
+    rules = pytest.importorskip("pabutools.rules")
+    from pabutools.election import Cost_Sat
+
+    costs, ballots, budget = instance
+    inst, profile = _pabutools_instance(costs, ballots, budget)
+    theirs = rules.completion_by_rule_combination(
+        inst, profile, [rules.method_of_equal_shares, rules.greedy_utilitarian_welfare],
+        [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}])
+    ours = equal_shares(costs, ballots, budget, seed="x", tie_break="lexicographic")
+    assert ours.funded == _names(theirs)
+
+
+@FAST
+@given(instances(max_voters=12))
+def test_completed_equal_shares_agrees_with_pabutools_exhaustion_by_budget_increase(instance):
+    # exhaustion_by_budget_increase raises the total budget by budget_step (default 1% of it): a
+    # step of n is one unit per voter.  It checks exhaustiveness against every project, approved or
+    # not, so it agrees with the add-one above when every project has a supporter.
+    rules = pytest.importorskip("pabutools.rules")
+    from pabutools.election import Cost_Sat
+
+    costs, ballots, budget = instance
+    if not ballots or any(not any(p in b for b in ballots) for p in costs):
+        return
+    inst, profile = _pabutools_instance(costs, ballots, budget)
+    theirs = rules.completion_by_rule_combination(
+        inst, profile, [rules.exhaustion_by_budget_increase, rules.greedy_utilitarian_welfare],
+        [{"rule": rules.method_of_equal_shares, "rule_params": {"sat_class": Cost_Sat},
+          "budget_step": len(ballots)}, {"sat_class": Cost_Sat}])
+    ours = equal_shares(costs, ballots, budget, seed="x", tie_break="lexicographic")
+    assert ours.funded == _names(theirs)
