@@ -9,7 +9,7 @@ import pytest
 
 import commonplan
 
-CORE = ("economy", "analysis", "planning", "needs")
+CORE = ("economy", "analysis", "planning", "needs", "ledger", "democracy")
 EDGE = {"typer", "click", "rich", "fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic",
         "jinja2", "pandas", "orjson", "pydantic"}
 PACKAGE = Path(commonplan.__file__).parent
