@@ -144,7 +144,8 @@ def verify_record(entries: Sequence[Entry], heads: Sequence[TreeHead], log_key: 
     workers = workers or os.cpu_count() or 1
 
     # 1. Indices and the key registry, in order: cheap, one pass; it stops at the first problem.
-    first_bad, reason = total, ""
+    clean = total + 1  # first_bad while nothing is found
+    first_bad, reason = clean, ""
     registry: dict[str, str] = {}
     for position in range(total):
         problem = _index_problem(entries, position) or _registry_problem(entries[position],
@@ -154,7 +155,7 @@ def verify_record(entries: Sequence[Entry], heads: Sequence[TreeHead], log_key: 
             break
 
     # 2. Every signature before that point, and every leaf hash, on all cores.
-    signatures_checked = first_bad
+    signatures_checked = min(first_bad, total)
     keys = _Keys()
     leaves: list[bytes] = []
     failed: list[int] = []
@@ -180,7 +181,7 @@ def verify_record(entries: Sequence[Entry], heads: Sequence[TreeHead], log_key: 
     ordered = sorted(heads, key=lambda head: head.size)
     for head in ordered:
         if head.size > total:
-            if total < first_bad:
+            if first_bad == clean:
                 first_bad = total
                 reason = (f"the signed head of size {head.size} (timestamp {head.timestamp}) "
                           f"covers entries the record lacks: it holds only {total}")
@@ -204,7 +205,7 @@ def verify_record(entries: Sequence[Entry], heads: Sequence[TreeHead], log_key: 
                 f"cosignature of {', '.join(forged)} that does not match it")
 
     root = tree.root().hex()
-    if first_bad < total or reason:
+    if first_bad != clean:
         return Verdict(False, total, root, first_bad, reason, signatures_checked, len(heads))
     if head_problem:
         return Verdict(False, total, root, None, head_problem, signatures_checked, len(heads))
