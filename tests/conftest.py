@@ -14,6 +14,9 @@ from hypothesis import settings
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.problems import BundleError, Problem
 
+# The open books sign with keys derived from this secret in every test (no key file is made).
+os.environ.setdefault("COMMONPLAN_LEDGER_SECRET", "c0" * 32)
+
 # In CI (CI=true) every property runs on the same examples each time, so that a submission's
 # result does not depend on the draw; locally each run draws new ones.
 settings.register_profile("ci", derandomize=True)

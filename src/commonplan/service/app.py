@@ -2,15 +2,18 @@
 database, with security headers on every answer and jobs resumed after a restart."""
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import make_url
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonplan import __version__
-from commonplan.service import api, errors, pages
+from commonplan.service import api, councils_api, errors, ledger_api, pages
 from commonplan.service.worker import JobWorker
+from commonplan.store.books import OpenBooks, load_secret
 from commonplan.store.database import DEFAULT_URL, open_database, sessions
 
 SECURITY_HEADERS = {
@@ -22,9 +25,11 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(database_url: str = DEFAULT_URL, **engine_options: Any) -> FastAPI:
+def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = None,
+               **engine_options: Any) -> FastAPI:
     """The application on the database at ``database_url`` (migrated); jobs a stopped server
-    left queued or running are resumed once it starts (store.jobs.resume_interrupted)."""
+    left queued or running are resumed once it starts (store.jobs.resume_interrupted). The open
+    books sign with keys derived from the server's secret (store.books.load_secret)."""
     engine = open_database(database_url, **engine_options)
     worker = JobWorker(database_url, engine_options, sessions(engine))
 
@@ -38,11 +43,22 @@ def create_app(database_url: str = DEFAULT_URL, **engine_options: Any) -> FastAP
                   docs_url=None, redoc_url=None)  # /docs is a page (service.pages), served offline
     app.state.sessions, app.state.worker = worker.sessions, worker
     app.state.logins = api.LoginLimit()
+    app.state.books = books or OpenBooks(load_secret(secret_path(database_url)))
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
+    app.include_router(councils_api.router)
+    app.include_router(ledger_api.router)
     pages.install(app)
     return app
+
+
+def secret_path(database_url: str) -> Path:
+    """Where the open books' secret is kept: beside a SQLite file, else in the working folder."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(f"{url.database}.ledger-key")
+    return Path("commonplan-ledger.key")
 
 
 class SecurityHeaders:

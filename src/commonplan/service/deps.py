@@ -1,6 +1,6 @@
 """What routes and pages depend on: a database session per request (committed when the
 route succeeds, before the answer is sent, so that a client acting on the answer finds what it
-wrote) and the job worker, both kept on the application's state."""
+wrote), the job worker and the open books, all kept on the application's state."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from commonplan.service.worker import JobWorker
+from commonplan.store.books import OpenBooks
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # what an integer key of either database holds
 
@@ -22,5 +23,10 @@ def job_worker(request: Request) -> JobWorker:
     return request.app.state.worker
 
 
+def open_books(request: Request) -> OpenBooks:
+    return request.app.state.books
+
+
 Db = Annotated[Session, Depends(database, scope="function")]
 Worker = Annotated[JobWorker, Depends(job_worker)]
+Books = Annotated[OpenBooks, Depends(open_books)]

@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from commonplan.democracy.refusals import Refusal
+
 
 class ApiError(Exception):
     def __init__(self, status: int, error: str, detail: str, *, field: str | None = None,
@@ -68,8 +70,24 @@ def _documented(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return openapi
 
 
+# The one table from a refusal of the rules (democracy.refusals) to its HTTP status.
+REFUSAL_STATUS: dict[str, int] = {
+    "not_found": 404, "not_found_in_council": 404,
+    "not_a_member": 403, "not_eligible": 403, "not_a_volunteer": 403,
+    "ballot_closed": 409, "ballot_open": 409, "already_voted": 409, "already_signed": 409,
+    "already_member": 409, "not_a_delegate": 409,
+    "invalid_ballot": 422, "pay_above_rule": 422, "invalid_pay": 422, "no_candidates": 422,
+    "term_limit": 422, "invalid_council": 422,
+}
+
+
 def install(app: FastAPI) -> None:
     app.openapi = _documented(app)  # type: ignore[method-assign]
+
+    @app.exception_handler(Refusal)
+    async def refused(_request: Request, refusal: Refusal) -> JSONResponse:
+        body = {"error": refusal.code, "detail": refusal.reason}
+        return JSONResponse(body, status_code=REFUSAL_STATUS.get(refusal.code, 422))
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, error: ApiError) -> JSONResponse:

@@ -1,10 +1,12 @@
-"""The tables: members, the economies they upload, and the background jobs computed on them."""
+"""The tables: members, the economies they upload, the background jobs computed on them, the
+councils with their offices, ballots and petitions, and the open books."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("member", "delegate", "workplace reporter", "auditor")
@@ -77,3 +79,176 @@ class Token(Base):
     kind: Mapped[str] = mapped_column(String(20), default="bearer", server_default="bearer")
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Council(Base):
+    """A workplace, consumer or neighbourhood council, or a federation of councils (district,
+    region, the whole economy) whose members are the delegates the councils below send."""
+
+    __tablename__ = "councils"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"), nullable=True)
+    reference_rate: Mapped[float] = mapped_column(Float)  # pay per hour of skilled work, the cap
+    recall_fraction: Mapped[str] = mapped_column(String(20), default="1/5")  # of members to sign
+    recall_fill: Mapped[str] = mapped_column(String(20), default="by-election")  # or "runner-up"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class CouncilMember(Base):
+    __tablename__ = "council_members"
+
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    public_name: Mapped[str] = mapped_column(String(200), default="")  # what the member chose to show
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Office(Base):
+    """A seat of a council: a delegate to the council above (elected, recallable) or an
+    administrative post (filled by lottery among volunteers, with a term limit)."""
+
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # "delegate" or "post"
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    pay_rate: Mapped[float] = mapped_column(Float, default=0.0)
+    term_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)  # terms in all, None: no cap
+    elected_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the ballot, for runners-up
+
+
+class Mandate(Base):
+    """Who held an office, from when to when, and why it ended (recall, rotation, resignation)."""
+
+    __tablename__ = "mandates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_why: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Ballot(Base):
+    """A vote of a council's members: an election, a recall, the shares of work, the priority
+    tiers of needs, a participatory budget, or the adoption of a plan. The lottery's seed is
+    committed (its SHA-256 published) at opening and revealed at closing."""
+
+    __tablename__ = "ballots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    question: Mapped[str] = mapped_column(String(500))
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    seats: Mapped[int] = mapped_column(Integer, default=1)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    seed: Mapped[str] = mapped_column(String(64))
+    opened_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class Participation(Base):
+    """That a member voted in a ballot, never what: one row per member and ballot, the database's
+    guard of one member, one vote."""
+
+    __tablename__ = "participations"
+
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+
+
+class BallotContent(Base):
+    """What was voted, never by whom: kept under a random slot, with no time and no member, in a
+    table stored in the order of its random keys (SQLite: WITHOUT ROWID), until the ballot
+    closes and the contents go to the open books in random order."""
+
+    __tablename__ = "ballot_contents"
+    __table_args__: ClassVar[dict] = {"sqlite_with_rowid": False}
+
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(32), primary_key=True)
+    content: Mapped[dict] = mapped_column(JSON)
+
+
+class Petition(Base):
+    """A petition to recall the holder of an office; at the threshold a recall ballot opens."""
+
+    __tablename__ = "petitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    opened_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open, balloting, done
+    ballot_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class PetitionSignature(Base):
+    __tablename__ = "petition_signatures"
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+
+
+class Volunteer(Base):
+    """A member who volunteers for an administrative post's next lottery, with the features the
+    draw stratifies by (only what the member chose to state)."""
+
+    __tablename__ = "volunteers"
+    __table_args__ = (UniqueConstraint("office_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    features: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class LedgerEntry(Base):
+    """One entry of the open books: its canonical JSON (ledger.Entry.leaf_bytes) and leaf hash."""
+
+    __tablename__ = "ledger_entries"
+
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    leaf: Mapped[str] = mapped_column(Text)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerTip(Base):
+    """The one row every act locks first (so entries are numbered in turn) with the current
+    signed tree head."""
+
+    __tablename__ = "ledger_tip"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    head: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class LedgerHead(Base):
+    """A signed tree head as published (shown or served), with the auditors' cosignatures."""
+
+    __tablename__ = "ledger_heads"
+
+    size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    head: Mapped[dict] = mapped_column(JSON)
+
+
+class LedgerKey(Base):
+    """The public key the open books registered for a holder (the log, a member, a council)."""
+
+    __tablename__ = "ledger_keys"
+
+    holder: Mapped[str] = mapped_column(String(80), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))

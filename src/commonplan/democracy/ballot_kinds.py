@@ -1,0 +1,130 @@
+"""The kinds of ballot a council holds, and for each: what it asks (its options), what one
+ballot may say (checked before it is stored), and how the ballots are counted. Every interface
+(API, pages, CLI) and the recount of the published ballots call these same functions.
+
+- ``election``: delegates for one or more offices; approval voting for one seat, the single
+  transferable vote for several (docs/democracy.md). Options: ``candidates`` (pseudonyms).
+- ``recall``: whether the holder of an office is removed; a ballot says ``"remove"`` or
+  ``"keep"``; a majority of the votes cast removes.
+- ``shares``: the share of work for consumption, investment and public services.
+- ``priorities``: the priority tier of each needed product (``products``).
+- ``budget``: a participatory budget (``projects`` with costs, ``budget``) by equal shares.
+- ``plan``: which computed plan variant (``plans``: job numbers) the council adopts, by approval.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from commonplan.democracy import budgets, elections, priorities, recall, shares
+from commonplan.democracy.refusals import Refusal
+
+KINDS = ("election", "recall", "shares", "priorities", "budget", "plan")
+RECALL_CHOICES = ("remove", "keep")
+
+
+def options_checked(kind: str, options: dict[str, Any], seats: int = 1) -> dict[str, Any]:
+    """The options of a new ballot of ``kind``, checked; a Refusal naming what is wrong."""
+    if kind not in KINDS:
+        raise Refusal("invalid_ballot", f"the kind of ballot must be one of {', '.join(KINDS)}, not {kind!r}")
+    if kind == "election":
+        candidates = _distinct_strings(options.get("candidates"), "candidates")
+        if len(candidates) < seats:
+            raise Refusal("no_candidates",
+                          f"an election for {seats} seat(s) needs at least {seats} candidate(s)")
+        return {"candidates": candidates}
+    if kind == "priorities":
+        return {"products": _distinct_strings(options.get("products"), "products"),
+                "economy": options.get("economy")}
+    if kind == "budget":
+        projects = options.get("projects")
+        budget = options.get("budget")
+        if not isinstance(projects, dict) or not projects:
+            raise Refusal("invalid_ballot", "a budget needs projects: {id: cost}")
+        for project, cost in projects.items():
+            if not isinstance(cost, int) or isinstance(cost, bool) or cost <= 0:
+                raise Refusal("invalid_ballot",
+                              f"project {project!r}: its cost must be a positive whole number")
+        if not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0:
+            raise Refusal("invalid_ballot", "the budget must be a positive whole number")
+        return {"projects": dict(projects), "budget": budget}
+    if kind == "plan":
+        plans = options.get("plans")
+        if not isinstance(plans, list) or not plans or not all(isinstance(p, int) for p in plans):
+            raise Refusal("invalid_ballot", "a plan ballot needs plans: the numbers of finished plan jobs")
+        return {"plans": sorted(set(plans))}
+    return {key: value for key, value in options.items() if key in ("holder", "office")}
+
+
+def content_checked(kind: str, options: dict[str, Any], content: Any, seats: int = 1) -> Any:
+    """One ballot's content in its normal form; Refusal("invalid_ballot") naming the fault."""
+    if kind == "election":
+        method = "approval" if seats == 1 else "stv"
+        return elections.ballot_checked(method, content, options["candidates"], seats)
+    if kind == "recall":
+        if content not in RECALL_CHOICES:
+            raise Refusal("invalid_ballot", 'a recall ballot says "remove" or "keep"')
+        return content
+    if kind == "shares":
+        return shares.proposal_checked(content)
+    if kind == "priorities":
+        return priorities.tier_ballot_checked(content, options["products"])
+    if kind == "budget":
+        return budgets.budget_ballot_checked(content, options["projects"])
+    return [int(plan) for plan in elections.ballot_checked(
+        "approval", [str(plan) for plan in _list(content)], [str(plan) for plan in options["plans"]])]
+
+
+def tally(kind: str, options: dict[str, Any], contents: Sequence[Any], seats: int,
+          seed: str) -> dict[str, Any]:
+    """The result of a closed ballot from its anonymous contents (anyone can recount it)."""
+    if kind == "election":
+        if seats == 1:
+            outcome = elections.approval(options["candidates"], contents, seed)
+        else:
+            outcome = elections.stv(options["candidates"], contents, seats, seed)
+        return plain(outcome)
+    if kind == "recall":
+        counts = Counter(contents)
+        return {"remove": counts["remove"], "keep": counts["keep"],
+                "carried": recall.recall_carried(counts["remove"], counts["keep"])}
+    if kind == "shares":
+        return {"shares": shares.aggregate_shares(contents) if contents else None, "ballots": len(contents)}
+    if kind == "priorities":
+        return {"tiers": priorities.aggregate_tiers(contents, options["products"]), "ballots": len(contents)}
+    if kind == "budget":
+        return plain(budgets.equal_shares(options["projects"], contents, options["budget"], seed))
+    outcome = elections.approval([str(plan) for plan in options["plans"]],
+                                 [[str(plan) for plan in content] for content in contents], seed)
+    return {**plain(outcome), "adopted": int(outcome.elected[0]) if contents else None}
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON: dataclasses as objects, tuples as lists, fractions exact as "p/q"."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(item) for item in value]
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else str(value)
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise Refusal("invalid_ballot", "the ballot must be a list")
+    return value
+
+
+def _distinct_strings(value: Any, name: str) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item for item in value):
+        raise Refusal("invalid_ballot", f"{name} must be a non-empty list of names")
+    if len(set(value)) != len(value):
+        raise Refusal("invalid_ballot", f"{name} lists a name twice")
+    return list(value)

@@ -1,0 +1,68 @@
+"""What the API and the pages show of councils, offices, ballots and petitions: members only by
+pseudonym (and the public name they chose), ballots never with who voted what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commonplan.store.acts.recall_delegate import petition_status
+from commonplan.store.books import OpenBooks
+from commonplan.store.models import Ballot, Council, CouncilMember, Member, Office, Participation, Petition
+
+
+def council_summary(council: Council) -> dict[str, Any]:
+    return {"id": council.id, "name": council.name, "level": council.level, "parent": council.parent_id,
+            "reference_rate": council.reference_rate, "recall_fraction": council.recall_fraction,
+            "recall_fill": council.recall_fill}
+
+
+def council_view(db: Session, books: OpenBooks, council: Council, me: Member) -> dict[str, Any]:
+    """The council with its members, offices, ballots, petitions and children."""
+    members = db.execute(select(CouncilMember.member_id, CouncilMember.public_name)
+                         .where(CouncilMember.council_id == council.id).order_by(CouncilMember.since))
+    offices = db.scalars(select(Office).where(Office.council_id == council.id).order_by(Office.id))
+    ballots = db.scalars(select(Ballot).where(Ballot.council_id == council.id).order_by(Ballot.id.desc()))
+    petitions = db.scalars(select(Petition).join(Office, Office.id == Petition.office_id)
+                           .where(Office.council_id == council.id, Petition.state == "open"))
+    children = db.scalars(select(Council).where(Council.parent_id == council.id).order_by(Council.id))
+    return {**council_summary(council),
+            "members": [{"member": books.pseudonym(m.member_id), "public_name": m.public_name}
+                        for m in members],
+            "you": books.pseudonym(me.id),
+            "offices": [office_view(books, office) for office in offices],
+            "ballots": [ballot_summary(ballot) for ballot in ballots],
+            "petitions": [petition_view(db, books, petition) for petition in petitions],
+            "councils_below": [council_summary(child) for child in children]}
+
+
+def office_view(books: OpenBooks, office: Office) -> dict[str, Any]:
+    return {"id": office.id, "council": office.council_id, "title": office.title, "kind": office.kind,
+            "holder": books.pseudonym(office.holder_id) if office.holder_id is not None else None,
+            "pay_rate": office.pay_rate, "term_limit": office.term_limit}
+
+
+def ballot_summary(ballot: Ballot) -> dict[str, Any]:
+    return {"id": ballot.id, "council": ballot.council_id, "kind": ballot.kind, "question": ballot.question,
+            "state": ballot.state, "office": ballot.office_id}
+
+
+def ballot_view(db: Session, books: OpenBooks, ballot: Ballot, me: Member) -> dict[str, Any]:
+    """A ballot: its question and options, how many voted and whether you did; the result and
+    the seed once closed."""
+    voted = db.scalar(select(func.count()).where(Participation.ballot_id == ballot.id)) or 0
+    mine = db.get(Participation, (ballot.id, me.id)) is not None
+    view = {**ballot_summary(ballot), "options": ballot.options, "seats": ballot.seats, "voted": voted,
+            "you_voted": mine, "opened_by": books.pseudonym(ballot.opened_by),
+            "opened_at": ballot.opened_at.isoformat()}
+    if ballot.state == "closed":
+        view |= {"result": ballot.result, "seed": ballot.seed,
+                 "closed_at": ballot.closed_at.isoformat() if ballot.closed_at else None}
+    return view
+
+
+def petition_view(db: Session, books: OpenBooks, petition: Petition) -> dict[str, Any]:
+    return {"id": petition.id, "office": petition.office_id, "holder": books.pseudonym(petition.holder_id),
+            "state": petition.state, "ballot": petition.ballot_id, **petition_status(db, books, petition)}

@@ -1,0 +1,178 @@
+"""The REST routes of the democratic layer (docs/democracy.md): councils and their members,
+offices and pay, elections and other ballots, recall petitions, rotation by lot. Every act is a
+use case of store.acts; a refusal is a 4xx naming the reason (errors.REFUSAL_STATUS)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from commonplan.service.api import Limit, Me, Offset
+from commonplan.service.civic_views import (
+    ballot_view,
+    council_summary,
+    council_view,
+    office_view,
+    petition_view,
+)
+from commonplan.service.deps import Books, Db, RowId
+from commonplan.store.acts.cast_ballot import cast_ballot
+from commonplan.store.acts.close_ballot import close_ballot
+from commonplan.store.acts.common import found
+from commonplan.store.acts.councils import create_office, found_council, join_council
+from commonplan.store.acts.draw_posts import draw_posts, volunteer
+from commonplan.store.acts.open_ballot import open_ballot
+from commonplan.store.acts.recall_delegate import open_petition, sign_petition
+from commonplan.store.acts.set_pay import set_pay
+from commonplan.store.models import Ballot, Council, Petition
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Rate = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+router = APIRouter(tags=["democracy"])
+
+
+class NewCouncil(BaseModel):
+    name: Name
+    level: str = Field(description="workplace, consumer, neighbourhood, district, region or economy")
+    reference_rate: Rate = Field(description="pay per hour of skilled work: no office of it pays more")
+    parent: int | None = Field(None, ge=1, le=2**31 - 1, description="the federation above")
+    recall_fraction: str = Field("1/5", max_length=20,
+                                 description="of members whose signatures open a recall ballot")
+    recall_fill: Literal["by-election", "runner-up"] = "by-election"
+    public_name: str = Field("", max_length=200, description="the name you choose to show its members")
+
+
+class Joining(BaseModel):
+    public_name: str = Field("", max_length=200)
+
+
+class NewOffice(BaseModel):
+    title: Name
+    kind: Literal["delegate", "post"]
+    pay_rate: Rate = 0.0
+    term_limit: int | None = Field(None, ge=1, le=100)
+
+
+class Pay(BaseModel):
+    rate: Rate
+
+
+class NewBallot(BaseModel):
+    kind: Literal["election", "shares", "priorities", "budget", "plan"]
+    question: Annotated[str, Field(min_length=1, max_length=500)]
+    options: dict[str, Any] = Field(default_factory=dict)
+    office: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+class Vote(BaseModel):
+    content: Any = Field(description="approval: [candidates]; stv: ranking; recall: \"remove\" or \"keep\"; "
+                                     "shares: {category: share}; priorities: {product: tier}; "
+                                     "budget: [projects]; plan: [job numbers]")
+
+
+class Features(BaseModel):
+    features: dict[str, Annotated[str, Field(max_length=200)]] = Field(default_factory=dict)
+
+
+class Draw(BaseModel):
+    offices: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=100)
+    quotas: list[dict[str, Any]] = Field(default_factory=list)
+    method: Literal["maximin", "nash"] = "maximin"
+
+
+@router.post("/councils", status_code=201, operation_id="found_council")
+def found_route(body: NewCouncil, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    council = found_council(db, books, me, name=body.name, level=body.level,
+                            reference_rate=body.reference_rate,
+                            parent_id=body.parent, recall_fraction=body.recall_fraction,
+                            recall_fill=body.recall_fill, public_name=body.public_name)
+    return council_summary(council)
+
+
+@router.get("/councils", operation_id="list_councils")
+def list_councils(_me: Me, db: Db, offset: Offset = 0, limit: Limit = 100) -> list[dict[str, Any]]:
+    query = select(Council).order_by(Council.id).offset(offset).limit(limit)
+    return [council_summary(council) for council in db.scalars(query)]
+
+
+@router.get("/councils/{council_id}", operation_id="get_council")
+def get_council(council_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    return council_view(db, books, found(db, Council, council_id, "council"), me)
+
+
+@router.post("/councils/{council_id}/members", status_code=201, operation_id="join_council")
+def join_route(council_id: RowId, body: Joining, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    council = join_council(db, books, me, council_id, body.public_name)
+    return {"council": council.id, "member": books.pseudonym(me.id)}
+
+
+@router.post("/councils/{council_id}/offices", status_code=201, operation_id="create_office")
+def office_route(council_id: RowId, body: NewOffice, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    office = create_office(db, books, me, council_id, title=body.title, kind=body.kind,
+                           pay_rate=body.pay_rate,
+                           term_limit=body.term_limit)
+    return office_view(books, office)
+
+
+@router.put("/offices/{office_id}/pay", operation_id="set_pay")
+def pay_route(office_id: RowId, body: Pay, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    return office_view(books, set_pay(db, books, me, office_id, body.rate))
+
+
+@router.post("/offices/{office_id}/recall", status_code=201, operation_id="recall_delegate")
+def recall_route(office_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    """Open (or sign) the petition to recall the office's holder; at the threshold a recall
+    ballot opens."""
+    return petition_view(db, books, open_petition(db, books, me, office_id))
+
+
+@router.get("/petitions/{petition_id}", operation_id="get_petition")
+def get_petition(petition_id: RowId, _me: Me, db: Db, books: Books) -> dict[str, Any]:
+    return petition_view(db, books, found(db, Petition, petition_id, "petition"))
+
+
+@router.post("/petitions/{petition_id}/signatures", status_code=201, operation_id="sign_petition")
+def sign_route(petition_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    return petition_view(db, books, sign_petition(db, books, me, petition_id))
+
+
+@router.post("/offices/{office_id}/volunteers", status_code=201, operation_id="volunteer")
+def volunteer_route(office_id: RowId, body: Features, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    volunteer(db, books, me, office_id, body.features)
+    return {"office": office_id, "volunteer": books.pseudonym(me.id)}
+
+
+@router.post("/councils/{council_id}/draws", status_code=201, operation_id="draw_posts")
+def draw_route(council_id: RowId, body: Draw, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    """Fill administrative posts by lottery among their volunteers; the seed and the
+    distribution over panels are published, so anyone can replay the draw."""
+    found(db, Council, council_id, "council")
+    return draw_posts(db, books, me, body.offices, body.quotas, body.method)
+
+
+@router.post("/councils/{council_id}/ballots", status_code=201, operation_id="open_ballot")
+def open_route(council_id: RowId, body: NewBallot, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    ballot = open_ballot(db, books, me, council_id, kind=body.kind, question=body.question,
+                         options=body.options, office_id=body.office)
+    return ballot_view(db, books, ballot, me)
+
+
+@router.get("/ballots/{ballot_id}", operation_id="get_ballot")
+def get_ballot(ballot_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    return ballot_view(db, books, found(db, Ballot, ballot_id, "ballot"), me)
+
+
+@router.post("/ballots/{ballot_id}/votes", status_code=201, operation_id="cast_ballot")
+def vote_route(ballot_id: RowId, body: Vote, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    """Vote (once): your participation is recorded, signed, without what you voted; the
+    contents are published anonymously, in random order, when the ballot closes."""
+    cast_ballot(db, books, me, ballot_id, body.content)
+    return {"ballot": ballot_id, "voted": True}
+
+
+@router.post("/ballots/{ballot_id}/close", operation_id="close_ballot")
+def close_route(ballot_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    return ballot_view(db, books, close_ballot(db, books, me, ballot_id), me)

@@ -1,0 +1,140 @@
+"""Closing a ballot: its anonymous contents published in random order with the count and the
+lottery's seed, then what the result decides (an office filled, a delegate recalled, a plan
+adopted) applied and recorded, all in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from commonplan.democracy import recall
+from commonplan.democracy.ballot_kinds import tally
+from commonplan.democracy.elections import Outcome
+from commonplan.democracy.refusals import Refusal
+from commonplan.store.acts.common import council_actor, found, member_of, members_by_pseudonym
+from commonplan.store.acts.mandates import install, vacate
+from commonplan.store.acts.open_ballot import open_checked
+from commonplan.store.books import OpenBooks
+from commonplan.store.models import (
+    Ballot,
+    BallotContent,
+    Council,
+    CouncilMember,
+    Job,
+    Member,
+    Office,
+    Participation,
+    Petition,
+    StoredEconomy,
+    now,
+)
+
+
+def close_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: int) -> Ballot:
+    """Close a ballot: its opener may close it at any time, any member of the council once every
+    member has voted."""
+    ballot = found(session, Ballot, ballot_id, "ballot")
+    council = found(session, Council, ballot.council_id, "council")
+    member_of(session, books, council, member)
+    books.lock(session)
+    session.refresh(ballot)
+    if ballot.state != "open":
+        raise Refusal("ballot_closed", f"ballot {ballot.id} is closed already")
+    if member.id != ballot.opened_by and _votes(session, ballot) < _members(session, council):
+        raise Refusal("ballot_open", f"ballot {ballot.id} stays open until every member has voted "
+                                     "or its opener closes it")
+    query = select(BallotContent.content).where(BallotContent.ballot_id == ballot.id)
+    contents = list(session.scalars(query))
+    random.SystemRandom().shuffle(contents)
+    result = tally(ballot.kind, ballot.options, contents, ballot.seats, ballot.seed)
+    ballot.state, ballot.result, ballot.closed_at = "closed", result, now()
+    session.execute(delete(BallotContent).where(BallotContent.ballot_id == ballot.id))
+    books.record(session, "ballot closed", council_actor(council.id), {
+        "ballot": ballot.id, "council": council.id, "kind": ballot.kind, "seed": ballot.seed,
+        "voted": _votes(session, ballot), "ballots": contents, "result": result})
+    EFFECTS.get(ballot.kind, _nothing)(session, books, council, ballot)
+    return ballot
+
+
+def _votes(session: Session, ballot: Ballot) -> int:
+    return session.scalar(select(func.count()).where(Participation.ballot_id == ballot.id)) or 0
+
+
+def _members(session: Session, council: Council) -> int:
+    return session.scalar(select(func.count()).where(CouncilMember.council_id == council.id)) or 0
+
+
+def _nothing(*_: Any) -> None:
+    return None
+
+
+def _elected(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:
+    members = members_by_pseudonym(session, books, council.id)
+    for office_id, name in zip(ballot.options["offices"], ballot.result["elected"], strict=False):
+        office = found(session, Office, office_id, "office")
+        install(session, office, members[name], ballot.id, "replaced by election")
+        books.record(session, "election", council_actor(council.id),
+                     {"ballot": ballot.id, "office": office.id, "title": office.title, "holder": name})
+
+
+def _recalled(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:
+    petition = session.scalar(select(Petition).where(Petition.ballot_id == ballot.id))
+    office = found(session, Office, ballot.office_id, "office")
+    if petition is not None:
+        petition.state = "done"
+    holder = ballot.options["holder"]
+    if not ballot.result["carried"] or office.holder_id is None:
+        return
+    if books.pseudonym(office.holder_id) != holder:  # the office changed hands meanwhile
+        return
+    vacate(session, office, "recalled")
+    books.record(session, "recall", council_actor(council.id),
+                 {"ballot": ballot.id, "office": office.id, "title": office.title, "recalled": holder})
+    _fill(session, books, council, office, holder)
+
+
+def _fill(session: Session, books: OpenBooks, council: Council, office: Office, recalled: str) -> None:
+    """The recalled seat to the runner-up of the election that filled it (when the council so
+    decided and one is free), else to a by-election, opened now."""
+    members = members_by_pseudonym(session, books, council.id)
+    election = session.get(Ballot, office.elected_by) if office.elected_by else None
+    holders = {books.pseudonym(h) for h in session.scalars(
+        select(Office.holder_id).where(Office.council_id == council.id, Office.holder_id.is_not(None)))}
+    if election is not None and election.result:
+        outcome = Outcome(**{k: v for k, v in election.result.items() if k in Outcome.__dataclass_fields__})
+        runner_up = recall.successor(outcome, recalled, council.recall_fill, holders)  # type: ignore[arg-type]
+        if runner_up is not None and runner_up in members:
+            install(session, office, members[runner_up], election.id, "recalled")
+            books.record(session, "election", council_actor(council.id), {
+                "ballot": election.id, "office": office.id, "title": office.title, "holder": runner_up,
+                "as": "runner-up after a recall"})
+            return
+    earlier = election.options["candidates"] if election is not None else list(members)
+    candidates = [name for name in earlier if name in members and name != recalled] or \
+                 [name for name in members if name != recalled]
+    if candidates:
+        opener = election.opened_by if election is not None else next(iter(members.values()))
+        open_checked(session, books, council, council_actor(council.id), opener, kind="election",
+                     question=f"By-election: {office.title}", options={"candidates": candidates},
+                     office_id=office.id)
+
+
+def _adopted(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:
+    job_id = ballot.result.get("adopted")
+    if job_id is None:
+        return
+    job = session.get(Job, job_id)
+    economy = session.get(StoredEconomy, job.economy_id)
+    result_json = json.dumps(job.result, sort_keys=True, separators=(",", ":")).encode()
+    books.record(session, "plan adopted", council_actor(council.id), {
+        "ballot": ballot.id, "job": job.id, "options": job.options, "bundle_sha256": economy.bundle_sha256,
+        "plan_sha256": hashlib.sha256(result_json).hexdigest(),
+        "fulfilment": job.result.get("fulfilment"), "labour_hours": job.result.get("labour_hours")})
+
+
+EFFECTS = {"election": _elected, "recall": _recalled, "plan": _adopted}

@@ -1,0 +1,43 @@
+"""What every act needs: finding rows (or refusing), membership, and members' pseudonyms."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonplan.democracy.refusals import Refusal
+from commonplan.store.books import OpenBooks
+from commonplan.store.models import Base, Council, CouncilMember, Member
+
+Row = TypeVar("Row", bound=Base)
+
+
+def found(session: Session, table: type[Row], key: int, what: str) -> Row:
+    """The row ``key`` of ``table``, or a refusal naming it as not found."""
+    row = session.get(table, key)
+    if row is None:
+        raise Refusal("not_found", f"there is no {what} {key}")
+    return row
+
+
+def is_member(session: Session, council_id: int, member_id: int) -> bool:
+    return session.get(CouncilMember, (council_id, member_id)) is not None
+
+
+def member_of(session: Session, books: OpenBooks, council: Council, member: Member) -> str:
+    """``member``'s pseudonym, refusing one who is not a member of ``council``."""
+    if not is_member(session, council.id, member.id):
+        raise Refusal("not_a_member", f"{books.pseudonym(member.id)} is not a member of council {council.id}")
+    return books.pseudonym(member.id)
+
+
+def members_by_pseudonym(session: Session, books: OpenBooks, council_id: int) -> dict[str, int]:
+    """The council's members: pseudonym to member number."""
+    ids = session.scalars(select(CouncilMember.member_id).where(CouncilMember.council_id == council_id))
+    return {books.pseudonym(member_id): member_id for member_id in ids}
+
+
+def council_actor(council_id: int) -> str:
+    return f"council:{council_id}"

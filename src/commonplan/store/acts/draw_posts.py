@@ -1,0 +1,106 @@
+"""Rotation: administrative posts filled by lottery among the volunteers, stratified fairly
+(democracy.rotation: sortition-algorithms' maximin or nash), with the seed and the distribution
+over panels published so anyone can replay the draw; by default nobody holds the same post
+twice in a row, and a post's term limit caps the terms anyone holds it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonplan.democracy import rotation
+from commonplan.democracy.lottery import new_seed
+from commonplan.democracy.refusals import Refusal
+from commonplan.store.acts.common import found, member_of
+from commonplan.store.acts.mandates import install, terms_held
+from commonplan.store.books import OpenBooks
+from commonplan.store.models import Council, Member, Office, Volunteer
+
+
+def volunteer(session: Session, books: OpenBooks, member: Member, office_id: int,
+              features: dict[str, str]) -> Volunteer:
+    """``member`` volunteers for the next draw of an administrative post, stating the features
+    the draw stratifies by (only their hash reaches the open books)."""
+    office = _post(session, office_id)
+    council = found(session, Council, office.council_id, "council")
+    actor = member_of(session, books, council, member)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in features.items()):
+        raise Refusal("invalid_ballot", 'features are names with text values, e.g. {"workplace": "bakery"}')
+    books.lock(session)
+    if session.scalar(select(Volunteer.id).where(Volunteer.office_id == office.id,
+                                                 Volunteer.member_id == member.id)) is not None:
+        raise Refusal("already_signed", f"{actor} has volunteered for office {office.id} already")
+    row = Volunteer(office_id=office.id, member_id=member.id, features=features)
+    session.add(row)
+    books.record(session, "volunteered", actor, {"office": office.id, "features_sha256": _hash(features)})
+    return row
+
+
+def draw_posts(session: Session, books: OpenBooks, member: Member, office_ids: list[int],
+               quotas: list[dict[str, Any]], method: str = "maximin") -> dict[str, Any]:
+    """Fill the posts ``office_ids`` (of one council) by lottery among their volunteers."""
+    offices = [_post(session, office_id) for office_id in office_ids]
+    if not offices or len({office.council_id for office in offices}) != 1:
+        raise Refusal("invalid_ballot", "a draw fills one or more posts of one council")
+    council = found(session, Council, offices[0].council_id, "council")
+    actor = member_of(session, books, council, member)
+    pool = _pool(session, books, offices)
+    checked = [rotation.Quota(**quota) for quota in _quotas(quotas)]
+    distribution = rotation.panel_distribution(pool, checked, len(offices), method)  # type: ignore[arg-type]
+    seed = new_seed(books.random_bytes)
+    panel = rotation.draw_panel(distribution, seed)
+    books.lock(session)
+    members = {books.pseudonym(row.member_id): row.member_id for row in _volunteers(session, offices)}
+    for office, name in zip(offices, panel, strict=True):
+        install(session, office, members[name], None, "rotated")
+    for row in _volunteers(session, offices):
+        session.delete(row)
+    draw = {"council": council.id, "offices": office_ids, "method": distribution.method, "seed": seed,
+            "distribution": distribution.to_json(), "panel": list(panel),
+            "quotas": [quota.__dict__ for quota in checked]}
+    books.record(session, "lottery drawn", actor, draw)
+    return draw
+
+
+def _pool(session: Session, books: OpenBooks, offices: list[Office]) -> list[rotation.Volunteer]:
+    """The eligible volunteers: not the posts' present holders (by default), within the term limits."""
+    volunteers, previous, held = {}, set(), {}
+    for office in offices:
+        if office.holder_id is not None:
+            previous.add(books.pseudonym(office.holder_id))
+        for member_id, count in terms_held(session, office.id).items():
+            name = books.pseudonym(member_id)
+            held[name] = max(held.get(name, 0), count)
+    for row in _volunteers(session, offices):
+        name = books.pseudonym(row.member_id)
+        volunteers[name] = rotation.Volunteer(name, row.features)
+    limits = [office.term_limit for office in offices if office.term_limit is not None]
+    return rotation.eligible(list(volunteers.values()), previous, held, min(limits) if limits else None)
+
+
+def _volunteers(session: Session, offices: list[Office]) -> list[Volunteer]:
+    return list(session.scalars(select(Volunteer).where(Volunteer.office_id.in_([o.id for o in offices]))
+                                .order_by(Volunteer.id)))
+
+
+def _post(session: Session, office_id: int) -> Office:
+    office = found(session, Office, office_id, "office")
+    if office.kind != "post":
+        raise Refusal("not_eligible", f"office {office.id} is a delegate's seat, filled by election")
+    return office
+
+
+def _quotas(quotas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = {"feature", "value", "min", "max"}
+    for number, quota in enumerate(quotas, 1):
+        if not isinstance(quota, dict) or set(quota) != keys:
+            raise Refusal("invalid_ballot", f"quota {number} must have exactly feature, value, min and max")
+    return quotas
+
+
+def _hash(features: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(features, sort_keys=True).encode()).hexdigest()

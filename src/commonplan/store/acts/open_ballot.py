@@ -1,0 +1,78 @@
+"""Opening a ballot of a council: its question and options checked, the lottery's seed drawn
+and committed (its SHA-256 in the open books now, the seed itself at the close)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonplan.democracy.ballot_kinds import options_checked
+from commonplan.democracy.lottery import new_seed
+from commonplan.democracy.refusals import Refusal
+from commonplan.store.acts.common import found, member_of, members_by_pseudonym
+from commonplan.store.books import OpenBooks
+from commonplan.store.models import Ballot, Council, Job, Member, Office
+
+
+def open_ballot(session: Session, books: OpenBooks, member: Member, council_id: int, *, kind: str,
+                question: str, options: dict[str, Any], office_id: int | None = None) -> Ballot:
+    """A ballot opened by a member of the council (a recall ballot opens only from a petition)."""
+    council = found(session, Council, council_id, "council")
+    actor = member_of(session, books, council, member)
+    if kind == "recall":
+        raise Refusal("not_eligible", "a recall ballot opens when a petition reaches its threshold")
+    return open_checked(session, books, council, actor, member.id, kind=kind, question=question,
+                        options=options, office_id=office_id)
+
+
+def open_checked(session: Session, books: OpenBooks, council: Council, actor: str, opener_id: int, *,
+                 kind: str, question: str, options: dict[str, Any], office_id: int | None) -> Ballot:
+    """Open a ballot whose opener is known to be entitled (a member, or a petition's threshold)."""
+    seats = 1
+    if kind in ("election", "recall"):
+        office = _office_of(session, council, office_id)
+        seats = len(options.get("offices", [office.id]))
+    options = options_checked(kind, options, seats)
+    if kind == "election":
+        _candidates_are_members(session, books, council, options["candidates"])
+        options["offices"] = [office_id]
+    if kind == "plan":
+        _plans_are_finished(session, options["plans"])
+    seed = new_seed(books.random_bytes)
+    books.lock(session)
+    ballot = Ballot(council_id=council.id, kind=kind, question=question.strip(), options=options, seats=seats,
+                    office_id=office_id, seed=seed, opened_by=opener_id)
+    session.add(ballot)
+    session.flush()
+    books.record(session, "ballot opened", actor, {
+        "ballot": ballot.id, "council": council.id, "kind": kind, "question": ballot.question,
+        "options": options, "seats": seats, "office": office_id,
+        "seed_sha256": hashlib.sha256(seed.encode()).hexdigest()})
+    return ballot
+
+
+def _office_of(session: Session, council: Council, office_id: int | None) -> Office:
+    if office_id is None:
+        raise Refusal("invalid_ballot", "an election or a recall names its office")
+    office = found(session, Office, office_id, "office")
+    if office.council_id != council.id:
+        raise Refusal("not_found_in_council", f"office {office_id} is not an office of council {council.id}")
+    return office
+
+
+def _candidates_are_members(session: Session, books: OpenBooks, council: Council,
+                            candidates: list[str]) -> None:
+    members = members_by_pseudonym(session, books, council.id)
+    for candidate in candidates:
+        if candidate not in members:
+            raise Refusal("not_a_member", f"candidate {candidate} is not a member of council {council.id}")
+
+
+def _plans_are_finished(session: Session, plans: list[int]) -> None:
+    for job_id in plans:
+        job = session.execute(select(Job.kind, Job.state).where(Job.id == job_id)).one_or_none()
+        if job is None or job.kind != "plan" or job.state != "done":
+            raise Refusal("invalid_ballot", f"job {job_id} is not a finished plan")

@@ -1,0 +1,187 @@
+"""The open books kept in the database: every act appended as a signed ledger entry in the
+act's own transaction, so the act and its entry are written together or not at all.
+
+Who holds which key: the server keeps one master secret (a file beside the database, or
+``COMMONPLAN_LEDGER_SECRET``) and derives from it the log's key and a key for every member and
+council that acts; no private key is stored in the database. An entry signed with a key the
+server holds for a member or council says so (``on_behalf``). Members appear only under a
+pseudonym (an HMAC of their number under the secret), never by name or email.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from commonplan.ledger import (
+    Entry,
+    MerkleTree,
+    TreeHead,
+    Verdict,
+    derive_signer,
+    sign_entry,
+    sign_head,
+    verify_record,
+)
+from commonplan.store.models import LedgerEntry, LedgerHead, LedgerKey, LedgerTip, now
+
+LOG = "log"
+SECRET_BYTES = 32
+
+
+def load_secret(path: Path) -> bytes:
+    """The master secret from ``COMMONPLAN_LEDGER_SECRET`` (hex) or the file at ``path``, made
+    (readable by its owner only) when there is none yet."""
+    if value := os.environ.get("COMMONPLAN_LEDGER_SECRET"):
+        return bytes.fromhex(value)
+    if path.exists():
+        return bytes.fromhex(path.read_text().strip())
+    secret = os.urandom(SECRET_BYTES)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret.hex() + "\n")
+    return secret
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class OpenBooks:
+    """The server's side of the open books: signing, numbering and the tree of committed
+    entries (cached in memory, rebuilt whenever the database's tip disagrees with it)."""
+
+    def __init__(self, secret: bytes, clock: Callable[[], datetime] = now,
+                 random_bytes: Callable[[int], bytes] = os.urandom) -> None:
+        self._secret = secret
+        self.clock = clock
+        self.random_bytes = random_bytes  # the lotteries' seeds (injected: replayable tests)
+        self.log = derive_signer(secret, LOG)
+        self.tree = MerkleTree()
+        self._tree_lock = threading.Lock()
+
+    def pseudonym(self, member_id: int) -> str:
+        """The member's public name in the books: stable, unlinkable to the account without the secret."""
+        digest = hmac.new(self._secret, f"member:{member_id}".encode(), hashlib.sha256).hexdigest()
+        return f"member:{digest[:16]}"
+
+    def lock(self, session: Session) -> tuple[int, dict[str, Any]]:
+        """Take the books' lock for this transaction (every act does so first, so concurrent
+        acts are numbered in turn and see each other's writes); the size and the head."""
+        session.execute(update(LedgerTip).where(LedgerTip.id == 1).values(size=LedgerTip.size))
+        size, head = session.execute(select(LedgerTip.size, LedgerTip.head).where(LedgerTip.id == 1)).one()
+        return size, head
+
+    def record(self, session: Session, kind: str, actor: str, act: dict[str, Any]) -> Entry:
+        """Append the entry of ``actor``'s act (signed with the key held for the actor) inside
+        the caller's transaction, after the actor's key when it is new."""
+        size, tip = self.lock(session)
+        with self._tree_lock:
+            self._catch_up(session, size, tip)
+            if size == 0:
+                self._append(session, "key", LOG, {"holder": LOG, "key": self.log.public_key.hex()})
+            if actor != LOG and session.get(LedgerKey, actor) is None:
+                key = derive_signer(self._secret, actor).public_key.hex()
+                self._append(session, "key", LOG, {"holder": actor, "key": key})
+            entry = self._append(session, kind, actor, act)
+            self._publish_tip(session, self.tree.size)
+            return entry
+
+    def _append(self, session: Session, kind: str, actor: str, act: dict[str, Any]) -> Entry:
+        signer = self.log if actor == LOG else derive_signer(self._secret, actor)
+        index = self.tree.size
+        entry = sign_entry(index, kind, actor, act, timestamp(self.clock()), signer, actor, actor != LOG)
+        leaf_hash = entry.leaf_hash()
+        session.add(LedgerEntry(idx=index, kind=kind, leaf=entry.leaf_bytes().decode(), leaf_hash=leaf_hash))
+        if kind == "key":
+            session.add(LedgerKey(holder=act["holder"], key=act["key"]))
+        self.tree.append(leaf_hash)
+        return entry
+
+    def _publish_tip(self, session: Session, size: int) -> None:
+        head = sign_head(size, self.tree.root(size), timestamp(self.clock()), self.log)
+        session.execute(update(LedgerTip).where(LedgerTip.id == 1).values(size=size, head=head.to_json()))
+        session.flush()
+
+    def _catch_up(self, session: Session, size: int, tip: dict[str, Any], exact: bool = True) -> None:
+        """Make the cached tree hold exactly the ``size`` committed entries (another process
+        may have appended, or a rolled-back act left uncommitted leaves in the cache)."""
+        committed = size == 0 or tip.get("root") == self.tree.root(size).hex()
+        prefix_committed = self.tree.size >= size and committed
+        if prefix_committed and (self.tree.size == size or not exact):
+            return
+        self.tree = MerkleTree(session.scalars(select(LedgerEntry.leaf_hash).order_by(LedgerEntry.idx)))
+
+    def head(self, session: Session) -> TreeHead | None:
+        """The current signed tree head, published (kept in ``ledger_heads``) on first showing,
+        so auditors can co-sign it and anyone holding it can later check consistency."""
+        tip = session.scalar(select(LedgerTip.head).where(LedgerTip.id == 1))
+        if not tip:
+            return None
+        head = TreeHead.from_json(tip)
+        if session.get(LedgerHead, head.size) is None:
+            session.add(LedgerHead(size=head.size, head=head.to_json()))
+        return head
+
+    def tree_of(self, session: Session) -> MerkleTree:
+        """The tree of the committed entries (for proofs)."""
+        size, tip = session.execute(select(LedgerTip.size, LedgerTip.head).where(LedgerTip.id == 1)).one()
+        with self._tree_lock:
+            self._catch_up(session, size, tip, exact=False)
+            return self.tree
+
+
+def entries(session: Session, start: int = 0, stop: int | None = None) -> Iterator[Entry]:
+    """The entries from index ``start`` to ``stop`` (excluded), as stored (for checking)."""
+    query = select(LedgerEntry.leaf).where(LedgerEntry.idx >= start).order_by(LedgerEntry.idx)
+    if stop is not None:
+        query = query.where(LedgerEntry.idx < stop)
+    for leaf in session.scalars(query.execution_options(yield_per=10_000)):
+        yield Entry.from_json(json.loads(leaf))
+
+
+def heads(session: Session) -> list[TreeHead]:
+    query = select(LedgerHead.head).order_by(LedgerHead.size)
+    return [TreeHead.from_json(head) for head in session.scalars(query)]
+
+
+def record_apart(engine: Engine, books: OpenBooks, kind: str, actor: str, act: dict[str, Any]) -> None:
+    """Record an entry in a transaction of its own (a refusal, whose act was not applied)."""
+    with Session(engine) as session, session.begin():
+        books.record(session, kind, actor, act)
+
+
+def verify_books(session: Session, log_key: str | None = None, workers: int | None = None,
+                 progress: Callable[[float], None] | None = None) -> Verdict:
+    """Check the whole record as stored: every entry readable and its stored leaf hash its own,
+    then ledger.verify_record (numbering, keys, every signature, every published head). The log's
+    key is the one given (an auditor's own copy) or else the one the record's first entry names."""
+    stored = session.execute(select(LedgerEntry.idx, LedgerEntry.leaf, LedgerEntry.leaf_hash)
+                             .order_by(LedgerEntry.idx).execution_options(yield_per=10_000))
+    read: list[Entry] = []
+    for idx, leaf, leaf_hash in stored:
+        try:
+            entry = Entry.from_json(json.loads(leaf))
+        except ValueError as error:
+            return _broken(idx, f"entry {idx} cannot be read: {error}")
+        if entry.leaf_hash() != leaf_hash:
+            return _broken(idx, f"entry {idx}: its stored leaf hash is not the hash of its content")
+        read.append(entry)
+    if log_key is None:
+        log_key = read[0].act.get("key", "") if read else ""
+    return verify_record(read, heads(session), log_key, workers=workers, progress=progress)
+
+
+def _broken(index: int, reason: str) -> Verdict:
+    return Verdict(ok=False, size=index, root="", first_bad=index, reason=reason, signatures_checked=0,
+                   heads_checked=0)
