@@ -156,15 +156,16 @@ def verify_record(entries: Sequence[Entry], heads: Sequence[TreeHead], log_key: 
 
     # 2. Every signature before that point, and every leaf hash, on all cores.
     signatures_checked = min(first_bad, total)
+    # The tree grows here, in the main thread, while the workers check later chunks.
     keys = _Keys()
-    leaves: list[bytes] = []
+    tree = MerkleTree()
     failed: list[int] = []
     starts = range(0, total, CHUNK)
     with ThreadPoolExecutor(workers) as pool:
         parts = pool.map(lambda start: _check_chunk(entries, start, min(start + CHUNK, total),
                                                     first_bad, keys), starts)
         for done, (chunk_leaves, chunk_failed) in enumerate(parts, 1):
-            leaves.extend(chunk_leaves)
+            tree.extend(chunk_leaves)
             failed.extend(chunk_failed)
             if progress is not None:
                 progress(done / len(starts))
@@ -175,7 +176,6 @@ def verify_record(entries: Sequence[Entry], heads: Sequence[TreeHead], log_key: 
         reason = f"entry {first_bad}: its signature does not match its content"
 
     # 3. The heads, by size: the log's signature, its cosigners', and the root of that prefix.
-    tree = MerkleTree(leaves)
     head_problem: str | None = None
     previous = 0
     ordered = sorted(heads, key=lambda head: head.size)
