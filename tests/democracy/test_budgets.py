@@ -31,8 +31,9 @@ def test_plain_equal_shares_buys_the_cheapest_per_satisfaction_first_and_the_poo
 
 
 def test_add_one_raises_the_endowment_until_the_outcome_is_exhaustive():
-    # Endowments 6..10 still give B, C (voter 0 cannot reach A's 4 after paying 10/3 and 3);
-    # at 11 she holds 14/3 - 3... then 23/3 - 3 = 14/3 >= 4 and A is bought: 20 of 20 spent.
+    # Endowments 6..10 still give B, C: voter 0 pays 10/3 for B and then at most 3 for C, and
+    # keeps less than A's 4.  At 11 she keeps 11 - 10/3 - 3 = 14/3 >= 4 and A is bought too:
+    # 20 of 20 spent, exhaustive, so the raising stops there.
     outcome = equal_shares(SMALL, SMALL_BALLOTS, 20, seed="s")
     assert outcome.funded == ("B", "C", "A")
     assert outcome.spent == 20

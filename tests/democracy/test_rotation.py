@@ -69,9 +69,13 @@ def test_maximin_gives_the_least_likely_volunteer_the_best_chance_the_quotas_all
 
 def test_without_quotas_every_volunteer_is_equally_likely():
     roll = [Volunteer(f"v{k}") for k in range(7)]
-    distribution = panel_distribution(roll, [], 2)
-    assert all(math.isclose(p, 2 / 7, abs_tol=1e-6) for p in distribution.marginals().values())
-    assert len(distribution.marginals()) == 7
+    for method in ("maximin", "nash"):
+        distribution = panel_distribution(roll, [], 2, method=method)
+        assert distribution.method == method
+        assert all(len(panel) == 2 for panel in distribution.panels)
+        assert all(math.isclose(p, 2 / 7, abs_tol=1e-12) for p in distribution.marginals().values())
+        assert len(distribution.marginals()) == 7
+    assert panel_distribution(roll, [], 7).panels == (tuple(sorted(v.id for v in roll)),)
 
 
 def test_nash_also_meets_the_quotas_on_a_small_roll():
@@ -110,7 +114,7 @@ def test_the_draw_replays_from_the_json_in_a_new_process_with_another_hash_seed(
 
 
 def test_the_library_prints_nothing(capfd):
-    panel_distribution(ROLL[:6], [], 2)
+    panel_distribution(ROLL[:6], [Quota("gender", "f", 1, 1)], 2)
     assert capfd.readouterr().out == ""
 
 
