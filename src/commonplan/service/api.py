@@ -17,7 +17,7 @@ from commonplan.documents import document_rows
 from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.errors import ApiError
 from commonplan.service.guard import cancellable_job, readable_row, runnable_economy
-from commonplan.service.jobs import MAX_PERIODS, job_options
+from commonplan.service.jobs import MAX_PERIODS, job_options, voted_tiers
 from commonplan.service.uploads import MAX_UPLOAD, store_bundle
 from commonplan.store.access import readable
 from commonplan.store.accounts import (
@@ -45,6 +45,8 @@ class JobRequest(BaseModel):
     kind: Literal["values", "requirements", "plan"]
     method: Literal["lp", "harmony"] = "lp"
     periods: int = Field(1, ge=1, le=MAX_PERIODS, description="periods of an exact plan (capital tables)")
+    priorities_ballot: int | None = Field(None, ge=1, le=2**31 - 1, description=(
+        "a closed ballot on priorities: the plan variant for the tiers the council voted"))
 
 
 class LoginLimit:
@@ -165,7 +167,7 @@ def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
 @router.post("/economies/{economy_id}/jobs", status_code=202, operation_id="start_job")
 def start(economy_id: RowId, body: JobRequest, me: Me, db: Db, worker: Worker) -> dict[str, Any]:
     runnable_economy(db, economy_id, me)
-    options = job_options(body.kind, body.method, body.periods)
+    options = job_options(body.kind, body.method, body.periods, voted_tiers(db, body.priorities_ballot))
     return job_summary(worker.start(db, economy_id, me.id, body.kind, options))
 
 

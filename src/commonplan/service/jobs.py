@@ -20,7 +20,7 @@ from commonplan.store.jobs import (
     report_progress,
     requeue_job,
 )
-from commonplan.store.models import Job, StoredEconomy
+from commonplan.store.models import Ballot, Job, StoredEconomy
 
 MAX_PERIODS = 20  # of a multi-period plan computed by the service
 
@@ -33,13 +33,32 @@ class JobCancelled(Exception):
     """The job was cancelled while it ran: it stops, and keeps its state (store.jobs.cancel_job)."""
 
 
-def job_options(kind: str, method: str, periods: int) -> dict[str, Any]:
+def job_options(kind: str, method: str, periods: int, tiers: dict[str, Any] | None = None) -> dict[str, Any]:
     """The options a job is stored with; 422 naming ``periods`` when more than one period is
-    asked of anything but an exact plan (multi-period plans are exact, docs/planning.md)."""
+    asked of anything but an exact plan (multi-period plans are exact, docs/planning.md), or
+    naming ``priorities_ballot`` when voted tiers (``{"ballot", "tiers"}``) are given to
+    anything but a plan."""
     if periods > 1 and (kind, method) != ("plan", "lp"):
         raise ApiError(422, "invalid_request", "several periods are planned only by an exact plan: "
                                                "kind plan, method lp", field="periods")
-    return {"method": method, "periods": periods}
+    if tiers is None:
+        return {"method": method, "periods": periods}
+    if kind != "plan":
+        raise ApiError(422, "invalid_request", "voted priorities apply to a plan", field="priorities_ballot")
+    return {"method": method, "periods": periods, "priorities_ballot": tiers["ballot"],
+            "tiers": tiers["tiers"]}
+
+
+def voted_tiers(session: Session, ballot_id: int | None) -> dict[str, Any] | None:
+    """The tiers a closed priorities ballot chose (``{"ballot", "tiers"}``); 422 naming
+    ``priorities_ballot`` when it is no such ballot."""
+    if ballot_id is None:
+        return None
+    ballot = session.get(Ballot, ballot_id)
+    if ballot is None or ballot.kind != "priorities" or ballot.state != "closed" or not ballot.result:
+        raise ApiError(422, "invalid_request", f"ballot {ballot_id} is not a closed ballot on priorities",
+                       field="priorities_ballot")
+    return {"ballot": ballot.id, "tiers": ballot.result["tiers"]}
 
 
 def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) -> None:
@@ -92,6 +111,11 @@ def compute(kind: str, options: dict[str, Any], path: Path, loaded: LoadedBundle
 
     economy = loaded.economy
     warnings = list(loaded.warnings)
+    needs = None
+    if "tiers" in options:  # the plan variant for the priorities a council voted
+        from commonplan.democracy.plan_variant import needs_with_tiers
+
+        needs = needs_with_tiers(economy, options["tiers"])
     if kind == "values":
         from commonplan.analysis.values import labour_values
 
@@ -108,13 +132,13 @@ def compute(kind: str, options: dict[str, Any], path: Path, loaded: LoadedBundle
         from commonplan.planning.capital import read_capital
         from commonplan.planning.periods import plan_periods
 
-        plans = plan_periods(economy, None, options["periods"], read_capital(path, economy), progress)
+        plans = plan_periods(economy, needs, options["periods"], read_capital(path, economy), progress)
         document = documents.periods_document(plans)
         warnings += plans.warnings
     else:
         from commonplan.planning import make_plan
 
-        plan = make_plan(economy, method=options.get("method", "lp"), progress=progress)
+        plan = make_plan(economy, needs, method=options.get("method", "lp"), progress=progress)
         document = documents.plan_document(economy, plan)
         warnings += plan.warnings
     return {**document, "provenance": documents.provenance(loaded.sha256), "warnings": warnings}
