@@ -511,3 +511,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 __all__ = ["app", "main"]
+
+from commonplan import ledger_commands  # noqa: E402, F401  (registers verify and ledger-copy on app)

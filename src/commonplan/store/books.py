@@ -15,7 +15,7 @@ import hmac
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -116,8 +116,8 @@ class OpenBooks:
     def _catch_up(self, session: Session, size: int, tip: dict[str, Any], exact: bool = True) -> None:
         """Make the cached tree hold exactly the ``size`` committed entries (another process
         may have appended, or a rolled-back act left uncommitted leaves in the cache)."""
-        committed = size == 0 or tip.get("root") == self.tree.root(size).hex()
-        prefix_committed = self.tree.size >= size and committed
+        held = self.tree.size >= size  # else another process appended: rebuild
+        prefix_committed = held and (size == 0 or tip.get("root") == self.tree.root(size).hex())
         if prefix_committed and (self.tree.size == size or not exact):
             return
         self.tree = MerkleTree(session.scalars(select(LedgerEntry.leaf_hash).order_by(LedgerEntry.idx)))
@@ -161,11 +161,9 @@ def record_apart(engine: Engine, books: OpenBooks, kind: str, actor: str, act: d
         books.record(session, kind, actor, act)
 
 
-def verify_books(session: Session, log_key: str | None = None, workers: int | None = None,
-                 progress: Callable[[float], None] | None = None) -> Verdict:
-    """Check the whole record as stored: every entry readable and its stored leaf hash its own,
-    then ledger.verify_record (numbering, keys, every signature, every published head). The log's
-    key is the one given (an auditor's own copy) or else the one the record's first entry names."""
+def stored_record(session: Session) -> tuple[list[Entry], Verdict | None]:
+    """The entries as stored, or the verdict on the first that cannot be read or whose stored
+    leaf hash is not its own (the server builds its proofs from those hashes)."""
     stored = session.execute(select(LedgerEntry.idx, LedgerEntry.leaf, LedgerEntry.leaf_hash)
                              .order_by(LedgerEntry.idx).execution_options(yield_per=10_000))
     read: list[Entry] = []
@@ -173,13 +171,30 @@ def verify_books(session: Session, log_key: str | None = None, workers: int | No
         try:
             entry = Entry.from_json(json.loads(leaf))
         except ValueError as error:
-            return _broken(idx, f"entry {idx} cannot be read: {error}")
+            return read, _broken(idx, f"entry {idx} cannot be read: {error}")
         if entry.leaf_hash() != leaf_hash:
-            return _broken(idx, f"entry {idx}: its stored leaf hash is not the hash of its content")
+            return read, _broken(idx, f"entry {idx}: its stored leaf hash is not the hash of its content")
         read.append(entry)
+    return read, None
+
+
+def verify_books(session: Session, log_key: str | None = None, held_heads: Sequence[TreeHead] = (),
+                 workers: int | None = None, progress: Callable[[float], None] | None = None) -> Verdict:
+    """Check the whole record as stored (stored_record, then ledger.verify_record: numbering,
+    keys, every signature, every published head and every head ``held_heads`` an auditor kept).
+    The log's key is the one given (an auditor's own copy) or else the one entry 0 names."""
+    read, broken = stored_record(session)
+    if broken is not None:
+        return broken
+    return verify_entries(read, [*heads(session), *held_heads], log_key, workers, progress)
+
+
+def verify_entries(read: Sequence[Entry], signed_heads: Sequence[TreeHead], log_key: str | None = None,
+                   workers: int | None = None, progress: Callable[[float], None] | None = None) -> Verdict:
+    """ledger.verify_record with the log's key taken from entry 0 when none is given."""
     if log_key is None:
         log_key = read[0].act.get("key", "") if read else ""
-    return verify_record(read, heads(session), log_key, workers=workers, progress=progress)
+    return verify_record(read, signed_heads, log_key, workers=workers, progress=progress)
 
 
 def _broken(index: int, reason: str) -> Verdict:

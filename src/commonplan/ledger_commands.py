@@ -1,0 +1,127 @@
+"""The commands of the open books: ``verify`` (check the whole record, every signature and
+every head, naming the first entry tampered with) and ``ledger-copy`` (an auditor's own copy,
+which a later ``verify --against`` compares the record with, so a rewritten history is caught)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from commonplan.cli import BadInput, DatabaseUrl, JsonFlag, _opened, app, out, progress_bar
+
+Copy = Annotated[Path | None, typer.Option(
+    "--against", help="An auditor's earlier copy (from ledger-copy): the record must extend it unchanged.")]
+Record = Annotated[Path | None, typer.Option(
+    "--record", help="Check a copy (from ledger-copy) instead of a database.")]
+LogKey = Annotated[str | None, typer.Option(
+    "--log-key", help="The log's public key (hex) as you hold it; default: the one entry 0 names.")]
+Heads = Annotated[list[Path] | None, typer.Option(
+    "--head", help="A signed tree head you kept (JSON, as GET /ledger/head gives); may repeat.")]
+
+
+@app.command()
+def verify(database: DatabaseUrl = "sqlite:///commonplan.db", record: Record = None, against: Copy = None,
+           log_key: LogKey = None, head: Heads = None, json: JsonFlag = False) -> None:
+    """Check the open books: numbering, keys, every signature, every published head and every
+    head you kept; names the first entry tampered with (exit 2)."""
+    from commonplan.ledger import TreeHead
+    from commonplan.store.books import verify_entries
+
+    entries, heads = _read_copy(record) if record else _read_database(database)
+    held = [*heads, *(TreeHead.from_json(_json_of(path)) for path in head or [])]
+    copy_heads: list[Any] = []
+    if against is not None:
+        copy, copy_heads = _read_copy(against)
+        held += copy_heads
+    with progress_bar("Checking the open books") as report:
+        verdict = verify_entries(entries, held, log_key, progress=lambda share: report(share, ""))
+    problems = [] if verdict.ok else [verdict.reason]
+    if against is not None:
+        problems += _divergence(entries, copy, against)
+    _report(verdict, problems, json)
+
+
+def _divergence(entries: list[Any], copy: list[Any], against: Path) -> list[str]:
+    """Where the record departs from an auditor's earlier copy, if it does."""
+    from commonplan.ledger import find_divergence
+
+    diverged = find_divergence(entries, [entry.leaf_hash() for entry in copy])
+    if diverged is None or diverged == len(copy):
+        return []
+    if diverged < len(entries):
+        return [f"entry {diverged} differs from your copy {against}: the record was rewritten"]
+    return [f"the record has only {len(entries)} of the {len(copy)} entries of your copy {against}"]
+
+
+def _report(verdict: Any, problems: list[str], json: bool) -> None:
+    if json:
+        document = {"ok": not problems, "size": verdict.size, "root": verdict.root,
+                    "first_bad": verdict.first_bad, "problems": problems,
+                    "signatures_checked": verdict.signatures_checked,
+                    "heads_checked": verdict.heads_checked}
+        sys.stdout.buffer.write(orjson.dumps(document) + b"\n")
+    elif not problems:
+        checked = f"{verdict.signatures_checked} signatures and {verdict.heads_checked} signed heads"
+        out.print(f"ok: {verdict.size} entries, root {verdict.root}; {checked} check out", soft_wrap=True)
+    if problems:
+        raise BadInput(problems)
+
+
+@app.command("ledger-copy")
+def ledger_copy(out_file: Annotated[Path, typer.Option("--out", help="The copy to write, JSON Lines.")],
+                database: DatabaseUrl = "sqlite:///commonplan.db") -> None:
+    """Write an auditor's copy of the open books: every entry and published head, one JSON per line."""
+    entries, heads = _read_database(database)
+    partial = out_file.with_name(out_file.name + ".partial")
+    with partial.open("wb") as file:
+        for entry in entries:
+            file.write(orjson.dumps({"entry": entry.to_json()}) + b"\n")
+        for signed in heads:
+            file.write(orjson.dumps({"head": signed.to_json()}) + b"\n")
+    os.replace(partial, out_file)
+    out.print(f"{len(entries)} entries and {len(heads)} heads copied to {out_file}")
+
+
+def _read_database(database: str) -> tuple[list[Any], list[Any]]:
+    from commonplan.store.books import heads, stored_record
+    from commonplan.store.database import open_database, sessions
+
+    engine = _opened(database, open_database)
+    with sessions(engine)() as session:
+        entries, broken = stored_record(session)
+        if broken is not None:
+            raise BadInput([broken.reason])
+        return entries, heads(session)
+
+
+def _read_copy(path: Path) -> tuple[list[Any], list[Any]]:
+    """The entries and heads of a copy written by ledger-copy; bad input names the line."""
+    from commonplan.ledger import Entry, TreeHead
+
+    entries, heads = [], []
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError as error:
+        raise BadInput([f"{path}: {error.strerror}"]) from None
+    for number, line in enumerate(lines, 1):
+        try:
+            item = orjson.loads(line)
+            if "entry" in item:
+                entries.append(Entry.from_json(item["entry"]))
+            else:
+                heads.append(TreeHead.from_json(item["head"]))
+        except (ValueError, KeyError, TypeError) as error:
+            raise BadInput([f"{path}:{number}: not an entry or a head of the open books ({error})"]) from None
+    return entries, heads
+
+
+def _json_of(path: Path) -> dict[str, Any]:
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise BadInput([f"{path}: not a JSON signed tree head ({error})"]) from None
