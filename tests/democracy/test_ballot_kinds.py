@@ -1,0 +1,86 @@
+"""The kinds of ballot: options and contents checked with reasons, and counts anyone can redo
+from the published anonymous ballots in any order."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from commonplan.democracy.ballot_kinds import content_checked, options_checked, plain, tally
+from commonplan.democracy.refusals import Refusal
+
+CANDIDATES = ["member:a", "member:b", "member:c"]
+SEED = "5" * 64
+
+
+@pytest.mark.parametrize(("kind", "options", "reason"), [
+    ("referendum", {}, "kind of ballot"),
+    ("election", {"candidates": []}, "candidates"),
+    ("election", {"candidates": ["member:a", "member:a"]}, "twice"),
+    ("budget", {"projects": {"park": 0}, "budget": 10}, "'park'"),
+    ("budget", {"projects": {"park": 5}, "budget": -1}, "budget"),
+    ("plan", {"plans": []}, "finished plan jobs"),
+    ("priorities", {"products": "bread"}, "products"),
+])
+def test_bad_options_are_refused_naming_what_is_wrong(kind, options, reason):
+    with pytest.raises(Refusal) as refused:
+        options_checked(kind, options)
+    assert reason in refused.value.reason
+
+
+def test_an_election_needs_as_many_candidates_as_seats():
+    with pytest.raises(Refusal) as refused:
+        options_checked("election", {"candidates": ["member:a"]}, seats=2)
+    assert refused.value.code == "no_candidates"
+
+
+@pytest.mark.parametrize(("kind", "options", "content"), [
+    ("election", {"candidates": CANDIDATES}, ["member:z"]),
+    ("recall", {"holder": "member:a"}, "maybe"),
+    ("shares", {}, {"consumption": 0.5, "investment": 0.6, "public services": 0.1}),
+    ("priorities", {"products": ["bread"]}, {"bread": 0}),
+    ("budget", {"projects": {"park": 5}, "budget": 10}, ["pool"]),
+    ("plan", {"plans": [1, 2]}, [3]),
+])
+def test_a_ballot_breaking_its_form_is_refused_as_invalid(kind, options, content):
+    with pytest.raises(Refusal) as refused:
+        content_checked(kind, options, content)
+    assert refused.value.code == "invalid_ballot"
+
+
+def test_each_kind_is_counted_by_its_documented_rule():
+    def count(kind, options, contents, seats=1):
+        return tally(kind, options, contents, seats, SEED)
+
+    election = {"candidates": CANDIDATES}
+    assert count("election", election, [["member:b"], ["member:b", "member:c"]])["elected"] == ["member:b"]
+    stv = count("election", election, [["member:a", "member:b"]] * 3 + [["member:c"]] * 2, 2)
+    assert sorted(stv["elected"]) == ["member:a", "member:c"] and stv["method"] == "stv"
+    assert count("recall", {}, ["remove", "keep", "remove"]) == {"remove": 2, "keep": 1, "carried": True}
+    assert count("recall", {}, ["remove", "keep"])["carried"] is False  # a tie keeps the delegate
+    split = {"consumption": 0.6, "investment": 0.2, "public services": 0.2}
+    assert count("shares", {}, [split] * 3)["shares"] == pytest.approx(split)
+    tiers = count("priorities", {"products": ["bread", "park"]}, [{"bread": 1}, {"bread": 3, "park": 2}])
+    assert tiers["tiers"] == {"bread": 1, "park": 2}  # the lower median
+    projects = {"projects": {"park": 6, "pool": 6}, "budget": 10}
+    budget = count("budget", projects, [["park"], ["park"], ["pool"]])
+    assert budget["funded"] == ["park"] and budget["spent"] == 6
+    assert count("plan", {"plans": [4, 7]}, [[7], [4, 7]])["adopted"] == 7
+
+
+@given(st.lists(st.sets(st.sampled_from(CANDIDATES), min_size=1).map(sorted), min_size=1, max_size=20),
+       st.randoms())
+def test_a_recount_in_any_order_gives_the_same_result(ballots, random):
+    shuffled = list(ballots)
+    random.shuffle(shuffled)
+    options = {"candidates": CANDIDATES}
+    assert tally("election", options, shuffled, 1, SEED) == tally("election", options, ballots, 1, SEED)
+    assert tally("election", options, shuffled, 2, SEED)["elected"] == tally("election", options, ballots, 2,
+                                                                              SEED)["elected"]
+
+
+def test_results_are_plain_json():
+    from fractions import Fraction
+
+    assert plain({"a": (Fraction(1, 3), Fraction(4, 2)), 3: {"x"}}) == {"a": ["1/3", 2], "3": ["x"]}
