@@ -26,7 +26,7 @@ from commonplan.store.acts.councils import create_office, found_council, join_co
 from commonplan.store.acts.draw_posts import draw_posts, volunteer
 from commonplan.store.acts.open_ballot import open_ballot
 from commonplan.store.acts.recall_delegate import open_petition, sign_petition
-from commonplan.store.acts.set_pay import set_pay
+from commonplan.store.acts.set_pay import pay_holder, set_pay
 from commonplan.store.models import Ballot, Council, Petition
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -58,6 +58,11 @@ class NewOffice(BaseModel):
 
 class Pay(BaseModel):
     rate: Rate
+
+
+class Payment(BaseModel):
+    hours: float = Field(gt=0, le=1e6, allow_inf_nan=False, description="hours of the office's work paid for")
+    amount: Rate
 
 
 class NewBallot(BaseModel):
@@ -120,6 +125,13 @@ def office_route(council_id: RowId, body: NewOffice, me: Me, db: Db, books: Book
 @router.put("/offices/{office_id}/pay", operation_id="set_pay")
 def pay_route(office_id: RowId, body: Pay, me: Me, db: Db, books: Books) -> dict[str, Any]:
     return office_view(books, set_pay(db, books, me, office_id, body.rate))
+
+
+@router.post("/offices/{office_id}/payments", status_code=201, operation_id="pay_holder")
+def payment_route(office_id: RowId, body: Payment, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    """Pay the office's holder for hours of its work: refused, and the refusal recorded, when
+    the amount per hour passes the council's reference rate for skilled work."""
+    return pay_holder(db, books, me, office_id, body.hours, body.amount)
 
 
 @router.post("/offices/{office_id}/recall", status_code=201, operation_id="recall_delegate")
