@@ -1,0 +1,407 @@
+"""The democratic layer over REST on SQLite and PostgreSQL: councils, members, offices, pay,
+ballots, recall petitions and draws by lot; each refusal with its status and code, and never
+half-applied (a refused act leaves the open books as they were, but for the recorded refusal of
+a pay above the rule)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from commonplan.democracy.rotation import PanelDistribution, draw_panel
+from commonplan.service.app import create_app
+from commonplan.store import accounts
+from commonplan.store.books import OpenBooks
+from tests.service.test_api import sign_in
+
+Headers = dict[str, str]
+
+
+@pytest.fixture
+def client(database_url, monkeypatch):
+    url, options = database_url
+    quick_passwords(monkeypatch)
+    with TestClient(create_app(url, books=OpenBooks(os.urandom(32)), **options)) as client:
+        yield client
+
+
+def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: these tests sign in many members, and no password is at stake."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+def people(client: TestClient, count: int, prefix: str = "m") -> list[Headers]:
+    return [sign_in(client, f"{prefix}{number}@example.org") for number in range(count)]
+
+
+def size(client: TestClient) -> int:
+    return client.get("/ledger/head").json()["size"]
+
+
+def kinds(client: TestClient) -> list[str]:
+    """The kinds of every entry of the open books, in order."""
+    found: list[str] = []
+    while page := client.get("/ledger/entries", params={"start": len(found)}).json():
+        found += [entry["kind"] for entry in page]
+    return found
+
+
+def ok(answer: Any, status: int = 201) -> dict[str, Any]:
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+def refused(client: TestClient, answer: Any, status: int, code: str, before: int, recorded: int = 0) -> None:
+    """``answer`` is the refusal ``code`` with ``status``, and the books grew by ``recorded``."""
+    assert (answer.status_code, answer.json()["error"]) == (status, code), answer.text
+    assert answer.json()["detail"]
+    assert size(client) == before + recorded, answer.text
+
+
+def pseudonym(client: TestClient, headers: Headers, council: int) -> str:
+    return ok(client.get(f"/councils/{council}", headers=headers), 200)["you"]
+
+
+def found(client: TestClient, headers: Headers, **council: Any) -> int:
+    body = {"level": "workplace", "reference_rate": 30, **council}
+    return ok(client.post("/councils", json=body, headers=headers))["id"]
+
+
+def join(client: TestClient, council: int, members: list[Headers]) -> None:
+    for number, headers in enumerate(members):
+        ok(client.post(f"/councils/{council}/members", json={"public_name": f"M{number}"}, headers=headers))
+
+
+def office(client: TestClient, headers: Headers, council: int, title: str, kind: str = "delegate",
+           pay_rate: float = 20, **more: Any) -> int:
+    body = {"title": title, "kind": kind, "pay_rate": pay_rate, **more}
+    return ok(client.post(f"/councils/{council}/offices", json=body, headers=headers))["id"]
+
+
+def ballot(client: TestClient, headers: Headers, council: int, kind: str, options: dict[str, Any],
+           office_id: int | None = None) -> int:
+    body = {"kind": kind, "question": f"{kind}?", "options": options, "office": office_id}
+    return ok(client.post(f"/councils/{council}/ballots", json=body, headers=headers))["id"]
+
+
+def vote(client: TestClient, ballot_id: int, voters: list[Headers], content: Any) -> None:
+    for headers in voters:
+        assert ok(client.post(f"/ballots/{ballot_id}/votes", json={"content": content}, headers=headers)) == \
+            {"ballot": ballot_id, "voted": True}
+
+
+def close(client: TestClient, headers: Headers, ballot_id: int) -> dict[str, Any]:
+    closed = ok(client.post(f"/ballots/{ballot_id}/close", headers=headers), 200)
+    assert closed["state"] == "closed"
+    return closed
+
+
+@pytest.fixture
+def town(client) -> dict[str, Any]:
+    """A district federation and a bakery under it (founded by the first of five members, whom
+    the four others join), with a delegate's seat to the district and an administrative post."""
+    members = people(client, 5)
+    district = found(client, members[0], name="District", level="district")
+    bakery = found(client, members[0], name="Bakery", parent=district, recall_fraction="1/2")
+    join(client, bakery, members[1:])
+    delegate = office(client, members[0], bakery, "Delegate to the district")
+    post = office(client, members[0], bakery, "Treasurer", kind="post", pay_rate=10, term_limit=2)
+    names = [pseudonym(client, headers, bakery) for headers in members]
+    outsider = sign_in(client, "outsider@example.org")
+    return {"members": members, "names": names, "district": district, "bakery": bakery,
+            "delegate": delegate, "post": post, "outsider": outsider}
+
+
+def elect(client: TestClient, town: dict[str, Any], winner: int = 1) -> int:
+    """The bakery elects member ``winner`` its delegate by approval; the ballot's number."""
+    members, names = town["members"], town["names"]
+    number = ballot(client, members[0], town["bakery"], "election",
+                    {"candidates": names[1:4]}, town["delegate"])
+    vote(client, number, members, [names[winner]])
+    close(client, members[2], number)  # everyone has voted: any member may close
+    return number
+
+
+def test_a_member_founds_a_council_others_join_and_anyone_signed_in_reads_it(client, town):
+    members, bakery = town["members"], town["bakery"]
+    listed = ok(client.get("/councils", headers=town["outsider"]), 200)
+    assert [(c["name"], c["level"], c["parent"]) for c in listed] == [
+        ("District", "district", None), ("Bakery", "workplace", town["district"])]
+    view = ok(client.get(f"/councils/{bakery}", headers=members[3]), 200)
+    assert [m["member"] for m in view["members"]] == town["names"]
+    assert [m["public_name"] for m in view["members"]] == ["", "M0", "M1", "M2", "M3"]
+    assert (view["you"], view["recall_fraction"], view["recall_fill"]) == (
+        town["names"][3], "1/2", "by-election")
+    assert [(o["title"], o["kind"], o["holder"]) for o in view["offices"]] == [
+        ("Delegate to the district", "delegate", None), ("Treasurer", "post", None)]
+    district = ok(client.get(f"/councils/{town['district']}", headers=members[0]), 200)
+    assert district["members"] == [] and [c["id"] for c in district["councils_below"]] == [bakery]
+    assert kinds(client).count("joined council") == 4
+
+
+def test_joining_twice_joining_a_federation_and_unknown_councils_are_refused(client, town):
+    members, before = town["members"], size(client)
+    refused(client, client.post(f"/councils/{town['bakery']}/members", json={}, headers=members[1]),
+            409, "already_member", before)
+    refused(client, client.post(f"/councils/{town['district']}/members", json={}, headers=members[1]),
+            403, "not_eligible", before)
+    refused(client, client.post("/councils/999/members", json={}, headers=members[1]),
+            404, "not_found", before)
+    refused(client, client.get("/councils/999", headers=members[1]), 404, "not_found", before)
+    refused(client, client.post("/councils", json={"name": "X", "level": "galaxy", "reference_rate": 1},
+                                headers=members[1]), 422, "invalid_council", before)
+    refused(client, client.post("/councils", json={"name": "X", "level": "workplace", "reference_rate": 1,
+                                                   "parent": 999}, headers=members[1]),
+            404, "not_found", before)
+    refused(client, client.post("/councils", json={"name": "X", "level": "district", "reference_rate": 1,
+                                                   "parent": town["bakery"]}, headers=members[1]),
+            422, "invalid_council", before)
+    refused(client, client.post("/councils", json={"name": "X", "level": "workplace", "reference_rate": 1,
+                                                   "recall_fraction": "2/1"}, headers=members[1]),
+            422, "invalid_council", before)
+    refused(client, client.post("/councils", json={"name": "X", "level": "workplace", "reference_rate": 0},
+                                headers=members[1]), 422, "invalid_pay", before)
+    refused(client, client.post("/councils", json={"name": "", "level": "workplace", "reference_rate": 1},
+                                headers=members[1]), 422, "invalid_request", before)
+
+
+def test_offices_are_created_by_members_within_the_pay_rule(client, town):
+    members, bakery, before = town["members"], town["bakery"], size(client)
+    created = ok(client.post(f"/councils/{bakery}/offices", headers=members[2],
+                             json={"title": "Secretary", "kind": "post", "pay_rate": 30}))
+    assert created == {"id": created["id"], "council": bakery, "title": "Secretary", "kind": "post",
+                       "holder": None, "pay_rate": 30, "term_limit": None}
+    before = size(client)
+    refused(client, client.post(f"/councils/{bakery}/offices", headers=town["outsider"],
+                                json={"title": "Mine", "kind": "post"}), 403, "not_a_member", before)
+    refused(client, client.post(f"/councils/{town['district']}/offices", headers=members[0],
+                                json={"title": "Mine", "kind": "post"}), 403, "not_a_member", before)
+    other = found(client, members[3], name="Mill")
+    before = size(client)
+    refused(client, client.post(f"/councils/{other}/offices", headers=members[3],
+                                json={"title": "Delegate", "kind": "delegate"}),
+            422, "invalid_council", before)
+    refused(client, client.post(f"/councils/{bakery}/offices", headers=members[2],
+                                json={"title": "Chief", "kind": "boss"}), 422, "invalid_request", before)
+    refused(client, client.post("/councils/999/offices", headers=members[2],
+                                json={"title": "Chief", "kind": "post"}), 404, "not_found", before)
+
+
+def test_a_pay_above_the_rule_is_refused_and_the_refusal_itself_is_recorded(client, town):
+    members, post = town["members"], town["post"]
+    answer = client.put(f"/offices/{post}/pay", json={"rate": 25}, headers=members[1])
+    assert ok(answer, 200)["pay_rate"] == 25
+    before = size(client)
+    refused(client, client.put(f"/offices/{post}/pay", json={"rate": 31}, headers=members[1]),
+            422, "pay_above_rule", before, recorded=1)
+    refusal = client.get("/ledger/entries", params={"start": before}).json()
+    assert [(e["kind"], e["actor"], e["act"]["code"], e["act"]["rate"]) for e in refusal] == [
+        ("refusal", town["names"][1], "pay_above_rule", 31)]
+    view = ok(client.get(f"/councils/{town['bakery']}", headers=members[1]), 200)
+    assert view["offices"][1]["pay_rate"] == 25
+    before = size(client)
+    refused(client, client.post(f"/councils/{town['bakery']}/offices", headers=members[1],
+                                json={"title": "Director", "kind": "post", "pay_rate": 90}),
+            422, "pay_above_rule", before, recorded=1)
+    assert kinds(client)[-1] == "refusal"
+    before = size(client)
+    refused(client, client.put(f"/offices/{post}/pay", json={"rate": 1}, headers=town["outsider"]),
+            403, "not_a_member", before)
+    refused(client, client.put("/offices/999/pay", json={"rate": 1}, headers=members[1]),
+            404, "not_found", before)
+    refused(client, client.put(f"/offices/{post}/pay", json={"rate": -1}, headers=members[1]),
+            422, "invalid_request", before)
+
+
+def test_an_election_fills_the_delegates_seat_who_then_sits_in_the_federation(client, town):
+    members, names, bakery = town["members"], town["names"], town["bakery"]
+    number = ballot(client, members[0], bakery, "election", {"candidates": names[1:4]}, town["delegate"])
+    opened = ok(client.get(f"/ballots/{number}", headers=members[1]), 200)
+    assert (opened["state"], opened["options"]["candidates"], opened["seats"], opened["voted"]) == (
+        "open", names[1:4], 1, 0)
+    assert "result" not in opened and "seed" not in opened
+    vote(client, number, members[:3], [names[1], names[2]])
+    before = size(client)
+    refused(client, client.post(f"/ballots/{number}/votes", json={"content": [names[3]]}, headers=members[1]),
+            409, "already_voted", before)
+    refused(client, client.post(f"/ballots/{number}/votes", json={"content": [names[1]]},
+                                headers=town["outsider"]), 403, "not_a_member", before)
+    refused(client, client.post(f"/ballots/{number}/votes", json={"content": [names[0]]}, headers=members[3]),
+            422, "invalid_ballot", before)
+    refused(client, client.post(f"/ballots/{number}/votes", json={"content": names[1]}, headers=members[3]),
+            422, "invalid_ballot", before)
+    refused(client, client.post(f"/ballots/{number}/close", headers=members[3]), 409, "ballot_open", before)
+    refused(client, client.post(f"/ballots/{number}/close", headers=town["outsider"]),
+            403, "not_a_member", before)
+    vote(client, number, members[3:], [names[1]])
+    seen = ok(client.get(f"/ballots/{number}", headers=members[3]), 200)
+    assert (seen["voted"], seen["you_voted"]) == (5, True)
+    closed = close(client, members[0], number)  # the opener closes when they will
+    assert closed["result"]["elected"] == [names[1]] and closed["seed"]
+    assert closed["result"]["counts"] == {names[1]: 5, names[2]: 3, names[3]: 0}
+    before = size(client)
+    refused(client, client.post(f"/ballots/{number}/votes", json={"content": []}, headers=members[4]),
+            409, "ballot_closed", before)
+    refused(client, client.post(f"/ballots/{number}/close", headers=members[0]), 409, "ballot_closed", before)
+    bakery_view = ok(client.get(f"/councils/{bakery}", headers=members[0]), 200)
+    assert bakery_view["offices"][0]["holder"] == names[1]
+    district = ok(client.get(f"/councils/{town['district']}", headers=members[0]), 200)
+    assert [m["member"] for m in district["members"]] == [names[1]]
+    assert kinds(client)[-2:] == ["ballot closed", "election"]
+
+
+def test_a_vote_after_the_close_is_refused_as_the_ballot_is_closed(client, town):
+    members = town["members"]
+    number = ballot(client, members[0], town["bakery"], "election", {"candidates": town["names"][1:3]},
+                    town["delegate"])
+    close(client, members[0], number)
+    before = size(client)
+    refused(client, client.post(f"/ballots/{number}/votes", json={"content": []}, headers=members[1]),
+            409, "ballot_closed", before)
+
+
+def test_a_ballot_with_bad_options_or_in_the_wrong_place_is_refused(client, town):
+    members, names, bakery, before = town["members"], town["names"], town["bakery"], size(client)
+
+    def opening(council: int, headers: Headers = members[0], **body: Any) -> Any:
+        return client.post(f"/councils/{council}/ballots", headers=headers,
+                           json={"question": "Who?", **body})
+
+    refused(client, opening(bakery, kind="election", options={"candidates": names[1:]}),
+            422, "invalid_ballot", before)
+    refused(client, opening(bakery, kind="election", options={"candidates": ["member:nobody"]},
+                            office=town["delegate"]), 403, "not_a_member", before)
+    refused(client, opening(bakery, kind="election", options={"candidates": []}, office=town["delegate"]),
+            422, "invalid_ballot", before)
+    refused(client, opening(bakery, kind="election", options={"candidates": names[1:]}, office=999),
+            404, "not_found", before)
+    refused(client, opening(bakery, town["outsider"], kind="shares"), 403, "not_a_member", before)
+    refused(client, opening(999, kind="shares"), 404, "not_found", before)
+    refused(client, opening(bakery, kind="recall", options={}), 422, "invalid_request", before)
+    refused(client, opening(bakery, kind="plan", options={"plans": [1]}), 422, "invalid_ballot", before)
+    refused(client, opening(bakery, kind="plan", options={"plans": "all"}), 422, "invalid_ballot", before)
+    refused(client, opening(bakery, kind="budget", options={"projects": {"oven": -3}, "budget": 5}),
+            422, "invalid_ballot", before)
+    refused(client, opening(bakery, kind="shares", question=""), 422, "invalid_request", before)
+    mill = found(client, members[1], name="Mill", parent=town["district"])
+    seat = office(client, members[1], mill, "Delegate")
+    before = size(client)
+    refused(client, opening(bakery, kind="election", options={"candidates": names[1:]}, office=seat),
+            404, "not_found_in_council", before)
+    for missing in ("/ballots/999", "/ballots/999/close"):
+        call = client.get if missing == "/ballots/999" else client.post
+        refused(client, call(missing, headers=members[0]), 404, "not_found", before)
+    refused(client, client.post("/ballots/999/votes", json={"content": []}, headers=members[0]),
+            404, "not_found", before)
+
+
+@pytest.mark.parametrize(("kind", "options", "good", "bad", "result"), [
+    ("shares", {}, {"consumption": 0.6, "investment": 0.2, "public services": 0.2},
+     {"consumption": 0.6, "investment": 0.6, "public services": 0.2},
+     {"shares": {"consumption": 0.6, "investment": 0.2, "public services": 0.2}, "ballots": 2}),
+    ("priorities", {"products": ["bread", "park"]}, {"bread": 1, "park": 2}, {"bread": 0},
+     {"tiers": {"bread": 1, "park": 2}, "ballots": 2}),
+    ("budget", {"projects": {"oven": 3, "bench": 2}, "budget": 4}, ["oven"], ["kiln"], None),
+])
+def test_each_kind_of_ballot_takes_its_own_content_and_refuses_any_other(client, town, kind, options, good,
+                                                                        bad, result):
+    members = town["members"]
+    number = ballot(client, members[0], town["bakery"], kind, options)
+    before = size(client)
+    refused(client, client.post(f"/ballots/{number}/votes", json={"content": bad}, headers=members[1]),
+            422, "invalid_ballot", before)
+    refused(client, client.post(f"/ballots/{number}/votes", json={"content": None}, headers=members[1]),
+            422, "invalid_ballot", before)
+    vote(client, number, members[1:3], good)
+    closed = close(client, members[0], number)
+    if result is not None:
+        assert closed["result"] == result
+    else:
+        assert "oven" in str(closed["result"])
+    entry = client.get("/ledger/entries", params={"start": size(client) - 1}).json()[0]
+    assert (entry["kind"], entry["act"]["ballots"], entry["act"]["voted"]) == (
+        "ballot closed", [good, good], 2)
+
+
+def test_a_recall_petition_gathers_signatures_opens_a_recall_ballot_and_removes_the_delegate(client, town):
+    members, names, seat = town["members"], town["names"], town["delegate"]
+    before = size(client)
+    refused(client, client.post(f"/offices/{seat}/recall", headers=members[2]), 409, "not_a_delegate", before)
+    elect(client, town)
+    petition = ok(client.post(f"/offices/{seat}/recall", headers=members[2]))
+    assert (petition["holder"], petition["state"], petition["signatures"], petition["threshold"]) == (
+        names[1], "open", 1, 3)
+    before = size(client)
+    refused(client, client.post(f"/petitions/{petition['id']}/signatures", headers=members[2]),
+            409, "already_signed", before)
+    refused(client, client.post(f"/offices/{seat}/recall", headers=members[2]), 409, "already_signed", before)
+    refused(client, client.post(f"/petitions/{petition['id']}/signatures", headers=town["outsider"]),
+            403, "not_a_member", before)
+    refused(client, client.post(f"/offices/{seat}/recall", headers=town["outsider"]), 403, "not_a_member",
+            before)
+    refused(client, client.post("/petitions/999/signatures", headers=members[2]), 404, "not_found", before)
+    refused(client, client.get("/petitions/999", headers=members[2]), 404, "not_found", before)
+    refused(client, client.post("/offices/999/recall", headers=members[2]), 404, "not_found", before)
+    assert ok(client.post(f"/offices/{seat}/recall", headers=members[3]))["signatures"] == 2  # signs that one
+    balloting = ok(client.post(f"/petitions/{petition['id']}/signatures", headers=members[4]))
+    assert (balloting["state"], balloting["signatures"]) == ("balloting", 3)
+    assert ok(client.get(f"/petitions/{petition['id']}", headers=members[0]), 200) == balloting
+    before = size(client)
+    refused(client, client.post(f"/petitions/{petition['id']}/signatures", headers=members[0]),
+            409, "ballot_closed", before)
+    recall = ok(client.get(f"/ballots/{balloting['ballot']}", headers=members[0]), 200)
+    assert (recall["kind"], recall["options"], recall["office"]) == (
+        "recall", {"holder": names[1], "office": seat}, seat)
+    refused(client, client.post(f"/ballots/{recall['id']}/votes", json={"content": "maybe"},
+                                headers=members[0]), 422, "invalid_ballot", before)
+    vote(client, recall["id"], members[:3], "remove")
+    vote(client, recall["id"], members[3:4], "keep")
+    closed = close(client, members[2], recall["id"])  # the petition's opener opened it
+    assert closed["result"] == {"remove": 3, "keep": 1, "carried": True}
+    view = ok(client.get(f"/councils/{town['bakery']}", headers=members[0]), 200)
+    assert view["offices"][0]["holder"] is None and view["petitions"] == []
+    by_election = view["ballots"][0]
+    assert (by_election["kind"], by_election["state"], by_election["office"]) == ("election", "open", seat)
+    opened = ok(client.get(f"/ballots/{by_election['id']}", headers=members[0]), 200)
+    assert opened["options"]["candidates"] == [names[2], names[3]]
+    assert ok(client.get(f"/councils/{town['district']}", headers=members[0]), 200)["members"] == []
+    assert kinds(client)[-3:] == ["ballot closed", "recall", "ballot opened"]
+
+
+def test_a_post_is_filled_by_lot_among_its_volunteers_and_the_draw_replays(client, town):
+    members, post, before = town["members"], town["post"], size(client)
+    for number, headers in enumerate(members[1:], 1):
+        answer = client.post(f"/offices/{post}/volunteers", headers=headers,
+                             json={"features": {"shift": "early" if number % 2 else "late"}})
+        assert ok(answer) == {"office": post, "volunteer": town["names"][number]}
+    before = size(client)
+    refused(client, client.post(f"/offices/{post}/volunteers", json={}, headers=members[1]),
+            409, "already_signed", before)
+    refused(client, client.post(f"/offices/{town['delegate']}/volunteers", json={}, headers=members[1]),
+            403, "not_eligible", before)
+    refused(client, client.post(f"/offices/{post}/volunteers", json={}, headers=town["outsider"]),
+            403, "not_a_member", before)
+    refused(client, client.post("/offices/999/volunteers", json={}, headers=members[1]),
+            404, "not_found", before)
+    body = {"offices": [post], "quotas": [{"feature": "shift", "value": "early", "min": 1, "max": 1}]}
+    refused(client, client.post(f"/councils/{town['bakery']}/draws", json=body, headers=town["outsider"]),
+            403, "not_a_member", before)
+    refused(client, client.post("/councils/999/draws", json=body, headers=members[1]),
+            404, "not_found", before)
+    refused(client, client.post(f"/councils/{town['bakery']}/draws", headers=members[1],
+                                json={"offices": [post], "quotas": [{"feature": "shift"}]}),
+            422, "invalid_ballot", before)
+    refused(client, client.post(f"/councils/{town['bakery']}/draws", json={"offices": [999]},
+                                headers=members[1]), 404, "not_found", before)
+    draw = ok(client.post(f"/councils/{town['bakery']}/draws", json=body, headers=members[1]))
+    assert draw["panel"] == list(draw_panel(PanelDistribution.from_json(draw["distribution"]), draw["seed"]))
+    assert draw["panel"][0] in (town["names"][1], town["names"][3])  # the quota: an early shift
+    view = ok(client.get(f"/councils/{town['bakery']}", headers=members[0]), 200)
+    assert view["offices"][1]["holder"] == draw["panel"][0]
+    entry = client.get("/ledger/entries", params={"start": size(client) - 1}).json()[0]
+    assert (entry["kind"], entry["act"]["seed"], entry["act"]["distribution"]) == (
+        "lottery drawn", draw["seed"], draw["distribution"])
