@@ -31,14 +31,15 @@ def open_ballot(session: Session, books: OpenBooks, member: Member, council_id: 
 def open_checked(session: Session, books: OpenBooks, council: Council, actor: str, opener_id: int, *,
                  kind: str, question: str, options: dict[str, Any], office_id: int | None) -> Ballot:
     """Open a ballot whose opener is known to be entitled (a member, or a petition's threshold)."""
-    seats = 1
+    seats, offices = 1, []
     if kind in ("election", "recall"):
-        office = _office_of(session, council, office_id)
-        seats = len(options.get("offices", [office.id]))
+        several = options.get("offices") if kind == "election" else None
+        offices = _offices_of(session, council, office_id, several)
+        seats = len(offices)
     options = options_checked(kind, options, seats)
     if kind == "election":
         _candidates_are_members(session, books, council, options["candidates"])
-        options["offices"] = [office_id]
+        options["offices"] = offices
     if kind == "plan":
         _plans_are_finished(session, options["plans"])
     seed = new_seed(books.random_bytes)
@@ -52,6 +53,19 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
         "options": options, "seats": seats, "office": office_id,
         "seed_sha256": hashlib.sha256(seed.encode()).hexdigest()})
     return ballot
+
+
+def _offices_of(session: Session, council: Council, office_id: int | None, offices: Any) -> list[int]:
+    """The seats a ballot fills: ``office_id``, or the distinct ``offices`` (which include it) of
+    an election for several seats, each an office of the council."""
+    first = _office_of(session, council, office_id)
+    if offices is None:
+        return [first.id]
+    if (not isinstance(offices, list) or first.id not in offices or len(set(offices)) != len(offices)
+            or not all(type(other) is int for other in offices)):
+        raise Refusal("invalid_ballot",
+                      "offices must list distinct office numbers, the ballot's office among them")
+    return [_office_of(session, council, other).id for other in offices]
 
 
 def _office_of(session: Session, council: Council, office_id: int | None) -> Office:
