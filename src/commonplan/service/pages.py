@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 from starlette.exceptions import HTTPException
 
 from commonplan.service import api
@@ -40,7 +41,7 @@ from commonplan.service.web_session import (
 )
 from commonplan.store.access import may, readable
 from commonplan.store.accounts import issue_token, revoke_token
-from commonplan.store.models import ENDED, Job, StoredEconomy
+from commonplan.store.models import ENDED, Job, LedgerTip, StoredEconomy
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -86,7 +87,14 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return TEMPLATES.TemplateResponse(request, template, {
         "viewer": getattr(request.state, "viewer", None), "csrf_token": token,
         "csrf_headers": json.dumps({CSRF_HEADER: token}), "plotly_version": plotly_version(),
-        **context}, status_code=status)
+        "books_head": books_head(request), **context}, status_code=status)
+
+
+def books_head(request: Request) -> dict[str, Any] | None:
+    """The open books' current signed head, shown on every page (read in a session of its own:
+    an error page is drawn after the request's session closed)."""
+    with request.app.state.sessions() as session:
+        return session.scalar(select(LedgerTip.head).where(LedgerTip.id == 1)) or None
 
 
 def finished(request: Request, response: Response) -> Response:
@@ -304,6 +312,9 @@ def install(app: FastAPI) -> None:
         end_session(request, response)
         return finished(request, response)
 
+    from commonplan.service import civic_pages  # it builds on this module's PageRoute and render
+
     app.include_router(router)
+    civic_pages.install(app)
     app.add_api_route("/static/plotly.min.js", plotly_route, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

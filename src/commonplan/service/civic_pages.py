@@ -1,0 +1,353 @@
+"""The pages of the democratic layer (docs/democracy.md): councils, their offices, pay, recall
+petitions, ballots of every kind and the draws of posts, and the open books' explorer, readable
+by anyone. Every act is the use case of store.acts that the API calls; a refusal of the rules is
+a page naming its reason, with the status of errors.REFUSAL_STATUS (the act's transaction rolled
+back: nothing half-applied)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from commonplan.democracy.councils import FEDERATIONS, LEVELS
+from commonplan.democracy.recall import RULES
+from commonplan.democracy.refusals import Refusal
+from commonplan.service.civic_views import ballot_view, council_summary, council_view
+from commonplan.service.deps import Books, Db, RowId
+from commonplan.service.errors import REFUSAL_STATUS
+from commonplan.service.pages import CSRF, TITLES, PageRoute, finished, render, to
+from commonplan.service.web_session import Me, Reader
+from commonplan.store.acts.cast_ballot import cast_ballot
+from commonplan.store.acts.close_ballot import close_ballot
+from commonplan.store.acts.common import found
+from commonplan.store.acts.councils import create_office, found_council, join_council
+from commonplan.store.acts.draw_posts import draw_posts, volunteer
+from commonplan.store.acts.open_ballot import open_ballot
+from commonplan.store.acts.recall_delegate import open_petition
+from commonplan.store.acts.set_pay import set_pay
+from commonplan.store.books import entries, verify_books
+from commonplan.store.models import Ballot, Council, CouncilMember, Office, Volunteer
+
+ENTRIES_PAGE = 20
+Text = Annotated[str, Form(max_length=200)]
+Many = Annotated[list[str], Form(max_length=200)]
+Rate = Annotated[float, Form(ge=0, le=1e9, allow_inf_nan=False)]
+Index = Annotated[int, Query(ge=0, le=2**31 - 1)]
+
+
+class CivicRoute(PageRoute):
+    """A page's route where a refusal of the rules is a page naming its reason, with a way back."""
+
+    def get_route_handler(self):  # type: ignore[no-untyped-def]
+        answer = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await answer(request)
+            except Refusal as refusal:
+                status = REFUSAL_STATUS.get(refusal.code, 422)
+                return finished(request, render(
+                    request, "council_refused.html", status, title=TITLES.get(status, "Refused"),
+                    refusal=refusal, back=getattr(request.state, "back", "/app/councils")))
+
+        return page
+
+
+router = APIRouter(route_class=CivicRoute, include_in_schema=False)
+
+
+def refused(code: str, reason: str) -> Refusal:
+    return Refusal(code, reason)
+
+
+def names_of(db: Db, books: Books, council_id: int) -> dict[str, str]:
+    """The council's members: pseudonym to the public name they chose (or "")."""
+    rows = db.execute(select(CouncilMember.member_id, CouncilMember.public_name)
+                      .where(CouncilMember.council_id == council_id))
+    return {books.pseudonym(member_id): name for member_id, name in rows}
+
+
+# Councils
+
+
+@router.get("/app/councils")
+def councils(request: Request, me: Me, db: Db) -> HTMLResponse:
+    listed = [council_summary(c) for c in db.scalars(select(Council).order_by(Council.id).limit(500))]
+    mine = set(db.scalars(select(CouncilMember.council_id).where(CouncilMember.member_id == me.id)))
+    return render(request, "councils.html", councils=listed, mine=mine, levels=LEVELS,
+                  federations=FEDERATIONS, fills=RULES)
+
+
+@router.post("/app/councils", dependencies=CSRF)
+def found_page(request: Request, me: Me, db: Db, books: Books, name: Text, level: Text,
+               reference_rate: Rate, parent: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+               recall_fraction: Annotated[str, Form(max_length=20)] = "1/5",
+               recall_fill: Text = "by-election", public_name: Text = "") -> Response:
+    council = found_council(db, books, me, name=name.strip(), level=level, reference_rate=reference_rate,
+                            parent_id=parent, recall_fraction=recall_fraction.strip() or "1/5",
+                            recall_fill=recall_fill, public_name=public_name.strip())
+    return to(f"/app/councils/{council.id}")
+
+
+@router.get("/app/councils/{council_id}")
+def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books) -> HTMLResponse:
+    view = council_view(db, books, found(db, Council, council_id, "council"), me)
+    names = {m["member"]: m["public_name"] for m in view["members"]}
+    posts = [o["id"] for o in view["offices"] if o["kind"] == "post"]
+    volunteers = {books.pseudonym(v.member_id) for v in db.scalars(
+        select(Volunteer).where(Volunteer.office_id.in_(posts)))} if posts else set()
+    counts = {office: 0 for office in posts}
+    for office_id in db.scalars(select(Volunteer.office_id).where(Volunteer.office_id.in_(posts))):
+        counts[office_id] += 1
+    return render(request, "council.html", view=view, names=names, member=view["you"] in names,
+                  federation=view["level"] in FEDERATIONS, volunteers=counts,
+                  i_volunteered=view["you"] in volunteers)
+
+
+@router.post("/app/councils/{council_id}/members", dependencies=CSRF)
+def join_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
+              public_name: Text = "") -> Response:
+    request.state.back = "/app/councils"
+    join_council(db, books, me, council_id, public_name.strip())
+    return to(f"/app/councils/{council_id}")
+
+
+@router.post("/app/councils/{council_id}/offices", dependencies=CSRF)
+def office_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books, title: Text,
+                kind: Text, pay_rate: Rate = 0.0,
+                term_limit: Annotated[int | None, Form(ge=1, le=100)] = None) -> Response:
+    request.state.back = f"/app/councils/{council_id}"
+    create_office(db, books, me, council_id, title=title.strip(), kind=kind, pay_rate=pay_rate,
+                  term_limit=term_limit)
+    return to(f"/app/councils/{council_id}#offices")
+
+
+def council_of_office(request: Request, db: Db, office_id: int) -> int:
+    office = found(db, Office, office_id, "office")
+    request.state.back = f"/app/councils/{office.council_id}"
+    return office.council_id
+
+
+@router.post("/app/offices/{office_id}/pay", dependencies=CSRF)
+def pay_page(request: Request, office_id: RowId, me: Me, db: Db, books: Books, rate: Rate) -> Response:
+    council_id = council_of_office(request, db, office_id)
+    set_pay(db, books, me, office_id, rate)
+    return to(f"/app/councils/{council_id}#offices")
+
+
+@router.post("/app/offices/{office_id}/recall", dependencies=CSRF)
+def recall_page(request: Request, office_id: RowId, me: Me, db: Db, books: Books) -> Response:
+    """Open the petition to recall the office's holder, or sign the one open; at its threshold
+    the recall ballot opens."""
+    council_id = council_of_office(request, db, office_id)
+    petition = open_petition(db, books, me, office_id)
+    if petition.ballot_id is not None:
+        return to(f"/app/ballots/{petition.ballot_id}")
+    return to(f"/app/councils/{council_id}#offices")
+
+
+@router.post("/app/offices/{office_id}/volunteers", dependencies=CSRF)
+def volunteer_page(request: Request, office_id: RowId, me: Me, db: Db, books: Books,
+                   features: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    council_id = council_of_office(request, db, office_id)
+    volunteer(db, books, me, office_id, pairs(features))
+    return to(f"/app/councils/{council_id}#posts")
+
+
+@router.post("/app/councils/{council_id}/draws", dependencies=CSRF)
+def draw_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
+              posts: Annotated[list[int], Form(max_length=100)], method: Text = "maximin",
+              quotas: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    request.state.back = f"/app/councils/{council_id}"
+    found(db, Council, council_id, "council")
+    draw_posts(db, books, me, posts, quota_lines(quotas), method)
+    return to(f"/app/councils/{council_id}#posts")
+
+
+def pairs(text: str) -> dict[str, str]:
+    """Features written one a line as ``name: value``."""
+    features = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            name, colon, value = line.partition(":")
+            if not colon or not name.strip():
+                raise refused("invalid_ballot", f"feature line {number}: write name: value")
+            features[name.strip()] = value.strip()
+    return features
+
+
+def quota_lines(text: str) -> list[dict[str, Any]]:
+    """Quotas written one a line as ``feature value min max`` (none: no quotas)."""
+    quotas = []
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.split()
+        if not words:
+            continue
+        if len(words) != 4 or not (words[2].isdigit() and words[3].isdigit()):
+            raise refused("invalid_ballot", f"quota line {number}: write feature value min max")
+        quotas.append({"feature": words[0], "value": words[1], "min": int(words[2]), "max": int(words[3])})
+    return quotas
+
+
+# Ballots
+
+
+@router.post("/app/councils/{council_id}/ballots", dependencies=CSRF)
+def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books, kind: Text,
+              question: Annotated[str, Form(min_length=1, max_length=500)],
+              office: Many = [], candidates: Many = [],  # noqa: B006 (FastAPI copies defaults)
+              products: Annotated[str, Form(max_length=4000)] = "",
+              project: Many = [], cost: Many = [],  # noqa: B006
+              budget: Annotated[int | None, Form(ge=1, le=10**12)] = None,
+              plans: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    request.state.back = f"/app/councils/{council_id}"
+    offices = whole_numbers(office, "office")
+    options: dict[str, Any] = {}
+    if kind == "election":
+        options = {"candidates": candidates} | ({"offices": offices} if len(offices) > 1 else {})
+    elif kind == "priorities":
+        options = {"products": words_of(products)}
+    elif kind == "budget":
+        named = [(name.strip(), price.strip()) for name, price in zip(project, cost, strict=False)
+                 if name.strip()]
+        options = {"projects": dict(zip([n for n, _ in named], whole_numbers([p for _, p in named], "cost"),
+                                        strict=True)), "budget": budget}
+    elif kind == "plan":
+        options = {"plans": whole_numbers(words_of(plans), "plan")}
+    ballot = open_ballot(db, books, me, council_id, kind=kind, question=question, options=options,
+                         office_id=offices[0] if offices else None)
+    return to(f"/app/ballots/{ballot.id}")
+
+
+def words_of(text: str) -> list[str]:
+    return [word.strip() for word in text.replace("\n", ",").split(",") if word.strip()]
+
+
+def whole_numbers(values: list[str], what: str) -> list[int]:
+    numbers = []
+    for value in values:
+        if not value.strip().isdigit():
+            raise refused("invalid_ballot", f"{what} {value!r} is not a whole number")
+        numbers.append(int(value))
+    return numbers
+
+
+@router.get("/app/ballots/{ballot_id}")
+def ballot(request: Request, ballot_id: RowId, me: Me, db: Db, books: Books) -> HTMLResponse:
+    found_ballot = found(db, Ballot, ballot_id, "ballot")
+    view = ballot_view(db, books, found_ballot, me)
+    held = found(db, Council, found_ballot.council_id, "council")
+    names = names_of(db, books, held.id)
+    return render(request, "ballot.html", ballot=view, council=council_summary(held), names=names,
+                  member=books.pseudonym(me.id) in names, opener=found_ballot.opened_by == me.id,
+                  method="stv" if view["kind"] == "election" and view["seats"] > 1 else "approval")
+
+
+@router.post("/app/ballots/{ballot_id}/votes", dependencies=CSRF)
+def vote_page(request: Request, ballot_id: RowId, me: Me, db: Db, books: Books,
+              choice: Many = [], ranked: Many = [], rank: Many = [],  # noqa: B006
+              product: Many = [], tier: Many = [],  # noqa: B006
+              consumption: Annotated[float | None, Form(allow_inf_nan=False)] = None,
+              investment: Annotated[float | None, Form(allow_inf_nan=False)] = None,
+              public_services: Annotated[float | None, Form(allow_inf_nan=False)] = None) -> Response:
+    request.state.back = f"/app/ballots/{ballot_id}"
+    held = found(db, Ballot, ballot_id, "ballot")
+    if held.kind == "election" and held.seats > 1:
+        content: Any = ranking(ranked, rank)
+    elif held.kind == "recall":
+        content = choice[0] if len(choice) == 1 else None
+    elif held.kind == "shares":
+        given = {"consumption": consumption, "investment": investment, "public services": public_services}
+        if any(value is None for value in given.values()):
+            raise refused("invalid_ballot", "give a share for each of consumption, investment and "
+                                            "public services (fractions summing to 1)")
+        content = given
+    elif held.kind == "priorities":
+        rated = [(name, level) for name, level in zip(product, tier, strict=False) if level.strip()]
+        content = dict(zip([name for name, _ in rated], whole_numbers([level for _, level in rated], "tier"),
+                           strict=True))
+    elif held.kind == "plan":
+        content = whole_numbers(choice, "plan")
+    else:
+        content = list(choice)
+    cast_ballot(db, books, me, ballot_id, content)
+    return to(f"/app/ballots/{ballot_id}")
+
+
+def ranking(candidates: list[str], ranks: list[str]) -> list[str]:
+    """An STV ballot from the numbers given to candidates (1 first; blank: not ranked)."""
+    given: dict[int, str] = {}
+    for candidate, number in zip(candidates, ranks, strict=False):
+        if not number.strip():
+            continue
+        if not number.strip().isdigit() or int(number) < 1:
+            raise refused("invalid_ballot", f"the rank of {candidate}, {number!r}, is not a number from 1")
+        if int(number) in given:
+            raise refused("invalid_ballot", f"{given[int(number)]} and {candidate} are both ranked {number}")
+        given[int(number)] = candidate
+    return [given[number] for number in sorted(given)]
+
+
+@router.post("/app/ballots/{ballot_id}/close", dependencies=CSRF)
+def close_page(request: Request, ballot_id: RowId, me: Me, db: Db, books: Books) -> Response:
+    request.state.back = f"/app/ballots/{ballot_id}"
+    close_ballot(db, books, me, ballot_id)
+    return to(f"/app/ballots/{ballot_id}")
+
+
+# The open books: readable by anyone
+
+
+@router.get("/open-books")
+def explorer(request: Request, viewer: Reader, db: Db, books: Books, start: Index | None = None,
+             old_size: Index | None = None) -> HTMLResponse:
+    head = books.head(db)
+    size = head.size if head else 0
+    first = max(0, size - ENTRIES_PAGE) if start is None else min(start, max(0, size - 1))
+    shown = list(entries(db, first, min(size, first + ENTRIES_PAGE)))
+    consistency = consistency_of(db, books, old_size, size) if old_size is not None else None
+    return render(request, "ledger.html", head=head, entries=shown, start=first, size=size,
+                  page=ENTRIES_PAGE, consistency=consistency, old_size=old_size)
+
+
+def consistency_of(db: Db, books: Books, old_size: int, size: int) -> dict[str, Any]:
+    if old_size > size:
+        return {"error": f"the record has {size} entries: a record of {old_size} cannot be older"}
+    tree = books.tree_of(db)
+    return {"old_size": old_size, "new_size": size, "old_root": tree.root(old_size).hex(),
+            "new_root": tree.root(size).hex(),
+            "proof": [h.hex() for h in tree.consistency_proof(old_size, size)]}
+
+
+@router.get("/open-books/entries/{index}")
+def ledger_entry(request: Request, index: Annotated[int, Path(ge=0, le=2**31 - 1)],
+                 viewer: Reader, db: Db, books: Books) -> HTMLResponse:
+    head = books.head(db)
+    size = head.size if head else 0
+    if index >= size:
+        raise refused("not_found", f"the record has {size} entries: there is no entry {index}")
+    tree = books.tree_of(db)
+    entry = next(entries(db, index, index + 1))
+    return render(request, "ledger_entry.html", entry=entry, size=size, head=head,
+                  leaf_hash=entry.leaf_hash().hex(), root=tree.root(size).hex(),
+                  proof=[h.hex() for h in tree.inclusion_proof(index, size)])
+
+
+@router.get("/open-books/verify")
+def verify_page(request: Request, viewer: Reader, db: Db, books: Books) -> HTMLResponse:
+    """The whole record checked: a fragment for htmx, the explorer with the verdict otherwise."""
+    verdict = verify_books(db, books.log.public_key.hex())
+    if request.headers.get("HX-Request"):
+        return render(request, "ledger_verdict.html", verdict=verdict)
+    head = books.head(db)
+    size = head.size if head else 0
+    first = max(0, size - ENTRIES_PAGE)
+    return render(request, "ledger.html", head=head, entries=list(entries(db, first, size)), start=first,
+                  size=size, page=ENTRIES_PAGE, verdict=verdict, consistency=None, old_size=None)
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
