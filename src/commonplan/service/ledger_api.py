@@ -4,6 +4,7 @@ and auditors' cosignatures of heads they hold."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -98,8 +99,8 @@ def cosign_head(size: Annotated[int, Field(ge=0, le=2**31 - 1)], body: Cosignatu
         raise ApiError(404, "not_found", f"no published head of size {size}")
     stored = TreeHead.from_json(row.head)
     auditor = books.pseudonym(me.id).replace("member:", "auditor:")
-    signed = TreeHead(**{**stored.__dict__, "cosignatures": (*stored.cosignatures,
-                                                             Cosignature(auditor, body.key, body.signature))})
+    cosignature = Cosignature(auditor, body.key, body.signature)
+    signed = replace(stored, cosignatures=(*stored.cosignatures, cosignature))
     if auditor in verify_cosignatures(signed):
         raise ApiError(422, "bad_signature", "the signature is not the key's signature of this head",
                        field="signature")
