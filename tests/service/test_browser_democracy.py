@@ -1,0 +1,155 @@
+"""The democratic layer in a real browser (Playwright driving Debian's Chromium, the app on
+uvicorn in a thread, a temporary SQLite file): three members found a workplace council under a
+district federation, elect their delegate from the pages, recall them by petition and ballot, meet
+the pay rule's refusal, and verify the open books. No console error, no CSP violation."""
+
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+
+from commonplan.service.app import create_app
+from tests.service.test_browser import CHROMIUM_ARGS, free_port, register_and_log_in
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('democracy') / 'commonplan.db'}")
+    port = free_port()
+    served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=served.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if served.started:
+            break
+        time.sleep(0.05)
+    assert served.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    served.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed: `make chromium` installs it")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+EXPECTED = re.compile(r"the server responded with a status of (409|422)")  # the refusals' own pages
+
+
+@pytest.fixture
+def members(chromium: Browser, server: str) -> Iterator[dict[str, Page]]:
+    """A tab for each of Ada, Bob and Cleo, each in a browser context of its own (its own cookies);
+    fails on any console error or warning (CSP violations among them) or uncaught exception,
+    except the statuses of the refusal pages this test asks for."""
+    troubles: list[str] = []
+    contexts: list[BrowserContext] = []
+    tabs = {}
+    for name in ("ada", "bob", "cleo"):
+        context = chromium.new_context(base_url=server)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+
+        def noted(message: ConsoleMessage, name: str = name) -> None:
+            if message.type in ("error", "warning") and not EXPECTED.search(message.text):
+                troubles.append(f"{name}: console {message.type}: {message.text} ({message.location})")
+
+        tab.on("console", noted)
+        tab.on("pageerror", lambda error, name=name: troubles.append(f"{name}: page error: {error}"))
+        tabs[name] = tab
+    yield tabs
+    for context in contexts:
+        context.close()
+    assert not troubles, troubles
+
+
+def found(tab: Page, name: str, level: str, parent: str | None = None, public_name: str = "",
+          fraction: str = "1/5") -> None:
+    tab.goto("/app/councils")
+    tab.locator("#council-name").fill(name)
+    tab.locator("#council-level").select_option(level)
+    tab.locator("#council-rate").fill("30")
+    if parent:
+        tab.locator("#council-parent").select_option(label=parent)
+    tab.locator("#council-fraction").fill(fraction)
+    tab.locator("#council-public-name").fill(public_name)
+    tab.get_by_role("button", name="Found the council").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text(name)
+
+
+def vote(tab: Page, ballot: str, choice: str) -> None:
+    tab.goto(ballot)
+    tab.get_by_label(choice).check()
+    tab.get_by_role("button", name="Vote").click()
+    expect(tab.locator("#you-voted")).to_contain_text("You voted")
+
+
+def test_three_members_elect_recall_meet_the_pay_rule_and_verify_the_books(members: dict[str, Page]) -> None:
+    ada, bob, cleo = members["ada"], members["bob"], members["cleo"]
+    for name, tab in members.items():
+        register_and_log_in(tab, f"{name}@example.org")
+    found(ada, "Riverside", "district")
+    found(ada, "Bakery", "workplace", parent="Riverside (district)", public_name="Ada", fraction="2/3")
+    council = ada.url
+    for tab, name in ((bob, "Bob"), (cleo, "Cleo")):
+        tab.goto("/app/councils")
+        tab.get_by_label("Your public name in Bakery").fill(name)
+        tab.get_by_role("button", name="Join Bakery").click()
+        expect(tab.get_by_role("heading", level=1)).to_have_text("Bakery")
+
+    ada.goto(council)
+    ada.get_by_text("Create an office").click()
+    ada.locator("#office-title").fill("Delegate")
+    ada.get_by_role("button", name="Create the office").click()
+    expect(ada.locator("table.offices")).to_contain_text("Delegate")
+
+    ada.get_by_text("An election").click()
+    for name in ("Ada", "Bob", "Cleo"):
+        ada.locator("#open-election").get_by_label(name).check()
+    ada.get_by_role("button", name="Open the election").click()
+    expect(ada.get_by_role("heading", level=1)).to_have_text("Who is our delegate?")
+    election = ada.url
+    for tab in (ada, bob, cleo):
+        vote(tab, election, "Bob")
+    ada.get_by_role("button", name="Close the ballot").click()
+    expect(ada.locator("#elected")).to_contain_text("Bob")
+    expect(ada.locator("#published")).to_have_text("3 anonymous ballots")
+
+    ada.goto(council)
+    ada.get_by_role("button", name="Recall the Delegate").click()
+    expect(ada.locator(".signatures")).to_have_text("1 of 2")
+    cleo.goto(council)
+    cleo.get_by_role("button", name="Sign the recall of the Delegate").click()
+    expect(cleo.get_by_role("heading", level=1)).to_contain_text("Recall")  # the recall ballot opened
+    recall = cleo.url
+    for tab in (ada, cleo):
+        vote(tab, recall, "Remove")
+    ada.get_by_role("button", name="Close the ballot").click()
+    expect(ada.locator("#recall-result")).to_contain_text("Recalled: 2 to remove, 0 to keep")
+    ada.goto(council)
+    expect(ada.locator(".ballots-open")).to_contain_text("By-election: Delegate")
+    expect(ada.locator("table.offices")).to_contain_text("vacant")
+
+    ada.get_by_label("Pay per hour of the Delegate").fill("31.5")
+    ada.get_by_role("button", name="Set the pay of the Delegate").click()
+    expect(ada.get_by_role("alert")).to_contain_text("above the council's reference rate for skilled work")
+
+    ada.get_by_role("navigation", name="Main").get_by_role("link", name="Open books").click()
+    expect(ada.get_by_role("heading", level=1)).to_have_text("The open books")
+    size = ada.locator("#head-size").inner_text()
+    expect(ada.locator("#books-head")).to_contain_text(size)  # the head on the page, in the footer too
+    ada.get_by_role("button", name="Verify the whole record").click()  # htmx: the verdict swapped in
+    expect(ada.locator("#verdict-ok")).to_contain_text("The record is intact")
+    expect(ada.locator("table.entries")).to_contain_text("refusal")  # the pay refused, on the record
