@@ -41,6 +41,10 @@ def absolute(url: str) -> str:
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
+    # No fsync at every commit, only at checkpoints: in WAL mode the file stays consistent on a
+    # power cut (the last commits may roll back, never half of one; a crash of the process loses
+    # nothing). An fsync cost each act 2 to 15 ms while holding the books' lock.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
