@@ -10,11 +10,13 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
+from commonplan.ledger import Signer, TreeHead
 from commonplan.service.app import create_app
 from commonplan.store.accounts import set_role
 from commonplan.store.jobs import queue_job
 from tests.service.test_api import sign_in, upload, wait_for
 
+SHARES = {"consumption": 0.5, "investment": 0.25, "public services": 0.25}
 CALLERS = ("anonymous", "owner", "other", "auditor", "delegate", "reporter")
 ROLES = {"auditor": "auditor", "delegate": "delegate", "reporter": "workplace reporter"}
 # operation: (method, path, body, the status each caller gets, in the order of CALLERS)
@@ -30,6 +32,41 @@ EXPECTED = {
     "cancel_job": ("post", "/jobs/{job}/cancel", None, (401, 409, 404, 403, 409, 403)),  # it has ended
     "get_job_result": ("get", "/jobs/{job}/result", None, (401, 200, 404, 200, 200, 200)),
     "get_job_result_csv": ("get", "/jobs/{job}/result.csv", None, (401, 200, 404, 200, 200, 200)),
+    # the democratic layer: anyone signed in founds, joins and reads councils; only a council's
+    # members act in it (403 not_a_member), whatever their role
+    "found_council": ("post", "/councils", {"name": "Mill", "level": "workplace", "reference_rate": 30},
+                      (401, 201, 201, 201, 201, 201)),
+    "list_councils": ("get", "/councils", None, (401, 200, 200, 200, 200, 200)),
+    "get_council": ("get", "/councils/{council}", None, (401, 200, 200, 200, 200, 200)),
+    "join_council": ("post", "/councils/{mill}/members", {}, (401, 409, 201, 201, 201, 201)),  # the owner's
+    "create_office": ("post", "/councils/{council}/offices", {"title": "Clerk", "kind": "post"},
+                      (401, 201, 403, 403, 403, 403)),
+    "set_pay": ("put", "/offices/{post}/pay", {"rate": 10}, (401, 200, 403, 403, 403, 403)),
+    "pay_holder": ("post", "/offices/{seat}/payments", {"hours": 2, "amount": 40},
+                   (401, 201, 403, 403, 403, 403)),
+    "recall_delegate": ("post", "/offices/{seat}/recall", None, (401, 201, 403, 403, 403, 403)),
+    "get_petition": ("get", "/petitions/{petition}", None, (401, 200, 200, 200, 200, 200)),
+    "sign_petition": ("post", "/petitions/{petition}/signatures", None,
+                      (401, 409, 403, 403, 403, 403)),  # the owner opened it, so signed it
+    "volunteer": ("post", "/offices/{post}/volunteers", {"features": {}}, (401, 201, 403, 403, 403, 403)),
+    "draw_posts": ("post", "/councils/{council}/draws", {"offices": ["the post"]},
+                   (401, 201, 403, 403, 403, 403)),
+    "open_ballot": ("post", "/councils/{council}/ballots", {"kind": "shares", "question": "Shares?"},
+                    (401, 201, 403, 403, 403, 403)),
+    "get_ballot": ("get", "/ballots/{ballot}", None, (401, 200, 200, 200, 200, 200)),
+    "cast_ballot": ("post", "/ballots/{ballot}/votes", {"content": SHARES}, (401, 201, 403, 403, 403, 403)),
+    "close_ballot": ("post", "/ballots/{ballot}/close", None, (401, 200, 403, 403, 403, 403)),
+    # the open books: read by anyone, cosigned by auditors only
+    "ledger_head": ("get", "/ledger/head", None, (200, 200, 200, 200, 200, 200)),
+    "ledger_entries": ("get", "/ledger/entries", None, (200, 200, 200, 200, 200, 200)),
+    "ledger_entry": ("get", "/ledger/entries/0", None, (200, 200, 200, 200, 200, 200)),
+    "ledger_inclusion_proof": ("get", "/ledger/proofs/inclusion?index=0&size=1", None,
+                               (200, 200, 200, 200, 200, 200)),
+    "ledger_consistency_proof": ("get", "/ledger/proofs/consistency?old_size=1&new_size=2", None,
+                                 (200, 200, 200, 200, 200, 200)),
+    "ledger_verify": ("get", "/ledger/verify", None, (200, 200, 200, 200, 200, 200)),
+    "cosign_head": ("post", "/ledger/heads/{head}/cosignatures", "cosignature",
+                    (401, 403, 403, 201, 403, 403)),
 }
 PUBLIC = {"register_member", "log_in"}  # tested in test_api.py
 SIGNING_OUT = {"log_out"}  # ends the caller's own token: tested in test_api.py
@@ -54,7 +91,45 @@ def world(client) -> dict:
     economy = upload(client, headers["owner"]).json()["id"]
     job = client.post(f"/economies/{economy}/jobs", headers=headers["owner"], json={"kind": "values"})
     wait_for(client, headers["owner"], job.json()["id"])
-    return {"headers": headers, "economy": economy, "job": job.json()["id"]}
+    return {"headers": headers, "economy": economy, "job": job.json()["id"],
+            **councils(client, headers["owner"])}
+
+
+def councils(client: TestClient, owner: dict[str, str]) -> dict:
+    """The owner's workplace council (with a second member) under a district: two delegates'
+    seats, held by each, an open petition of the owner's to recall the second, a post the
+    second volunteers for, an open ballot; another workplace council; a published head."""
+    second = sign_in(client, "second@example.org")
+
+    def made(path: str, body: dict | None = None, headers: dict[str, str] = owner) -> int:
+        answer = client.post(path, json=body, headers=headers)
+        assert answer.status_code == 201, answer.text
+        return answer.json()["id"]
+
+    district = made("/councils", {"name": "District", "level": "district", "reference_rate": 30})
+    council = made("/councils", {"name": "Bakery", "level": "workplace", "reference_rate": 30,
+                                 "parent": district, "recall_fraction": "1/1"})
+    mill = made("/councils", {"name": "Mill", "level": "workplace", "reference_rate": 30})
+    assert client.post(f"/councils/{council}/members", json={}, headers=second).status_code == 201
+    seats = [made(f"/councils/{council}/offices", {"title": f"Delegate {number}", "kind": "delegate"})
+             for number in (1, 2)]
+    post = made(f"/councils/{council}/offices", {"title": "Clerk", "kind": "post"})
+    for seat, holder in zip(seats, (owner, second), strict=True):
+        name = client.get(f"/councils/{council}", headers=holder).json()["you"]
+        election = made(f"/councils/{council}/ballots", {"kind": "election", "question": "Who?",
+                                                         "options": {"candidates": [name]}, "office": seat})
+        voted = client.post(f"/ballots/{election}/votes", json={"content": [name]}, headers=holder)
+        assert voted.status_code == 201, voted.text
+        assert client.post(f"/ballots/{election}/close", headers=owner).status_code == 200
+    petition = made(f"/offices/{seats[1]}/recall")
+    volunteered = client.post(f"/offices/{post}/volunteers", json={"features": {}}, headers=second)
+    assert volunteered.status_code == 201, volunteered.text
+    ballot = made(f"/councils/{council}/ballots", {"kind": "shares", "question": "Shares?"})
+    head = TreeHead.from_json(client.get("/ledger/head").json())  # shown, so published
+    auditor = Signer.from_seed(bytes(range(32)))
+    cosignature = {"key": auditor.public_key.hex(), "signature": auditor.sign(head.signed_bytes()).hex()}
+    return {"council": council, "mill": mill, "seat": seats[0], "post": post, "petition": petition,
+            "ballot": ballot, "head": head.size, "cosignature": cosignature}
 
 
 def test_every_operation_of_the_api_is_in_the_table(client):
@@ -65,13 +140,18 @@ def test_every_operation_of_the_api_is_in_the_table(client):
 
 def test_each_caller_gets_what_their_role_allows_on_every_operation(client, world):
     for operation, (method, path, body, statuses) in EXPECTED.items():
-        url = path.format(economy=world["economy"], job=world["job"])
+        url = path.format(**world)
+        if isinstance(body, dict) and "offices" in body:
+            body = {**body, "offices": [world["post"]]}
+        if body == "cosignature":
+            body = world["cosignature"]
         for caller, expected in zip(CALLERS, statuses, strict=True):
             headers = world["headers"][caller]
             if body == "bundle":
                 answer = upload(client, headers)
             else:
-                answer = getattr(client, method)(url, headers=headers, **({"json": body} if body else {}))
+                sent = {} if body is None else {"json": body}
+                answer = getattr(client, method)(url, headers=headers, **sent)
             assert answer.status_code == expected, (operation, caller, answer.text)
             if expected >= 400:
                 assert {"error", "detail"} <= set(answer.json()), (operation, answer.text)
