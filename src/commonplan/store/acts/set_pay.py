@@ -23,7 +23,8 @@ def pay_checked(session: Session, books: OpenBooks, council: Council, actor: str
     except Refusal as refusal:
         if refusal.code == "pay_above_rule":
             record_apart(session.get_bind(), books, "refusal", actor, {
-                "council": council.id, "office": office, "rate": float(rate),
+                "council": council.id, "office": office,
+                "rate": float(rate) if abs(rate) < 10**300 else str(rate),  # JSON holds no infinity
                 "reference_rate": council.reference_rate, "code": refusal.code, "reason": refusal.reason})
         raise
 
