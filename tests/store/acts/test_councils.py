@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from commonplan.store.acts.cast_ballot import cast_ballot
+from commonplan.store.acts.close_ballot import close_ballot
 from commonplan.store.acts.councils import create_office, found_council, join_council
+from commonplan.store.acts.draw_posts import draw_posts, volunteer
+from commonplan.store.acts.open_ballot import open_ballot
+from commonplan.store.acts.recall_delegate import open_petition
+from commonplan.store.acts.set_pay import set_pay
 from commonplan.store.models import Council, CouncilMember, LedgerTip, Office
 
 
@@ -125,3 +131,47 @@ def test_an_office_paid_above_the_rule_is_not_created_but_the_refusal_is_recorde
     assert refusal.act["code"] == "pay_above_rule" and refusal.act["rate"] == 40.01
     assert world.rows(select(Office.id)) == []
     assert world.verify().ok
+
+
+SHARES = {"consumption": 0.5, "investment": 0.25, "public services": 0.25}
+
+
+def every_act(world, people, council):
+    """(name, act) pairs: each a use case ready to run in a given session."""
+    office = world.act(create_office, people[0], council.id, title="Delegate", kind="delegate")
+    post = world.act(create_office, people[0], council.id, title="Clerk", kind="post")
+    ballot = world.act(open_ballot, people[0], council.id, kind="shares", question="?", options={})
+    world.act(cast_ballot, people[1], ballot.id, SHARES)
+    world.act(volunteer, people[2], post.id, {})
+    names = [world.pseudonym(m) for m in people[:2]]
+    newcomer = world.members(1)[0]
+    return [
+        ("found", lambda s, b: found_council(s, b, people[4], name="n", level="consumer",
+                                             reference_rate=9.0)),
+        ("join", lambda s, b: join_council(s, b, newcomer, council.id)),
+        ("office", lambda s, b: create_office(s, b, people[1], council.id, title="x", kind="post")),
+        ("pay", lambda s, b: set_pay(s, b, people[1], office.id, 10.0)),
+        ("open", lambda s, b: open_ballot(s, b, people[1], council.id, kind="election", question="?",
+                                          options={"candidates": names}, office_id=office.id)),
+        ("cast", lambda s, b: cast_ballot(s, b, people[2], ballot.id, SHARES)),
+        ("close", lambda s, b: close_ballot(s, b, people[0], ballot.id)),
+        ("volunteer", lambda s, b: volunteer(s, b, people[3], post.id, {})),
+        ("draw", lambda s, b: draw_posts(s, b, people[0], [post.id], [])),
+        ("petition", lambda s, b: open_petition(s, b, people[3], post.id)),  # and the recall ballot
+    ]
+
+
+def test_every_act_and_its_entry_are_written_together_or_not_at_all(world, people, council):
+    for name, act in every_act(world, people, council):
+        before = world.counts()
+        with pytest.raises(RuntimeError), world.sessions() as session, session.begin():
+            act(session, world.books)
+            session.flush()
+            raise RuntimeError(f"{name}: the transaction fails after the act")
+        assert world.counts() == before, name
+        with world.sessions() as session, session.begin():
+            act(session, world.books)
+        after = world.counts()
+        assert after["ledger_entries"] > before["ledger_entries"], name
+        assert after["ledger_entries"] == world.get(LedgerTip, 1).size, name
+        assert world.verify().ok, name
