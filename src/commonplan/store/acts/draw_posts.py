@@ -99,6 +99,11 @@ def _quotas(quotas: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for number, quota in enumerate(quotas, 1):
         if not isinstance(quota, dict) or set(quota) != keys:
             raise Refusal("invalid_ballot", f"quota {number} must have exactly feature, value, min and max")
+        counts = (quota["min"], quota["max"])
+        if not (isinstance(quota["feature"], str) and isinstance(quota["value"], str)
+                and all(type(count) is int for count in counts) and 0 <= counts[0] <= counts[1] <= 10**6):
+            raise Refusal("invalid_ballot",
+                          f"quota {number}: feature and value are text, 0 <= min <= max seats")
     return quotas
 
 
