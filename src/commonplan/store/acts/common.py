@@ -12,11 +12,12 @@ from commonplan.store.books import OpenBooks
 from commonplan.store.models import Base, Council, CouncilMember, Member
 
 Row = TypeVar("Row", bound=Base)
+MAX_ID = 2**31 - 1
 
 
 def found(session: Session, table: type[Row], key: int, what: str) -> Row:
     """The row ``key`` of ``table``, or a refusal naming it as not found."""
-    row = session.get(table, key)
+    row = session.get(table, key) if 1 <= key <= MAX_ID else None  # a larger key no column holds
     if row is None:
         raise Refusal("not_found", f"there is no {what} {key}")
     return row

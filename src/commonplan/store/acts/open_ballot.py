@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from commonplan.democracy.ballot_kinds import options_checked
 from commonplan.democracy.lottery import new_seed
 from commonplan.democracy.refusals import Refusal
-from commonplan.store.acts.common import found, member_of, members_by_pseudonym
+from commonplan.store.acts.common import MAX_ID, found, member_of, members_by_pseudonym
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, Council, Job, Member, Office
 
@@ -87,6 +87,7 @@ def _candidates_are_members(session: Session, books: OpenBooks, council: Council
 
 def _plans_are_finished(session: Session, plans: list[int]) -> None:
     for job_id in plans:
-        job = session.execute(select(Job.kind, Job.state).where(Job.id == job_id)).one_or_none()
+        job = session.execute(select(Job.kind, Job.state).where(Job.id == job_id)).one_or_none() \
+            if 1 <= job_id <= MAX_ID else None
         if job is None or job.kind != "plan" or job.state != "done":
             raise Refusal("invalid_ballot", f"job {job_id} is not a finished plan")
