@@ -79,7 +79,19 @@ def _pool(session: Session, books: OpenBooks, offices: list[Office]) -> list[rot
         name = books.pseudonym(row.member_id)
         volunteers[name] = rotation.Volunteer(name, row.features)
     limits = [office.term_limit for office in offices if office.term_limit is not None]
-    return rotation.eligible(list(volunteers.values()), previous, held, min(limits) if limits else None)
+    limit = min(limits) if limits else None
+    pool = rotation.eligible(list(volunteers.values()), previous, held, limit)
+    if len(pool) < len(offices):  # name who may not stand, and why, rather than "too few"
+        reasons = []
+        for name in sorted(set(volunteers) - {v.id for v in pool}):
+            try:
+                rotation.check_eligible(name, list(volunteers.values()), previous, held, limit)
+            except Refusal as refusal:
+                reasons.append(refusal.reason)
+        if reasons:
+            raise Refusal("term_limit", f"{len(pool)} eligible volunteers for {len(offices)} seats: "
+                                        + "; ".join(reasons))
+    return pool
 
 
 def _volunteers(session: Session, offices: list[Office]) -> list[Volunteer]:
