@@ -79,10 +79,15 @@ def test_the_holder_is_not_eligible_for_the_next_draw(world, people, post):
     assert mandates == [("rotated",), ("",)]
 
 
-def test_nobody_eligible_left_is_refused_writing_nothing(world, people, post):
+def test_the_last_holder_alone_on_the_roll_is_refused_by_name(world, people, post):
     drawn = draw(world, people, [post], people[1:3])["panel"][0]
     holder = next(m for m in people if world.pseudonym(m) == drawn)
     world.act(volunteer, holder, post.id, {})
+    refusal = world.refused_writing_nothing("term_limit", draw_posts, people[0], [post.id], [])
+    assert f"{drawn} held this post in the last term" in refusal.reason
+
+
+def test_a_draw_without_volunteers_has_no_candidates(world, people, post):
     world.refused_writing_nothing("no_candidates", draw_posts, people[0], [post.id], [])
 
 
@@ -92,4 +97,5 @@ def test_the_term_limit_caps_the_terms_held(world, people, council):
     assert draw(world, people, [post], [a])["panel"] == [world.pseudonym(a)]
     assert draw(world, people, [post], [b])["panel"] == [world.pseudonym(b)]
     world.act(volunteer, a, post.id, {})  # a is not the last holder, but has served the one term allowed
-    world.refused_writing_nothing("no_candidates", draw_posts, people[0], [post.id], [])
+    refusal = world.refused_writing_nothing("term_limit", draw_posts, people[0], [post.id], [])
+    assert f"{world.pseudonym(a)} has held this post 1 times, the most allowed (1)" in refusal.reason
