@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from commonplan.ledger import (
     Entry,
@@ -37,6 +37,10 @@ from commonplan.store.models import LedgerEntry, LedgerHead, LedgerKey, LedgerTi
 
 LOG = "log"
 SECRET_BYTES = 32
+QUEUE_SECONDS = 30.0  # an act waits this long for the process's other acts, then asks the database
+_HELD = "commonplan.books.held"  # in Session.info: (transaction, size, head, books queued at or None)
+_TAKE = update(LedgerTip).where(LedgerTip.id == 1).values(size=LedgerTip.size)
+_TIP = select(LedgerTip.size, LedgerTip.head).where(LedgerTip.id == 1)
 
 
 def load_secret(path: Path) -> bytes:
@@ -69,6 +73,8 @@ class OpenBooks:
         self.log = derive_signer(secret, LOG)
         self.tree = MerkleTree()
         self._tree_lock = threading.Lock()
+        self._writers = threading.Lock()  # acts of this process queue here, not at the database
+        self._writer: int | None = None  # the thread holding it
 
     def pseudonym(self, member_id: int) -> str:
         """The member's public name in the books: stable, unlinkable to the account without the secret."""
@@ -77,9 +83,30 @@ class OpenBooks:
 
     def lock(self, session: Session) -> tuple[int, dict[str, Any]]:
         """Take the books' lock for this transaction (every act does so first, so concurrent
-        acts are numbered in turn and see each other's writes); the size and the head."""
-        session.execute(update(LedgerTip).where(LedgerTip.id == 1).values(size=LedgerTip.size))
-        size, head = session.execute(select(LedgerTip.size, LedgerTip.head).where(LedgerTip.id == 1)).one()
+        acts are numbered in turn and see each other's writes); the size and the head.
+
+        The lock is the database's (a write to the tip row, held until the transaction ends);
+        the acts of this process first queue on a lock of the process, held as long, so that
+        they are served in turn rather than polling SQLite's busy handler (which sleeps up to
+        100 ms between tries, and fails after its timeout). Taken again in the same transaction,
+        it costs nothing: the size and head are those this transaction last wrote."""
+        held = session.info.get(_HELD)
+        if held is not None and held[0] is session.get_transaction():
+            return held[1], held[2]
+        # a thread already holding it (an act recording apart in a session of its own) does not
+        # wait for itself: it meets the database's lock alone, as it would without the queue
+        queued = self._writer != threading.get_ident() and self._writers.acquire(timeout=QUEUE_SECONDS)
+        if queued:
+            self._writer = threading.get_ident()
+        try:
+            session.execute(_TAKE)
+            size, head = session.execute(_TIP).one()
+        except BaseException:
+            if queued:
+                self._writer = None
+                self._writers.release()
+            raise
+        session.info[_HELD] = (session.get_transaction(), size, head, self if queued else None)
         return size, head
 
     def record(self, session: Session, kind: str, actor: str, act: dict[str, Any]) -> Entry:
@@ -110,8 +137,11 @@ class OpenBooks:
 
     def _publish_tip(self, session: Session, size: int) -> None:
         head = sign_head(size, self.tree.root(size), timestamp(self.clock()), self.log)
-        session.execute(update(LedgerTip).where(LedgerTip.id == 1).values(size=size, head=head.to_json()))
+        published = head.to_json()
+        session.execute(update(LedgerTip).where(LedgerTip.id == 1).values(size=size, head=published))
         session.flush()
+        transaction, _, _, queued = session.info[_HELD]
+        session.info[_HELD] = (transaction, size, published, queued)
 
     def _catch_up(self, session: Session, size: int, tip: dict[str, Any], exact: bool = True) -> None:
         """Make the cached tree hold exactly the ``size`` committed entries (another process
@@ -139,6 +169,18 @@ class OpenBooks:
         with self._tree_lock:
             self._catch_up(session, size, tip, exact=False)
             return self.tree
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release(session: Session, transaction: SessionTransaction) -> None:
+    """When the transaction that took the books' lock ends (committed or rolled back), the next
+    act of the process may go."""
+    held = session.info.get(_HELD)
+    if held is not None and held[0] is transaction:
+        del session.info[_HELD]
+        if held[3] is not None:
+            held[3]._writer = None
+            held[3]._writers.release()
 
 
 def entries(session: Session, start: int = 0, stop: int | None = None) -> Iterator[Entry]:
