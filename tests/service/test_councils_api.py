@@ -405,3 +405,54 @@ def test_a_post_is_filled_by_lot_among_its_volunteers_and_the_draw_replays(clien
     entry = client.get("/ledger/entries", params={"start": size(client) - 1}).json()[0]
     assert (entry["kind"], entry["act"]["seed"], entry["act"]["distribution"]) == (
         "lottery drawn", draw["seed"], draw["distribution"])
+
+
+def test_the_holder_of_an_office_is_paid_for_hours_within_the_rule(client, town):
+    members, seat = town["members"], town["delegate"]
+    before = size(client)
+    refused(client, client.post(f"/offices/{seat}/payments", json={"hours": 2, "amount": 40},
+                                headers=members[0]), 409, "not_a_delegate", before)
+    elect(client, town)
+    paid = ok(client.post(f"/offices/{seat}/payments", json={"hours": 2, "amount": 60}, headers=members[0]))
+    assert (paid["holder"], paid["hours"], paid["amount"], paid["reference_rate"]) == (
+        town["names"][1], 2, 60, 30)
+    assert kinds(client)[-1] == "paid"
+    before = size(client)
+    refused(client, client.post(f"/offices/{seat}/payments", json={"hours": 2, "amount": 60.5},
+                                headers=members[0]), 422, "pay_above_rule", before, recorded=1)
+    refused(client, client.post(f"/offices/{seat}/payments", json={"hours": 1e-300, "amount": 1e9},
+                                headers=members[0]), 422, "pay_above_rule", before + 1, recorded=1)
+    before = size(client)
+    refused(client, client.post(f"/offices/{seat}/payments", json={"hours": 1, "amount": 1},
+                                headers=town["outsider"]), 403, "not_a_member", before)
+    refused(client, client.post("/offices/999/payments", json={"hours": 1, "amount": 1}, headers=members[0]),
+            404, "not_found", before)
+    refused(client, client.post(f"/offices/{seat}/payments", json={"hours": 0, "amount": 1},
+                                headers=members[0]), 422, "invalid_request", before)
+
+
+def test_an_election_for_several_seats_fills_each_by_the_single_transferable_vote(client, town):
+    members, names, bakery = town["members"], town["names"], town["bakery"]
+    second = office(client, members[0], bakery, "Second delegate")
+    seats = [town["delegate"], second]
+    before = size(client)
+    for offices in ([second], [town["delegate"], town["delegate"]], [town["delegate"], 999]):
+        answer = client.post(f"/councils/{bakery}/ballots", headers=members[0], json={
+            "kind": "election", "question": "Who?", "options": {"candidates": names, "offices": offices},
+            "office": town["delegate"]})
+        expected = (404, "not_found") if 999 in offices else (422, "invalid_ballot")
+        refused(client, answer, *expected, before)
+    number = ballot(client, members[0], bakery, "election", {"candidates": names[1:4], "offices": seats},
+                    town["delegate"])
+    before = size(client)
+    refused(client, client.post(f"/ballots/{number}/votes", json={"content": []}, headers=members[0]),
+            422, "invalid_ballot", before)
+    for headers, ranking in zip(members, ([1, 2], [1, 3], [2, 1], [2, 3], [1, 2]), strict=True):
+        vote(client, number, [headers], [names[n] for n in ranking])
+    closed = close(client, members[0], number)
+    assert (closed["seats"], closed["result"]["method"], closed["result"]["elected"]) == (
+        2, "stv", [names[1], names[2]])
+    view = ok(client.get(f"/councils/{bakery}", headers=members[0]), 200)
+    assert [o["holder"] for o in view["offices"] if o["id"] in seats] == [names[1], names[2]]
+    district = ok(client.get(f"/councils/{town['district']}", headers=members[0]), 200)
+    assert {m["member"] for m in district["members"]} == {names[1], names[2]}
