@@ -31,7 +31,6 @@ from commonplan.store.models import (
     Participation,
     Petition,
     StoredEconomy,
-    now,
 )
 
 
@@ -52,7 +51,7 @@ def close_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: 
     contents = list(session.scalars(query))
     random.SystemRandom().shuffle(contents)
     result = tally(ballot.kind, ballot.options, contents, ballot.seats, ballot.seed)
-    ballot.state, ballot.result, ballot.closed_at = "closed", result, now()
+    ballot.state, ballot.result, ballot.closed_at = "closed", result, books.clock()
     session.execute(delete(BallotContent).where(BallotContent.ballot_id == ballot.id))
     books.record(session, "ballot closed", council_actor(council.id), {
         "ballot": ballot.id, "council": council.id, "kind": ballot.kind, "seed": ballot.seed,
@@ -77,7 +76,7 @@ def _elected(session: Session, books: OpenBooks, council: Council, ballot: Ballo
     members = members_by_pseudonym(session, books, council.id)
     for office_id, name in zip(ballot.options["offices"], ballot.result["elected"], strict=False):
         office = found(session, Office, office_id, "office")
-        install(session, office, members[name], ballot.id, "replaced by election")
+        install(session, office, members[name], ballot.id, "replaced by election", books.clock())
         books.record(session, "election", council_actor(council.id),
                      {"ballot": ballot.id, "office": office.id, "title": office.title, "holder": name})
 
@@ -92,10 +91,12 @@ def _recalled(session: Session, books: OpenBooks, council: Council, ballot: Ball
         return
     if books.pseudonym(office.holder_id) != holder:  # the office changed hands meanwhile
         return
-    vacate(session, office, "recalled")
-    books.record(session, "recall", council_actor(council.id),
-                 {"ballot": ballot.id, "office": office.id, "title": office.title, "recalled": holder})
-    _fill(session, books, council, office, holder)
+    vacate(session, office, "recalled", books.clock())
+    after = "vacant until its next draw" if office.kind == "post" else f"filled by {council.recall_fill}"
+    books.record(session, "recall", council_actor(council.id), {
+        "ballot": ballot.id, "office": office.id, "title": office.title, "recalled": holder, "then": after})
+    if office.kind == "delegate":  # a post goes by lot again, among its next volunteers
+        _fill(session, books, council, office, holder)
 
 
 def _fill(session: Session, books: OpenBooks, council: Council, office: Office, recalled: str) -> None:
@@ -109,7 +110,7 @@ def _fill(session: Session, books: OpenBooks, council: Council, office: Office, 
         outcome = Outcome(**{k: v for k, v in election.result.items() if k in Outcome.__dataclass_fields__})
         runner_up = recall.successor(outcome, recalled, council.recall_fill, holders)  # type: ignore[arg-type]
         if runner_up is not None and runner_up in members:
-            install(session, office, members[runner_up], election.id, "recalled")
+            install(session, office, members[runner_up], election.id, "recalled", books.clock())
             books.record(session, "election", council_actor(council.id), {
                 "ballot": election.id, "office": office.id, "title": office.title, "holder": runner_up,
                 "as": "runner-up after a recall"})

@@ -48,17 +48,22 @@ def draw_posts(session: Session, books: OpenBooks, member: Member, office_ids: l
         raise Refusal("invalid_ballot", "a draw fills one or more posts of one council")
     council = found(session, Council, offices[0].council_id, "council")
     actor = member_of(session, books, council, member)
+    snapshot = {row.id for row in _volunteers(session, offices)}
     pool = _pool(session, books, offices)
     checked = [rotation.Quota(**quota) for quota in _quotas(quotas)]
     distribution = rotation.panel_distribution(pool, checked, len(offices), method)  # type: ignore[arg-type]
     seed = new_seed(books.random_bytes)
     panel = rotation.draw_panel(distribution, seed)
-    books.lock(session)
-    members = {books.pseudonym(row.member_id): row.member_id for row in _volunteers(session, offices)}
+    books.lock(session)  # the draw took its time: another draw of these posts may have come first
+    rows = _volunteers(session, offices)
+    if not snapshot <= {row.id for row in rows}:
+        raise Refusal("not_a_volunteer", "the posts were drawn meanwhile: their volunteers have changed")
+    members = {books.pseudonym(row.member_id): row.member_id for row in rows}
     for office, name in zip(offices, panel, strict=True):
-        install(session, office, members[name], None, "rotated")
-    for row in _volunteers(session, offices):
-        session.delete(row)
+        install(session, office, members[name], None, "rotated", books.clock())
+    for row in rows:
+        if row.id in snapshot:  # who volunteered during the draw stays for the next one
+            session.delete(row)
     draw = {"council": council.id, "offices": office_ids, "method": distribution.method, "seed": seed,
             "distribution": distribution.to_json(), "panel": list(panel),
             "quotas": [quota.__dict__ for quota in checked]}

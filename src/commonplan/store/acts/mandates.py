@@ -3,26 +3,28 @@ while the mandate lasts."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonplan.store.models import Council, CouncilMember, Mandate, Office, now
+from commonplan.store.models import Council, CouncilMember, Mandate, Office
 
 
 def install(session: Session, office: Office, member_id: int, ballot_id: int | None,
-            why_previous: str) -> None:
+            why_previous: str, when: datetime) -> None:
     """``member_id`` holds ``office`` from now; the previous holder's mandate ends for ``why_previous``."""
     if office.holder_id is not None:
-        vacate(session, office, why_previous)
+        vacate(session, office, why_previous, when)
     office.holder_id = member_id
     office.elected_by = ballot_id if ballot_id is not None else office.elected_by
-    session.add(Mandate(office_id=office.id, member_id=member_id))
+    session.add(Mandate(office_id=office.id, member_id=member_id, started_at=when))
     parent_id = _delegates_to(session, office)
     if parent_id is not None and session.get(CouncilMember, (parent_id, member_id)) is None:
         session.add(CouncilMember(council_id=parent_id, member_id=member_id))
 
 
-def vacate(session: Session, office: Office, why: str) -> None:
+def vacate(session: Session, office: Office, why: str, when: datetime) -> None:
     """The holder's mandate ends now; a delegate leaves the council above unless another
     mandate still sends them there."""
     holder = office.holder_id
@@ -31,7 +33,7 @@ def vacate(session: Session, office: Office, why: str) -> None:
     mandate = session.scalar(select(Mandate).where(
         Mandate.office_id == office.id, Mandate.member_id == holder, Mandate.ended_at.is_(None)))
     if mandate is not None:
-        mandate.ended_at, mandate.ended_why = now(), why
+        mandate.ended_at, mandate.ended_why = when, why
     office.holder_id = None
     parent_id = _delegates_to(session, office)
     if parent_id is None:
