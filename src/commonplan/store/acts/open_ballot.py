@@ -32,6 +32,8 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
                  kind: str, question: str, options: dict[str, Any], office_id: int | None) -> Ballot:
     """Open a ballot whose opener is known to be entitled (a member, or a petition's threshold)."""
     seats, offices = 1, []
+    if kind not in ("election", "recall"):
+        office_id = None  # only an election or a recall is about an office (an unknown one broke the insert)
     if kind in ("election", "recall"):
         several = options.get("offices") if kind == "election" else None
         offices = _offices_of(session, council, office_id, several)
