@@ -58,7 +58,29 @@ def _seed(client: requests.Session) -> tuple[dict[str, str], dict[str, int]]:
         if client.get(f"/jobs/{job}", headers=headers).json()["state"] in ("done", "failed"):
             break
         time.sleep(0.025)
-    return headers, {"economy_id": economy, "job_id": job}
+    return headers, {"economy_id": economy, "job_id": job, **_seed_councils(client, headers)}
+
+
+def _seed_councils(client: requests.Session, headers: dict[str, str]) -> dict[str, int]:
+    """A district and the member's workplace council under it, with a delegate's seat the member
+    holds (elected), a post, an open ballot on shares, and a published head."""
+    def made(path: str, body: dict[str, Any] | None = None) -> int:
+        answer = client.post(path, headers=headers, json=body)
+        assert answer.status_code == 201, answer.text
+        return answer.json()["id"]
+
+    district = made("/councils", {"name": "District", "level": "district", "reference_rate": 30})
+    council = made("/councils", {"name": "Bakery", "level": "workplace", "reference_rate": 30,
+                                 "parent": district, "recall_fraction": "1/1"})
+    seat = made(f"/councils/{council}/offices", {"title": "Delegate", "kind": "delegate", "pay_rate": 20})
+    made(f"/councils/{council}/offices", {"title": "Clerk", "kind": "post", "pay_rate": 10})
+    me = client.get(f"/councils/{council}", headers=headers).json()["you"]
+    election = made(f"/councils/{council}/ballots", {"kind": "election", "question": "Who?",
+                                                     "options": {"candidates": [me]}, "office": seat})
+    assert client.post(f"/ballots/{election}/close", headers=headers).status_code == 200
+    ballot = made(f"/councils/{council}/ballots", {"kind": "shares", "question": "Shares?"})
+    size = client.get("/ledger/head").json()["size"]  # shown, so published
+    return {"council_id": council, "office_id": seat, "ballot_id": ballot, "size": size, "index": size - 1}
 
 
 def _job_processes() -> list[multiprocessing.process.BaseProcess]:
@@ -104,6 +126,39 @@ def _well_formed(label: str) -> st.SearchStrategy[Any] | None:
     if label == "POST /economies":
         return st.fixed_dictionaries({"bundle": st.just(zipped(BAKERY)),
                                       "name": st.text(max_size=200)})
+    return _well_formed_act(label)
+
+
+def _well_formed_act(label: str) -> st.SearchStrategy[Any] | None:
+    """Acts of the democratic layer shaped as the rules expect, so that the rules (not only the
+    schema) meet generated values: ballots' options and contents, quotas, payments."""
+    names = st.text(max_size=5)
+    finite = st.floats(allow_nan=False, allow_infinity=False)  # JSON has no infinity
+    numbers = st.one_of(st.integers(), finite, st.booleans(), st.none(), names)
+    if label == "POST /councils/{council_id}/ballots":
+        options = st.fixed_dictionaries({}, optional={
+            "candidates": st.lists(names, max_size=4), "offices": st.lists(st.integers(), max_size=3),
+            "products": st.lists(names, max_size=4), "economy": numbers,
+            "projects": st.dictionaries(names, numbers, max_size=3), "budget": numbers,
+            "plans": st.lists(st.integers(), max_size=3)})
+        return st.fixed_dictionaries({
+            "kind": st.sampled_from(["election", "shares", "priorities", "budget", "plan"]),
+            "question": st.just("Which?"), "options": options,
+            "office": st.one_of(st.none(), st.just(REAL_IDS.get("office_id", 1)),
+                                st.integers(1, 2**31 - 1))})
+    if label == "POST /ballots/{ballot_id}/votes":
+        shares = st.fixed_dictionaries({}, optional={c: numbers for c in ("consumption", "investment",
+                                                                          "public services")})
+        return st.fixed_dictionaries({"content": st.one_of(
+            shares, st.lists(st.one_of(names, st.integers()), max_size=4), st.dictionaries(names, numbers),
+            st.sampled_from(["remove", "keep"]), numbers)})
+    if label == "POST /councils/{council_id}/draws":
+        quota = st.fixed_dictionaries({"feature": names, "value": names, "min": numbers, "max": numbers})
+        return st.fixed_dictionaries({"offices": st.lists(st.integers(1, 4), min_size=1, max_size=3),
+                                      "quotas": st.lists(quota, max_size=2)})
+    if label == "POST /offices/{office_id}/payments":
+        return st.fixed_dictionaries({"hours": st.floats(min_value=1e-300, max_value=1e6),
+                                      "amount": st.floats(min_value=0, max_value=1e9)})
     return None
 
 
