@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from commonplan.store.models import ROLES, Member, Token, now
@@ -91,11 +91,16 @@ def issue_token(session: Session, member: Member, kind: str = "bearer") -> str:
     return token
 
 
+# Built once: it runs on every request, and building the query cost more than running it.
+_MEMBER_OF_TOKEN = select(Member).join(Token, Token.member_id == Member.id).where(
+    Token.token_sha256 == bindparam("digest"), Token.kind == bindparam("kind"),
+    Token.expires_at > bindparam("now"))
+
+
 def member_of_token(session: Session, token: str, kind: str = "bearer") -> Member | None:
     """The member a valid, unexpired token of ``kind`` belongs to, or None (one query: it runs
     on every request)."""
-    return session.scalar(select(Member).join(Token, Token.member_id == Member.id).where(
-        Token.token_sha256 == _digest(token), Token.kind == kind, Token.expires_at > now()))
+    return session.scalar(_MEMBER_OF_TOKEN, {"digest": _digest(token), "kind": kind, "now": now()})
 
 
 def revoke_token(session: Session, token: str) -> None:

@@ -10,6 +10,7 @@ pseudonym (an HMAC of their number under the secret), never by name or email.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -20,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, event, select, update
+from sqlalchemy import Engine, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from commonplan.ledger import (
@@ -45,6 +46,9 @@ _HELD = "commonplan.books.held"  # in Session.info: (transaction, size, head, bo
 _TIP_ROW = LedgerTip.__table__
 _TAKE = update(_TIP_ROW).where(_TIP_ROW.c.id == 1).values(size=_TIP_ROW.c.size)
 _TIP = select(_TIP_ROW.c.size, _TIP_ROW.c.head).where(_TIP_ROW.c.id == 1)
+_ADD_ENTRY = insert(LedgerEntry.__table__)
+_ADD_KEY = insert(LedgerKey.__table__)
+_KEY_OF = select(LedgerKey.__table__.c.holder).where(LedgerKey.__table__.c.holder == bindparam("holder"))
 _PUBLISH = update(_TIP_ROW).where(_TIP_ROW.c.id == 1).values(size=bindparam("new_size"),
                                                              head=bindparam("new_head"))
 
@@ -72,8 +76,11 @@ class OpenBooks:
     entries (cached in memory, rebuilt whenever the database's tip disagrees with it)."""
 
     def __init__(self, secret: bytes, clock: Callable[[], datetime] = now,
-                 random_bytes: Callable[[int], bytes] = os.urandom) -> None:
+                 random_bytes: Callable[[int], bytes] = os.urandom, lock_file: Path | None = None) -> None:
         self._secret = secret
+        # several server processes on one SQLite file queue for the books on this file (flock),
+        # woken by the kernel, rather than polling SQLite's busy handler
+        self._lock_file = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600) if lock_file else None
         self.clock = clock
         self.random_bytes = random_bytes  # the lotteries' seeds (injected: replayable tests)
         self.log = derive_signer(secret, LOG)
@@ -104,16 +111,24 @@ class OpenBooks:
         queued = self._writer != threading.get_ident() and self._writers.acquire(timeout=QUEUE_SECONDS)
         if queued:
             self._writer = threading.get_ident()
+            if self._lock_file is not None:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX)
         try:
             session.execute(_TAKE)
             size, head = session.execute(_TIP).one()
         except BaseException:
             if queued:
-                self._writer = None
-                self._writers.release()
+                self._let_go()
             raise
         session.info[_HELD] = (session.get_transaction(), size, head, self if queued else None)
         return size, head
+
+    def _let_go(self) -> None:
+        """The next act (of this process, then of any) may go."""
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+        self._writer = None
+        self._writers.release()
 
     def record(self, session: Session, kind: str, actor: str, act: dict[str, Any]) -> Entry:
         """Append the entry of ``actor``'s act (signed with the key held for the actor) inside
@@ -123,7 +138,7 @@ class OpenBooks:
             self._catch_up(session, size, tip)
             if size == 0:
                 self._append(session, "key", LOG, {"holder": LOG, "key": self.log.public_key.hex()})
-            if actor != LOG and session.get(LedgerKey, actor) is None:
+            if actor != LOG and session.execute(_KEY_OF, {"holder": actor}).first() is None:
                 key = derive_signer(self._secret, actor).public_key.hex()
                 self._append(session, "key", LOG, {"holder": actor, "key": key})
             entry = self._append(session, kind, actor, act)
@@ -135,9 +150,10 @@ class OpenBooks:
         index = self.tree.size
         entry = sign_entry(index, kind, actor, act, timestamp(self.clock()), signer, actor, actor != LOG)
         leaf_hash = entry.leaf_hash()
-        session.add(LedgerEntry(idx=index, kind=kind, leaf=entry.leaf_bytes().decode(), leaf_hash=leaf_hash))
+        session.execute(_ADD_ENTRY, {"idx": index, "kind": kind, "leaf": entry.leaf_bytes().decode(),
+                                     "leaf_hash": leaf_hash})
         if kind == "key":
-            session.add(LedgerKey(holder=act["holder"], key=act["key"]))
+            session.execute(_ADD_KEY, {"holder": act["holder"], "key": act["key"]})
         self.tree.append(leaf_hash)
         return entry
 
@@ -152,11 +168,15 @@ class OpenBooks:
     def _catch_up(self, session: Session, size: int, tip: dict[str, Any], exact: bool = True) -> None:
         """Make the cached tree hold exactly the ``size`` committed entries (another process
         may have appended, or a rolled-back act left uncommitted leaves in the cache)."""
-        held = self.tree.size >= size  # else another process appended: rebuild
+        if self.tree.size < size:  # another process appended: read only what is new
+            self.tree.extend(session.scalars(select(LedgerEntry.leaf_hash).where(
+                LedgerEntry.idx >= self.tree.size, LedgerEntry.idx < size).order_by(LedgerEntry.idx)))
+        held = self.tree.size >= size
         prefix_committed = held and (size == 0 or tip.get("root") == self.tree.root(size).hex())
         if prefix_committed and (self.tree.size == size or not exact):
             return
-        self.tree = MerkleTree(session.scalars(select(LedgerEntry.leaf_hash).order_by(LedgerEntry.idx)))
+        self.tree = MerkleTree(session.scalars(select(LedgerEntry.leaf_hash).where(LedgerEntry.idx < size)
+                                               .order_by(LedgerEntry.idx)))
 
     def head(self, session: Session) -> TreeHead | None:
         """The current signed tree head, published (kept in ``ledger_heads``) on first showing,
@@ -185,8 +205,7 @@ def _release(session: Session, transaction: SessionTransaction) -> None:
     if held is not None and held[0] is transaction:
         del session.info[_HELD]
         if held[3] is not None:
-            held[3]._writer = None
-            held[3]._writers.release()
+            held[3]._let_go()
 
 
 def entries(session: Session, start: int = 0, stop: int | None = None) -> Iterator[Entry]:
