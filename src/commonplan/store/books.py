@@ -10,7 +10,6 @@ pseudonym (an HMAC of their number under the secret), never by name or email.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import hmac
 import json
@@ -76,11 +75,8 @@ class OpenBooks:
     entries (cached in memory, rebuilt whenever the database's tip disagrees with it)."""
 
     def __init__(self, secret: bytes, clock: Callable[[], datetime] = now,
-                 random_bytes: Callable[[int], bytes] = os.urandom, lock_file: Path | None = None) -> None:
+                 random_bytes: Callable[[int], bytes] = os.urandom) -> None:
         self._secret = secret
-        # several server processes on one SQLite file queue for the books on this file (flock),
-        # woken by the kernel, rather than polling SQLite's busy handler
-        self._lock_file = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600) if lock_file else None
         self.clock = clock
         self.random_bytes = random_bytes  # the lotteries' seeds (injected: replayable tests)
         self.log = derive_signer(secret, LOG)
@@ -111,8 +107,6 @@ class OpenBooks:
         queued = self._writer != threading.get_ident() and self._writers.acquire(timeout=QUEUE_SECONDS)
         if queued:
             self._writer = threading.get_ident()
-            if self._lock_file is not None:
-                fcntl.flock(self._lock_file, fcntl.LOCK_EX)
         try:
             session.execute(_TAKE)
             size, head = session.execute(_TIP).one()
@@ -124,9 +118,7 @@ class OpenBooks:
         return size, head
 
     def _let_go(self) -> None:
-        """The next act (of this process, then of any) may go."""
-        if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+        """The next act of this process may go."""
         self._writer = None
         self._writers.release()
 
