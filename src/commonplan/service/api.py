@@ -101,8 +101,10 @@ def register(db: Session, email: str, password: str) -> Member:
 _bearer = HTTPBearer(auto_error=False)
 
 
-def bearer_member(db: Db, credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                                 Depends(_bearer)]) -> Member:
+BearerToken = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def bearer_member(db: Db, credentials: BearerToken) -> Member:
     found = member_of_token(db, credentials.credentials) if credentials else None
     if found is None:
         raise ApiError(401, "unauthorised", "a valid bearer token is required")
@@ -128,8 +130,7 @@ def log_in(body: Credentials, db: Db, request: Request) -> dict[str, str]:
 
 
 @router.delete("/tokens", status_code=204, operation_id="log_out")
-def log_out(me: Me, db: Db, credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                                   Depends(_bearer)]) -> Response:
+def log_out(me: Me, db: Db, credentials: BearerToken) -> Response:
     """Revoke the bearer token this request carries: it signs nobody in again."""
     assert credentials is not None  # bearer_member (me) has checked it
     revoke_token(db, credentials.credentials)
