@@ -179,7 +179,7 @@ def get_ballot(ballot_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]
     return ballot_view(db, books, found(db, Ballot, ballot_id, "ballot"), me)
 
 
-@router.post("/ballots/{ballot_id}/votes", status_code=201, operation_id="cast_ballot")
+@router.post("/ballots/{ballot_id}/votes", status_code=201, operation_id="cast_ballot", response_model=None)
 async def vote_route(ballot_id: RowId, body: Vote, request: Request,
                      credentials: BearerToken) -> dict[str, Any]:
     """Vote (once): your participation is recorded, signed, without what you voted; the
