@@ -4,22 +4,21 @@ uploads the bakery, starts a plan, watches the progress bar fill, sees the chart
 the CSV and logs out; a broken bundle shows its problems. No console error, no CSP violation."""
 
 import re
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from commonplan.service.app import create_app
 from tests.conftest import BAKERY, write_zip
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PASSWORD = "correct horse battery"
 QUEUED_FOR = 1.0  # seconds each job waits before it runs, so the page watches it progress
 
@@ -45,6 +44,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on uvicorn in a background thread; its address."""
     app = create_app(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'commonplan.db'}")
     app.state.worker.submit = delayed(app.state.worker.submit)
+    with serving(app) as address:
+        yield address
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` on uvicorn in a background thread, on a free loopback port; its address."""
     port = free_port()
     served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=served.run, daemon=True)
@@ -57,19 +63,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     served.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Debian's Chromium (never a downloaded browser: the network is closed)."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed: `make test` installs it "
-                    "(apt-get install chromium); the browser tests need it")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

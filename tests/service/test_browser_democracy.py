@@ -4,45 +4,20 @@ district federation, elect their delegate from the pages, recall them by petitio
 the pay rule's refusal, and verify the open books. No console error, no CSP violation."""
 
 import re
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from commonplan.service.app import create_app
-from tests.service.test_browser import CHROMIUM_ARGS, free_port, register_and_log_in
+from tests.service.test_browser import register_and_log_in, serving
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('democracy') / 'commonplan.db'}")
-    port = free_port()
-    served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if served.started:
-            break
-        time.sleep(0.05)
-    assert served.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed: `make chromium` installs it")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    database = tmp_path_factory.mktemp("democracy") / "commonplan.db"
+    with serving(create_app(f"sqlite:///{database}")) as address:
+        yield address
 
 
 EXPECTED = re.compile(r"the server responded with a status of (409|422)")  # the refusals' own pages

@@ -6,6 +6,7 @@ a pay above the rule)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,6 +24,11 @@ Headers = dict[str, str]
 
 @pytest.fixture
 def client(database_url, monkeypatch):
+    yield from democracy_client(database_url, monkeypatch)
+
+
+def democracy_client(database_url, monkeypatch) -> Iterator[TestClient]:
+    """The app on SQLite or PostgreSQL with open books of a fresh secret, passwords hashed cheaply."""
     url, options = database_url
     quick_passwords(monkeypatch)
     with TestClient(create_app(url, books=OpenBooks(os.urandom(32)), **options)) as client:

@@ -5,7 +5,6 @@ whole check naming the first entry tampered with, and auditors' cosignatures of 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from typing import Any
 
@@ -16,20 +15,15 @@ from sqlalchemy import text
 from commonplan.ledger import Entry, Signer, TreeHead, verify_consistency, verify_inclusion
 from commonplan.ledger.heads import verify_head
 from commonplan.ledger.tree import leaf_hash
-from commonplan.service.app import create_app
 from commonplan.store.accounts import set_role
-from commonplan.store.books import OpenBooks
-from tests.service.test_councils_api import found, join, ok, people, quick_passwords
+from tests.service.test_councils_api import democracy_client, found, join, ok, people
 
 Headers = dict[str, str]
 
 
 @pytest.fixture
 def client(database_url, monkeypatch):
-    url, options = database_url
-    quick_passwords(monkeypatch)
-    with TestClient(create_app(url, books=OpenBooks(os.urandom(32)), **options)) as client:
-        yield client
+    yield from democracy_client(database_url, monkeypatch)
 
 
 @pytest.fixture
