@@ -151,6 +151,8 @@ def test_an_auditor_cosigns_a_published_head_with_their_own_key(client, members)
     shown = TreeHead.from_json(ok(client.get("/ledger/head"), 200))
     assert [c.key for c in shown.cosignatures] == [body["key"]] and verify_head(shown)
     assert ok(client.get("/ledger/verify"), 200)["ok"]
+    again = client.post(f"/ledger/heads/{head.size}/cosignatures", json=body, headers=members[3])
+    assert (again.status_code, again.json()["error"]) == (409, "already_cosigned")
 
 
 def test_a_forged_cosignature_is_a_422_and_only_auditors_cosign(client, members):

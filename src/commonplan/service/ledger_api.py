@@ -102,6 +102,8 @@ def cosign_head(size: Annotated[int, Field(ge=0, le=2**31 - 1)], body: Cosignatu
         raise ApiError(404, "not_found", f"no published head of size {size}")
     stored = TreeHead.from_json(row.head)
     auditor = books.pseudonym(me.id).replace("member:", "auditor:")
+    if any(existing.auditor == auditor for existing in stored.cosignatures):
+        raise ApiError(409, "already_cosigned", f"{auditor} has co-signed the head of size {size} already")
     cosignature = Cosignature(auditor, body.key, body.signature)
     signed = replace(stored, cosignatures=(*stored.cosignatures, cosignature))
     if auditor in verify_cosignatures(signed):
