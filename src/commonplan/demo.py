@@ -1,8 +1,9 @@
 """``commonplan demo``: a tour of the built-in economy (the United States in 2017, BEA data).
 
 Loads the shipped bundle, computes labour values and the gross requirements of the 2017
-final demand, and compares them with the source tables' own totals (``reference.json``).
-Works offline, from the package alone.
+final demand, and compares them with the source tables' own totals (``reference.json``); plans
+the year; then a council votes its priorities and adopts a plan on open books
+(``demo_democracy``). Works offline, from the package alone.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from commonplan.analysis.requirements import gross_requirements
 from commonplan.analysis.values import labour_values
+from commonplan.demo_democracy import people_decide
 from commonplan.economy.builtin import builtin_bundle_path, builtin_reference
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.model import Economy, Kind
@@ -120,6 +122,8 @@ def _plan_section(console: Console, economy: Economy, reference: dict[str, objec
         "care), priority 2 all other final demand.", style="dim")
     console.print(plan.explanation)
     console.print(_largest_prices(plan), "")
+    people_decide(console, planned, plan)
+    console.print()
 
 
 def _largest_prices(plan: Plan) -> Table:
