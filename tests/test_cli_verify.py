@@ -5,6 +5,7 @@ earlier copy and the heads they kept."""
 from __future__ import annotations
 
 import json
+from urllib.request import urlopen
 
 import orjson
 import pytest
@@ -91,3 +92,27 @@ def test_a_missing_or_broken_copy_is_bad_input(capfd, tmp_path):
     broken.write_text('{"entry": {"index": "x"}}\n')
     code, _out, err = run(capfd, "verify", "--record", str(broken))
     assert code == 2 and "broken.jsonl:1:" in err
+
+
+def test_an_auditor_copies_from_a_running_server_and_cosigns_a_head_it_checked(capfd, record, tmp_path):
+    from commonplan.ledger import TreeHead, verify_signature
+    from commonplan.service.app import create_app
+    from tests.service.test_browser import serving
+
+    url, engine = record
+    copy, head_file, key = tmp_path / "copy.jsonl", tmp_path / "head.json", tmp_path / "auditor.key"
+    with serving(create_app(url, books=OpenBooks(SECRET))) as address:
+        assert run(capfd, "ledger-copy", "--from", address, "--out", str(copy))[0] == 0
+        head_file.write_bytes(orjson.dumps(json.load(urlopen(f"{address}/ledger/head"))))
+    code, out, _err = run(capfd, "cosign", "--head", str(head_file), "--copy", str(copy), "--key", str(key))
+    cosignature = orjson.loads(out)
+    head = TreeHead.from_json(orjson.loads(head_file.read_bytes()))
+    assert code == 0 and key.stat().st_mode & 0o777 == 0o600
+    assert verify_signature(bytes.fromhex(cosignature["key"]), bytes.fromhex(cosignature["signature"]),
+                            head.signed_bytes())
+    assert run(capfd, "verify", "--record", str(copy))[0] == 0
+    _rewrite(engine, 2, lambda entry: {**entry.act, "reference_rate": 300})  # history rewritten...
+    rewritten = tmp_path / "rewritten.jsonl"
+    assert run(capfd, "ledger-copy", "--database", url, "--out", str(rewritten))[0] == 0
+    code, _out, err = run(capfd, "cosign", "--head", head_file, "--copy", rewritten, "--key", key)
+    assert code == 2 and "does not match your copy" in err  # ...and the old head is not co-signed

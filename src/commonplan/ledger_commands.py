@@ -1,6 +1,8 @@
 """The commands of the open books: ``verify`` (check the whole record, every signature and
-every head, naming the first entry tampered with) and ``ledger-copy`` (an auditor's own copy,
-which a later ``verify --against`` compares the record with, so a rewritten history is caught)."""
+every head, naming the first entry tampered with), ``ledger-copy`` (an auditor's own copy, from
+the database or a running server, which a later ``verify --against`` compares the record with,
+so a rewritten history is caught) and ``cosign`` (an auditor's cosignature of a head checked
+against that copy)."""
 
 from __future__ import annotations
 
@@ -74,9 +76,13 @@ def _report(verdict: Any, problems: list[str], json: bool) -> None:
 
 @app.command("ledger-copy")
 def ledger_copy(out_file: Annotated[Path, typer.Option("--out", help="The copy to write, JSON Lines.")],
-                database: DatabaseUrl = "sqlite:///commonplan.db") -> None:
+                database: DatabaseUrl = "sqlite:///commonplan.db",
+                server: Annotated[str | None, typer.Option(
+                    "--from", help="Copy from a running server (its address, e.g. http://host:8000) "
+                                   "through GET /ledger/entries and /ledger/head, not a database.")] = None
+                ) -> None:
     """Write an auditor's copy of the open books: every entry and published head, one JSON per line."""
-    entries, heads = _read_database(database)
+    entries, heads = _read_server(server) if server else _read_database(database)
     partial = out_file.with_name(out_file.name + ".partial")
     with partial.open("wb") as file:
         for entry in entries:
@@ -85,6 +91,34 @@ def ledger_copy(out_file: Annotated[Path, typer.Option("--out", help="The copy t
             file.write(orjson.dumps({"head": signed.to_json()}) + b"\n")
     os.replace(partial, out_file)
     out.print(f"{len(entries)} entries and {len(heads)} heads copied to {out_file}")
+
+
+@app.command()
+def cosign(head: Annotated[Path, typer.Option(
+               "--head", help="The signed head to co-sign (JSON, as GET /ledger/head gives).")],
+           copy: Annotated[Path, typer.Option("--copy", help="Your copy of the record (ledger-copy).")],
+           key: Annotated[Path, typer.Option(
+               "--key", help="Your own Ed25519 key: 64 hex digits in a file, made when missing.")]) -> None:
+    """An auditor's cosignature of a head, after checking it against the auditor's own copy: prints
+    the JSON to POST to /ledger/heads/{size}/cosignatures."""
+    from commonplan.ledger import MerkleTree, Signer, TreeHead, verify_head
+    from commonplan.store.books import verify_entries
+
+    signed = TreeHead.from_json(_json_of(head))
+    if not verify_head(signed):
+        raise BadInput([f"{head}: the head's signature is not the log's"])
+    entries, _heads = _read_copy(copy)
+    verdict = verify_entries(entries, [])
+    if not verdict.ok:
+        raise BadInput([f"{copy}: {verdict.reason}"])
+    if signed.size > len(entries):
+        raise BadInput([f"{copy} holds {len(entries)} entries, the head {signed.size}: copy again"])
+    if MerkleTree(entry.leaf_hash() for entry in entries).root(signed.size).hex() != signed.root:
+        raise BadInput([f"the head of size {signed.size} does not match your copy: the record was "
+                        "rewritten"])
+    auditor = Signer.from_seed(_key_of(key))
+    sys.stdout.buffer.write(orjson.dumps({"key": auditor.public_key.hex(),
+                                          "signature": auditor.sign(signed.signed_bytes()).hex()}) + b"\n")
 
 
 def _read_database(database: str) -> tuple[list[Any], list[Any]]:
@@ -97,6 +131,43 @@ def _read_database(database: str) -> tuple[list[Any], list[Any]]:
         if broken is not None:
             raise BadInput([broken.reason])
         return entries, heads(session)
+
+
+def _key_of(path: Path) -> bytes:
+    from commonplan.store.books import secret_file
+
+    try:
+        seed = secret_file(path)
+    except (OSError, ValueError) as error:
+        raise BadInput([f"--key {path}: not a key of 64 hex digits ({error})"]) from None
+    if len(seed) != 32:
+        raise BadInput([f"--key {path}: a key is 64 hex digits, not {2 * len(seed)}"])
+    return seed
+
+
+def _read_server(address: str) -> tuple[list[Any], list[Any]]:
+    """The entries and the current head of a running server, page by page."""
+    from commonplan.ledger import Entry, TreeHead
+
+    head = _get(address, "/ledger/head")
+    entries: list[Any] = []
+    while len(entries) < head.get("size", 0):
+        page = _get(address, f"/ledger/entries?start={len(entries)}&limit=100")
+        if not page:
+            break
+        entries += [Entry.from_json(item) for item in page]
+    return entries, [TreeHead.from_json(head)] if head.get("size") else []
+
+
+def _get(address: str, path: str) -> Any:
+    from urllib.error import URLError
+    from urllib.request import urlopen
+
+    try:
+        with urlopen(address.rstrip("/") + path, timeout=60) as answer:
+            return orjson.loads(answer.read())
+    except (URLError, ValueError, OSError) as error:
+        raise BadInput([f"--from {address}: {path}: {error}"]) from None
 
 
 def _read_copy(path: Path) -> tuple[list[Any], list[Any]]:

@@ -53,10 +53,15 @@ _PUBLISH = update(_TIP_ROW).where(_TIP_ROW.c.id == 1).values(size=bindparam("new
 
 
 def load_secret(path: Path) -> bytes:
-    """The master secret from ``COMMONPLAN_LEDGER_SECRET`` (hex) or the file at ``path``, made
-    (readable by its owner only) when there is none yet."""
+    """The master secret from ``COMMONPLAN_LEDGER_SECRET`` (hex) or the file at ``path``."""
     if value := os.environ.get("COMMONPLAN_LEDGER_SECRET"):
         return bytes.fromhex(value)
+    return secret_file(path)
+
+
+def secret_file(path: Path) -> bytes:
+    """32 secret bytes kept as hex in the file at ``path``, made (readable by its owner only)
+    when there is none yet."""
     if path.exists():
         return bytes.fromhex(path.read_text().strip())
     secret = os.urandom(SECRET_BYTES)
