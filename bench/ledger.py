@@ -1,6 +1,6 @@
 """Benchmark: the open books at 10^6 signed entries (commonplan.ledger).
 
-    python bench/ledger.py [--entries 1000000] [--quick] [--seed 0] [--workers N]
+    python bench/ledger.py [--entries 1000000] [--quick] [--seed 0] [--workers N] [--no-served]
 
 Builds a record of N entries (entry 0 registers the log's key, then 8 members' keys; then
 ballots cast by members, signed by their own keys or on their behalf, and tallies by the log),
@@ -17,19 +17,38 @@ signed on all cores; generation is timed apart.  Then measures:
    the floor: bare Ed25519 verification of the same signatures on all cores with the least
    overhead possible (public key objects, signatures and messages made beforehand, one thread
    per core over a contiguous slice); target ratio <= 1.5.
+4. proofs served by the real server (``--no-served`` skips it): the record written into a fresh
+   SQLite database (``open_database``'s migrations, then every entry into ``ledger_entries``, the
+   registered keys into ``ledger_keys``, and the tip: size N and a head signed by the log's key),
+   ``commonplan serve`` started on it with ``COMMONPLAN_LEDGER_SECRET`` the master secret the
+   record was signed with (the server derives the same log key).  The first proof after the
+   start, which loads the N leaf hashes into the server's cached tree, is timed apart; then
+   1,000 random GET /ledger/proofs/inclusion, 1,000 random GET /ledger/proofs/consistency and
+   1,000 random GET /ledger/entries/{i} (the entry and its inclusion proof) over one keep-alive
+   connection: p50, p99 and max of the whole request, the answer read; target <= 10 ms.  Every
+   answer is checked on the client's side (verify_inclusion, verify_consistency against the
+   roots of the client's own tree, whose full root is the signed head's).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import platform
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import insert, update
 
 from commonplan.ledger import (
     MerkleTree,
@@ -43,6 +62,12 @@ from commonplan.ledger import (
     verify_inclusion,
     verify_record,
 )
+from commonplan.store.database import open_database
+from commonplan.store.models import LedgerEntry, LedgerKey, LedgerTip
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from service_load import HOST, cpu_seconds, free_port, start_server, wait_until_answering  # a sibling script
 
 MASTER = b"commonplan benchmark master key!"
 MEMBERS = [f"member:{number:08x}" for number in range(8)]
@@ -121,12 +146,143 @@ def floor(items: list[tuple[Ed25519PublicKey, bytes, bytes]], workers: int) -> f
     return time.perf_counter() - start
 
 
+CHUNK = 50_000
+
+
+def write_database(path: Path, entries: list, root: bytes) -> float:
+    """The record as the server stores it, in a fresh SQLite file at ``path``; seconds taken."""
+    start = time.perf_counter()
+    engine = open_database(f"sqlite:///{path}")
+    count = len(entries)
+    head = sign_head(count, root, stamp(count), derive_signer(MASTER, "log"))
+    try:
+        with engine.begin() as connection:
+            for first in range(0, count, CHUNK):
+                connection.execute(insert(LedgerEntry.__table__), [
+                    {"idx": entry.index, "kind": entry.kind, "leaf": entry.leaf_bytes().decode(),
+                     "leaf_hash": entry.leaf_hash()} for entry in entries[first:first + CHUNK]])
+            keys = [{"holder": entry.act["holder"], "key": entry.act["key"]}
+                    for entry in entries if entry.kind == "key"]
+            connection.execute(insert(LedgerKey.__table__), keys)
+            tip = LedgerTip.__table__
+            connection.execute(update(tip).where(tip.c.id == 1).values(size=count, head=head.to_json()))
+    finally:
+        engine.dispose()
+    return time.perf_counter() - start
+
+
+def fetch(connection: http.client.HTTPConnection, path: str) -> tuple[float, Any]:
+    """Seconds for one GET on the kept-alive connection (sent, answer read) and the JSON answer."""
+    begin = time.perf_counter()
+    connection.request("GET", path, headers={"accept": "application/json"})
+    answer = connection.getresponse()
+    content = answer.read()
+    elapsed = time.perf_counter() - begin
+    if answer.status != 200:
+        raise SystemExit(f"GET {path}: HTTP {answer.status}: {content[:300]!r}")
+    return elapsed, json.loads(content)
+
+
+def batch(connection: http.client.HTTPConnection, paths: list[str], pid: int) -> tuple[str, list[Any]]:
+    """GET every path in turn on the kept-alive connection: the latencies (and the server's CPU
+    per request, which a busy machine does not inflate as it does the wall clock), the answers."""
+    seconds, answers = [], []
+    cpu = cpu_seconds(pid)
+    for path in paths:
+        elapsed, answer = fetch(connection, path)
+        seconds.append(elapsed)
+        answers.append(answer)
+    cpu = cpu_seconds(pid) - cpu
+    return f"{percentiles(seconds)}; server CPU {cpu / len(paths) * 1e3:.2f} ms/request", answers
+
+
+def served(entries: list, tree: MerkleTree, seed: int) -> list[tuple[str, str, str]]:
+    """Section 4: proofs served by ``commonplan serve`` on the record written to SQLite."""
+    assert len(MASTER) == 32, "the server's secret is 32 bytes"
+    count = len(entries)
+    root = tree.root()
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="commonplan-ledger-") as name:
+        folder = Path(name)
+        written = write_database(folder / "bench.db", entries, root)
+        rows.append((f"served: {count:,} entries written to SQLite (not part of the figures)",
+                     f"{written:.1f} s", ""))
+        before = os.environ.get("COMMONPLAN_LEDGER_SECRET")
+        os.environ["COMMONPLAN_LEDGER_SECRET"] = MASTER.hex()  # the server derives the same log key
+        port = free_port()
+        try:
+            server = start_server(folder, port)
+        finally:
+            if before is None:
+                del os.environ["COMMONPLAN_LEDGER_SECRET"]
+            else:
+                os.environ["COMMONPLAN_LEDGER_SECRET"] = before
+        try:
+            wait_until_answering(port, server)
+            connection = http.client.HTTPConnection(HOST, port, timeout=600)
+            rng = random.Random(seed + 1)
+            size = rng.randrange(1, count + 1)
+            index = rng.randrange(size)
+            first, answer = fetch(connection, f"/ledger/proofs/inclusion?index={index}&size={size}")
+            assert answer["root"] == tree.root(size).hex(), "the server's tree is not the record's"
+            rows.append(("served: first proof after start (loads the tree)", f"{first * 1e3:.0f} ms", ""))
+            _, current = fetch(connection, "/ledger/head")
+            assert current["size"] == count and current["root"] == root.hex(), current
+            assert current["signer_key"] == derive_signer(MASTER, "log").public_key.hex(), current
+
+            paths = []
+            for _ in range(1000):
+                size = rng.randrange(1, count + 1)
+                paths.append(f"/ledger/proofs/inclusion?index={rng.randrange(size)}&size={size}")
+            figures, answers = batch(connection, paths, server.pid)
+            for answer in answers:  # every answer checked against the client's own tree
+                size, index = answer["size"], answer["index"]
+                assert answer["leaf_hash"] == tree.leaf(index).hex(), answer
+                assert verify_inclusion(tree.leaf(index), index, size,
+                                        [bytes.fromhex(h) for h in answer["proof"]], tree.root(size))
+            rows.append(("served: GET /ledger/proofs/inclusion (keep-alive)", figures, "<= 10 ms"))
+
+            paths = []
+            for _ in range(1000):
+                new = rng.randrange(1, count + 1)
+                old = rng.randrange(1, new + 1)
+                paths.append(f"/ledger/proofs/consistency?old_size={old}&new_size={new}")
+            figures, answers = batch(connection, paths, server.pid)
+            for answer in answers:
+                old, new = answer["old_size"], answer["new_size"]
+                assert answer["new_root"] == tree.root(new).hex(), answer
+                assert verify_consistency(old, new, tree.root(old), tree.root(new),
+                                          [bytes.fromhex(h) for h in answer["proof"]])
+            rows.append(("served: GET /ledger/proofs/consistency (keep-alive)", figures, "<= 10 ms"))
+
+            paths = [f"/ledger/entries/{rng.randrange(count)}" for _ in range(1000)]
+            figures, answers = batch(connection, paths, server.pid)
+            for answer in answers:  # the entry as generated, in the head's tree
+                index = answer["entry"]["index"]
+                assert answer["size"] == count and answer["root"] == root.hex(), answer
+                assert answer["entry"] == entries[index].to_json(), answer
+                assert verify_inclusion(tree.leaf(index), index, count,
+                                        [bytes.fromhex(h) for h in answer["proof"]], root)
+            rows.append(("served: GET /ledger/entries/{i} (entry + inclusion proof)", figures, "<= 10 ms"))
+            connection.close()
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="10^5 entries")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-served", dest="served", action="store_false",
+                        help="skip the proofs served by the real server")
     args = parser.parse_args()
     count = 100_000 if args.quick else args.entries
     workers = args.workers
@@ -215,6 +371,10 @@ def main() -> None:
     rows.append((f"verify_record ({verdict.signatures_checked:,} signatures, "
                  f"{verdict.heads_checked} heads)", f"{audit:.2f} s", ""))
     rows.append(("audit / floor", f"{audit / bare:.2f}x", "<= 1.5x"))
+
+    # 4. Proofs served by the real server on the record stored in SQLite.
+    if args.served:
+        rows.extend(served(entries, rebuilt, args.seed))
 
     width = max(len(row[0]) for row in rows)
     value_width = max(len(row[1]) for row in rows)
