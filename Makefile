@@ -43,3 +43,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/plan_harmony.py --compare
 	$(BIN)/python bench/needs.py
 	$(BIN)/python bench/service_load.py
+	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/ballots.py --rounds 3
