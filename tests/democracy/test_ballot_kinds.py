@@ -22,6 +22,7 @@ SEED = "5" * 64
     ("budget", {"projects": {"park": 5}, "budget": -1}, "budget"),
     ("plan", {"plans": []}, "finished plan jobs"),
     ("priorities", {"products": "bread"}, "products"),
+    ("shares", {"method": "mean"}, "median"),
 ])
 def test_bad_options_are_refused_naming_what_is_wrong(kind, options, reason):
     with pytest.raises(Refusal) as refused:
@@ -61,6 +62,12 @@ def test_each_kind_is_counted_by_its_documented_rule():
     assert count("recall", {}, ["remove", "keep"])["carried"] is False  # a tie keeps the delegate
     split = {"consumption": 0.6, "investment": 0.2, "public services": 0.2}
     assert count("shares", {}, [split] * 3)["shares"] == pytest.approx(split)
+    proposals = [{"consumption": 0.6, "investment": 0.3, "public services": 0.1},
+                 {"consumption": 0.5, "investment": 0.2, "public services": 0.3},
+                 {"consumption": 0.7, "investment": 0.1, "public services": 0.2}]
+    markets = count("shares", options_checked("shares", {"method": "independent markets"}), proposals)
+    assert markets["shares"] == pytest.approx(
+        {"consumption": 0.5, "investment": 0.25, "public services": 0.25})
     tiers = count("priorities", {"products": ["bread", "park"]}, [{"bread": 1}, {"bread": 3, "park": 2}])
     assert tiers["tiers"] == {"bread": 1, "park": 2}  # the lower median
     projects = {"projects": {"park": 6, "pool": 6}, "budget": 10}

@@ -6,7 +6,9 @@ ballot may say (checked before it is stored), and how the ballots are counted. E
   transferable vote for several (docs/democracy.md). Options: ``candidates`` (pseudonyms).
 - ``recall``: whether the holder of an office is removed; a ballot says ``"remove"`` or
   ``"keep"``; a majority of the votes cast removes.
-- ``shares``: the share of work for consumption, investment and public services.
+- ``shares``: the share of work for consumption, investment and public services, aggregated by
+  the per-share median (``method``: ``median``, the default) or the truthful independent
+  markets mechanism (``independent markets``).
 - ``priorities``: the priority tier of each needed product (``products``).
 - ``budget``: a participatory budget (``projects`` with costs, ``budget``) by equal shares.
 - ``plan``: which computed plan variant (``plans``: job numbers) the council adopts, by approval.
@@ -52,6 +54,11 @@ def options_checked(kind: str, options: dict[str, Any], seats: int = 1) -> dict[
         if not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0:
             raise Refusal("invalid_ballot", "the budget must be a positive whole number")
         return {"projects": dict(projects), "budget": budget}
+    if kind == "shares":
+        method = options.get("method", "median")
+        if method not in shares.METHODS:
+            raise Refusal("invalid_ballot", f"the shares are aggregated by {' or '.join(shares.METHODS)}")
+        return {"method": method}
     if kind == "plan":
         plans = options.get("plans")
         if not isinstance(plans, list) or not plans or not all(isinstance(p, int) for p in plans):
@@ -93,7 +100,9 @@ def tally(kind: str, options: dict[str, Any], contents: Sequence[Any], seats: in
         return {"remove": counts["remove"], "keep": counts["keep"],
                 "carried": recall.recall_carried(counts["remove"], counts["keep"])}
     if kind == "shares":
-        return {"shares": shares.aggregate_shares(contents) if contents else None, "ballots": len(contents)}
+        method = options.get("method", "median")
+        return {"shares": shares.aggregate_shares(contents, method) if contents else None,
+                "method": method, "ballots": len(contents)}
     if kind == "priorities":
         return {"tiers": priorities.aggregate_tiers(contents, options["products"]), "ballots": len(contents)}
     if kind == "budget":

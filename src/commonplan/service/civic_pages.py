@@ -202,12 +202,15 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
               products: Annotated[str, Form(max_length=4000)] = "",
               project: Many = [], cost: Many = [],  # noqa: B006
               budget: Annotated[int | None, Form(ge=1, le=10**12)] = None,
-              plans: Annotated[str, Form(max_length=1000)] = "") -> Response:
+              plans: Annotated[str, Form(max_length=1000)] = "",
+              method: Annotated[str, Form(max_length=40)] = "median") -> Response:
     request.state.back = f"/app/councils/{council_id}"
     offices = whole_numbers(office, "office")
     options: dict[str, Any] = {}
     if kind == "election":
         options = {"candidates": candidates} | ({"offices": offices} if len(offices) > 1 else {})
+    elif kind == "shares":
+        options = {"method": method}
     elif kind == "priorities":
         options = {"products": words_of(products)}
     elif kind == "budget":
