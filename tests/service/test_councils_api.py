@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -308,7 +309,8 @@ def test_a_ballot_with_bad_options_or_in_the_wrong_place_is_refused(client, town
 @pytest.mark.parametrize(("kind", "options", "good", "bad", "result"), [
     ("shares", {}, {"consumption": 0.6, "investment": 0.2, "public services": 0.2},
      {"consumption": 0.6, "investment": 0.6, "public services": 0.2},
-     {"shares": {"consumption": 0.6, "investment": 0.2, "public services": 0.2}, "ballots": 2}),
+     {"shares": {"consumption": 0.6, "investment": 0.2, "public services": 0.2}, "method": "median",
+      "ballots": 2}),
     ("priorities", {"products": ["bread", "park"]}, {"bread": 1, "park": 2}, {"bread": 0},
      {"tiers": {"bread": 1, "park": 2}, "ballots": 2}),
     ("budget", {"projects": {"oven": 3, "bench": 2}, "budget": 4}, ["oven"], ["kiln"], None),
@@ -462,3 +464,19 @@ def test_an_election_for_several_seats_fills_each_by_the_single_transferable_vot
     assert [o["holder"] for o in view["offices"] if o["id"] in seats] == [names[1], names[2]]
     district = ok(client.get(f"/councils/{town['district']}", headers=members[0]), 200)
     assert {m["member"] for m in district["members"]} == {names[1], names[2]}
+
+
+def test_a_ballot_opened_with_a_closing_time_is_not_closed_early(client, town):
+    members, bakery = town["members"], town["bakery"]
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    opened = ok(client.post(f"/councils/{bakery}/ballots", headers=members[0], json={
+        "kind": "shares", "question": "Shares?", "closes_at": later}))
+    assert opened["closes_at"] is not None
+    early = client.post(f"/ballots/{opened['id']}/close", headers=members[0])
+    assert (early.status_code, early.json()["error"]) == (409, "ballot_open")
+    assert "closing time" in early.json()["detail"]
+    for closes_at, error in (((datetime.now(UTC) - timedelta(hours=1)).isoformat(), "invalid_ballot"),
+                             ("2030-01-01T12:00:00", "invalid_request")):  # no time zone
+        late = client.post(f"/councils/{bakery}/ballots", headers=members[0], json={
+            "kind": "shares", "question": "Shares?", "closes_at": closes_at})
+        assert (late.status_code, late.json()["error"]) == (422, error)

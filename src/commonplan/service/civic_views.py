@@ -56,7 +56,8 @@ def ballot_view(db: Session, books: OpenBooks, ballot: Ballot, me: Member) -> di
     mine = db.get(Participation, (ballot.id, me.id)) is not None
     view = {**ballot_summary(ballot), "options": ballot.options, "seats": ballot.seats, "voted": voted,
             "you_voted": mine, "opened_by": books.pseudonym(ballot.opened_by),
-            "opened_at": ballot.opened_at.isoformat()}
+            "opened_at": ballot.opened_at.isoformat(),
+            "closes_at": ballot.closes_at.isoformat() if ballot.closes_at else None}
     if ballot.state == "closed":
         view |= {"result": ballot.result, "seed": ballot.seed,
                  "closed_at": ballot.closed_at.isoformat() if ballot.closed_at else None}

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -72,6 +72,8 @@ class NewBallot(BaseModel):
     question: Annotated[str, Field(min_length=1, max_length=500)]
     options: dict[str, Any] = Field(default_factory=dict)
     office: int | None = Field(None, ge=1, le=2**31 - 1)
+    closes_at: AwareDatetime | None = Field(None, description=(
+        "when the ballot closes (ISO 8601 with its time zone); without one, its opener closes it"))
 
 
 class Vote(BaseModel):
@@ -170,7 +172,7 @@ def draw_route(council_id: RowId, body: Draw, me: Me, db: Db, books: Books) -> d
 @router.post("/councils/{council_id}/ballots", status_code=201, operation_id="open_ballot")
 def open_route(council_id: RowId, body: NewBallot, me: Me, db: Db, books: Books) -> dict[str, Any]:
     ballot = open_ballot(db, books, me, council_id, kind=body.kind, question=body.question,
-                         options=body.options, office_id=body.office)
+                         options=body.options, office_id=body.office, closes_at=body.closes_at)
     return ballot_view(db, books, ballot, me)
 
 

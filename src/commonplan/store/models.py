@@ -154,6 +154,7 @@ class Ballot(Base):
     opened_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # deadline
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 

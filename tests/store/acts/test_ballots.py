@@ -4,6 +4,7 @@ what it decides applied, and each refusal writing nothing."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -173,3 +174,22 @@ def test_only_the_opener_closes_before_everyone_has_voted(world, people, shares_
     world.act(cast_ballot, people[4], shares_ballot.id, SHARES)
     world.act(close_ballot, people[1], shares_ballot.id)  # everyone has voted: any member may
     assert world.get(Ballot, shares_ballot.id).state == "closed"
+
+
+def test_a_ballot_with_a_closing_time_closes_then_and_only_then(world, people, council):
+    """Before its closing time even its opener cannot close it early; at that time the votes stop
+    and any member may close it. The clock ticks a second a reading."""
+    now = world.books.clock()
+    ballot = world.act(open_ballot, people[0], council.id, kind="shares", question="Shares?", options={},
+                       closes_at=now + timedelta(seconds=30))
+    split = {"consumption": 0.6, "investment": 0.2, "public services": 0.2}
+    world.act(cast_ballot, people[1], ballot.id, split)
+    refused = world.refused("ballot_open", close_ballot, people[0], ballot.id)
+    assert "closing time" in refused.reason
+    world.books.clock = lambda: now + timedelta(minutes=1)  # the time has come
+    world.refused("ballot_closed", cast_ballot, people[2], ballot.id, split)
+    closed = world.act(close_ballot, people[3], ballot.id)
+    assert closed.state == "closed" and closed.result["ballots"] == 1
+    assert world.entries("ballot opened")[-1].act["closes_at"] == (now + timedelta(seconds=30)).isoformat()
+    world.refused("invalid_ballot", open_ballot, people[0], council.id, kind="shares", question="Late?",
+                  options={}, closes_at=now)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from commonplan.democracy.ballot_kinds import content_checked
 from commonplan.democracy.refusals import Refusal
+from commonplan.store.acts.common import past_deadline
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, BallotContent, CouncilMember, Member, Participation
 
@@ -26,7 +27,7 @@ from commonplan.store.models import Ballot, BallotContent, CouncilMember, Member
 _BALLOTS, _MEMBERS = Ballot.__table__, CouncilMember.__table__
 _BALLOT_AND_MEMBERSHIP = select(
     _BALLOTS.c.id, _BALLOTS.c.kind, _BALLOTS.c.options, _BALLOTS.c.seats, _BALLOTS.c.state,
-    _BALLOTS.c.council_id, _MEMBERS.c.member_id,
+    _BALLOTS.c.council_id, _BALLOTS.c.closes_at, _MEMBERS.c.member_id,
 ).select_from(_BALLOTS.outerjoin(_MEMBERS, and_(_MEMBERS.c.council_id == _BALLOTS.c.council_id,
                                                 _MEMBERS.c.member_id == bindparam("member")))
               ).where(_BALLOTS.c.id == bindparam("ballot"))
@@ -49,7 +50,7 @@ def cast_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: i
     if ballot.member_id is None:
         raise Refusal("not_a_member", f"{actor} is not a member of council {ballot.council_id}")
     checked = content_checked(ballot.kind, ballot.options, content, ballot.seats)
-    if ballot.state != "open":
+    if ballot.state != "open" or past_deadline(ballot.closes_at, books):
         raise Refusal("ballot_closed", f"ballot {ballot_id} is closed")
     try:
         session.execute(_TAKE_PART, {"ballot_id": ballot_id, "member_id": member.id})

@@ -16,7 +16,14 @@ from commonplan.democracy import recall
 from commonplan.democracy.ballot_kinds import tally
 from commonplan.democracy.elections import Outcome
 from commonplan.democracy.refusals import Refusal
-from commonplan.store.acts.common import council_actor, found, member_of, members_by_pseudonym
+from commonplan.store.acts.common import (
+    council_actor,
+    found,
+    member_of,
+    members_by_pseudonym,
+    past_deadline,
+    utc,
+)
 from commonplan.store.acts.mandates import install, vacate
 from commonplan.store.acts.open_ballot import open_checked
 from commonplan.store.books import OpenBooks
@@ -35,8 +42,8 @@ from commonplan.store.models import (
 
 
 def close_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: int) -> Ballot:
-    """Close a ballot: its opener may close it at any time, any member of the council once every
-    member has voted."""
+    """Close a ballot: any member of the council once its closing time has passed or every member
+    has voted; its opener at any time, unless it was opened with a closing time."""
     ballot = found(session, Ballot, ballot_id, "ballot")
     council = found(session, Council, ballot.council_id, "council")
     member_of(session, books, council, member)
@@ -44,9 +51,12 @@ def close_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: 
     session.refresh(ballot)
     if ballot.state != "open":
         raise Refusal("ballot_closed", f"ballot {ballot.id} is closed already")
-    if member.id != ballot.opened_by and _votes(session, ballot) < _members(session, council):
-        raise Refusal("ballot_open", f"ballot {ballot.id} stays open until every member has voted "
-                                     "or its opener closes it")
+    everyone = _votes(session, ballot) >= _members(session, council)
+    by_opener = member.id == ballot.opened_by and ballot.closes_at is None
+    if not (past_deadline(ballot.closes_at, books) or everyone or by_opener):
+        until = (f"its closing time ({utc(ballot.closes_at).isoformat()})" if ballot.closes_at
+                 else "its opener closes it")
+        raise Refusal("ballot_open", f"ballot {ballot.id} stays open until {until} or every member has voted")
     query = select(BallotContent.content).where(BallotContent.ballot_id == ballot.id)
     contents = list(session.scalars(query))
     random.SystemRandom().shuffle(contents)

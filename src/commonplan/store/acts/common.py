@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -38,6 +39,16 @@ def members_by_pseudonym(session: Session, books: OpenBooks, council_id: int) ->
     """The council's members: pseudonym to member number."""
     ids = session.scalars(select(CouncilMember.member_id).where(CouncilMember.council_id == council_id))
     return {books.pseudonym(member_id): member_id for member_id in ids}
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` with its time zone (SQLite gives back times without one: they are UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def past_deadline(closes_at: datetime | None, books: OpenBooks) -> bool:
+    """Whether a ballot's closing time (if it has one) has passed by the books' clock."""
+    return closes_at is not None and utc(books.clock()) >= utc(closes_at)
 
 
 def council_actor(council_id: int) -> str:

@@ -4,6 +4,7 @@ and committed (its SHA-256 in the open books now, the seed itself at the close).
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -12,24 +13,30 @@ from sqlalchemy.orm import Session
 from commonplan.democracy.ballot_kinds import options_checked
 from commonplan.democracy.lottery import new_seed
 from commonplan.democracy.refusals import Refusal
-from commonplan.store.acts.common import MAX_ID, found, member_of, members_by_pseudonym
+from commonplan.store.acts.common import MAX_ID, found, member_of, members_by_pseudonym, past_deadline, utc
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, Council, Job, Member, Office
 
 
 def open_ballot(session: Session, books: OpenBooks, member: Member, council_id: int, *, kind: str,
-                question: str, options: dict[str, Any], office_id: int | None = None) -> Ballot:
-    """A ballot opened by a member of the council (a recall ballot opens only from a petition)."""
+                question: str, options: dict[str, Any], office_id: int | None = None,
+                closes_at: datetime | None = None) -> Ballot:
+    """A ballot opened by a member of the council (a recall ballot opens only from a petition),
+    open until ``closes_at`` when given (then only that time closes it), else until its opener
+    closes it or every member has voted."""
     council = found(session, Council, council_id, "council")
     actor = member_of(session, books, council, member)
     if kind == "recall":
         raise Refusal("not_eligible", "a recall ballot opens when a petition reaches its threshold")
+    if closes_at is not None and past_deadline(closes_at, books):
+        raise Refusal("invalid_ballot", f"the closing time {closes_at.isoformat()} has passed already")
     return open_checked(session, books, council, actor, member.id, kind=kind, question=question,
-                        options=options, office_id=office_id)
+                        options=options, office_id=office_id, closes_at=closes_at)
 
 
 def open_checked(session: Session, books: OpenBooks, council: Council, actor: str, opener_id: int, *,
-                 kind: str, question: str, options: dict[str, Any], office_id: int | None) -> Ballot:
+                 kind: str, question: str, options: dict[str, Any], office_id: int | None,
+                 closes_at: datetime | None = None) -> Ballot:
     """Open a ballot whose opener is known to be entitled (a member, or a petition's threshold)."""
     seats, offices = 1, []
     if kind not in ("election", "recall"):
@@ -47,13 +54,14 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
     seed = new_seed(books.random_bytes)
     books.lock(session)
     ballot = Ballot(council_id=council.id, kind=kind, question=question.strip(), options=options, seats=seats,
-                    office_id=office_id, seed=seed, opened_by=opener_id)
+                    office_id=office_id, seed=seed, opened_by=opener_id, closes_at=closes_at)
     session.add(ballot)
     session.flush()
     books.record(session, "ballot opened", actor, {
         "ballot": ballot.id, "council": council.id, "kind": kind, "question": ballot.question,
         "options": options, "seats": seats, "office": office_id,
-        "seed_sha256": hashlib.sha256(seed.encode()).hexdigest()})
+        "seed_sha256": hashlib.sha256(seed.encode()).hexdigest(),
+        "closes_at": utc(closes_at).isoformat() if closes_at else None})
     return ballot
 
 

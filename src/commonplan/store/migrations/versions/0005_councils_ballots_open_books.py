@@ -75,6 +75,7 @@ def upgrade() -> None:
         _fk("opened_by", "members.id", nullable=False),
         sa.Column("opened_at", TIME, nullable=False),
         sa.Column("closed_at", TIME, nullable=True),
+        sa.Column("closes_at", TIME, nullable=True),
         sa.Column("result", sa.JSON, nullable=True),
     )
     op.create_table(
