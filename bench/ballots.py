@@ -50,6 +50,7 @@ from service_load import (  # a sibling script, not a package
     machine,
     percentile,
     start_server,
+    stop_server,
     wait_until_answering,
 )
 
@@ -316,12 +317,7 @@ def main() -> None:
             print("the server's log ends:\n" + (folder / "server.log").read_text()[-4000:], file=sys.stderr)
             raise
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except Exception:
-                server.kill()
-                server.wait()
+            stop_server(server)
     context["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
     print(f"\ncommit {context['commit']}, {context['cpus']} CPUs, Python {context['python']}, "
           f"load average before the run {context['load_average']}, after {context['load_average_after']}")

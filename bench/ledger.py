@@ -39,7 +39,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -67,7 +66,14 @@ from commonplan.store.models import LedgerEntry, LedgerKey, LedgerTip
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from service_load import HOST, cpu_seconds, free_port, start_server, wait_until_answering  # a sibling script
+from service_load import (  # a sibling script
+    HOST,
+    cpu_seconds,
+    free_port,
+    start_server,
+    stop_server,
+    wait_until_answering,
+)
 
 MASTER = b"commonplan benchmark master key!"
 MEMBERS = [f"member:{number:08x}" for number in range(8)]
@@ -266,12 +272,7 @@ def served(entries: list, tree: MerkleTree, seed: int) -> list[tuple[str, str, s
             rows.append(("served: GET /ledger/entries/{i} (entry + inclusion proof)", figures, "<= 10 ms"))
             connection.close()
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
     return rows
 
 

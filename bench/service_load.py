@@ -66,6 +66,16 @@ def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
                             stderr=subprocess.STDOUT, cwd=folder)
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server (killed when it does not stop within 10 s)."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def wait_until_answering(port: int, server: subprocess.Popen[bytes], limit: float = 60.0) -> float:
     """Seconds until GET /openapi.json answers 200; fails when the server dies or is too slow."""
     started = time.perf_counter()
@@ -437,12 +447,7 @@ def main() -> None:
                 phases.append(during_plan(port, setup, folder, options, server.pid))
             alive = server.poll() is None
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
     context["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
     print(f"\ncommit {context['commit']}, {context['cpus']} CPUs, Python {context['python']}, "
           f"load average before the run {context['load_average']}, after {context['load_average_after']}")
