@@ -122,6 +122,19 @@ def test_an_election_is_voted_from_the_page_once_per_member_and_its_result_shown
     assert "Recall the Delegate" in council  # the seat is held now
 
 
+def test_a_ballot_opened_with_a_closing_time_shows_it_and_its_opener_cannot_close_it_early(ada, bakery):
+    council = bakery["council"]
+    ballot = made(post(ada, f"/app/councils/{council}/ballots", {
+        "kind": "shares", "question": "Shares?", "closes_at": "2099-01-01T12:00"},
+        f"/app/councils/{council}"))
+    assert "2099-01-01T12:00:00+00:00" in ada.get(f"/app/ballots/{ballot}").text
+    early = post(ada, f"/app/ballots/{ballot}/close", {}, f"/app/ballots/{ballot}")
+    assert early.status_code == 409 and "closing time" in refusal_in(early.text)
+    bad = post(ada, f"/app/councils/{council}/ballots", {"kind": "shares", "question": "Shares?",
+                                                         "closes_at": "soon"}, f"/app/councils/{council}")
+    assert bad.status_code == 422 and "not a date and time" in refusal_in(bad.text)
+
+
 def test_a_second_vote_and_a_vote_on_a_closed_ballot_are_refused_with_their_reason(ada, bob, bakery):
     council = bakery["council"]
     ballot = made(post(ada, f"/app/councils/{council}/ballots", {

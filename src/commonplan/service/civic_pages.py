@@ -6,6 +6,7 @@ back: nothing half-applied)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
@@ -203,7 +204,8 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
               project: Many = [], cost: Many = [],  # noqa: B006
               budget: Annotated[int | None, Form(ge=1, le=10**12)] = None,
               plans: Annotated[str, Form(max_length=1000)] = "",
-              method: Annotated[str, Form(max_length=40)] = "median") -> Response:
+              method: Annotated[str, Form(max_length=40)] = "median",
+              closes_at: Annotated[str, Form(max_length=40)] = "") -> Response:
     request.state.back = f"/app/councils/{council_id}"
     offices = whole_numbers(office, "office")
     options: dict[str, Any] = {}
@@ -221,8 +223,19 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
     elif kind == "plan":
         options = {"plans": whole_numbers(words_of(plans), "plan")}
     ballot = open_ballot(db, books, me, council_id, kind=kind, question=question, options=options,
-                         office_id=offices[0] if offices else None)
+                         office_id=offices[0] if offices else None, closes_at=utc_time(closes_at))
     return to(f"/app/ballots/{ballot.id}")
+
+
+def utc_time(text: str) -> datetime | None:
+    """A closing time from the form's datetime-local field, in UTC; None when left empty."""
+    if not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise refused("invalid_ballot", f"{text!r} is not a date and time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def words_of(text: str) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commonplan.store.acts.common import utc
 from commonplan.store.acts.recall_delegate import petition_status
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, Council, CouncilMember, Member, Office, Participation, Petition
@@ -56,11 +57,11 @@ def ballot_view(db: Session, books: OpenBooks, ballot: Ballot, me: Member) -> di
     mine = db.get(Participation, (ballot.id, me.id)) is not None
     view = {**ballot_summary(ballot), "options": ballot.options, "seats": ballot.seats, "voted": voted,
             "you_voted": mine, "opened_by": books.pseudonym(ballot.opened_by),
-            "opened_at": ballot.opened_at.isoformat(),
-            "closes_at": ballot.closes_at.isoformat() if ballot.closes_at else None}
+            "opened_at": utc(ballot.opened_at).isoformat(),
+            "closes_at": utc(ballot.closes_at).isoformat() if ballot.closes_at else None}
     if ballot.state == "closed":
         view |= {"result": ballot.result, "seed": ballot.seed,
-                 "closed_at": ballot.closed_at.isoformat() if ballot.closed_at else None}
+                 "closed_at": utc(ballot.closed_at).isoformat() if ballot.closed_at else None}
     return view
 
 
