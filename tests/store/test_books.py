@@ -161,8 +161,9 @@ def test_the_cached_tree_catches_up_after_a_rolled_back_act(record):
         raise RuntimeError("rolled back")
     assert world.books.tree.size > committed  # the cache holds leaves that were never committed
     with world.sessions() as session:
-        assert world.books.tree_of(session).root(committed) == MerkleTree(
-            e.leaf_hash() for e in entries(session)).root()
+        tree, size = world.books.tree_of(session)
+        assert size == committed
+        assert tree.root(committed) == MerkleTree(e.leaf_hash() for e in entries(session)).root()
     world.act(join_council, world.members(1)[0], world.council_id)
     assert world.books.tree.size == world.entry_count() > committed
     publish(world)

@@ -60,10 +60,6 @@ class CivicRoute(PageRoute):
 router = APIRouter(route_class=CivicRoute, include_in_schema=False)
 
 
-def refused(code: str, reason: str) -> Refusal:
-    return Refusal(code, reason)
-
-
 def names_of(db: Db, books: Books, council_id: int) -> dict[str, str]:
     """The council's members: pseudonym to the public name they chose (or "")."""
     rows = db.execute(select(CouncilMember.member_id, CouncilMember.public_name)
@@ -175,7 +171,7 @@ def pairs(text: str) -> dict[str, str]:
         if line.strip():
             name, colon, value = line.partition(":")
             if not colon or not name.strip():
-                raise refused("invalid_ballot", f"feature line {number}: write name: value")
+                raise Refusal("invalid_ballot", f"feature line {number}: write name: value")
             features[name.strip()] = value.strip()
     return features
 
@@ -188,7 +184,7 @@ def quota_lines(text: str) -> list[dict[str, Any]]:
         if not words:
             continue
         if len(words) != 4 or not (words[2].isdigit() and words[3].isdigit()):
-            raise refused("invalid_ballot", f"quota line {number}: write feature value min max")
+            raise Refusal("invalid_ballot", f"quota line {number}: write feature value min max")
         quotas.append({"feature": words[0], "value": words[1], "min": int(words[2]), "max": int(words[3])})
     return quotas
 
@@ -234,7 +230,7 @@ def utc_time(text: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise refused("invalid_ballot", f"{text!r} is not a date and time") from None
+        raise Refusal("invalid_ballot", f"{text!r} is not a date and time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -246,7 +242,7 @@ def whole_numbers(values: list[str], what: str) -> list[int]:
     numbers = []
     for value in values:
         if not value.strip().isdigit():
-            raise refused("invalid_ballot", f"{what} {value!r} is not a whole number")
+            raise Refusal("invalid_ballot", f"{what} {value!r} is not a whole number")
         numbers.append(int(value))
     return numbers
 
@@ -278,7 +274,7 @@ def vote_page(request: Request, ballot_id: RowId, me: Me, db: Db, books: Books,
     elif held.kind == "shares":
         given = {"consumption": consumption, "investment": investment, "public services": public_services}
         if any(value is None for value in given.values()):
-            raise refused("invalid_ballot", "give a share for each of consumption, investment and "
+            raise Refusal("invalid_ballot", "give a share for each of consumption, investment and "
                                             "public services (fractions summing to 1)")
         content = given
     elif held.kind == "priorities":
@@ -300,9 +296,9 @@ def ranking(candidates: list[str], ranks: list[str]) -> list[str]:
         if not number.strip():
             continue
         if not number.strip().isdigit() or int(number) < 1:
-            raise refused("invalid_ballot", f"the rank of {candidate}, {number!r}, is not a number from 1")
+            raise Refusal("invalid_ballot", f"the rank of {candidate}, {number!r}, is not a number from 1")
         if int(number) in given:
-            raise refused("invalid_ballot", f"{given[int(number)]} and {candidate} are both ranked {number}")
+            raise Refusal("invalid_ballot", f"{given[int(number)]} and {candidate} are both ranked {number}")
         given[int(number)] = candidate
     return [given[number] for number in sorted(given)]
 
@@ -332,7 +328,7 @@ def explorer(request: Request, viewer: Reader, db: Db, books: Books, start: Inde
 def consistency_of(db: Db, books: Books, old_size: int, size: int) -> dict[str, Any]:
     if old_size > size:
         return {"error": f"the record has {size} entries: a record of {old_size} cannot be older"}
-    tree = books.tree_of(db)
+    tree, _committed = books.tree_of(db)
     return {"old_size": old_size, "new_size": size, "old_root": tree.root(old_size).hex(),
             "new_root": tree.root(size).hex(),
             "proof": [h.hex() for h in tree.consistency_proof(old_size, size)]}
@@ -344,8 +340,8 @@ def ledger_entry(request: Request, index: Annotated[int, Path(ge=0, le=2**31 - 1
     head = books.head(db)
     size = head.size if head else 0
     if index >= size:
-        raise refused("not_found", f"the record has {size} entries: there is no entry {index}")
-    tree = books.tree_of(db)
+        raise Refusal("not_found", f"the record has {size} entries: there is no entry {index}")
+    tree, _committed = books.tree_of(db)
     entry = next(entries(db, index, index + 1))
     return render(request, "ledger_entry.html", entry=entry, size=size, head=head,
                   leaf_hash=entry.leaf_hash().hex(), root=tree.root(size).hex(),

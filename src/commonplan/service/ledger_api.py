@@ -9,14 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from commonplan.ledger import Cosignature, TreeHead, verify_cosignatures
 from commonplan.service.api import Me
 from commonplan.service.deps import Books, Db
 from commonplan.service.errors import ApiError
 from commonplan.store.books import entries, verify_books
-from commonplan.store.models import LedgerHead, LedgerTip
+from commonplan.store.models import LedgerHead
 
 Index = Annotated[int, Query(ge=0, le=2**31 - 1)]
 Size = Annotated[int, Query(ge=0, le=2**31 - 1)]
@@ -47,8 +46,7 @@ def list_entries(db: Db, start: Index = 0, limit: Annotated[int, Query(ge=1, le=
 @router.get("/entries/{index}", operation_id="ledger_entry")
 def entry(index: Annotated[int, Field(ge=0, le=2**31 - 1)], db: Db, books: Books) -> dict[str, Any]:
     """One entry with its proof of inclusion in the current head."""
-    tree = books.tree_of(db)
-    size = _current_size(db)
+    tree, size = books.tree_of(db)
     if index >= size:
         raise ApiError(404, "not_found", f"the record has {size} entries: there is no entry {index}")
     found = next(entries(db, index, index + 1))
@@ -59,9 +57,9 @@ def entry(index: Annotated[int, Field(ge=0, le=2**31 - 1)], db: Db, books: Books
 @router.get("/proofs/inclusion", operation_id="ledger_inclusion_proof")
 def inclusion(index: Index, size: Size, db: Db, books: Books) -> dict[str, Any]:
     """The proof that entry ``index`` is in the tree of ``size`` entries."""
-    tree = books.tree_of(db)
-    _within(index + 1, _current_size(db), "index + 1")
-    _within(size, _current_size(db), "size")
+    tree, committed = books.tree_of(db)
+    _within(index + 1, committed, "index + 1")
+    _within(size, committed, "size")
     if index >= size:
         raise ApiError(422, "invalid_request", "index must be below size", field="index")
     return {"index": index, "size": size, "leaf_hash": tree.leaf(index).hex(), "root": tree.root(size).hex(),
@@ -71,8 +69,8 @@ def inclusion(index: Index, size: Size, db: Db, books: Books) -> dict[str, Any]:
 @router.get("/proofs/consistency", operation_id="ledger_consistency_proof")
 def consistency(old_size: Size, new_size: Size, db: Db, books: Books) -> dict[str, Any]:
     """The proof that the record of ``new_size`` entries only extends that of ``old_size``."""
-    tree = books.tree_of(db)
-    _within(new_size, _current_size(db), "new_size")
+    tree, committed = books.tree_of(db)
+    _within(new_size, committed, "new_size")
     if old_size > new_size:
         raise ApiError(422, "invalid_request", "old_size must be at most new_size", field="old_size")
     return {"old_size": old_size, "new_size": new_size, "old_root": tree.root(old_size).hex(),
@@ -111,11 +109,6 @@ def cosign_head(size: Annotated[int, Field(ge=0, le=2**31 - 1)], body: Cosignatu
                        field="signature")
     row.head = signed.to_json()
     return row.head
-
-
-def _current_size(db: Db) -> int:
-    """The committed size (the cached tree may hold an act's entries not yet committed)."""
-    return db.scalar(select(LedgerTip.size).where(LedgerTip.id == 1)) or 0
 
 
 def _within(value: int, size: int, name: str) -> None:

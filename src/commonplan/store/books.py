@@ -186,12 +186,13 @@ class OpenBooks:
             session.add(LedgerHead(size=head.size, head=head.to_json()))
         return head
 
-    def tree_of(self, session: Session) -> MerkleTree:
-        """The tree of the committed entries (for proofs)."""
-        size, tip = session.execute(select(LedgerTip.size, LedgerTip.head).where(LedgerTip.id == 1)).one()
+    def tree_of(self, session: Session) -> tuple[MerkleTree, int]:
+        """The tree of the committed entries (for proofs) and their number: the cached tree may
+        hold an act's entries beyond it, not yet committed."""
+        size, tip = session.execute(_TIP).one()
         with self._tree_lock:
             self._catch_up(session, size, tip, exact=False)
-            return self.tree
+            return self.tree, size
 
 
 @event.listens_for(Session, "after_transaction_end")
