@@ -480,3 +480,9 @@ def test_a_ballot_opened_with_a_closing_time_is_not_closed_early(client, town):
         late = client.post(f"/councils/{bakery}/ballots", headers=members[0], json={
             "kind": "shares", "question": "Shares?", "closes_at": closes_at})
         assert (late.status_code, late.json()["error"]) == (422, error)
+
+
+def test_a_draw_names_posts_of_the_council_it_is_made_for(client, town):
+    answer = client.post(f"/councils/{town['district']}/draws", headers=town["members"][0],
+                         json={"offices": [town["post"]]})
+    assert (answer.status_code, answer.json()["error"]) == (404, "not_found_in_council")

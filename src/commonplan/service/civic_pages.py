@@ -159,8 +159,7 @@ def draw_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
               posts: Annotated[list[int], Form(max_length=100)], method: Text = "maximin",
               quotas: Annotated[str, Form(max_length=4000)] = "") -> Response:
     request.state.back = f"/app/councils/{council_id}"
-    found(db, Council, council_id, "council")
-    draw_posts(db, books, me, posts, quota_lines(quotas), method)
+    draw_posts(db, books, me, posts, quota_lines(quotas), method, council_id=council_id)
     return to(f"/app/councils/{council_id}#posts")
 
 

@@ -165,8 +165,7 @@ def volunteer_route(office_id: RowId, body: Features, me: Me, db: Db, books: Boo
 def draw_route(council_id: RowId, body: Draw, me: Me, db: Db, books: Books) -> dict[str, Any]:
     """Fill administrative posts by lottery among their volunteers; the seed and the
     distribution over panels are published, so anyone can replay the draw."""
-    found(db, Council, council_id, "council")
-    return draw_posts(db, books, me, body.offices, body.quotas, body.method)
+    return draw_posts(db, books, me, body.offices, body.quotas, body.method, council_id=council_id)
 
 
 @router.post("/councils/{council_id}/ballots", status_code=201, operation_id="open_ballot")

@@ -41,12 +41,16 @@ def volunteer(session: Session, books: OpenBooks, member: Member, office_id: int
 
 
 def draw_posts(session: Session, books: OpenBooks, member: Member, office_ids: list[int],
-               quotas: list[dict[str, Any]], method: str = "maximin") -> dict[str, Any]:
-    """Fill the posts ``office_ids`` (of one council) by lottery among their volunteers."""
+               quotas: list[dict[str, Any]], method: str = "maximin", council_id: int | None = None
+               ) -> dict[str, Any]:
+    """Fill the posts ``office_ids`` (of one council: ``council_id`` when given) by lottery among
+    their volunteers."""
     offices = [_post(session, office_id) for office_id in office_ids]
     if not offices or len({office.council_id for office in offices}) != 1:
         raise Refusal("invalid_ballot", "a draw fills one or more posts of one council")
-    council = found(session, Council, offices[0].council_id, "council")
+    council = found(session, Council, offices[0].council_id if council_id is None else council_id, "council")
+    if offices[0].council_id != council.id:
+        raise Refusal("not_found_in_council", f"office {offices[0].id} is not a post of council {council.id}")
     actor = member_of(session, books, council, member)
     snapshot = {row.id for row in _volunteers(session, offices)}
     pool = _pool(session, books, offices)
