@@ -67,4 +67,4 @@ def ballot_view(db: Session, books: OpenBooks, ballot: Ballot, me: Member) -> di
 
 def petition_view(db: Session, books: OpenBooks, petition: Petition) -> dict[str, Any]:
     return {"id": petition.id, "office": petition.office_id, "holder": books.pseudonym(petition.holder_id),
-            "state": petition.state, "ballot": petition.ballot_id, **petition_status(db, books, petition)}
+            "state": petition.state, "ballot": petition.ballot_id, **petition_status(db, petition)}
