@@ -44,6 +44,7 @@ from service_load import (  # a sibling script, not a package
     HOST,
     Connection,
     call,
+    connect,
     cpu_seconds,
     expect,
     free_port,
@@ -178,7 +179,6 @@ class Round:
 async def cast_all(port: int, ballot: int, kind: str, electorate: Electorate, clients: int,
                    timeout: float, server_pid: int) -> Round:
     """Every member votes once in ``ballot``; ``clients`` connections take the next voter in turn."""
-    loop = asyncio.get_running_loop()
     path = f"/ballots/{ballot}/votes"
 
     def request(voter: int) -> bytes:
@@ -192,11 +192,7 @@ async def cast_all(port: int, ballot: int, kind: str, electorate: Electorate, cl
     latencies: list[float] = []
     failures: dict[str, int] = {}
 
-    async def connect() -> Connection:
-        _, connection = await loop.create_connection(Connection, HOST, port)
-        return connection
-
-    connections = await asyncio.gather(*(connect() for _ in range(clients)))
+    connections = await asyncio.gather(*(connect(port) for _ in range(clients)))
     server_before, generator_before = cpu_seconds(server_pid), time.process_time()
     loop_before = main_thread_cpu(server_pid)
     started = time.perf_counter()
@@ -210,7 +206,7 @@ async def cast_all(port: int, ballot: int, kind: str, electorate: Electorate, cl
                 failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
                 if connection.transport is not None:
                     connection.transport.abort()
-                connection = await connect()
+                connection = await connect(port)
                 continue
             latencies.append(time.perf_counter() - sent)
             if status != 201:

@@ -248,6 +248,12 @@ class Connection(asyncio.Protocol):
         return await self.waiting
 
 
+async def connect(port: int) -> Connection:
+    """A new keep-alive connection to the server on ``port``."""
+    _, connection = await asyncio.get_running_loop().create_connection(Connection, HOST, port)
+    return connection
+
+
 @dataclass
 class Phase:
     """The figures of one load phase."""
@@ -280,18 +286,13 @@ def percentile(ordered: list[float], share: float) -> float:
 async def drive(port: int, setup: Setup, clients: int, seconds: float, timeout: float,
                 server_pid: int, name: str) -> Phase:
     """``clients`` closed-loop clients on the read endpoints for ``seconds``; their figures."""
-    loop = asyncio.get_running_loop()
     requests = [(path, f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAuthorization: Bearer "
                        f"{setup.token}\r\nAccept: application/json\r\n\r\n".encode())
                 for path in setup.read_paths]
     latencies: dict[str, list[float]] = {path: [] for path in setup.read_paths}
     failures: dict[str, int] = {}
 
-    async def connect() -> Connection:
-        _, connection = await loop.create_connection(Connection, HOST, port)
-        return connection
-
-    connections = await asyncio.gather(*(connect() for _ in range(clients)))
+    connections = await asyncio.gather(*(connect(port) for _ in range(clients)))
     server_before, generator_before = cpu_seconds(server_pid), time.process_time()
     started = time.perf_counter()
     deadline = started + seconds
@@ -310,7 +311,7 @@ async def drive(port: int, setup: Setup, clients: int, seconds: float, timeout: 
                 if connection.transport is not None:
                     connection.transport.abort()
                 try:
-                    connection = await connect()
+                    connection = await connect(port)
                 except OSError:
                     await asyncio.sleep(0.1)
                 continue
