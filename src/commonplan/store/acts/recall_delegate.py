@@ -49,9 +49,12 @@ def sign_petition(session: Session, books: OpenBooks, member: Member, petition_i
     actor = books.pseudonym(member.id)
     session.add(PetitionSignature(petition_id=petition.id, member_id=member.id))
     session.flush()
-    status = _status(session, petition.id, council)
-    books.record(session, "petition signed", actor, {"petition": petition.id, **status})
-    if status["signatures"] >= status["threshold"]:
+    signatures, members = _counts(session, petition.id, council)
+    fraction = Fraction(council.recall_fraction)
+    books.record(session, "petition signed", actor, {
+        "petition": petition.id, "signatures": signatures,
+        "threshold": recall.petition_threshold(members, fraction)})
+    if recall.petition_carries(signatures, members, fraction):
         holder = books.pseudonym(petition.holder_id)
         ballot = open_checked(session, books, council, council_actor(council.id), petition.opened_by,
                               kind="recall", question=f"Recall {holder} from {office.title}?",
@@ -63,11 +66,14 @@ def sign_petition(session: Session, books: OpenBooks, member: Member, petition_i
 def petition_status(session: Session, petition: Petition) -> dict[str, int]:
     """Signatures so far and the threshold."""
     office = found(session, Office, petition.office_id, "office")
-    return _status(session, petition.id, found(session, Council, office.council_id, "council"))
-
-
-def _status(session: Session, petition_id: int, council: Council) -> dict[str, int]:
-    members = session.scalar(select(func.count()).where(CouncilMember.council_id == council.id)) or 0
-    signatures = session.scalar(select(func.count()).where(PetitionSignature.petition_id == petition_id)) or 0
+    council = found(session, Council, office.council_id, "council")
+    signatures, members = _counts(session, petition.id, council)
     return {"signatures": signatures,
             "threshold": recall.petition_threshold(members, Fraction(council.recall_fraction))}
+
+
+def _counts(session: Session, petition_id: int, council: Council) -> tuple[int, int]:
+    """The petition's signatures and the council's members."""
+    signatures = session.scalar(select(func.count()).where(PetitionSignature.petition_id == petition_id)) or 0
+    members = session.scalar(select(func.count()).where(CouncilMember.council_id == council.id)) or 0
+    return signatures, members
