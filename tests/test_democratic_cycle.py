@@ -142,8 +142,10 @@ def test_the_democratic_cycle_from_councils_to_an_adopted_plan_recorded_in_the_o
     assert petition["state"] == "balloting"
     vote(client, petition["ballot"], [bakers[0], *bakers[2:]], "remove")
     vote(client, petition["ballot"], bakers[1:2], "keep")
-    recall = close(client, bakers[3], petition["ballot"])
-    assert recall["result"] == {"remove": 4, "keep": 1, "carried": True}
+    recall = close(client, bakers[3], petition["ballot"])  # all five voted: it may close now
+    assert recall["opened_by"] == f"council:{bakery}"
+    assert {k: recall["result"][k] for k in ("remove", "keep", "carried", "quorum")} == {
+        "remove": 4, "keep": 1, "carried": True, "quorum": 3}
     seat_now = ok(client.get(f"/councils/{bakery}", headers=bakers[0]), 200)["offices"][0]
     assert seat_now["holder"] == baker[2]
     assert members_of(client, bakers[0], district) == {baker[2], *farm_delegates}
@@ -156,10 +158,14 @@ def test_the_democratic_cycle_from_councils_to_an_adopted_plan_recorded_in_the_o
     assert (refused.status_code, refused.json()["error"]) == (422, "pay_above_rule")
     assert [(e["kind"], e["act"]["code"], e["act"]["rate"]) for e in entries(client)[size:]] == [
         ("refusal", "pay_above_rule", 45)]
-    assert ok(client.put(f"/offices/{seat}/pay", json={"rate": 25}, headers=bakers[2]), 200)["pay_rate"] == 25
+    proposal = ok(client.put(f"/offices/{seat}/pay", json={"rate": 25}, headers=bakers[2]), 202)
+    vote(client, proposal["id"], bakers[:3], "yes")
+    vote(client, proposal["id"], bakers[3:], "no")
+    assert close(client, bakers[1], proposal["id"])["result"]["carried"]
+    assert ok(client.get(f"/councils/{bakery}", headers=bakers[0]), 200)["offices"][0]["pay_rate"] == 25
 
     # a post filled by lot among its volunteers, and the draw replayed from what was published
-    post = office(client, bakers[0], bakery, "Treasurer", kind="post", pay_rate=10)
+    post = office(client, bakers[0], bakery, "Treasurer", kind="post")
     for headers, shift in zip(bakers[2:], ("early", "late", "early"), strict=True):
         ok(client.post(f"/offices/{post}/volunteers", json={"features": {"shift": shift}}, headers=headers))
     draw = ok(client.post(f"/councils/{bakery}/draws", headers=bakers[0], json={
@@ -179,8 +185,8 @@ def test_the_democratic_cycle_from_councils_to_an_adopted_plan_recorded_in_the_o
     assert kinds["office created"] == 4 and kinds["pay set"] == 1 and kinds["refusal"] == 1
     opened = [e["act"]["ballot"] for e in books if e["kind"] == "ballot opened"]
     closed = [e["act"]["ballot"] for e in books if e["kind"] == "ballot closed"]
-    assert opened == closed == [election, stv, shares, priorities, choice, petition["ballot"]]
-    assert kinds["voted"] == 5 + 5 + 3 + 3 + 3 + 5
+    assert opened == closed == [election, stv, shares, priorities, choice, petition["ballot"], proposal["id"]]
+    assert kinds["voted"] == 5 + 5 + 3 + 3 + 3 + 5 + 5
     assert kinds["election"] == 1 + 2 + 1 and kinds["recall"] == 1 and kinds["plan adopted"] == 1
     assert kinds["petition opened"] == 1 and kinds["petition signed"] == 2
     assert kinds["volunteered"] == 3 and kinds["lottery drawn"] == 1

@@ -51,15 +51,26 @@ def test_a_ballot_breaking_its_form_is_refused_as_invalid(kind, options, content
 
 
 def test_each_kind_is_counted_by_its_documented_rule():
-    def count(kind, options, contents, seats=1):
-        return tally(kind, options, contents, seats, SEED)
+    def count(kind, options, contents, seats=1, electorate=5):
+        return tally(kind, options, contents, seats, SEED, electorate)
 
     election = {"candidates": CANDIDATES}
     assert count("election", election, [["member:b"], ["member:b", "member:c"]])["elected"] == ["member:b"]
     stv = count("election", election, [["member:a", "member:b"]] * 3 + [["member:c"]] * 2, 2)
     assert sorted(stv["elected"]) == ["member:a", "member:c"] and stv["method"] == "stv"
-    assert count("recall", {}, ["remove", "keep", "remove"]) == {"remove": 2, "keep": 1, "carried": True}
-    assert count("recall", {}, ["remove", "keep"])["carried"] is False  # a tie keeps the delegate
+    half = options_checked("recall", {"holder": "member:a", "office": 1})
+    assert half["quorum"] == "1/2"
+    carried = count("recall", half, ["remove", "keep", "remove"])
+    assert carried == {"remove": 2, "keep": 1, "carried": True, "voted": 3, "quorum": 3, "electorate": 5,
+                       "why": "recalled: 2 voted to remove, 1 to keep, 3 of 5 members took part"}
+    assert count("recall", half, ["remove", "keep"], electorate=4)["carried"] is False  # a tie keeps
+    short = count("recall", half, ["remove", "remove"])  # 2 of 5 take part: below the quorum of 3
+    assert short["carried"] is False and "quorum" in short["why"]
+    assert count("pay", {"office": 1, "rate": 20.0}, ["yes", "yes", "no"]) == {
+        "yes": 2, "no": 1, "carried": True, "office": 1, "rate": 20.0}
+    assert count("pay", {"office": 1, "rate": 20.0}, ["yes", "no"])["carried"] is False
+    nobody = count("election", election, [])
+    assert nobody["elected"] == [] and "nobody" in nobody["why"]
     split = {"consumption": 0.6, "investment": 0.2, "public services": 0.2}
     assert count("shares", {}, [split] * 3)["shares"] == pytest.approx(split)
     proposals = [{"consumption": 0.6, "investment": 0.3, "public services": 0.1},
@@ -82,9 +93,10 @@ def test_a_recount_in_any_order_gives_the_same_result(ballots, random):
     shuffled = list(ballots)
     random.shuffle(shuffled)
     options = {"candidates": CANDIDATES}
-    assert tally("election", options, shuffled, 1, SEED) == tally("election", options, ballots, 1, SEED)
-    assert tally("election", options, shuffled, 2, SEED)["elected"] == tally("election", options, ballots, 2,
-                                                                              SEED)["elected"]
+    once, again = (tally("election", options, order, 1, SEED, 20) for order in (shuffled, ballots))
+    assert once == again
+    assert tally("election", options, shuffled, 2, SEED, 20)["elected"] == tally(
+        "election", options, ballots, 2, SEED, 20)["elected"]
 
 
 def test_results_are_plain_json():

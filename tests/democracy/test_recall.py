@@ -1,3 +1,4 @@
+import math
 from fractions import Fraction
 
 import pytest
@@ -10,7 +11,9 @@ from commonplan.democracy.recall import (
     check_signature,
     petition_carries,
     petition_threshold,
+    quorum,
     recall_carried,
+    recall_decision,
     successor,
 )
 from commonplan.democracy.refusals import Refusal
@@ -67,3 +70,27 @@ def test_a_by_election_leaves_the_seat_to_a_new_election() -> None:
     assert successor(OUTCOME, "A", "by-election", holders={"B"}) is None
     with pytest.raises(ValueError, match="rule"):
         successor(OUTCOME, "A", "coin toss", holders=())  # type: ignore[arg-type]
+
+
+def test_a_recall_needs_a_majority_of_those_voting_and_the_quorum_taking_part():
+    assert recall_decision(3, 2, 10).carried  # 5 of 10 take part: the quorum of half
+    assert not recall_decision(4, 0, 10).carried  # 4 of 10: below it, the delegate stays
+    assert "quorum of 5" in recall_decision(4, 0, 10).why
+    assert not recall_decision(3, 3, 10).carried  # a tie keeps
+    assert recall_decision(1, 0, 4, Fraction(1, 4)).carried  # the council's own quorum
+    assert quorum(5) == 3 and quorum(0) == 1
+
+
+@given(remove=st.integers(0, 500), keep=st.integers(0, 500), members=st.integers(1, 1000),
+       fraction=st.fractions(min_value=Fraction(1, 100), max_value=1))
+def test_a_recall_carries_exactly_when_a_majority_removes_and_the_quorum_took_part(remove, keep, members,
+                                                                                   fraction):
+    decision = recall_decision(remove, keep, max(members, remove + keep), fraction)
+    electorate = max(members, remove + keep)
+    assert decision.carried == (remove > keep and remove + keep >= math.ceil(electorate * fraction))
+    assert decision.voted == remove + keep and decision.why
+
+
+@given(members=st.integers(3, 10_000))
+def test_one_member_alone_never_carries_a_recall_in_a_council_of_three_or_more(members):
+    assert not recall_decision(1, 0, members).carried

@@ -39,7 +39,8 @@ def test_every_code_is_a_module_constant_in_snake_case() -> None:
     assert constants == CODES
     assert all(code.replace("_", "").isalpha() and code.islower() for code in CODES)
     assert {"not_a_member", "not_eligible", "ballot_closed", "ballot_open", "already_voted", "already_signed",
-            "invalid_ballot", "pay_above_rule", "invalid_pay", "not_a_delegate", "no_candidates",
+            "invalid_ballot", "pay_above_rule", "invalid_pay", "pay_by_ballot",
+            "not_a_delegate", "no_candidates",
             "term_limit", "not_a_volunteer", "not_found_in_council", "already_member",
             "invalid_council"} == CODES
 

@@ -109,16 +109,20 @@ def test_three_members_elect_recall_meet_the_pay_rule_and_verify_the_books(membe
     cleo.get_by_role("button", name="Sign the recall of the Delegate").click()
     expect(cleo.get_by_role("heading", level=1)).to_contain_text("Recall")  # the recall ballot opened
     recall = cleo.url
+    ada.goto(recall)
+    ada.get_by_role("button", name="Close the ballot").click()  # nobody has voted: it stays open
+    expect(ada.get_by_role("alert")).to_contain_text("stays open until its closing time")
     for tab in (ada, cleo):
         vote(tab, recall, "Remove")
-    ada.get_by_role("button", name="Close the ballot").click()
-    expect(ada.locator("#recall-result")).to_contain_text("Recalled: 2 to remove, 0 to keep")
+    vote(bob, recall, "Keep")
+    ada.get_by_role("button", name="Close the ballot").click()  # everyone has voted
+    expect(ada.locator("#recall-result")).to_contain_text("Recalled: 2 to remove, 1 to keep")
     ada.goto(council)
     expect(ada.locator(".ballots-open")).to_contain_text("By-election: Delegate")
     expect(ada.locator("table.offices")).to_contain_text("vacant")
 
     ada.get_by_label("Pay per hour of the Delegate").fill("31.5")
-    ada.get_by_role("button", name="Set the pay of the Delegate").click()
+    ada.get_by_role("button", name="Put the pay of the Delegate to a vote").click()
     expect(ada.get_by_role("alert")).to_contain_text("above the council's reference rate for skilled work")
 
     ada.get_by_role("navigation", name="Main").get_by_role("link", name="Open books").click()

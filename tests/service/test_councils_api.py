@@ -18,6 +18,7 @@ from commonplan.democracy.rotation import PanelDistribution, draw_panel
 from commonplan.service.app import create_app
 from commonplan.store import accounts
 from commonplan.store.books import OpenBooks
+from tests.clocks import MovableClock
 from tests.service.test_api import sign_in
 
 Headers = dict[str, str]
@@ -32,8 +33,14 @@ def democracy_client(database_url, monkeypatch) -> Iterator[TestClient]:
     """The app on SQLite or PostgreSQL with open books of a fresh secret, passwords hashed cheaply."""
     url, options = database_url
     quick_passwords(monkeypatch)
-    with TestClient(create_app(url, books=OpenBooks(os.urandom(32)), **options)) as client:
+    books = OpenBooks(os.urandom(32), clock=MovableClock())
+    with TestClient(create_app(url, books=books, **options)) as client:
         yield client
+
+
+def later(client: TestClient, days: float = 8) -> None:
+    """Move the server's clock on by ``days`` (by default past a ballot's default closing time)."""
+    client.app.state.books.clock.advance(days)
 
 
 def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,8 +91,8 @@ def join(client: TestClient, council: int, members: list[Headers]) -> None:
 
 
 def office(client: TestClient, headers: Headers, council: int, title: str, kind: str = "delegate",
-           pay_rate: float = 20, **more: Any) -> int:
-    body = {"title": title, "kind": kind, "pay_rate": pay_rate, **more}
+           **more: Any) -> int:
+    body = {"title": title, "kind": kind, **more}
     return ok(client.post(f"/councils/{council}/offices", json=body, headers=headers))["id"]
 
 
@@ -101,7 +108,10 @@ def vote(client: TestClient, ballot_id: int, voters: list[Headers], content: Any
             {"ballot": ballot_id, "voted": True}
 
 
-def close(client: TestClient, headers: Headers, ballot_id: int) -> dict[str, Any]:
+def close(client: TestClient, headers: Headers, ballot_id: int, *, on_time: bool = False) -> dict[str, Any]:
+    """Close the ballot (once everyone has voted, or ``on_time``: at its closing time)."""
+    if on_time:
+        later(client)
     closed = ok(client.post(f"/ballots/{ballot_id}/close", headers=headers), 200)
     assert closed["state"] == "closed"
     return closed
@@ -116,7 +126,7 @@ def town(client) -> dict[str, Any]:
     bakery = found(client, members[0], name="Bakery", parent=district, recall_fraction="1/2")
     join(client, bakery, members[1:])
     delegate = office(client, members[0], bakery, "Delegate to the district")
-    post = office(client, members[0], bakery, "Treasurer", kind="post", pay_rate=10, term_limit=2)
+    post = office(client, members[0], bakery, "Treasurer", kind="post", term_limit=2)
     names = [pseudonym(client, headers, bakery) for headers in members]
     outsider = sign_in(client, "outsider@example.org")
     return {"members": members, "names": names, "district": district, "bakery": bakery,
@@ -176,13 +186,16 @@ def test_joining_twice_joining_a_federation_and_unknown_councils_are_refused(cli
                                 headers=members[1]), 422, "invalid_request", before)
 
 
-def test_offices_are_created_by_members_within_the_pay_rule(client, town):
+def test_offices_are_created_unpaid_by_members(client, town):
     members, bakery, before = town["members"], town["bakery"], size(client)
     created = ok(client.post(f"/councils/{bakery}/offices", headers=members[2],
-                             json={"title": "Secretary", "kind": "post", "pay_rate": 30}))
+                             json={"title": "Secretary", "kind": "post"}))
     assert created == {"id": created["id"], "council": bakery, "title": "Secretary", "kind": "post",
-                       "holder": None, "pay_rate": 30, "term_limit": None}
+                       "holder": None, "pay_rate": 0, "term_limit": None}
     before = size(client)
+    refused(client, client.post(f"/councils/{bakery}/offices", headers=members[2],
+                                json={"title": "Director", "kind": "post", "pay_rate": 20}),
+            403, "pay_by_ballot", before)
     refused(client, client.post(f"/councils/{bakery}/offices", headers=town["outsider"],
                                 json={"title": "Mine", "kind": "post"}), 403, "not_a_member", before)
     refused(client, client.post(f"/councils/{town['district']}/offices", headers=members[0],
@@ -198,21 +211,44 @@ def test_offices_are_created_by_members_within_the_pay_rule(client, town):
                                 json={"title": "Chief", "kind": "post"}), 404, "not_found", before)
 
 
+def voted_pay(client: TestClient, town: dict[str, Any], office_id: int, rate: float) -> dict[str, Any]:
+    """Member 1 proposes ``rate`` for the office; all vote yes; the ballot closes."""
+    proposal = ok(client.put(f"/offices/{office_id}/pay", json={"rate": rate}, headers=town["members"][1]),
+                  202)
+    vote(client, proposal["id"], town["members"], "yes")
+    return close(client, town["members"][0], proposal["id"])
+
+
+def test_pay_is_set_by_a_pay_ballot_of_the_council_not_by_one_member(client, town):
+    members, post, bakery = town["members"], town["post"], town["bakery"]
+    proposal = ok(client.put(f"/offices/{post}/pay", json={"rate": 25}, headers=members[1]), 202)
+    assert (proposal["kind"], proposal["options"], proposal["opened_by"]) == (
+        "pay", {"office": post, "rate": 25}, town["names"][1])
+    vote(client, proposal["id"], members[1:2], "yes")
+    assert ok(client.get(f"/councils/{bakery}", headers=members[1]), 200)["offices"][1]["pay_rate"] == 0
+    before = size(client)
+    refused(client, client.post(f"/ballots/{proposal['id']}/close", headers=members[1]),
+            409, "ballot_open", before)  # one member proposed, voted and asks to close: refused
+    vote(client, proposal["id"], [members[0], members[2]], "yes")
+    vote(client, proposal["id"], [members[3]], "no")
+    closed = close(client, members[3], proposal["id"], on_time=True)
+    assert closed["result"] == {"yes": 3, "no": 1, "carried": True, "office": post, "rate": 25}
+    assert ok(client.get(f"/councils/{bakery}", headers=members[1]), 200)["offices"][1]["pay_rate"] == 25
+    pay_set = client.get("/ledger/entries", params={"start": size(client) - 1}).json()[0]
+    assert (pay_set["kind"], pay_set["actor"], pay_set["act"]["rate"]) == ("pay set", f"council:{bakery}", 25)
+
+
 def test_a_pay_above_the_rule_is_refused_and_the_refusal_itself_is_recorded(client, town):
     members, post = town["members"], town["post"]
-    answer = client.put(f"/offices/{post}/pay", json={"rate": 25}, headers=members[1])
-    assert ok(answer, 200)["pay_rate"] == 25
     before = size(client)
     refused(client, client.put(f"/offices/{post}/pay", json={"rate": 31}, headers=members[1]),
             422, "pay_above_rule", before, recorded=1)
     refusal = client.get("/ledger/entries", params={"start": before}).json()
     assert [(e["kind"], e["actor"], e["act"]["code"], e["act"]["rate"]) for e in refusal] == [
         ("refusal", town["names"][1], "pay_above_rule", 31)]
-    view = ok(client.get(f"/councils/{town['bakery']}", headers=members[1]), 200)
-    assert view["offices"][1]["pay_rate"] == 25
     before = size(client)
-    refused(client, client.post(f"/councils/{town['bakery']}/offices", headers=members[1],
-                                json={"title": "Director", "kind": "post", "pay_rate": 90}),
+    refused(client, client.post(f"/councils/{town['bakery']}/ballots", headers=members[1], json={
+        "kind": "pay", "question": "Pay?", "options": {"office": post, "rate": 90}}),
             422, "pay_above_rule", before, recorded=1)
     assert kinds(client)[-1] == "refusal"
     before = size(client)
@@ -247,7 +283,7 @@ def test_an_election_fills_the_delegates_seat_who_then_sits_in_the_federation(cl
     vote(client, number, members[3:], [names[1]])
     seen = ok(client.get(f"/ballots/{number}", headers=members[3]), 200)
     assert (seen["voted"], seen["you_voted"]) == (5, True)
-    closed = close(client, members[0], number)  # the opener closes when they will
+    closed = close(client, members[0], number)  # everyone has voted: any member may close
     assert closed["result"]["elected"] == [names[1]] and closed["seed"]
     assert closed["result"]["counts"] == {names[1]: 5, names[2]: 3, names[3]: 0}
     before = size(client)
@@ -265,7 +301,7 @@ def test_a_vote_after_the_close_is_refused_as_the_ballot_is_closed(client, town)
     members = town["members"]
     number = ballot(client, members[0], town["bakery"], "election", {"candidates": town["names"][1:3]},
                     town["delegate"])
-    close(client, members[0], number)
+    close(client, members[0], number, on_time=True)
     before = size(client)
     refused(client, client.post(f"/ballots/{number}/votes", json={"content": []}, headers=members[1]),
             409, "ballot_closed", before)
@@ -325,7 +361,7 @@ def test_each_kind_of_ballot_takes_its_own_content_and_refuses_any_other(client,
     refused(client, client.post(f"/ballots/{number}/votes", json={"content": None}, headers=members[1]),
             422, "invalid_ballot", before)
     vote(client, number, members[1:3], good)
-    closed = close(client, members[0], number)
+    closed = close(client, members[0], number, on_time=True)
     if result is not None:
         assert closed["result"] == result
     else:
@@ -362,20 +398,26 @@ def test_a_recall_petition_gathers_signatures_opens_a_recall_ballot_and_removes_
     refused(client, client.post(f"/petitions/{petition['id']}/signatures", headers=members[0]),
             409, "ballot_closed", before)
     recall = ok(client.get(f"/ballots/{balloting['ballot']}", headers=members[0]), 200)
-    assert (recall["kind"], recall["options"], recall["office"]) == (
-        "recall", {"holder": names[1], "office": seat}, seat)
+    assert (recall["kind"], recall["options"], recall["office"], recall["opened_by"]) == (
+        "recall", {"holder": names[1], "office": seat, "quorum": "1/2"}, seat, f"council:{town['bakery']}")
+    opened_entry = next(e for e in client.get("/ledger/entries", params={"start": before - 2}).json()
+                        if e["kind"] == "ballot opened")
+    assert opened_entry["actor"] == recall["opened_by"] == opened_entry["act"]["opened_by"]
     refused(client, client.post(f"/ballots/{recall['id']}/votes", json={"content": "maybe"},
                                 headers=members[0]), 422, "invalid_ballot", before)
     vote(client, recall["id"], members[:3], "remove")
     vote(client, recall["id"], members[3:4], "keep")
-    closed = close(client, members[2], recall["id"])  # the petition's opener opened it
-    assert closed["result"] == {"remove": 3, "keep": 1, "carried": True}
+    closed = close(client, members[2], recall["id"], on_time=True)
+    assert closed["result"] == {"remove": 3, "keep": 1, "carried": True, "voted": 4, "quorum": 3,
+                                "electorate": 5, "why": "recalled: 3 voted to remove, 1 to keep, "
+                                                        "4 of 5 members took part"}
     view = ok(client.get(f"/councils/{town['bakery']}", headers=members[0]), 200)
     assert view["offices"][0]["holder"] is None and view["petitions"] == []
     by_election = view["ballots"][0]
     assert (by_election["kind"], by_election["state"], by_election["office"]) == ("election", "open", seat)
     opened = ok(client.get(f"/ballots/{by_election['id']}", headers=members[0]), 200)
     assert opened["options"]["candidates"] == [names[2], names[3]]
+    assert opened["opened_by"] == f"council:{town['bakery']}"  # the rule opened it, not a member
     assert ok(client.get(f"/councils/{town['district']}", headers=members[0]), 200)["members"] == []
     assert kinds(client)[-3:] == ["ballot closed", "recall", "ballot opened"]
 
@@ -421,6 +463,10 @@ def test_the_holder_of_an_office_is_paid_for_hours_within_the_rule(client, town)
     refused(client, client.post(f"/offices/{seat}/payments", json={"hours": 2, "amount": 40},
                                 headers=members[0]), 409, "not_a_delegate", before)
     elect(client, town)
+    before = size(client)
+    refused(client, client.post(f"/offices/{seat}/payments", json={"hours": 2, "amount": 60},
+                                headers=members[0]), 422, "pay_above_rule", before, recorded=1)  # unpaid yet
+    voted_pay(client, town, seat, 30)
     paid = ok(client.post(f"/offices/{seat}/payments", json={"hours": 2, "amount": 60}, headers=members[0]))
     assert (paid["holder"], paid["hours"], paid["amount"], paid["reference_rate"]) == (
         town["names"][1], 2, 60, 30)
@@ -466,17 +512,24 @@ def test_an_election_for_several_seats_fills_each_by_the_single_transferable_vot
     assert {m["member"] for m in district["members"]} == {names[1], names[2]}
 
 
-def test_a_ballot_opened_with_a_closing_time_is_not_closed_early(client, town):
+def test_a_ballot_closes_at_its_closing_time_and_never_earlier_unless_all_have_voted(client, town):
     members, bakery = town["members"], town["bakery"]
-    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    default = ok(client.post(f"/councils/{bakery}/ballots", headers=members[0], json={
+        "kind": "shares", "question": "Shares?"}))
+    opened_at, closes_at = (datetime.fromisoformat(default[key]) for key in ("opened_at", "closes_at"))
+    assert closes_at - opened_at == timedelta(days=7)
+    week = (datetime.now(UTC) + timedelta(days=9)).isoformat()
     opened = ok(client.post(f"/councils/{bakery}/ballots", headers=members[0], json={
-        "kind": "shares", "question": "Shares?", "closes_at": later}))
-    assert opened["closes_at"] is not None
-    early = client.post(f"/ballots/{opened['id']}/close", headers=members[0])
+        "kind": "shares", "question": "Shares?", "closes_at": week}))
+    early = client.post(f"/ballots/{opened['id']}/close", headers=members[0])  # not even its opener
     assert (early.status_code, early.json()["error"]) == (409, "ballot_open")
     assert "closing time" in early.json()["detail"]
-    for closes_at, error in (((datetime.now(UTC) - timedelta(hours=1)).isoformat(), "invalid_ballot"),
-                             ("2030-01-01T12:00:00", "invalid_request")):  # no time zone
+    later(client, days=8)
+    assert client.post(f"/ballots/{opened['id']}/close", headers=members[1]).status_code == 409
+    later(client, days=1.01)
+    assert ok(client.post(f"/ballots/{opened['id']}/close", headers=members[1]), 200)["state"] == "closed"
+    for closes_at, error in (((datetime.now(UTC) + timedelta(days=3)).isoformat(), "invalid_ballot"),
+                             ("2030-01-01T12:00:00", "invalid_request")):  # too soon; no time zone
         late = client.post(f"/councils/{bakery}/ballots", headers=members[0], json={
             "kind": "shares", "question": "Shares?", "closes_at": closes_at})
         assert (late.status_code, late.json()["error"]) == (422, error)

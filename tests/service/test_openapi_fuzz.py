@@ -72,12 +72,15 @@ def _seed_councils(client: requests.Session, headers: dict[str, str]) -> dict[st
     district = made("/councils", {"name": "District", "level": "district", "reference_rate": 30})
     council = made("/councils", {"name": "Bakery", "level": "workplace", "reference_rate": 30,
                                  "parent": district, "recall_fraction": "1/1"})
-    seat = made(f"/councils/{council}/offices", {"title": "Delegate", "kind": "delegate", "pay_rate": 20})
-    made(f"/councils/{council}/offices", {"title": "Clerk", "kind": "post", "pay_rate": 10})
+    seat = made(f"/councils/{council}/offices", {"title": "Delegate", "kind": "delegate"})
+    made(f"/councils/{council}/offices", {"title": "Clerk", "kind": "post"})
     me = client.get(f"/councils/{council}", headers=headers).json()["you"]
     election = made(f"/councils/{council}/ballots", {"kind": "election", "question": "Who?",
                                                      "options": {"candidates": [me]}, "office": seat})
-    assert client.post(f"/ballots/{election}/close", headers=headers).status_code == 200
+    pay = client.put(f"/offices/{seat}/pay", headers=headers, json={"rate": 20}).json()["id"]
+    for ballot_id, content in ((election, [me]), (pay, "yes")):  # the only member votes: it may close
+        assert client.post(f"/ballots/{ballot_id}/votes", headers=headers, json={"content": content}).ok
+        assert client.post(f"/ballots/{ballot_id}/close", headers=headers).status_code == 200
     ballot = made(f"/councils/{council}/ballots", {"kind": "shares", "question": "Shares?"})
     size = client.get("/ledger/head").json()["size"]  # shown, so published
     return {"council_id": council, "office_id": seat, "ballot_id": ballot, "size": size, "index": size - 1}

@@ -5,13 +5,18 @@ ballot may say (checked before it is stored), and how the ballots are counted. E
 - ``election``: delegates for one or more offices; approval voting for one seat, the single
   transferable vote for several (docs/democracy.md). Options: ``candidates`` (pseudonyms).
 - ``recall``: whether the holder of an office is removed; a ballot says ``"remove"`` or
-  ``"keep"``; a majority of the votes cast removes.
+  ``"keep"``; a majority of the votes cast removes, when at least the council's quorum of its
+  members (``quorum``, fixed at opening) took part.
+- ``pay``: whether an office's pay becomes ``rate`` per hour (``office``, ``rate``); a ballot
+  says ``"yes"`` or ``"no"``; a majority of the votes cast decides. Pay is set no other way.
 - ``shares``: the share of work for consumption, investment and public services, aggregated by
   the per-share median (``method``: ``median``, the default) or the truthful independent
   markets mechanism (``independent markets``).
 - ``priorities``: the priority tier of each needed product (``products``).
 - ``budget``: a participatory budget (``projects`` with costs, ``budget``) by equal shares.
 - ``plan``: which computed plan variant (``plans``: job numbers) the council adopts, by approval.
+
+An election in which nobody voted elects nobody: no seat is filled by the lottery alone.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from typing import Any
 from commonplan.democracy import budgets, elections, priorities, recall, shares
 from commonplan.democracy.refusals import Refusal
 
-KINDS = ("election", "recall", "shares", "priorities", "budget", "plan")
+KINDS = ("election", "recall", "pay", "shares", "priorities", "budget", "plan")
 RECALL_CHOICES = ("remove", "keep")
+PAY_CHOICES = ("yes", "no")
+MAX_RATE = 10**9  # per hour: beyond any reference rate a council may set
 
 
 def options_checked(kind: str, options: dict[str, Any], seats: int = 1) -> dict[str, Any]:
@@ -59,12 +66,17 @@ def options_checked(kind: str, options: dict[str, Any], seats: int = 1) -> dict[
         if method not in shares.METHODS:
             raise Refusal("invalid_ballot", f"the shares are aggregated by {' or '.join(shares.METHODS)}")
         return {"method": method}
+    if kind == "pay":
+        return {"office": _office_number(options.get("office")), "rate": _rate(options.get("rate"))}
+    if kind == "recall":
+        return {"holder": options.get("holder"), "office": options.get("office"),
+                "quorum": str(Fraction(options.get("quorum", str(recall.DEFAULT_QUORUM))))}
     if kind == "plan":
         plans = options.get("plans")
         if not isinstance(plans, list) or not plans or not all(isinstance(p, int) for p in plans):
             raise Refusal("invalid_ballot", "a plan ballot needs plans: the numbers of finished plan jobs")
         return {"plans": sorted(set(plans))}
-    return {key: value for key, value in options.items() if key in ("holder", "office")}
+    raise AssertionError(kind)  # every kind is checked above
 
 
 def content_checked(kind: str, options: dict[str, Any], content: Any, seats: int = 1) -> Any:
@@ -75,6 +87,10 @@ def content_checked(kind: str, options: dict[str, Any], content: Any, seats: int
     if kind == "recall":
         if content not in RECALL_CHOICES:
             raise Refusal("invalid_ballot", 'a recall ballot says "remove" or "keep"')
+        return content
+    if kind == "pay":
+        if content not in PAY_CHOICES:
+            raise Refusal("invalid_ballot", 'a pay ballot says "yes" or "no"')
         return content
     if kind == "shares":
         return shares.proposal_checked(content)
@@ -87,9 +103,13 @@ def content_checked(kind: str, options: dict[str, Any], content: Any, seats: int
 
 
 def tally(kind: str, options: dict[str, Any], contents: Sequence[Any], seats: int,
-          seed: str) -> dict[str, Any]:
-    """The result of a closed ballot from its anonymous contents (anyone can recount it)."""
+          seed: str, electorate: int) -> dict[str, Any]:
+    """The result of a closed ballot from its anonymous contents and the number of members
+    entitled to vote (both published with the result, so anyone can recount it)."""
     if kind == "election":
+        if not contents:
+            return {"method": "approval" if seats == 1 else "stv", "elected": [], "runners_up": [],
+                    "counts": {}, "rounds": [], "ties": [], "why": "nobody voted: nobody is elected"}
         if seats == 1:
             outcome = elections.approval(options["candidates"], contents, seed)
         else:
@@ -97,8 +117,13 @@ def tally(kind: str, options: dict[str, Any], contents: Sequence[Any], seats: in
         return plain(outcome)
     if kind == "recall":
         counts = Counter(contents)
-        return {"remove": counts["remove"], "keep": counts["keep"],
-                "carried": recall.recall_carried(counts["remove"], counts["keep"])}
+        decision = recall.recall_decision(counts["remove"], counts["keep"], electorate,
+                                          Fraction(options["quorum"]))
+        return {**plain(decision), "electorate": electorate}
+    if kind == "pay":
+        counts = Counter(contents)
+        return {"yes": counts["yes"], "no": counts["no"], "carried": counts["yes"] > counts["no"],
+                "office": options["office"], "rate": options["rate"]}
     if kind == "shares":
         method = options.get("method", "median")
         return {"shares": shares.aggregate_shares(contents, method) if contents else None,
@@ -123,6 +148,19 @@ def plain(value: Any) -> Any:
     if isinstance(value, Fraction):
         return value.numerator if value.denominator == 1 else str(value)
     return value
+
+
+def _office_number(value: Any) -> int:
+    if type(value) is not int or value < 1:
+        raise Refusal("invalid_ballot", "a pay ballot names its office by number")
+    return value
+
+
+def _rate(value: Any) -> float:
+    if type(value) not in (int, float) or not 0 <= value <= MAX_RATE:
+        raise Refusal("invalid_pay", f"the rate must be a number of at least 0 and at most {MAX_RATE} "
+                                     f"per hour, not {value!r}")
+    return float(value)
 
 
 def _list(value: Any) -> list[Any]:

@@ -1,7 +1,9 @@
 """The pay rule: no office is paid more than the council's reference rate for skilled work.
 
 Rates are per hour and compared exactly (a float is taken at its exact binary value); a rate
-equal to the reference is allowed, anything above it is refused.
+equal to the reference is allowed, anything above it is refused. An office's rate is the
+council's decision, by a pay ballot; a payment to its holder passes neither that rate nor the
+reference.
 """
 
 from __future__ import annotations
@@ -29,3 +31,13 @@ def check_pay(rate: Decimal | float, reference_rate: Decimal | float, office: st
     if exact > reference:
         raise Refusal(PAY_ABOVE_RULE, f"the pay of {office}, {rate} per hour, is above the council's "
                                       f"reference rate for skilled work, {reference_rate} per hour")
+
+
+def check_payment(rate: Decimal | float, office_rate: Decimal | float, reference_rate: Decimal | float,
+                  office: str) -> None:
+    """Refuse a payment whose rate per hour passes the reference (pay_above_rule) or the rate the
+    council voted for the office (pay_above_rule too: nobody pays themselves a raise)."""
+    check_pay(rate, reference_rate, office)
+    if _exact(rate, f"pay of {office}") > _exact(office_rate, f"voted pay of {office}"):
+        raise Refusal(PAY_ABOVE_RULE, f"the payment to {office}, {rate} per hour, is above the pay the "
+                                      f"council voted for it, {office_rate} per hour")

@@ -1,16 +1,19 @@
 """Recall of delegates at any time: a petition of members, then a vote of the members.
 
 A petition carries when at least ``petition_threshold(members)`` members signed it (by default a
-fifth of the council's members, rounded up, at least one).  The recall vote carries when more
-members vote to remove the delegate than to keep them: a majority of the votes cast, so a tie
-keeps the delegate.  The seat then goes to the runner-up of the election that filled it, or to a
-by-election, as the council chose beforehand.
+fifth of the council's members, rounded up, at least one).  The recall vote carries only when
+more members vote to remove the delegate than to keep them (a majority of the votes cast, so a
+tie keeps the delegate) **and** enough members took part: the council's quorum, by default half
+its members, rounded up.  A recall that one member, or a few, could decide alone would be a
+weapon, not a safeguard.  The seat then goes to the runner-up of the election that filled it, or
+to a by-election, as the council chose beforehand.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
@@ -18,6 +21,7 @@ from commonplan.democracy.elections import Outcome
 from commonplan.democracy.refusals import ALREADY_SIGNED, BALLOT_CLOSED, NOT_A_MEMBER, Refusal
 
 DEFAULT_THRESHOLD = Fraction(1, 5)
+DEFAULT_QUORUM = Fraction(1, 2)
 RULES = ("by-election", "runner-up")
 
 
@@ -40,6 +44,38 @@ def recall_carried(remove: int, keep: int) -> bool:
     if remove < 0 or keep < 0:
         raise ValueError(f"remove, keep: votes cannot be negative ({remove}, {keep})")
     return remove > keep
+
+
+def quorum(members: int, fraction: Fraction = DEFAULT_QUORUM) -> int:
+    """Members who must take part in a recall vote: max(1, ceil(members * fraction))."""
+    return petition_threshold(members, fraction)
+
+
+@dataclass(frozen=True)
+class RecallDecision:
+    """The outcome of a recall vote and why, in words for the record."""
+
+    carried: bool
+    remove: int
+    keep: int
+    voted: int
+    quorum: int
+    why: str
+
+
+def recall_decision(remove: int, keep: int, members: int,
+                    fraction: Fraction = DEFAULT_QUORUM) -> RecallDecision:
+    """Whether the recall carries: a majority of the votes cast to remove, with at least
+    ``quorum(members, fraction)`` members taking part; otherwise the delegate stays."""
+    voted, needed = remove + keep, quorum(members, fraction)
+    if voted < needed:
+        why = (f"the delegate stays: {voted} of {members} members voted, fewer than the quorum of "
+               f"{needed}")
+    elif not recall_carried(remove, keep):
+        why = f"the delegate stays: {remove} voted to remove, {keep} to keep, not a majority to remove"
+    else:
+        why = f"recalled: {remove} voted to remove, {keep} to keep, {voted} of {members} members took part"
+    return RecallDecision(voted >= needed and recall_carried(remove, keep), remove, keep, voted, needed, why)
 
 
 def check_signature(already_signed: bool, is_member: bool, petition_open: bool) -> None:

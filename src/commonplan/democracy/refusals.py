@@ -18,6 +18,7 @@ ALREADY_SIGNED = "already_signed"        # one signature per member per petition
 INVALID_BALLOT = "invalid_ballot"        # the content of a ballot (or proposal) breaks its form
 PAY_ABOVE_RULE = "pay_above_rule"        # an office's pay above the reference rate for skilled work
 INVALID_PAY = "invalid_pay"              # a pay rate that is negative or not a finite number
+PAY_BY_BALLOT = "pay_by_ballot"          # pay is the council's decision: a pay ballot, not one member
 NOT_A_DELEGATE = "not_a_delegate"        # the person recalled (or acting) holds no such mandate
 NO_CANDIDATES = "no_candidates"          # an election without candidates
 TERM_LIMIT = "term_limit"                # the member has served the most terms the council allows
@@ -28,7 +29,7 @@ INVALID_COUNCIL = "invalid_council"      # a council of an unknown level, or und
 
 CODES: frozenset[str] = frozenset({
     NOT_A_MEMBER, NOT_ELIGIBLE, BALLOT_CLOSED, BALLOT_OPEN, ALREADY_VOTED, ALREADY_SIGNED,
-    INVALID_BALLOT, PAY_ABOVE_RULE, INVALID_PAY, NOT_A_DELEGATE, NO_CANDIDATES, TERM_LIMIT,
+    INVALID_BALLOT, PAY_ABOVE_RULE, INVALID_PAY, PAY_BY_BALLOT, NOT_A_DELEGATE, NO_CANDIDATES, TERM_LIMIT,
     NOT_A_VOLUNTEER, NOT_FOUND_IN_COUNCIL, ALREADY_MEMBER, INVALID_COUNCIL,
 })
 

@@ -13,6 +13,8 @@ from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from commonplan.democracy.closing import DEFAULT_VOTING_DAYS as DEFAULT_DAYS
+from commonplan.democracy.closing import MAX_VOTING_DAYS, MIN_VOTING_DAYS
 from commonplan.democracy.councils import FEDERATIONS, LEVELS
 from commonplan.democracy.recall import RULES
 from commonplan.democracy.refusals import Refusal
@@ -28,7 +30,7 @@ from commonplan.store.acts.councils import create_office, found_council, join_co
 from commonplan.store.acts.draw_posts import draw_posts, volunteer
 from commonplan.store.acts.open_ballot import open_ballot
 from commonplan.store.acts.recall_delegate import open_petition
-from commonplan.store.acts.set_pay import set_pay
+from commonplan.store.acts.set_pay import propose_pay
 from commonplan.store.books import entries, verify_books
 from commonplan.store.models import Ballot, Council, CouncilMember, Office, Volunteer
 
@@ -82,10 +84,14 @@ def councils(request: Request, me: Me, db: Db) -> HTMLResponse:
 def found_page(request: Request, me: Me, db: Db, books: Books, name: Text, level: Text,
                reference_rate: Rate, parent: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
                recall_fraction: Annotated[str, Form(max_length=20)] = "1/5",
-               recall_fill: Text = "by-election", public_name: Text = "") -> Response:
+               recall_fill: Text = "by-election", public_name: Text = "",
+               recall_quorum: Annotated[str, Form(max_length=20)] = "1/2",
+               voting_days: Annotated[int, Form(ge=MIN_VOTING_DAYS, le=MAX_VOTING_DAYS)] = DEFAULT_DAYS,
+               ) -> Response:
     council = found_council(db, books, me, name=name.strip(), level=level, reference_rate=reference_rate,
                             parent_id=parent, recall_fraction=recall_fraction.strip() or "1/5",
-                            recall_fill=recall_fill, public_name=public_name.strip())
+                            recall_fill=recall_fill, public_name=public_name.strip(),
+                            recall_quorum=recall_quorum.strip() or "1/2", voting_days=voting_days)
     return to(f"/app/councils/{council.id}")
 
 
@@ -130,9 +136,8 @@ def council_of_office(request: Request, db: Db, office_id: int) -> int:
 
 @router.post("/app/offices/{office_id}/pay", dependencies=CSRF)
 def pay_page(request: Request, office_id: RowId, me: Me, db: Db, books: Books, rate: Rate) -> Response:
-    council_id = council_of_office(request, db, office_id)
-    set_pay(db, books, me, office_id, rate)
-    return to(f"/app/councils/{council_id}#offices")
+    council_of_office(request, db, office_id)
+    return to(f"/app/ballots/{propose_pay(db, books, me, office_id, rate).id}")
 
 
 @router.post("/app/offices/{office_id}/recall", dependencies=CSRF)
@@ -253,7 +258,7 @@ def ballot(request: Request, ballot_id: RowId, me: Me, db: Db, books: Books) -> 
     held = found(db, Council, found_ballot.council_id, "council")
     names = names_of(db, books, held.id)
     return render(request, "ballot.html", ballot=view, council=council_summary(held), names=names,
-                  member=books.pseudonym(me.id) in names, opener=found_ballot.opened_by == me.id,
+                  member=books.pseudonym(me.id) in names,
                   method="stv" if view["kind"] == "election" and view["seats"] > 1 else "approval")
 
 
@@ -268,7 +273,7 @@ def vote_page(request: Request, ballot_id: RowId, me: Me, db: Db, books: Books,
     held = found(db, Ballot, ballot_id, "ballot")
     if held.kind == "election" and held.seats > 1:
         content: Any = ranking(ranked, rank)
-    elif held.kind == "recall":
+    elif held.kind in ("recall", "pay"):
         content = choice[0] if len(choice) == 1 else None
     elif held.kind == "shares":
         given = {"consumption": consumption, "investment": investment, "public services": public_services}

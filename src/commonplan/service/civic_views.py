@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonplan.store.acts.common import utc
+from commonplan.store.acts.common import council_actor, utc
 from commonplan.store.acts.recall_delegate import petition_status
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, Council, CouncilMember, Member, Office, Participation, Petition
@@ -17,7 +17,8 @@ from commonplan.store.models import Ballot, Council, CouncilMember, Member, Offi
 def council_summary(council: Council) -> dict[str, Any]:
     return {"id": council.id, "name": council.name, "level": council.level, "parent": council.parent_id,
             "reference_rate": council.reference_rate, "recall_fraction": council.recall_fraction,
-            "recall_fill": council.recall_fill}
+            "recall_fill": council.recall_fill, "recall_quorum": council.recall_quorum,
+            "voting_days": council.voting_days}
 
 
 def council_view(db: Session, books: OpenBooks, council: Council, me: Member) -> dict[str, Any]:
@@ -56,13 +57,21 @@ def ballot_view(db: Session, books: OpenBooks, ballot: Ballot, me: Member) -> di
     voted = db.scalar(select(func.count()).where(Participation.ballot_id == ballot.id)) or 0
     mine = db.get(Participation, (ballot.id, me.id)) is not None
     view = {**ballot_summary(ballot), "options": ballot.options, "seats": ballot.seats, "voted": voted,
-            "you_voted": mine, "opened_by": books.pseudonym(ballot.opened_by),
+            "you_voted": mine, "opened_by": opener(books, ballot),
             "opened_at": utc(ballot.opened_at).isoformat(),
             "closes_at": utc(ballot.closes_at).isoformat() if ballot.closes_at else None}
     if ballot.state == "closed":
         view |= {"result": ballot.result, "seed": ballot.seed,
                  "closed_at": utc(ballot.closed_at).isoformat() if ballot.closed_at else None}
     return view
+
+
+def opener(books: OpenBooks, ballot: Ballot) -> str:
+    """Who opened the ballot, as the open books name them: a member's pseudonym, or the council
+    itself when a rule opened it (a recall after a petition, a by-election after a recall)."""
+    if ballot.opened_by is None:
+        return council_actor(ballot.council_id)
+    return books.pseudonym(ballot.opened_by)
 
 
 def petition_view(db: Session, books: OpenBooks, petition: Petition) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from commonplan.democracy.closing import DEFAULT_VOTING_DAYS, MAX_VOTING_DAYS, MIN_VOTING_DAYS
 from commonplan.service.api import BearerToken, Limit, Me, Offset, bearer_member
 from commonplan.service.civic_views import (
     ballot_view,
@@ -28,7 +29,7 @@ from commonplan.store.acts.councils import create_office, found_council, join_co
 from commonplan.store.acts.draw_posts import draw_posts, volunteer
 from commonplan.store.acts.open_ballot import open_ballot
 from commonplan.store.acts.recall_delegate import open_petition, sign_petition
-from commonplan.store.acts.set_pay import pay_holder, set_pay
+from commonplan.store.acts.set_pay import pay_holder, propose_pay
 from commonplan.store.models import Ballot, Council, Petition
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -44,6 +45,11 @@ class NewCouncil(BaseModel):
     recall_fraction: str = Field("1/5", max_length=20,
                                  description="of members whose signatures open a recall ballot")
     recall_fill: Literal["by-election", "runner-up"] = "by-election"
+    recall_quorum: str = Field("1/2", max_length=20,
+                               description="of members who must take part for a recall to carry")
+    voting_days: int = Field(DEFAULT_VOTING_DAYS, ge=MIN_VOTING_DAYS, le=MAX_VOTING_DAYS, strict=True,
+                             description="days every ballot stays open at least (earlier only when "
+                                         "every member has voted)")
     public_name: str = Field("", max_length=200, description="the name you choose to show its members")
 
 
@@ -54,7 +60,7 @@ class Joining(BaseModel):
 class NewOffice(BaseModel):
     title: Name
     kind: Literal["delegate", "post"]
-    pay_rate: Rate = 0.0
+    pay_rate: Rate = Field(0.0, description="0: an office opens unpaid, its pay decided by a pay ballot")
     term_limit: int | None = Field(None, ge=1, le=100)
 
 
@@ -68,12 +74,14 @@ class Payment(BaseModel):
 
 
 class NewBallot(BaseModel):
-    kind: Literal["election", "shares", "priorities", "budget", "plan"]
+    kind: Literal["election", "pay", "shares", "priorities", "budget", "plan"]
     question: Annotated[str, Field(min_length=1, max_length=500)]
     options: dict[str, Any] = Field(default_factory=dict)
     office: int | None = Field(None, ge=1, le=2**31 - 1)
     closes_at: AwareDatetime | None = Field(None, description=(
-        "when the ballot closes (ISO 8601 with its time zone); without one, its opener closes it"))
+        "when the ballot closes (ISO 8601 with its time zone), at least the council's voting_days "
+        "away; without one, exactly voting_days away. Nobody closes it earlier unless every member "
+        "has voted"))
 
 
 class Vote(BaseModel):
@@ -97,7 +105,8 @@ def found_route(body: NewCouncil, me: Me, db: Db, books: Books) -> dict[str, Any
     council = found_council(db, books, me, name=body.name, level=body.level,
                             reference_rate=body.reference_rate,
                             parent_id=body.parent, recall_fraction=body.recall_fraction,
-                            recall_fill=body.recall_fill, public_name=body.public_name)
+                            recall_fill=body.recall_fill, public_name=body.public_name,
+                            recall_quorum=body.recall_quorum, voting_days=body.voting_days)
     return council_summary(council)
 
 
@@ -126,9 +135,11 @@ def office_route(council_id: RowId, body: NewOffice, me: Me, db: Db, books: Book
     return office_view(books, office)
 
 
-@router.put("/offices/{office_id}/pay", operation_id="set_pay")
+@router.put("/offices/{office_id}/pay", status_code=202, operation_id="set_pay")
 def pay_route(office_id: RowId, body: Pay, me: Me, db: Db, books: Books) -> dict[str, Any]:
-    return office_view(books, set_pay(db, books, me, office_id, body.rate))
+    """Propose the office's pay: a pay ballot of its council opens (202, the ballot), whose
+    close sets the pay when a majority of the votes cast says yes; nobody sets pay alone."""
+    return ballot_view(db, books, propose_pay(db, books, me, office_id, body.rate), me)
 
 
 @router.post("/offices/{office_id}/payments", status_code=201, operation_id="pay_holder")

@@ -73,7 +73,7 @@ def _documented(app: FastAPI) -> Callable[[], dict[str, Any]]:
 # The one table from a refusal of the rules (democracy.refusals) to its HTTP status.
 REFUSAL_STATUS: dict[str, int] = {
     "not_found": 404, "not_found_in_council": 404,
-    "not_a_member": 403, "not_eligible": 403, "not_a_volunteer": 403,
+    "not_a_member": 403, "not_eligible": 403, "not_a_volunteer": 403, "pay_by_ballot": 403,
     "ballot_closed": 409, "ballot_open": 409, "already_voted": 409, "already_signed": 409,
     "already_member": 409, "not_a_delegate": 409,
     "invalid_ballot": 422, "pay_above_rule": 422, "invalid_pay": 422, "no_candidates": 422,

@@ -94,6 +94,8 @@ class Council(Base):
     reference_rate: Mapped[float] = mapped_column(Float)  # pay per hour of skilled work, the cap
     recall_fraction: Mapped[str] = mapped_column(String(20), default="1/5")  # of members to sign
     recall_fill: Mapped[str] = mapped_column(String(20), default="by-election")  # or "runner-up"
+    recall_quorum: Mapped[str] = mapped_column(String(20), default="1/2", server_default="1/2")  # take part
+    voting_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")  # a ballot's least
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
@@ -151,10 +153,10 @@ class Ballot(Base):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), nullable=True)
     state: Mapped[str] = mapped_column(String(20), default="open")
     seed: Mapped[str] = mapped_column(String(64))
-    opened_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)  # None: council
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # deadline
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # at opening
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 

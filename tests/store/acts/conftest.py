@@ -45,15 +45,25 @@ START = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
 EMAILS = itertools.count()
 
 
-def ticking_clock(start: datetime = START) -> Callable[[], datetime]:
-    """A clock one second later at every reading (thread-safe)."""
-    ticks, lock = itertools.count(), threading.Lock()
+class TickingClock:
+    """A clock one second later at every reading (thread-safe), which a test can move on (to a
+    ballot's closing time, say)."""
 
-    def clock() -> datetime:
-        with lock:
-            return start + timedelta(seconds=next(ticks))
+    def __init__(self, start: datetime = START) -> None:
+        self.ticks, self.lock, self.moved = itertools.count(), threading.Lock(), timedelta(0)
+        self.start = start
 
-    return clock
+    def __call__(self) -> datetime:
+        with self.lock:
+            return self.start + self.moved + timedelta(seconds=next(self.ticks))
+
+    def advance(self, delta: timedelta) -> None:
+        with self.lock:
+            self.moved += delta
+
+
+def ticking_clock(start: datetime = START) -> TickingClock:
+    return TickingClock(start)
 
 
 def replayable_bytes(label: str = "seed") -> Callable[[int], bytes]:
@@ -78,6 +88,10 @@ class World:
     engine: Engine
     books: OpenBooks
     sessions: sessionmaker[Session]
+
+    def later(self, days: float = 8) -> None:
+        """Move the books' clock on by ``days`` (by default past any ballot's default closing time)."""
+        self.books.clock.advance(timedelta(days=days))  # type: ignore[attr-defined]
 
     def act(self, use_case: Callable[..., Any], *args: Any, **options: Any) -> Any:
         """Run ``use_case(session, books, *args)`` in a transaction of its own, committed."""

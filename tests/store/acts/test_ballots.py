@@ -12,24 +12,28 @@ from sqlalchemy import select
 from commonplan.democracy.ballot_kinds import tally
 from commonplan.store.acts.cast_ballot import cast_ballot
 from commonplan.store.acts.close_ballot import close_ballot
+from commonplan.store.acts.common import utc
 from commonplan.store.acts.councils import create_office
 from commonplan.store.acts.open_ballot import open_ballot
 from commonplan.store.models import Ballot, CouncilMember, Mandate, Office
 
 
 def run(world, people, council, kind, options, votes, office_id=None, seats_offices=None):
-    """Open a ballot (by people[0]), cast ``votes`` (one per person, in order) and close it."""
+    """Open a ballot (by people[0]), cast ``votes`` (one per person, in order) and close it at
+    its closing time."""
     if seats_offices:
         options = {**options, "offices": seats_offices}
     ballot = world.act(open_ballot, people[0], council.id, kind=kind, question=f"A {kind}?",
                        options=options, office_id=office_id)
     for member, content in zip(people, votes, strict=False):
         world.act(cast_ballot, member, ballot.id, content)
+    world.later()
     world.act(close_ballot, people[0], ballot.id)
     closed = world.get(Ballot, ballot.id)
     entry = world.last("ballot closed")
     assert entry.act["voted"] == len(votes)
-    recount = tally(kind, closed.options, entry.act["ballots"], closed.seats, entry.act["seed"])
+    recount = tally(kind, closed.options, entry.act["ballots"], closed.seats, entry.act["seed"],
+                    entry.act["electorate"])
     assert json.loads(json.dumps(recount)) == closed.result == entry.act["result"]
     assert world.verify().ok
     return closed
@@ -135,6 +139,7 @@ def test_a_second_vote_is_refused(world, people, shares_ballot):
 
 def test_a_vote_in_a_closed_ballot_is_refused(world, people, shares_ballot):
     world.act(cast_ballot, people[1], shares_ballot.id, SHARES)
+    world.later()
     world.act(close_ballot, people[0], shares_ballot.id)
     world.refused_writing_nothing("ballot_closed", cast_ballot, people[2], shares_ballot.id, SHARES)
     world.refused_writing_nothing("ballot_closed", close_ballot, people[0], shares_ballot.id)
@@ -167,29 +172,64 @@ def test_a_recall_ballot_is_not_opened_directly(world, people, council, delegate
                                   question="?", options={}, office_id=delegate_seat.id)
 
 
-def test_only_the_opener_closes_before_everyone_has_voted(world, people, shares_ballot):
+def test_nobody_closes_early_not_even_the_opener_until_everyone_has_voted(world, people, shares_ballot):
     for member in people[:4]:
         world.act(cast_ballot, member, shares_ballot.id, SHARES)
-    world.refused_writing_nothing("ballot_open", close_ballot, people[1], shares_ballot.id)
+    for member in people:  # the opener (people[0]) included
+        refusal = world.refused_writing_nothing("ballot_open", close_ballot, member, shares_ballot.id)
+        assert "4 of 5" in refusal.reason
     world.act(cast_ballot, people[4], shares_ballot.id, SHARES)
     world.act(close_ballot, people[1], shares_ballot.id)  # everyone has voted: any member may
     assert world.get(Ballot, shares_ballot.id).state == "closed"
 
 
-def test_a_ballot_with_a_closing_time_closes_then_and_only_then(world, people, council):
-    """Before its closing time even its opener cannot close it early; at that time the votes stop
-    and any member may close it. The clock ticks a second a reading."""
+def test_a_ballot_closes_at_the_councils_voting_period_by_default(world, people, council, shares_ballot):
+    assert utc(shares_ballot.closes_at) - utc(shares_ballot.opened_at) == timedelta(days=7)
+    world.act(cast_ballot, people[1], shares_ballot.id, SHARES)
+    world.later(days=6.9)
+    world.refused_writing_nothing("ballot_open", close_ballot, people[0], shares_ballot.id)
+    world.later(days=0.2)
+    world.refused("ballot_closed", cast_ballot, people[2], shares_ballot.id, SHARES)  # no vote after it
+    closed = world.act(close_ballot, people[3], shares_ballot.id)  # any member may close it then
+    assert closed.state == "closed" and closed.result["ballots"] == 1
+
+
+def test_a_council_sets_its_own_voting_period(world, people):
+    council = world.council(people[:2], voting_days=2)
+    ballot = world.act(open_ballot, people[0], council.id, kind="shares", question="?", options={})
+    assert utc(ballot.closes_at) - utc(ballot.opened_at) == timedelta(days=2)
+
+
+def test_a_ballot_with_a_later_closing_time_closes_then_and_only_then(world, people, council):
+    """Before its closing time even its opener cannot close it; at that time the votes stop and
+    any member may close it. The clock ticks a second a reading."""
     now = world.books.clock()
+    later = now + timedelta(days=10)
     ballot = world.act(open_ballot, people[0], council.id, kind="shares", question="Shares?", options={},
-                       closes_at=now + timedelta(seconds=30))
+                       closes_at=later)
     split = {"consumption": 0.6, "investment": 0.2, "public services": 0.2}
     world.act(cast_ballot, people[1], ballot.id, split)
+    world.later(days=9)
     refused = world.refused("ballot_open", close_ballot, people[0], ballot.id)
     assert "closing time" in refused.reason
-    world.books.clock = lambda: now + timedelta(minutes=1)  # the time has come
+    world.later(days=1)  # the time has come
     world.refused("ballot_closed", cast_ballot, people[2], ballot.id, split)
     closed = world.act(close_ballot, people[3], ballot.id)
     assert closed.state == "closed" and closed.result["ballots"] == 1
-    assert world.entries("ballot opened")[-1].act["closes_at"] == (now + timedelta(seconds=30)).isoformat()
-    world.refused("invalid_ballot", open_ballot, people[0], council.id, kind="shares", question="Late?",
-                  options={}, closes_at=now)
+    assert world.entries("ballot opened")[-1].act["closes_at"] == later.isoformat()
+
+
+@pytest.mark.parametrize("days", [0, 6.99, 367])
+def test_a_closing_time_sooner_than_the_voting_period_or_beyond_a_year_is_refused(world, people, council,
+                                                                                   days):
+    soon = world.books.clock() + timedelta(days=days)
+    refusal = world.refused_writing_nothing("invalid_ballot", open_ballot, people[0], council.id,
+                                            kind="shares", question="Soon?", options={}, closes_at=soon)
+    assert soon.isoformat() in refusal.reason
+
+
+def test_an_election_nobody_voted_in_elects_nobody(world, people, council, delegate_seat):
+    names = [world.pseudonym(m) for m in people[:3]]
+    ballot = run(world, people, council, "election", {"candidates": names}, [], delegate_seat.id)
+    assert ballot.result["elected"] == [] and "nobody voted" in ballot.result["why"]
+    assert world.get(Office, delegate_seat.id).holder_id is None

@@ -55,6 +55,7 @@ def test_a_hundred_members_voting_at_once_are_each_counted_once(world, people, c
     assert len(world.rows(select(Participation.member_id).where(Participation.ballot_id == ballot.id))) == 100
     assert len(world.rows(select(BallotContent.slot).where(BallotContent.ballot_id == ballot.id))) == 100
     assert len(world.entries("voted")) == 100
+    world.later()
     world.act(close_ballot, people[0], ballot.id)
     assert world.last("ballot closed").act["voted"] == 100
     assert world.get(Ballot, ballot.id).result["ballots"] == 100

@@ -1,14 +1,18 @@
-"""Recall at any time: a petition reaching its threshold opens the recall ballot at once; a
-majority removes; the seat goes to the runner-up or to a by-election; a recalled delegate leaves
-the federation above; the highest office is recallable like any other."""
+"""Recall at any time: a petition reaching its threshold has the council open the recall ballot
+at once, for its voting period; a majority of the votes cast removes when the quorum took part;
+the seat goes to the runner-up or to a by-election (opened by the council); a recalled delegate
+leaves the federation above; the highest office is recallable like any other."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from commonplan.store.acts.cast_ballot import cast_ballot
 from commonplan.store.acts.close_ballot import close_ballot
+from commonplan.store.acts.common import utc
 from commonplan.store.acts.councils import create_office, found_council
 from commonplan.store.acts.draw_posts import draw_posts, volunteer
 from commonplan.store.acts.open_ballot import open_ballot
@@ -22,17 +26,18 @@ def elect(world, people, council, office, votes, candidates=3):
                        options={"candidates": names}, office_id=office.id)
     for member, content in zip(people, votes, strict=False):
         world.act(cast_ballot, member, ballot.id, [names[k] for k in content])
+    world.later()
     world.act(close_ballot, people[0], ballot.id)
     return names
 
 
 def recall(world, voters, petition, votes):
-    """Vote on the petition's recall ballot, closed by its opener (the petition's)."""
+    """Vote on the petition's recall ballot, closed at its closing time by the first voter."""
     ballot = world.get(Petition, petition.id).ballot_id
     for member, content in zip(voters, votes, strict=False):
         world.act(cast_ballot, member, ballot, content)
-    opener = next(m for m in voters if m.id == world.get(Ballot, ballot).opened_by)
-    world.act(close_ballot, opener, ballot)
+    world.later()
+    world.act(close_ballot, voters[0], ballot)
     return world.get(Ballot, ballot)
 
 
@@ -60,8 +65,13 @@ def test_at_the_threshold_the_recall_ballot_opens_at_once(world, people, council
     world.act(sign_petition, people[4], petition.id)
     ballot = world.get(Ballot, world.get(Petition, petition.id).ballot_id)
     assert ballot.kind == "recall" and ballot.state == "open"
-    assert ballot.options == {"holder": world.pseudonym(people[1]), "office": seat.id}
-    assert world.last("ballot opened").act["kind"] == "recall"
+    assert ballot.options == {"holder": world.pseudonym(people[1]), "office": seat.id, "quorum": "1/2"}
+    assert ballot.opened_by is None  # opened by the council, as the rule says
+    opened = world.last("ballot opened")
+    assert opened.act["kind"] == "recall"
+    assert opened.actor == opened.act["opened_by"] == f"council:{council.id}"
+    assert utc(ballot.closes_at) - utc(ballot.opened_at) == timedelta(days=7)  # the default period
+    assert opened.act["closes_at"] == utc(ballot.closes_at).isoformat()
     assert world.verify().ok
 
 
@@ -82,14 +92,16 @@ def test_an_empty_office_has_nobody_to_recall(world, people, council):
 def test_a_majority_removes_and_a_by_election_opens(world, people, council, seat):
     petition = world.act(open_petition, people[3], seat.id)  # 5 members: one signature suffices
     ballot = recall(world, people, petition, ["remove", "remove", "keep", "remove", "keep"])
-    assert ballot.result == {"remove": 3, "keep": 2, "carried": True}
+    assert ballot.result == {"remove": 3, "keep": 2, "carried": True, "voted": 5, "quorum": 3,
+                             "electorate": 5, "why": "recalled: 3 voted to remove, 2 to keep, "
+                                                     "5 of 5 members took part"}
     assert world.get(Office, seat.id).holder_id is None
     assert world.get(CouncilMember, (council.parent_id, people[1].id)) is None  # left the district
     ended = world.rows(select(Mandate.ended_why).where(Mandate.member_id == people[1].id))
     assert ended == [("recalled",)]
     assert world.last("recall").act["recalled"] == world.pseudonym(people[1])
     by_election = world.rows(select(Ballot).where(Ballot.kind == "election", Ballot.state == "open"))[0][0]
-    assert by_election.office_id == seat.id
+    assert by_election.office_id == seat.id and by_election.opened_by is None
     assert world.pseudonym(people[1]) not in by_election.options["candidates"]
     assert world.get(Petition, petition.id).state == "done"
     assert world.verify().ok

@@ -57,6 +57,7 @@ def test_sqlite_stores_the_contents_in_slot_order_not_casting_order(world, budge
 
 
 def test_at_the_close_the_contents_leave_the_table_for_the_books_in_random_order(world, people, budget):
+    world.later()
     world.act(close_ballot, people[0], budget.id)
     assert world.rows(select(BallotContent.slot).where(BallotContent.ballot_id == budget.id)) == []
     published = world.last("ballot closed").act
@@ -75,9 +76,11 @@ def test_every_participation_is_a_signed_entry_without_content(world, people, vo
 
 
 def test_anyone_can_recount_from_the_books_with_the_seed_committed_at_opening(world, people, budget):
+    world.later()
     world.act(close_ballot, people[0], budget.id)
     opened = world.last("ballot opened").act
     closed = world.last("ballot closed").act
     assert hashlib.sha256(closed["seed"].encode()).hexdigest() == opened["seed_sha256"]
-    recount = tally(opened["kind"], opened["options"], closed["ballots"], opened["seats"], closed["seed"])
+    recount = tally(opened["kind"], opened["options"], closed["ballots"], opened["seats"], closed["seed"],
+                    closed["electorate"])
     assert recount == closed["result"] == world.get(Ballot, budget.id).result

@@ -1,6 +1,8 @@
-"""Closing a ballot: its anonymous contents published in random order with the count and the
-lottery's seed, then what the result decides (an office filled, a delegate recalled, a plan
-adopted) applied and recorded, all in one transaction."""
+"""Closing a ballot: at its closing time, or once every member entitled to vote has voted
+(democracy.closing), never earlier and by nobody alone; its anonymous contents published in
+random order with the count, the electorate and the lottery's seed, then what the result decides
+(an office filled, a delegate recalled, pay set, a plan adopted) applied and recorded, all in one
+transaction."""
 
 from __future__ import annotations
 
@@ -14,14 +16,15 @@ from sqlalchemy.orm import Session
 
 from commonplan.democracy import recall
 from commonplan.democracy.ballot_kinds import tally
+from commonplan.democracy.closing import check_close
 from commonplan.democracy.elections import Outcome
+from commonplan.democracy.pay import check_pay
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.acts.common import (
     council_actor,
     found,
     member_of,
     members_by_pseudonym,
-    past_deadline,
     utc,
 )
 from commonplan.store.acts.mandates import install, vacate
@@ -42,8 +45,8 @@ from commonplan.store.models import (
 
 
 def close_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: int) -> Ballot:
-    """Close a ballot: any member of the council once its closing time has passed or every member
-    has voted; its opener at any time, unless it was opened with a closing time."""
+    """Close a ballot (any member of its council may ask): refused before its closing time
+    unless every member has voted."""
     ballot = found(session, Ballot, ballot_id, "ballot")
     council = found(session, Council, ballot.council_id, "council")
     member_of(session, books, council, member)
@@ -51,21 +54,17 @@ def close_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: 
     session.refresh(ballot)
     if ballot.state != "open":
         raise Refusal("ballot_closed", f"ballot {ballot.id} is closed already")
-    everyone = _votes(session, ballot) >= _members(session, council)
-    by_opener = member.id == ballot.opened_by and ballot.closes_at is None
-    if not (past_deadline(ballot.closes_at, books) or everyone or by_opener):
-        until = (f"its closing time ({utc(ballot.closes_at).isoformat()})" if ballot.closes_at
-                 else "its opener closes it")
-        raise Refusal("ballot_open", f"ballot {ballot.id} stays open until {until} or every member has voted")
+    voted, electorate = _votes(session, ballot), _members(session, council)
+    check_close(utc(books.clock()), utc(ballot.closes_at), voted, electorate, ballot.id)
     query = select(BallotContent.content).where(BallotContent.ballot_id == ballot.id)
     contents = list(session.scalars(query))
     random.SystemRandom().shuffle(contents)
-    result = tally(ballot.kind, ballot.options, contents, ballot.seats, ballot.seed)
+    result = tally(ballot.kind, ballot.options, contents, ballot.seats, ballot.seed, electorate)
     ballot.state, ballot.result, ballot.closed_at = "closed", result, books.clock()
     session.execute(delete(BallotContent).where(BallotContent.ballot_id == ballot.id))
     books.record(session, "ballot closed", council_actor(council.id), {
         "ballot": ballot.id, "council": council.id, "kind": ballot.kind, "seed": ballot.seed,
-        "voted": _votes(session, ballot), "ballots": contents, "result": result})
+        "voted": voted, "electorate": electorate, "ballots": contents, "result": result})
     EFFECTS.get(ballot.kind, _nothing)(session, books, council, ballot)
     return ballot
 
@@ -128,9 +127,8 @@ def _fill(session: Session, books: OpenBooks, council: Council, office: Office, 
     earlier = election.options["candidates"] if election is not None else list(members)
     candidates = [name for name in earlier if name in members and name != recalled] or \
                  [name for name in members if name != recalled]
-    if candidates:
-        opener = election.opened_by if election is not None else next(iter(members.values()))
-        open_checked(session, books, council, council_actor(council.id), opener, kind="election",
+    if candidates:  # opened by the council, as the rule says, not by any member
+        open_checked(session, books, council, council_actor(council.id), None, kind="election",
                      question=f"By-election: {office.title}", options={"candidates": candidates},
                      office_id=office.id)
 
@@ -148,4 +146,17 @@ def _adopted(session: Session, books: OpenBooks, council: Council, ballot: Ballo
         "fulfilment": job.result.get("fulfilment"), "labour_hours": job.result.get("labour_hours")})
 
 
-EFFECTS = {"election": _elected, "recall": _recalled, "plan": _adopted}
+def _paid(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:
+    """A carried pay ballot sets the office's rate, the pay rule checked once more."""
+    if not ballot.result["carried"]:
+        return
+    office = found(session, Office, ballot.options["office"], "office")
+    rate = ballot.options["rate"]
+    check_pay(rate, council.reference_rate, office.title)
+    office.pay_rate = rate
+    books.record(session, "pay set", council_actor(council.id), {
+        "ballot": ballot.id, "council": council.id, "office": office.id, "rate": rate,
+        "reference_rate": council.reference_rate})
+
+
+EFFECTS = {"election": _elected, "recall": _recalled, "pay": _paid, "plan": _adopted}

@@ -1,15 +1,18 @@
-"""What every act needs: finding rows (or refusing), membership, and members' pseudonyms."""
+"""What every act needs: finding rows (or refusing), membership, members' pseudonyms, the
+ballots' clock and the pay rule with its refusals on the books."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commonplan.democracy.pay import check_pay, check_payment
 from commonplan.democracy.refusals import Refusal
-from commonplan.store.books import OpenBooks
+from commonplan.store.books import OpenBooks, record_apart
 from commonplan.store.models import Base, Council, CouncilMember, Member
 
 Row = TypeVar("Row", bound=Base)
@@ -53,3 +56,23 @@ def past_deadline(closes_at: datetime | None, books: OpenBooks) -> bool:
 
 def council_actor(council_id: int) -> str:
     return f"council:{council_id}"
+
+
+def pay_checked(session: Session, books: OpenBooks, council: Council, actor: str, office: str,
+                rate: float | Decimal, voted_rate: float | None = None) -> None:
+    """The pay rule, checked before anything is written (with ``voted_rate``, a payment: neither
+    above the reference nor above the rate the council voted): a breach is recorded apart (in a
+    transaction of its own, so it stays when the act is rolled back) and then refused."""
+    try:
+        if voted_rate is None:
+            check_pay(rate, council.reference_rate, office)
+        else:
+            check_payment(rate, voted_rate, council.reference_rate, office)
+    except Refusal as refusal:
+        if refusal.code == "pay_above_rule":
+            record_apart(session.get_bind(), books, "refusal", actor, {
+                "council": council.id, "office": office,
+                "rate": float(rate) if abs(rate) < 10**300 else str(rate),  # JSON holds no infinity
+                "reference_rate": council.reference_rate, "voted_rate": voted_rate,
+                "code": refusal.code, "reason": refusal.reason})
+        raise

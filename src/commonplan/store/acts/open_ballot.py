@@ -1,5 +1,6 @@
-"""Opening a ballot of a council: its question and options checked, the lottery's seed drawn
-and committed (its SHA-256 in the open books now, the seed itself at the close)."""
+"""Opening a ballot of a council: its question and options checked, its closing time fixed
+from the council's minimum voting period, the lottery's seed drawn and committed (its SHA-256 in
+the open books now, the seed itself at the close)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonplan.democracy.ballot_kinds import options_checked
+from commonplan.democracy.closing import closing_time
 from commonplan.democracy.lottery import new_seed
 from commonplan.democracy.refusals import Refusal
-from commonplan.store.acts.common import MAX_ID, found, member_of, members_by_pseudonym, past_deadline, utc
+from commonplan.store.acts.common import (
+    MAX_ID,
+    council_actor,
+    found,
+    member_of,
+    members_by_pseudonym,
+    pay_checked,
+    utc,
+)
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, Council, Job, Member, Office
 
@@ -22,22 +32,21 @@ def open_ballot(session: Session, books: OpenBooks, member: Member, council_id: 
                 question: str, options: dict[str, Any], office_id: int | None = None,
                 closes_at: datetime | None = None) -> Ballot:
     """A ballot opened by a member of the council (a recall ballot opens only from a petition),
-    open until ``closes_at`` when given (then only that time closes it), else until its opener
-    closes it or every member has voted."""
+    open until its closing time: ``closes_at`` when given, at least the council's voting period
+    away, else exactly that period away (democracy.closing)."""
     council = found(session, Council, council_id, "council")
     actor = member_of(session, books, council, member)
     if kind == "recall":
         raise Refusal("not_eligible", "a recall ballot opens when a petition reaches its threshold")
-    if closes_at is not None and past_deadline(closes_at, books):
-        raise Refusal("invalid_ballot", f"the closing time {closes_at.isoformat()} has passed already")
     return open_checked(session, books, council, actor, member.id, kind=kind, question=question,
                         options=options, office_id=office_id, closes_at=closes_at)
 
 
-def open_checked(session: Session, books: OpenBooks, council: Council, actor: str, opener_id: int, *,
+def open_checked(session: Session, books: OpenBooks, council: Council, actor: str, opener_id: int | None, *,
                  kind: str, question: str, options: dict[str, Any], office_id: int | None,
                  closes_at: datetime | None = None) -> Ballot:
-    """Open a ballot whose opener is known to be entitled (a member, or a petition's threshold)."""
+    """Open a ballot whose opener is known to be entitled: a member (``opener_id``), or the
+    council itself (None) when a rule opens it (a recall after a petition, a by-election)."""
     seats, offices = 1, []
     if kind not in ("election", "recall"):
         office_id = None  # only an election or a recall is about an office (an unknown one broke the insert)
@@ -51,17 +60,23 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
         options["offices"] = offices
     if kind == "plan":
         _plans_are_finished(session, options["plans"])
+    if kind == "pay":
+        office = _office_of(session, council, options["office"])
+        pay_checked(session, books, council, actor, office.title, options["rate"])
+    opened_at = books.clock()
+    closes = closing_time(utc(opened_at), council.voting_days, utc(closes_at) if closes_at else None)
     seed = new_seed(books.random_bytes)
     books.lock(session)
-    ballot = Ballot(council_id=council.id, kind=kind, question=question.strip(), options=options, seats=seats,
-                    office_id=office_id, seed=seed, opened_by=opener_id, closes_at=closes_at)
+    ballot = Ballot(council_id=council.id, kind=kind, question=question.strip(), options=options,
+                    seats=seats, office_id=office_id, seed=seed, opened_by=opener_id, opened_at=opened_at,
+                    closes_at=closes)
     session.add(ballot)
     session.flush()
     books.record(session, "ballot opened", actor, {
         "ballot": ballot.id, "council": council.id, "kind": kind, "question": ballot.question,
         "options": options, "seats": seats, "office": office_id,
-        "seed_sha256": hashlib.sha256(seed.encode()).hexdigest(),
-        "closes_at": utc(closes_at).isoformat() if closes_at else None})
+        "seed_sha256": hashlib.sha256(seed.encode()).hexdigest(), "closes_at": closes.isoformat(),
+        "opened_by": council_actor(council.id) if opener_id is None else actor})
     return ballot
 
 

@@ -1,6 +1,8 @@
 """Recall at any time: any member of a council opens a petition to recall the holder of one of
 its offices (the highest included); when the signatures reach the council's threshold (by
-default a fifth of its members) a recall ballot opens, and its close decides (close_ballot)."""
+default a fifth of its members) the council opens a recall ballot, for its voting period (a week
+by default), and its close decides (close_ballot): a majority of those voting with the council's
+quorum taking part (by default half its members)."""
 
 from __future__ import annotations
 
@@ -56,9 +58,11 @@ def sign_petition(session: Session, books: OpenBooks, member: Member, petition_i
         "threshold": recall.petition_threshold(members, fraction)})
     if recall.petition_carries(signatures, members, fraction):
         holder = books.pseudonym(petition.holder_id)
-        ballot = open_checked(session, books, council, council_actor(council.id), petition.opened_by,
+        ballot = open_checked(session, books, council, council_actor(council.id), None,  # by the council
                               kind="recall", question=f"Recall {holder} from {office.title}?",
-                              options={"holder": holder, "office": office.id}, office_id=office.id)
+                              options={"holder": holder, "office": office.id,
+                                       "quorum": council.recall_quorum},
+                              office_id=office.id)
         petition.state, petition.ballot_id = "balloting", ballot.id
     return petition
 
