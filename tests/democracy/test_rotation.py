@@ -19,6 +19,8 @@ from commonplan.democracy.rotation import (
     check_eligible,
     draw_panel,
     eligible,
+    features_commitment,
+    opens_commitment,
     panel_distribution,
     replay,
 )
@@ -178,3 +180,13 @@ def test_check_eligible_refuses_with_a_reason():
 def test_the_json_is_plain(council):
     data = json.loads(council.to_json())
     assert set(data) == {"method", "panels", "probabilities"}
+
+
+def test_a_commitment_to_features_opens_only_with_its_salt_and_the_same_features():
+    salt = bytes(range(32))
+    commitment = features_commitment(salt, {"gender": "female", "age": "30-39"})
+    assert opens_commitment(commitment, salt, {"age": "30-39", "gender": "female"})  # any key order
+    assert not opens_commitment(commitment, salt, {"age": "30-39", "gender": "male"})
+    assert not opens_commitment(commitment, bytes(32), {"age": "30-39", "gender": "female"})
+    with pytest.raises(ValueError, match="salt: 8 bytes"):
+        features_commitment(bytes(8), {})

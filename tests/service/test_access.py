@@ -209,3 +209,80 @@ def test_a_queued_job_is_cancelled_by_its_owner_and_never_runs(client, world):
     assert client.get(f"/jobs/{job}/result", headers=owner).status_code == 409
     again = client.post(f"/jobs/{job}/cancel", headers=owner)
     assert again.status_code == 409 and again.json()["error"] == "ended"
+
+
+# A member votes only on what they can read: a plan ballot lets its council's members read each plan
+PLAN_READS = ("/jobs/{job}", "/jobs/{job}/result", "/jobs/{job}/result.csv", "/economies/{economy}",
+              "/economies/{economy}/bundle")
+
+
+@pytest.fixture
+def plan_vote(client) -> dict:
+    """Ada's finished plan, the Bakery council of Ada and a voter, and an outsider."""
+    headers = {"owner": sign_in(client), "voter": sign_in(client, "voter@example.org"),
+               "outsider": sign_in(client, "outsider@example.org")}
+    economy = upload(client, headers["owner"]).json()["id"]
+    job = client.post(f"/economies/{economy}/jobs", headers=headers["owner"],
+                      json={"kind": "plan"}).json()["id"]
+    assert wait_for(client, headers["owner"], job)["state"] == "done"
+    council = client.post("/councils", headers=headers["owner"], json={
+        "name": "Bakery", "level": "workplace", "reference_rate": 30}).json()["id"]
+    assert client.post(f"/councils/{council}/members", json={}, headers=headers["voter"]).status_code == 201
+    return {"headers": headers, "economy": economy, "job": job, "council": council}
+
+
+def open_plan_ballot(client: TestClient, headers: dict[str, str], council: int, job: int) -> int:
+    answer = client.post(f"/councils/{council}/ballots", headers=headers, json={
+        "kind": "plan", "question": "Which plan?", "options": {"plans": [job]}})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
+
+
+def statuses(client: TestClient, headers: dict[str, str], world: dict) -> list[int]:
+    return [client.get(path.format(**world), headers=headers).status_code for path in PLAN_READS]
+
+
+def test_a_plan_ballot_lets_its_councils_members_read_each_plan_in_full_and_nobody_else(client, plan_vote):
+    headers = plan_vote["headers"]
+    assert statuses(client, headers["voter"], plan_vote) == [404] * len(PLAN_READS)  # no ballot yet
+    ballot = open_plan_ballot(client, headers["owner"], plan_vote["council"], plan_vote["job"])
+    assert statuses(client, headers["voter"], plan_vote) == [200] * len(PLAN_READS)
+    assert statuses(client, headers["outsider"], plan_vote) == [404] * len(PLAN_READS)
+    owned = client.get(f"/jobs/{plan_vote['job']}/result", headers=headers["owner"]).json()
+    assert client.get(f"/jobs/{plan_vote['job']}/result", headers=headers["voter"]).json() == owned
+    # reading is all it grants: the voter may not compute on the economy nor cancel the job
+    start = client.post(f"/economies/{plan_vote['economy']}/jobs", headers=headers["voter"],
+                        json={"kind": "values"})
+    cancel = client.post(f"/jobs/{plan_vote['job']}/cancel", headers=headers["voter"])
+    assert (start.status_code, cancel.status_code) == (403, 403), (start.text, cancel.text)
+    assert client.post(f"/economies/{plan_vote['economy']}/jobs", headers=headers["outsider"],
+                       json={"kind": "values"}).status_code == 404
+    for voter in ("owner", "voter"):  # every member voted: the ballot closes, and the right stays
+        voted = client.post(f"/ballots/{ballot}/votes", headers=headers[voter],
+                            json={"content": [plan_vote["job"]]})
+        assert voted.status_code == 201, voted.text
+    assert client.post(f"/ballots/{ballot}/close", headers=headers["owner"]).status_code == 200
+    assert statuses(client, headers["voter"], plan_vote) == [200] * len(PLAN_READS)
+
+
+def test_a_plan_ballot_opened_by_one_who_may_not_read_the_plan_lends_nobody_the_right(client, plan_vote):
+    headers = plan_vote["headers"]
+    elsewhere = client.post("/councils", headers=headers["outsider"], json={
+        "name": "Mill", "level": "workplace", "reference_rate": 30}).json()["id"]
+    answer = client.post(f"/councils/{elsewhere}/ballots", headers=headers["outsider"], json={
+        "kind": "plan", "question": "Adopt Ada's plan?", "options": {"plans": [plan_vote["job"]]}})
+    assert answer.status_code in (201, 404, 422), answer.text  # refused at opening, or granting nothing
+    assert statuses(client, headers["outsider"], plan_vote) == [404] * len(PLAN_READS)
+
+
+def test_an_economy_with_several_plans_is_read_through_any_of_them_and_listings_stay_ones_own(
+        client, plan_vote):
+    headers = plan_vote["headers"]
+    open_plan_ballot(client, headers["owner"], plan_vote["council"], plan_vote["job"])
+    jobs = [row["id"] for row in client.get("/jobs", headers=headers["voter"]).json()]
+    economies = [row["id"] for row in client.get("/economies", headers=headers["voter"]).json()]
+    assert plan_vote["job"] not in jobs and plan_vote["economy"] not in economies  # reached from the ballot
+    values = client.post(f"/economies/{plan_vote['economy']}/jobs", headers=headers["owner"],
+                         json={"kind": "values"}).json()["id"]
+    wait_for(client, headers["owner"], values)
+    assert client.get(f"/jobs/{values}", headers=headers["voter"]).status_code == 404  # not on the ballot

@@ -5,12 +5,14 @@ the pay rule's refusal, and verify the open books. No console error, no CSP viol
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from commonplan.service.app import create_app
-from tests.service.test_browser import register_and_log_in, serving
+from tests.conftest import BAKERY, write_zip
+from tests.service.test_browser import register_and_log_in, serving, upload
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +134,44 @@ def test_three_members_elect_recall_meet_the_pay_rule_and_verify_the_books(membe
     ada.get_by_role("button", name="Verify the whole record").click()  # htmx: the verdict swapped in
     expect(ada.locator("#verdict-ok")).to_contain_text("The record is intact")
     expect(ada.locator("table.entries")).to_contain_text("refusal")  # the pay refused, on the record
+
+
+def planned(tab: Page, bundle: Path) -> str:
+    """The number of a finished plan of ``bundle``, uploaded and computed from the pages."""
+    tab.goto("/app/economies")
+    upload(tab, bundle)
+    tab.get_by_label("An optimal plan").check()
+    tab.get_by_role("button", name="Start").click()
+    expect(tab.locator("#job-progress-bar")).to_have_attribute("data-state", "done", timeout=15_000)
+    return tab.url.rsplit("/", 1)[1]
+
+
+def test_members_compare_the_plans_they_are_asked_to_adopt_by_product_name_and_open_each(
+        members: dict[str, Page], tmp_path: Path) -> None:
+    dora, eli = members["ada"], members["bob"]  # new members: the module's server remembers Ada and Bob
+    register_and_log_in(dora, "dora@example.org")
+    register_and_log_in(eli, "eli@example.org")
+    more_bread = {**BAKERY, "needs.csv": "product,quantity,priority\nbread,40,1\npark,100,2\n"}
+    plans = [planned(dora, write_zip(tmp_path / f"{number}.zip", tables))
+             for number, tables in enumerate((BAKERY, more_bread))]
+    found(dora, "Mill", "workplace", public_name="Dora")
+    council = dora.url
+    eli.goto("/app/councils")
+    eli.get_by_label("Your public name in Mill").fill("Eli")
+    eli.get_by_role("button", name="Join Mill").click()
+    dora.goto(council)
+    dora.get_by_text("Adopt a plan").click()
+    dora.locator("#plan-jobs").fill(", ".join(plans))
+    dora.get_by_role("button", name="Open the plan ballot").click()
+    expect(dora.get_by_role("heading", level=1)).to_have_text("Which plan do we adopt?")
+
+    eli.goto(dora.url)
+    summary = eli.locator("#variant-summary")
+    expect(summary).to_contain_text(f"Plan of job {plans[0]}")
+    expect(summary).to_contain_text("tier 1: 100.0%")
+    differences = eli.locator("#variant-differences")
+    expect(differences).to_contain_text("Bread (loaf)")  # names, not ids
+    expect(differences).to_contain_text("Work (hour)")
+    summary.get_by_role("link", name=f"Plan of job {plans[1]}").click()  # Eli may open what he votes on
+    expect(eli.locator("#job-progress-bar")).to_have_attribute("data-state", "done")
+    expect(eli.get_by_role("link", name="Download JSON")).to_be_visible()

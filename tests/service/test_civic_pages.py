@@ -17,7 +17,8 @@ from commonplan.service.app import create_app
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import LedgerEntry, LedgerTip
 from tests.clocks import MovableClock
-from tests.service.test_pages import browser, finished_job, signed_in, token_in, token_of, uploaded
+from tests.conftest import BAKERY
+from tests.service.test_pages import PASSWORD, browser, finished_job, signed_in, token_in, token_of, uploaded
 
 
 @pytest.fixture
@@ -381,3 +382,44 @@ def test_the_signed_out_are_sent_to_the_login_page_from_council_and_ballot_pages
         answer = anonymous.get(path, follow_redirects=False)
         assert (answer.status_code, answer.headers.get("location")) == (303, "/login"), path
     assert ada.get("/app/ballots/999").status_code == 404
+
+
+def test_a_plan_ballot_shows_each_variant_by_product_name_and_its_members_open_every_plan(
+        app, ada, bob, bakery):
+    council = bakery["council"]
+    more_bread = {**BAKERY, "needs.csv": "product,quantity,priority\nbread,40,1\npark,100,2\n"}
+    plans = [finished_job(ada, uploaded(ada, tables), "plan") for tables in (BAKERY, more_bread)]
+    carol = signed_in(browser(app), "carol@example.org")
+    assert carol.get(f"/app/jobs/{plans[0]}").status_code == 404
+    ballot = made(post(ada, f"/app/councils/{council}/ballots", {
+        "kind": "plan", "question": "Which plan?", "plans": f"{plans[0]}, {plans[1]}"},
+        f"/app/councils/{council}"))
+    page = bob.get(f"/app/ballots/{ballot}").text
+    summary = re.search(r'<table class="numbers" id="variant-summary">(.*?)</table>', page, re.S).group(1)
+    assert all(f'id="variant-{plan}"' in summary for plan in plans) and "tier 1: 100.0%" in summary
+    differences = re.search(r'id="variant-differences">(.*?)</table>', page, re.S).group(1)
+    assert "<th scope=\"row\">Bread (loaf)</th>" in differences and "Work (hour)" in differences
+    assert ">bread<" not in differences  # names for people, not ids
+    for plan in plans:  # Bob may open each plan he is asked to adopt, its result and its economy
+        job_page = bob.get(f"/app/jobs/{plan}")
+        assert job_page.status_code == 200 and "Download JSON" in bob.get(f"/app/jobs/{plan}/progress").text
+        economy = re.search(r'href="/app/economies/(\d+)"', job_page.text).group(1)
+        assert bob.get(f"/app/economies/{economy}").status_code == 200
+        assert bob.get(f"/app/jobs/{plan}/result.json").status_code == 200
+    outside = carol.get(f"/app/ballots/{ballot}").text
+    assert 'id="unreadable-plans"' in outside and "Bread (loaf)" not in outside
+    assert carol.get(f"/app/jobs/{plans[0]}").status_code == 404
+
+
+def test_the_apis_ballot_view_holds_each_variants_summary_with_exact_ids(app, ada, bakery):
+    council = bakery["council"]
+    plan = finished_job(ada, uploaded(ada), "plan")
+    ballot = made(post(ada, f"/app/councils/{council}/ballots", {
+        "kind": "plan", "question": "Which plan?", "plans": str(plan)}, f"/app/councils/{council}"))
+    api = TestClient(app)
+    token = api.post("/tokens", json={"email": "ada@example.org", "password": PASSWORD}).json()["token"]
+    view = api.get(f"/ballots/{ballot}", headers={"Authorization": f"Bearer {token}"}).json()
+    (variant,) = view["variants"]["variants"]
+    assert variant["job"] == plan and variant["fulfilment"] == {"1": pytest.approx(1), "2": pytest.approx(1)}
+    result = api.get(f"/jobs/{plan}/result", headers={"Authorization": f"Bearer {token}"}).json()
+    assert variant["labour_hours"] == result["labour_hours"] and view["variants"]["unreadable"] == []

@@ -19,11 +19,19 @@ written down directly: the n windows of ``seats`` consecutive volunteers (ids so
 round), each of probability 1 / n.
 :func:`eligible` keeps who may stand: by default nobody holds the same post twice in a row, and a
 term limit caps the terms anyone has held.
+
+A volunteer's features are personal (an age band, a gender): the open books hold only a
+commitment to them, :func:`features_commitment`, HMAC-SHA256 under a secret salt of 32 bytes the
+server keeps for that volunteering. Nobody can test a guess without the salt (a plain hash of
+``{"gender": "female"}`` would be found by hashing the few possible values); the volunteer, given
+their salt, can later prove what they stated (:func:`opens_commitment`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import sys
@@ -83,6 +91,23 @@ class PanelDistribution:
         data = json.loads(text)
         return cls(method=data["method"], panels=tuple(tuple(p) for p in data["panels"]),
                    probabilities=tuple(float(x) for x in data["probabilities"]))
+
+
+def canonical_features(features: Mapping[str, str]) -> bytes:
+    """The features as canonical JSON (keys sorted, no spaces, UTF-8): what a commitment binds."""
+    return json.dumps(dict(features), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def features_commitment(salt: bytes, features: Mapping[str, str]) -> str:
+    """HMAC-SHA256(salt, canonical features), in hex: hides the features without the salt."""
+    if len(salt) < 16:
+        raise ValueError(f"salt: {len(salt)} bytes is too short to hide a small value (16 at least)")
+    return hmac.new(salt, canonical_features(features), hashlib.sha256).hexdigest()
+
+
+def opens_commitment(commitment: str, salt: bytes, features: Mapping[str, str]) -> bool:
+    """Whether ``features`` and ``salt`` open ``commitment`` (a volunteer's proof of what they stated)."""
+    return hmac.compare_digest(features_commitment(salt, features), commitment)
 
 
 def eligible(volunteers: Sequence[Volunteer], previous_holders: Collection[str],

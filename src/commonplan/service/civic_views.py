@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commonplan.service.plan_variants import comparison_of, readable_plans
 from commonplan.store.acts.common import council_actor, utc
 from commonplan.store.acts.recall_delegate import petition_status
 from commonplan.store.books import OpenBooks
@@ -63,6 +64,8 @@ def ballot_view(db: Session, books: OpenBooks, ballot: Ballot, me: Member) -> di
     if ballot.state == "closed":
         view |= {"result": ballot.result, "seed": ballot.seed,
                  "closed_at": utc(ballot.closed_at).isoformat() if ballot.closed_at else None}
+    if ballot.kind == "plan":
+        view["variants"] = plan_variants(db, ballot, me)
     return view
 
 
@@ -72,6 +75,17 @@ def opener(books: OpenBooks, ballot: Ballot) -> str:
     if ballot.opened_by is None:
         return council_actor(ballot.council_id)
     return books.pseudonym(ballot.opened_by)
+
+
+def plan_variants(db: Session, ballot: Ballot, me: Member) -> dict[str, Any]:
+    """A plan ballot's variants compared (planning.compare): each plan's labour, fulfilment per
+    tier and what binds, and the products whose net output differs most, for the plans ``me``
+    may read; ``unreadable`` lists the others (a member of the council reads them all)."""
+    plans = [job for job in (ballot.options or {}).get("plans", []) if isinstance(job, int)]
+    jobs = readable_plans(db, plans, me)
+    shown = {job.id for job in jobs}
+    compared = comparison_of(db, jobs).to_json() if jobs else {"variants": [], "differences": []}
+    return {**compared, "unreadable": [job for job in plans if job not in shown]}
 
 
 def petition_view(db: Session, books: OpenBooks, petition: Petition) -> dict[str, Any]:

@@ -168,8 +168,11 @@ def sign_route(petition_id: RowId, me: Me, db: Db, books: Books) -> dict[str, An
 
 @router.post("/offices/{office_id}/volunteers", status_code=201, operation_id="volunteer")
 def volunteer_route(office_id: RowId, body: Features, me: Me, db: Db, books: Books) -> dict[str, Any]:
-    volunteer(db, books, me, office_id, body.features)
-    return {"office": office_id, "volunteer": books.pseudonym(me.id)}
+    """Volunteer for a post's next draw; the answer gives you, and only you, the salt that opens
+    the commitment to your features on the open books (keep it to prove them later)."""
+    made = volunteer(db, books, me, office_id, body.features)
+    return {"office": office_id, "volunteer": books.pseudonym(me.id), "features_nonce": made.nonce,
+            "features_salt": made.salt}
 
 
 @router.post("/councils/{council_id}/draws", status_code=201, operation_id="draw_posts")

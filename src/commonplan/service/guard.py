@@ -18,7 +18,7 @@ NAMES: dict[type, str] = {StoredEconomy: "economy", Job: "job"}
 def readable_row(db: Session, table: type, key: int, me: Member) -> Any:
     """The row ``key`` of ``table`` if ``me`` may read it; otherwise 404."""
     row = db.get(table, key)
-    if row is None or not may(me, "read", row.owner_id):
+    if row is None or not may(me, "read", row):
         raise ApiError(404, "not_found", f"no {NAMES[table]} {key} that you may read")
     return row
 
@@ -35,7 +35,7 @@ def cancellable_job(db: Session, key: int, me: Member) -> Job:
 
 def _runnable(db: Session, table: type, key: int, me: Member, refused: str) -> Any:
     row = readable_row(db, table, key, me)
-    if not may(me, "run", row.owner_id):
+    if not may(me, "run", row):
         raise ApiError(403, "forbidden", f"a {me.role} may not {refused}")
     return row
 

@@ -197,7 +197,7 @@ def economy(request: Request, economy_id: RowId, me: Me, db: Db) -> HTMLResponse
     stored = readable_row(db, StoredEconomy, economy_id, me)
     jobs = db.scalars(readable(me, Job).where(Job.economy_id == stored.id).limit(api.PAGE)).all()
     return render(request, "economy.html", economy=stored, jobs=jobs, me=me,
-                  may_run=may(me, "run", stored.owner_id), max_periods=MAX_PERIODS)
+                  may_run=may(me, "run", stored), max_periods=MAX_PERIODS)
 
 
 @router.get("/app/economies/{economy_id}/bundle.zip")
@@ -218,7 +218,7 @@ def start_job(economy_id: RowId, me: Me, db: Db, worker: Worker,
 def job(request: Request, job_id: RowId, me: Me, db: Db) -> HTMLResponse:
     found: Job = readable_row(db, Job, job_id, me)
     economy = db.get(StoredEconomy, found.economy_id)
-    seen = economy if economy is not None and may(me, "read", economy.owner_id) else None
+    seen = economy if economy is not None and may(me, "read", economy) else None
     return render(request, "job.html", job=found, economy=seen, **outcome(found, me))
 
 
@@ -241,7 +241,7 @@ def cancel(job_id: RowId, me: Me, db: Db) -> Response:
 def outcome(job: Job, me: Any) -> dict[str, Any]:
     """What the job page shows of a job: a cancel button while it may still be stopped, its
     charts and explanation once it is done."""
-    may_cancel = job.state not in ENDED and may(me, "run", job.owner_id)
+    may_cancel = job.state not in ENDED and may(me, "run", job)
     if job.state != "done" or job.result is None:
         return {"charts": [], "document": None, "may_cancel": may_cancel}
     return {"charts": charts_of(job.kind, job.result), "document": job.result, "may_cancel": False}

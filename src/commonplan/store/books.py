@@ -95,6 +95,12 @@ class OpenBooks:
         digest = hmac.new(self._secret, f"member:{member_id}".encode(), hashlib.sha256).hexdigest()
         return f"member:{digest[:16]}"
 
+    def salt(self, purpose: str) -> bytes:
+        """A secret of 32 bytes for ``purpose`` (HMAC-SHA256 of "salt:" and the purpose under the
+        master secret): kept by the server without being stored, as a volunteer's commitment
+        to their features needs (store.acts.draw_posts)."""
+        return hmac.new(self._secret, f"salt:{purpose}".encode(), hashlib.sha256).digest()
+
     def lock(self, session: Session) -> tuple[int, dict[str, Any]]:
         """Take the books' lock for this transaction (every act does so first, so concurrent
         acts are numbered in turn and see each other's writes); the size and the head.

@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from commonplan.democracy.rotation import PanelDistribution, draw_panel
+from commonplan.democracy.rotation import PanelDistribution, draw_panel, opens_commitment
 from commonplan.store.acts.councils import create_office
-from commonplan.store.acts.draw_posts import draw_posts, volunteer
+from commonplan.store.acts.draw_posts import draw_posts, features_salt, volunteer
 from commonplan.store.models import Mandate, Office, Volunteer
 
 
@@ -20,12 +20,25 @@ def post(world, people, council) -> Office:
     return world.act(create_office, people[0], council.id, title="Treasurer", kind="post", term_limit=2)
 
 
-def test_a_volunteer_is_recorded_with_the_hash_of_their_features_only(world, people, post):
-    world.act(volunteer, people[1], post.id, {"workplace": "bakery"})
+def test_a_volunteer_is_recorded_with_a_salted_commitment_that_only_their_salt_opens(world, people, post):
+    made = world.act(volunteer, people[1], post.id, {"workplace": "bakery"})
     entry = world.last("volunteered")
-    expected = hashlib.sha256(json.dumps({"workplace": "bakery"}, sort_keys=True).encode()).hexdigest()
-    assert entry.act == {"office": post.id, "features_sha256": expected}
-    assert entry.actor == world.pseudonym(people[1])
+    assert set(entry.act) == {"office", "nonce", "features_hmac"} and entry.act["office"] == post.id
+    assert entry.actor == world.pseudonym(people[1]) and made.nonce == entry.act["nonce"]
+    salt = bytes.fromhex(made.salt)
+    assert salt == features_salt(world.books, entry.act["nonce"]) and len(salt) == 32
+    assert opens_commitment(entry.act["features_hmac"], salt, {"workplace": "bakery"})
+    assert not opens_commitment(entry.act["features_hmac"], salt, {"workplace": "mill"})
+    plain = hashlib.sha256(json.dumps({"workplace": "bakery"}, sort_keys=True).encode()).hexdigest()
+    assert plain not in json.dumps(entry.to_json())  # no longer the plain, reversible hash
+
+
+def test_two_volunteers_stating_the_same_features_publish_unlinkable_commitments(world, people, post):
+    for member in people[1:3]:
+        world.act(volunteer, member, post.id, {"workplace": "bakery"})
+    first, second = world.entries("volunteered")[-2:]
+    assert first.act["nonce"] != second.act["nonce"]
+    assert first.act["features_hmac"] != second.act["features_hmac"]
 
 
 def test_volunteering_twice_for_a_delegate_seat_or_from_outside_is_refused(world, people, council, post):

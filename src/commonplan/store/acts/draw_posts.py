@@ -1,12 +1,16 @@
 """Rotation: administrative posts filled by lottery among the volunteers, stratified fairly
 (democracy.rotation: sortition-algorithms' maximin or nash), with the seed and the distribution
 over panels published so anyone can replay the draw; by default nobody holds the same post
-twice in a row, and a post's term limit caps the terms anyone holds it."""
+twice in a row, and a post's term limit caps the terms anyone holds it.
+
+A volunteer's features never reach the open books: the "volunteered" entry holds a random
+nonce and the commitment HMAC-SHA256(salt, features) under the salt the server derives from its
+secret and that nonce (OpenBooks.salt), which the volunteer is given and nobody else; the draw
+is published as the distribution over panels of pseudonyms, replayable without the features."""
 
 from __future__ import annotations
 
-import hashlib
-import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -20,11 +24,29 @@ from commonplan.store.acts.mandates import install, terms_held
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Council, Member, Office, Volunteer
 
+NONCE_BYTES = 16
+SALT_PURPOSE = "volunteer features"
+
+
+@dataclass(frozen=True)
+class Volunteered:
+    """A volunteering: the roll's row, and what lets the volunteer (only them) open the
+    commitment to their features on the open books: its nonce and the salt (hex)."""
+
+    row: Volunteer
+    nonce: str
+    salt: str
+
+
+def features_salt(books: OpenBooks, nonce: str) -> bytes:
+    """The secret salt of the volunteering whose entry holds ``nonce``."""
+    return books.salt(f"{SALT_PURPOSE}:{nonce}")
+
 
 def volunteer(session: Session, books: OpenBooks, member: Member, office_id: int,
-              features: dict[str, str]) -> Volunteer:
+              features: dict[str, str]) -> Volunteered:
     """``member`` volunteers for the next draw of an administrative post, stating the features
-    the draw stratifies by (only their hash reaches the open books)."""
+    the draw stratifies by (only a salted commitment to them reaches the open books)."""
     office = _post(session, office_id)
     council = found(session, Council, office.council_id, "council")
     actor = member_of(session, books, council, member)
@@ -36,8 +58,11 @@ def volunteer(session: Session, books: OpenBooks, member: Member, office_id: int
         raise Refusal("already_signed", f"{actor} has volunteered for office {office.id} already")
     row = Volunteer(office_id=office.id, member_id=member.id, features=features)
     session.add(row)
-    books.record(session, "volunteered", actor, {"office": office.id, "features_sha256": _hash(features)})
-    return row
+    nonce = books.random_bytes(NONCE_BYTES).hex()
+    salt = features_salt(books, nonce)
+    books.record(session, "volunteered", actor, {
+        "office": office.id, "nonce": nonce, "features_hmac": rotation.features_commitment(salt, features)})
+    return Volunteered(row, nonce, salt.hex())
 
 
 def draw_posts(session: Session, books: OpenBooks, member: Member, office_ids: list[int],
@@ -126,7 +151,3 @@ def _quotas(quotas: list[dict[str, Any]]) -> list[dict[str, Any]]:
             raise Refusal("invalid_ballot",
                           f"quota {number}: feature and value are text, 0 <= min <= max seats")
     return quotas
-
-
-def _hash(features: dict[str, str]) -> str:
-    return hashlib.sha256(json.dumps(features, sort_keys=True).encode()).hexdigest()

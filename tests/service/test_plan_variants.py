@@ -1,0 +1,48 @@
+"""A plan ballot's variants read once: the bundle's names and the plans' results are read on the
+first view of a set of plans, and kept (a finished job never changes)."""
+
+from __future__ import annotations
+
+from commonplan.service import plan_variants
+from commonplan.service.plan_variants import names_of_bundle
+from tests.conftest import BAKERY, zipped
+
+
+def test_a_stored_bundle_gives_the_names_and_units_of_its_products_and_what_each_technique_makes():
+    names = names_of_bundle(zipped(BAKERY))
+    assert names.products["bread"] == ("Bread", "loaf") and names.products["labour"] == ("Work", "hour")
+    assert names.outputs == {"bake": "bread", "grow": "wheat", "tend": "park"}
+    assert names.product("nothing").name == "nothing"
+
+
+def test_a_bundle_that_is_not_a_zip_gives_no_names_rather_than_an_error():
+    assert names_of_bundle(b"not a zip").products == {}
+
+
+class FakeJob:
+    def __init__(self, job_id: int, economy_id: int, net: dict[str, float]) -> None:
+        self.id, self.economy_id, self.result = job_id, economy_id, {"net_output": net, "labour_hours": 1.0}
+
+
+class FakeSession:
+    """Hands out the one stored bundle and counts how often it was asked for."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def get(self, _table: type, _key: int) -> object:
+        self.reads += 1
+        return type("Stored", (), {"bundle": zipped(BAKERY)})()
+
+
+def test_the_comparison_of_a_set_of_plans_is_computed_once_and_kept(monkeypatch):
+    monkeypatch.setattr(plan_variants, "_kept", type(plan_variants._kept)())
+    session = FakeSession()
+    jobs = [FakeJob(1, 1, {"bread": 1.0}), FakeJob(2, 1, {"bread": 2.0})]
+    first = plan_variants.comparison_of(session, jobs)  # type: ignore[arg-type]
+    again = plan_variants.comparison_of(session, jobs)  # type: ignore[arg-type]
+    assert again is first and session.reads == 1
+    assert first.differences[0].product.name == "Bread"
+    for job_id in range(3, 3 + plan_variants.KEPT):  # the oldest sets are forgotten beyond KEPT
+        plan_variants.comparison_of(session, [FakeJob(job_id, 1, {"bread": 1.0})])  # type: ignore[list-item]
+    assert (1, 2) not in plan_variants._kept and len(plan_variants._kept) == plan_variants.KEPT
