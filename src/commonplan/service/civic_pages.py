@@ -310,7 +310,7 @@ def ranking(candidates: list[str], ranks: list[str]) -> list[str]:
 @router.post("/app/ballots/{ballot_id}/close", dependencies=CSRF)
 def close_page(request: Request, ballot_id: RowId, me: Me, db: Db, books: Books) -> Response:
     request.state.back = f"/app/ballots/{ballot_id}"
-    close_ballot(db, books, me, ballot_id)
+    close_ballot(request.app.state.sessions, books, me, ballot_id)
     return to(f"/app/ballots/{ballot_id}")
 
 

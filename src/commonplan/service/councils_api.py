@@ -211,5 +211,9 @@ def _vote(state: Any, credentials: HTTPAuthorizationCredentials | None, ballot_i
 
 
 @router.post("/ballots/{ballot_id}/close", operation_id="close_ballot")
-def close_route(ballot_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
-    return ballot_view(db, books, close_ballot(db, books, me, ballot_id), me)
+def close_route(ballot_id: RowId, request: Request, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    """Close the ballot: its voting stops at once, the count runs in no transaction (every other
+    act is served meanwhile), then the result is recorded and applied."""
+    closed = close_ballot(request.app.state.sessions, books, me, ballot_id)
+    db.commit()  # the request's own reading starts afresh, after the close
+    return ballot_view(db, books, closed, me)

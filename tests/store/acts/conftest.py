@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from commonplan.democracy.refusals import Refusal
 from commonplan.ledger import Entry, Verdict
+from commonplan.store.acts.close_ballot import close_ballot
 from commonplan.store.acts.councils import found_council, join_council
 from commonplan.store.books import OpenBooks, entries, verify_books
 from commonplan.store.database import connect, open_database, sessions
@@ -41,6 +42,7 @@ from commonplan.store.models import (
 from tests.store.conftest import POSTGRES
 
 SECRET = bytes.fromhex("5e" * 32)
+OWN_TRANSACTIONS = {close_ballot}  # a count holds no transaction
 START = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
 EMAILS = itertools.count()
 
@@ -94,7 +96,10 @@ class World:
         self.books.clock.advance(timedelta(days=days))  # type: ignore[attr-defined]
 
     def act(self, use_case: Callable[..., Any], *args: Any, **options: Any) -> Any:
-        """Run ``use_case(session, books, *args)`` in a transaction of its own, committed."""
+        """Run ``use_case(session, books, *args)`` in a transaction of its own, committed (a use
+        case that opens its own transactions, such as closing a ballot, gets the sessions)."""
+        if use_case in OWN_TRANSACTIONS:
+            return use_case(self.sessions, self.books, *args, **options)
         with self.sessions() as session, session.begin():
             return use_case(session, self.books, *args, **options)
 

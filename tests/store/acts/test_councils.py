@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from commonplan.store.acts.cast_ballot import cast_ballot
-from commonplan.store.acts.close_ballot import close_ballot
+from commonplan.store.acts.close_ballot import record_count, start_count
 from commonplan.store.acts.councils import create_office, found_council, join_council
 from commonplan.store.acts.draw_posts import draw_posts, volunteer
 from commonplan.store.acts.open_ballot import open_ballot
@@ -144,6 +144,10 @@ def every_act(world, people, council):
     post = world.act(create_office, people[0], council.id, title="Clerk", kind="post")
     ballot = world.act(open_ballot, people[0], council.id, kind="shares", question="?", options={})
     world.act(cast_ballot, people[1], ballot.id, SHARES)
+    world.later()
+    counting = world.act(start_count, people[0], ballot.id)  # its voting stopped, its count recorded below
+    ballot = world.act(open_ballot, people[0], council.id, kind="shares", question="?", options={})
+    world.act(cast_ballot, people[1], ballot.id, SHARES)
     world.act(volunteer, people[2], post.id, {})
     names = [world.pseudonym(m) for m in people[:2]]
     newcomer = world.members(1)[0]
@@ -156,7 +160,7 @@ def every_act(world, people, council):
         ("open", lambda s, b: open_ballot(s, b, people[1], council.id, kind="election", question="?",
                                           options={"candidates": names}, office_id=office.id)),
         ("cast", lambda s, b: cast_ballot(s, b, people[2], ballot.id, SHARES)),
-        ("close", lambda s, b: (world.later(), close_ballot(s, b, people[0], ballot.id))),
+        ("close", lambda s, b: record_count(s, b, counting, counting.result())),
         ("volunteer", lambda s, b: volunteer(s, b, people[3], post.id, {})),
         ("draw", lambda s, b: draw_posts(s, b, people[0], [post.id], [])),
         ("petition", lambda s, b: open_petition(s, b, people[3], post.id)),  # and the recall ballot

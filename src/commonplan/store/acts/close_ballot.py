@@ -1,14 +1,23 @@
 """Closing a ballot: at its closing time, or once every member entitled to vote has voted
 (democracy.closing), never earlier and by nobody alone; its anonymous contents published in
 random order with the count, the electorate and the lottery's seed, then what the result decides
-(an office filled, a delegate recalled, pay set, a plan adopted) applied and recorded, all in one
-transaction."""
+(an office filled, a delegate recalled, pay set, a plan adopted) applied and recorded.
+
+A count may be long (equal shares over tens of thousands of ballots, STV over a large
+electorate), so it holds no write transaction: a short one stops the voting (the ballot is
+``counting``) and reads the contents, the count runs outside any transaction, and a second
+short one records the result with its effects. Every other act is served meanwhile. A count
+that was interrupted (its process ended) may be started again by any member once its lease,
+:data:`COUNT_LEASE`, has run out; two closes of one ballot never both record a result."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -43,28 +52,80 @@ from commonplan.store.models import (
     StoredEconomy,
 )
 
+COUNT_LEASE = timedelta(minutes=10)  # a count not recorded by then may be started again
 
-def close_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: int) -> Ballot:
+
+@dataclass(frozen=True)
+class Count:
+    """What a closing ballot is counted from, read when its voting stopped."""
+
+    ballot: int
+    council: int
+    kind: str
+    options: dict[str, Any]
+    seats: int
+    seed: str
+    voted: int
+    electorate: int
+    contents: list[Any]
+    started: datetime
+
+    def result(self) -> dict[str, Any]:
+        """The count, by the ballot's kind (democracy.ballot_kinds.tally); no database involved."""
+        return tally(self.kind, self.options, self.contents, self.seats, self.seed, self.electorate)
+
+
+def close_ballot(sessions: Callable[[], Session], books: OpenBooks, member: Member,
+                 ballot_id: int) -> Ballot:
     """Close a ballot (any member of its council may ask): refused before its closing time
-    unless every member has voted."""
+    unless every member has voted. Each step in a transaction of its own from ``sessions``,
+    the count in none."""
+    with sessions() as session, session.begin():
+        count = start_count(session, books, member, ballot_id)
+    result = count.result()
+    with sessions() as session, session.begin():
+        return record_count(session, books, count, result)
+
+
+def start_count(session: Session, books: OpenBooks, member: Member, ballot_id: int) -> Count:
+    """Stop the voting of a ballot that may close now (its state becomes ``counting``, so no
+    vote is taken any more) and read what it is counted from, its contents in random order."""
     ballot = found(session, Ballot, ballot_id, "ballot")
     council = found(session, Council, ballot.council_id, "council")
     member_of(session, books, council, member)
     books.lock(session)
     session.refresh(ballot)
-    if ballot.state != "open":
+    now = utc(books.clock())
+    if ballot.state == "closed":
         raise Refusal("ballot_closed", f"ballot {ballot.id} is closed already")
+    if ballot.state == "counting" and now < utc(ballot.closed_at) + COUNT_LEASE:
+        raise Refusal("ballot_closed", f"ballot {ballot.id} is being counted (since "
+                                       f"{utc(ballot.closed_at).isoformat()})")
     voted, electorate = _votes(session, ballot), _members(session, council)
-    check_close(utc(books.clock()), utc(ballot.closes_at), voted, electorate, ballot.id)
+    if ballot.state == "open":
+        check_close(now, utc(ballot.closes_at), voted, electorate, ballot.id)
+    ballot.state, ballot.closed_at = "counting", now
     query = select(BallotContent.content).where(BallotContent.ballot_id == ballot.id)
     contents = list(session.scalars(query))
     random.SystemRandom().shuffle(contents)
-    result = tally(ballot.kind, ballot.options, contents, ballot.seats, ballot.seed, electorate)
+    return Count(ballot.id, council.id, ballot.kind, dict(ballot.options), ballot.seats, ballot.seed, voted,
+                 electorate, contents, now)
+
+
+def record_count(session: Session, books: OpenBooks, count: Count, result: dict[str, Any]) -> Ballot:
+    """Record the result of ``count``: the contents published and deleted, the ballot closed,
+    what it decides applied; refused when another close recorded (or restarted) it meanwhile."""
+    ballot = found(session, Ballot, count.ballot, "ballot")
+    books.lock(session)
+    session.refresh(ballot)
+    if ballot.state != "counting" or utc(ballot.closed_at) != count.started:
+        raise Refusal("ballot_closed", f"ballot {ballot.id} was counted by another close")
+    council = found(session, Council, count.council, "council")
     ballot.state, ballot.result, ballot.closed_at = "closed", result, books.clock()
     session.execute(delete(BallotContent).where(BallotContent.ballot_id == ballot.id))
     books.record(session, "ballot closed", council_actor(council.id), {
         "ballot": ballot.id, "council": council.id, "kind": ballot.kind, "seed": ballot.seed,
-        "voted": voted, "electorate": electorate, "ballots": contents, "result": result})
+        "voted": count.voted, "electorate": count.electorate, "ballots": count.contents, "result": result})
     EFFECTS.get(ballot.kind, _nothing)(session, books, council, ballot)
     return ballot
 
