@@ -7,10 +7,10 @@ import threading
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from commonplan.documents import document_rows
@@ -18,6 +18,15 @@ from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.errors import ApiError
 from commonplan.service.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.service.jobs import MAX_PERIODS, job_options, voted_tiers
+from commonplan.service.limits import (
+    MULTIPART_SLACK,
+    PAGE_DEFAULT,
+    Email,
+    Key,
+    OptionalName,
+    Password,
+)
+from commonplan.service.paging import Limit, Offset, link_headers, page_of
 from commonplan.service.uploads import MAX_UPLOAD, store_bundle
 from commonplan.store.access import readable
 from commonplan.store.accounts import (
@@ -33,19 +42,24 @@ from commonplan.store.models import Job, Member, StoredEconomy
 
 LOGIN_ATTEMPTS = 5  # failed logins of one email allowed per window
 LOCKOUT_SECONDS = 300
-PAGE = 100  # rows of a listing at most
 
 
-class Credentials(BaseModel):
-    email: str
-    password: str
+class Strict(BaseModel):
+    """A request body of strict types: JSON ``true`` is not 1, ``"5"`` is not 5 (service.limits)."""
+
+    model_config = ConfigDict(strict=True)
 
 
-class JobRequest(BaseModel):
+class Credentials(Strict):
+    email: Email
+    password: Password
+
+
+class JobRequest(Strict):
     kind: Literal["values", "requirements", "plan"]
     method: Literal["lp", "harmony"] = "lp"
     periods: int = Field(1, ge=1, le=MAX_PERIODS, description="periods of an exact plan (capital tables)")
-    priorities_ballot: int | None = Field(None, ge=1, le=2**31 - 1, description=(
+    priorities_ballot: Key | None = Field(None, description=(
         "a closed ballot on priorities: the plan variant for the tiers the council voted"))
 
 
@@ -112,8 +126,6 @@ def bearer_member(db: Db, credentials: BearerToken) -> Member:
 
 
 Me = Annotated[Member, Depends(bearer_member)]
-Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
-Limit = Annotated[int, Query(ge=1, le=PAGE)]
 router = APIRouter()
 
 
@@ -142,15 +154,18 @@ def who_am_i(me: Me) -> dict[str, Any]:
     return {"id": me.id, "email": me.email, "role": me.role}
 
 
-@router.post("/economies", status_code=201, operation_id="upload_economy")
+@router.post("/economies", status_code=201, operation_id="upload_economy",
+             max_body_size=MAX_UPLOAD + MULTIPART_SLACK)
 async def upload(me: Me, db: Db, bundle: Annotated[UploadFile, File()],
-                 name: Annotated[str, Form(max_length=200)] = "economy") -> dict[str, Any]:
+                 name: Annotated[OptionalName, Form()] = "economy") -> dict[str, Any]:
     return economy_summary(store_bundle(db, me, name, await bundle.read(MAX_UPLOAD + 1)))
 
 
 @router.get("/economies", operation_id="list_economies")
-def list_economies(me: Me, db: Db, offset: Offset = 0, limit: Limit = PAGE) -> list[dict[str, Any]]:
-    found = db.scalars(readable(me, StoredEconomy).offset(offset).limit(limit))
+def list_economies(me: Me, db: Db, request: Request, response: Response, offset: Offset = 0,
+                   limit: Limit = PAGE_DEFAULT) -> list[dict[str, Any]]:
+    found, page = page_of(db, readable(me, StoredEconomy), offset, limit)
+    link_headers(request, response, page)
     return [economy_summary(economy) for economy in found]
 
 
@@ -173,8 +188,11 @@ def start(economy_id: RowId, body: JobRequest, me: Me, db: Db, worker: Worker) -
 
 
 @router.get("/jobs", operation_id="list_jobs")
-def list_jobs(me: Me, db: Db, offset: Offset = 0, limit: Limit = PAGE) -> list[dict[str, Any]]:
-    return [job_summary(job) for job in db.scalars(readable(me, Job).offset(offset).limit(limit))]
+def list_jobs(me: Me, db: Db, request: Request, response: Response, offset: Offset = 0,
+              limit: Limit = PAGE_DEFAULT) -> list[dict[str, Any]]:
+    found, page = page_of(db, readable(me, Job), offset, limit)
+    link_headers(request, response, page)
+    return [job_summary(job) for job in found]
 
 
 @router.get("/jobs/{job_id}", operation_id="get_job")

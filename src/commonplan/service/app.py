@@ -1,6 +1,7 @@
 """The application: the REST API (service.api) and the web pages (service.pages) on one
 database, with security headers on every answer and jobs resumed after a restart."""
 
+import json
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonplan import __version__
 from commonplan.service import api, councils_api, errors, ledger_api, pages
+from commonplan.service.limits import MAX_BODY
+from commonplan.service.uploads import MAX_UPLOAD
 from commonplan.service.worker import JobWorker
 from commonplan.store.books import OpenBooks, load_secret
 from commonplan.store.database import DEFAULT_URL, open_database, sessions
@@ -45,10 +48,10 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
     app.state.logins = api.LoginLimit()
     app.state.books = books or OpenBooks(load_secret(secret_path(database_url)))
     errors.install(app)
+    app.add_middleware(TooLargeInJson)
     app.add_middleware(SecurityHeaders)
-    app.include_router(api.router)
-    app.include_router(councils_api.router)
-    app.include_router(ledger_api.router)
+    for routes in (api.router, councils_api.router, ledger_api.router):
+        app.include_router(routes, max_body_size=MAX_BODY)  # per route: TooLargeInJson sees the 413
     pages.install(app)
     return app
 
@@ -81,3 +84,36 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class TooLargeInJson:
+    """A request body past its limit (limits.MAX_BODY; an upload's own) is answered by Starlette
+    in plain text, whatever the handlers say; this gives that 413 the API's error body."""
+
+    BODY = json.dumps({"error": "too_large", "detail": f"a request body may have at most {MAX_BODY} "
+                       f"octets (an uploaded bundle {MAX_UPLOAD}): see the limits in docs/api.md"}).encode()
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replacing = False
+
+        async def send_in_json(message: Message) -> None:
+            nonlocal replacing
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                headers = MutableHeaders(scope=message)
+                replacing = headers.get("content-type", "").startswith("text/plain")
+                if replacing:
+                    headers["content-type"] = "application/json"
+                    headers["content-length"] = str(len(self.BODY))
+            elif message["type"] == "http.response.body" and replacing:
+                if message.get("more_body", False):
+                    return  # the plain text is dropped; ours goes with its last part
+                message = {"type": "http.response.body", "body": self.BODY}
+            await send(message)
+
+        await self.app(scope, receive, send_in_json)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AfterValidator, Field
 from sqlalchemy import select
 
 from commonplan.democracy.closing import DEFAULT_VOTING_DAYS as DEFAULT_DAYS
@@ -18,11 +19,29 @@ from commonplan.democracy.closing import MAX_VOTING_DAYS, MIN_VOTING_DAYS
 from commonplan.democracy.councils import FEDERATIONS, LEVELS
 from commonplan.democracy.recall import RULES
 from commonplan.democracy.refusals import Refusal
-from commonplan.service.civic_views import ballot_view, council_summary, council_view
+from commonplan.service.civic_views import ballot_summary, ballot_view, council_summary, council_view
 from commonplan.service.deps import Books, Db, RowId
 from commonplan.service.errors import REFUSAL_STATUS
+from commonplan.service.limits import (
+    JSON_INTEGER,
+    MAX_BODY,
+    MAX_CHOICES,
+    MAX_FORM_TEXT,
+    MAX_ID,
+    MAX_ITEMS,
+    MAX_RATE,
+    PAGE_MAX,
+    WEB_PAGE,
+    Code,
+    OptionalName,
+    Question,
+    Unbounded,
+    bounded_json,
+    without_nul,
+)
 from commonplan.service.pages import CSRF, TITLES, PageRoute, finished, render, to
-from commonplan.service.web_session import Me, Reader
+from commonplan.service.paging import WebOffset, page_of
+from commonplan.service.web_session import Me, PageError, Reader
 from commonplan.store.acts.cast_ballot import cast_ballot
 from commonplan.store.acts.close_ballot import close_ballot
 from commonplan.store.acts.common import found
@@ -35,10 +54,12 @@ from commonplan.store.books import entries, verify_books
 from commonplan.store.models import Ballot, Council, CouncilMember, Office, Volunteer
 
 ENTRIES_PAGE = 20
-Text = Annotated[str, Form(max_length=200)]
-Many = Annotated[list[str], Form(max_length=200)]
-Rate = Annotated[float, Form(ge=0, le=1e9, allow_inf_nan=False)]
-Index = Annotated[int, Query(ge=0, le=2**31 - 1)]
+Text = Annotated[OptionalName, Form()]  # the API's bounds (service.limits) on the forms' fields
+Many = Annotated[list[OptionalName], Form(max_length=MAX_CHOICES)]
+Rate = Annotated[float, Form(ge=0, le=MAX_RATE, allow_inf_nan=False)]
+Long = Annotated[str, Form(max_length=MAX_FORM_TEXT), AfterValidator(without_nul)]
+FormKey = Annotated[int, Field(ge=1, le=MAX_ID)]
+Index = Annotated[int, Query(ge=0, le=MAX_ID)]
 
 
 class CivicRoute(PageRoute):
@@ -73,19 +94,23 @@ def names_of(db: Db, books: Books, council_id: int) -> dict[str, str]:
 
 
 @router.get("/app/councils")
-def councils(request: Request, me: Me, db: Db) -> HTMLResponse:
-    listed = [council_summary(c) for c in db.scalars(select(Council).order_by(Council.id).limit(500))]
+def councils(request: Request, me: Me, db: Db, offset: WebOffset = 0) -> HTMLResponse:
+    """Every council, a page at a time, and the form to found one (under any federation)."""
+    shown, page = page_of(db, select(Council).order_by(Council.id), offset, WEB_PAGE)
     mine = set(db.scalars(select(CouncilMember.council_id).where(CouncilMember.member_id == me.id)))
-    return render(request, "councils.html", councils=listed, mine=mine, levels=LEVELS,
+    above = db.scalars(select(Council).where(Council.level.in_(FEDERATIONS)).order_by(Council.id)
+                       .limit(PAGE_MAX))
+    return render(request, "councils.html", councils=[council_summary(c) for c in shown], page=page,
+                  mine=mine, federation_councils=[council_summary(c) for c in above], levels=LEVELS,
                   federations=FEDERATIONS, fills=RULES)
 
 
 @router.post("/app/councils", dependencies=CSRF)
 def found_page(request: Request, me: Me, db: Db, books: Books, name: Text, level: Text,
-               reference_rate: Rate, parent: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
-               recall_fraction: Annotated[str, Form(max_length=20)] = "1/5",
+               reference_rate: Rate, parent: Annotated[FormKey | None, Form()] = None,
+               recall_fraction: Annotated[Code, Form()] = "1/5",
                recall_fill: Text = "by-election", public_name: Text = "",
-               recall_quorum: Annotated[str, Form(max_length=20)] = "1/2",
+               recall_quorum: Annotated[Code, Form()] = "1/2",
                voting_days: Annotated[int, Form(ge=MIN_VOTING_DAYS, le=MAX_VOTING_DAYS)] = DEFAULT_DAYS,
                ) -> Response:
     council = found_council(db, books, me, name=name.strip(), level=level, reference_rate=reference_rate,
@@ -96,8 +121,12 @@ def found_page(request: Request, me: Me, db: Db, books: Books, name: Text, level
 
 
 @router.get("/app/councils/{council_id}")
-def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books) -> HTMLResponse:
+def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
+            closed_offset: WebOffset = 0) -> HTMLResponse:
     view = council_view(db, books, found(db, Council, council_id, "council"), me)
+    closed, closed_page = page_of(db, select(Ballot).where(Ballot.council_id == council_id,
+                                                           Ballot.state == "closed")
+                                  .order_by(Ballot.id.desc()), closed_offset, WEB_PAGE)
     names = {m["member"]: m["public_name"] for m in view["members"]}
     posts = [o["id"] for o in view["offices"] if o["kind"] == "post"]
     volunteers = {books.pseudonym(v.member_id) for v in db.scalars(
@@ -107,6 +136,7 @@ def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books) -
         counts[office_id] += 1
     return render(request, "council.html", view=view, names=names, member=view["you"] in names,
                   federation=view["level"] in FEDERATIONS, volunteers=counts,
+                  closed_ballots=[ballot_summary(b) for b in closed], closed_page=closed_page,
                   i_volunteered=view["you"] in volunteers)
 
 
@@ -153,18 +183,18 @@ def recall_page(request: Request, office_id: RowId, me: Me, db: Db, books: Books
 
 @router.post("/app/offices/{office_id}/volunteers", dependencies=CSRF)
 def volunteer_page(request: Request, office_id: RowId, me: Me, db: Db, books: Books,
-                   features: Annotated[str, Form(max_length=2000)] = "") -> Response:
+                   features: Long = "") -> Response:
     council_id = council_of_office(request, db, office_id)
-    volunteer(db, books, me, office_id, pairs(features))
+    volunteer(db, books, me, office_id, bounded(pairs(features), "features"))
     return to(f"/app/councils/{council_id}#posts")
 
 
 @router.post("/app/councils/{council_id}/draws", dependencies=CSRF)
 def draw_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
-              posts: Annotated[list[int], Form(max_length=100)], method: Text = "maximin",
-              quotas: Annotated[str, Form(max_length=4000)] = "") -> Response:
+              posts: Annotated[list[FormKey], Form(max_length=MAX_ITEMS)], method: Text = "maximin",
+              quotas: Long = "") -> Response:
     request.state.back = f"/app/councils/{council_id}"
-    draw_posts(db, books, me, posts, quota_lines(quotas), method, council_id=council_id)
+    draw_posts(db, books, me, posts, bounded(quota_lines(quotas), "quotas"), method, council_id=council_id)
     return to(f"/app/councils/{council_id}#posts")
 
 
@@ -187,7 +217,7 @@ def quota_lines(text: str) -> list[dict[str, Any]]:
         words = line.split()
         if not words:
             continue
-        if len(words) != 4 or not (words[2].isdigit() and words[3].isdigit()):
+        if len(words) != 4 or whole(words[2]) is None or whole(words[3]) is None:
             raise Refusal("invalid_ballot", f"quota line {number}: write feature value min max")
         quotas.append({"feature": words[0], "value": words[1], "min": int(words[2]), "max": int(words[3])})
     return quotas
@@ -198,14 +228,13 @@ def quota_lines(text: str) -> list[dict[str, Any]]:
 
 @router.post("/app/councils/{council_id}/ballots", dependencies=CSRF)
 def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books, kind: Text,
-              question: Annotated[str, Form(min_length=1, max_length=500)],
+              question: Annotated[Question, Form()],
               office: Many = [], candidates: Many = [],  # noqa: B006 (FastAPI copies defaults)
-              products: Annotated[str, Form(max_length=4000)] = "",
+              products: Long = "",
               project: Many = [], cost: Many = [],  # noqa: B006
               budget: Annotated[int | None, Form(ge=1, le=10**12)] = None,
-              plans: Annotated[str, Form(max_length=1000)] = "",
-              method: Annotated[str, Form(max_length=40)] = "median",
-              closes_at: Annotated[str, Form(max_length=40)] = "") -> Response:
+              plans: Long = "", method: Text = "median",
+              closes_at: Annotated[Code, Form()] = "") -> Response:
     request.state.back = f"/app/councils/{council_id}"
     offices = whole_numbers(office, "office")
     options: dict[str, Any] = {}
@@ -218,11 +247,13 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
     elif kind == "budget":
         named = [(name.strip(), price.strip()) for name, price in zip(project, cost, strict=False)
                  if name.strip()]
-        options = {"projects": dict(zip([n for n, _ in named], whole_numbers([p for _, p in named], "cost"),
+        options = {"projects": dict(zip([n for n, _ in named],
+                                        whole_numbers([p for _, p in named], "cost", JSON_INTEGER),
                                         strict=True)), "budget": budget}
     elif kind == "plan":
         options = {"plans": whole_numbers(words_of(plans), "plan")}
-    ballot = open_ballot(db, books, me, council_id, kind=kind, question=question, options=options,
+    ballot = open_ballot(db, books, me, council_id, kind=kind, question=question,
+                         options=bounded(options, "options"),
                          office_id=offices[0] if offices else None, closes_at=utc_time(closes_at))
     return to(f"/app/ballots/{ballot.id}")
 
@@ -242,13 +273,32 @@ def words_of(text: str) -> list[str]:
     return [word.strip() for word in text.replace("\n", ",").split(",") if word.strip()]
 
 
-def whole_numbers(values: list[str], what: str) -> list[int]:
+def whole(text: str) -> int | None:
+    """The whole number ``text`` writes in ASCII digits, or None (``"²".isdigit()`` is true)."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def whole_numbers(values: list[str], what: str, most: int = MAX_ID) -> list[int]:
+    """The numbers, each a whole number up to ``most`` (an id: what a database key holds)."""
     numbers = []
     for value in values:
-        if not value.strip().isdigit():
+        number = whole(value)
+        if number is None:
             raise Refusal("invalid_ballot", f"{what} {value!r} is not a whole number")
-        numbers.append(int(value))
+        if number > most:
+            raise Refusal("invalid_ballot", f"{what} {number} is larger than {most}")
+        numbers.append(number)
     return numbers
+
+
+def bounded(value: Any, field: str) -> Any:
+    """``value`` (built from a form) when within the bounds of free-form JSON (service.limits);
+    422 naming the field otherwise, before anything is stored."""
+    try:
+        return bounded_json(value)
+    except Unbounded as unbounded:
+        raise PageError(422, TITLES[422], f"{field}: {unbounded}") from None
 
 
 @router.get("/app/ballots/{ballot_id}")
@@ -289,7 +339,7 @@ def vote_page(request: Request, ballot_id: RowId, me: Me, db: Db, books: Books,
         content = whole_numbers(choice, "plan")
     else:
         content = list(choice)
-    cast_ballot(db, books, me, ballot_id, content)
+    cast_ballot(db, books, me, ballot_id, bounded(content, "content"))
     return to(f"/app/ballots/{ballot_id}")
 
 
@@ -299,7 +349,7 @@ def ranking(candidates: list[str], ranks: list[str]) -> list[str]:
     for candidate, number in zip(candidates, ranks, strict=False):
         if not number.strip():
             continue
-        if not number.strip().isdigit() or int(number) < 1:
+        if (whole(number) or 0) < 1:
             raise Refusal("invalid_ballot", f"the rank of {candidate}, {number!r}, is not a number from 1")
         if int(number) in given:
             raise Refusal("invalid_ballot", f"{given[int(number)]} and {candidate} are both ranked {number}")
@@ -366,4 +416,4 @@ def verify_page(request: Request, viewer: Reader, db: Db, books: Books) -> HTMLR
 
 
 def install(app: FastAPI) -> None:
-    app.include_router(router)
+    app.include_router(router, max_body_size=MAX_BODY)

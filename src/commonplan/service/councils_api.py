@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from commonplan.democracy.closing import DEFAULT_VOTING_DAYS, MAX_VOTING_DAYS, MIN_VOTING_DAYS
-from commonplan.service.api import BearerToken, Limit, Me, Offset, bearer_member
+from commonplan.service.api import BearerToken, Me, Strict, bearer_member
 from commonplan.service.civic_views import (
     ballot_view,
     council_summary,
@@ -22,6 +22,21 @@ from commonplan.service.civic_views import (
     petition_view,
 )
 from commonplan.service.deps import Books, Db, RowId
+from commonplan.service.limits import (
+    MAX_ITEMS,
+    PAGE_DEFAULT,
+    Code,
+    Hours,
+    Json,
+    JsonObject,
+    Key,
+    Name,
+    OptionalName,
+    Question,
+    Rate,
+    bounded_json,
+)
+from commonplan.service.paging import Limit, Offset, link_headers, page_of
 from commonplan.store.acts.cast_ballot import cast_ballot
 from commonplan.store.acts.close_ballot import close_ballot
 from commonplan.store.acts.common import found
@@ -32,71 +47,69 @@ from commonplan.store.acts.recall_delegate import open_petition, sign_petition
 from commonplan.store.acts.set_pay import pay_holder, propose_pay
 from commonplan.store.models import Ballot, Council, Petition
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Rate = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+Quotas = Annotated[list[dict[str, Any]], Field(max_length=MAX_ITEMS), AfterValidator(bounded_json)]
 router = APIRouter(tags=["democracy"])
 
 
-class NewCouncil(BaseModel):
+class NewCouncil(Strict):
     name: Name
-    level: str = Field(description="workplace, consumer, neighbourhood, district, region or economy")
+    level: Code = Field(description="workplace, consumer, neighbourhood, district, region or economy")
     reference_rate: Rate = Field(description="pay per hour of skilled work: no office of it pays more")
-    parent: int | None = Field(None, ge=1, le=2**31 - 1, description="the federation above")
-    recall_fraction: str = Field("1/5", max_length=20,
-                                 description="of members whose signatures open a recall ballot")
+    parent: Key | None = Field(None, description="the federation above")
+    recall_fraction: Code = Field("1/5", description="of members whose signatures open a recall ballot")
     recall_fill: Literal["by-election", "runner-up"] = "by-election"
-    recall_quorum: str = Field("1/2", max_length=20,
-                               description="of members who must take part for a recall to carry")
-    voting_days: int = Field(DEFAULT_VOTING_DAYS, ge=MIN_VOTING_DAYS, le=MAX_VOTING_DAYS, strict=True,
+    recall_quorum: Code = Field("1/2", description="of members who must take part for a recall to carry")
+    voting_days: int = Field(DEFAULT_VOTING_DAYS, ge=MIN_VOTING_DAYS, le=MAX_VOTING_DAYS,
                              description="days every ballot stays open at least (earlier only when "
                                          "every member has voted)")
-    public_name: str = Field("", max_length=200, description="the name you choose to show its members")
+    public_name: OptionalName = Field("", description="the name you choose to show its members")
 
 
-class Joining(BaseModel):
-    public_name: str = Field("", max_length=200)
+class Joining(Strict):
+    public_name: OptionalName = ""
 
 
-class NewOffice(BaseModel):
+class NewOffice(Strict):
     title: Name
     kind: Literal["delegate", "post"]
     pay_rate: Rate = Field(0.0, description="0: an office opens unpaid, its pay decided by a pay ballot")
     term_limit: int | None = Field(None, ge=1, le=100)
 
 
-class Pay(BaseModel):
+class Pay(Strict):
     rate: Rate
 
 
-class Payment(BaseModel):
-    hours: float = Field(gt=0, le=1e6, allow_inf_nan=False, description="hours of the office's work paid for")
+class Payment(Strict):
+    hours: Hours = Field(description="hours of the office's work paid for")
     amount: Rate
 
 
-class NewBallot(BaseModel):
+class NewBallot(Strict):
     kind: Literal["election", "pay", "shares", "priorities", "budget", "plan"]
-    question: Annotated[str, Field(min_length=1, max_length=500)]
-    options: dict[str, Any] = Field(default_factory=dict)
-    office: int | None = Field(None, ge=1, le=2**31 - 1)
-    closes_at: AwareDatetime | None = Field(None, description=(
+    question: Question
+    options: JsonObject = Field(default_factory=dict, description=(
+        "by kind (docs/democracy.md); bounded as every free-form JSON value (docs/api.md, Limits)"))
+    office: Key | None = None
+    closes_at: AwareDatetime | None = Field(None, strict=False, description=(
         "when the ballot closes (ISO 8601 with its time zone), at least the council's voting_days "
         "away; without one, exactly voting_days away. Nobody closes it earlier unless every member "
         "has voted"))
 
 
-class Vote(BaseModel):
-    content: Any = Field(description="approval: [candidates]; stv: ranking; recall: \"remove\" or \"keep\"; "
-                                     "shares: {category: share}; priorities: {product: tier}; "
-                                     "budget: [projects]; plan: [job numbers]")
+class Vote(Strict):
+    content: Json = Field(description="approval: [candidates]; stv: ranking; recall: \"remove\" or \"keep\"; "
+                                      "shares: {category: share}; priorities: {product: tier}; "
+                                      "budget: [projects]; plan: [job numbers]")
 
 
-class Features(BaseModel):
-    features: dict[str, Annotated[str, Field(max_length=200)]] = Field(default_factory=dict)
+class Features(Strict):
+    features: dict[OptionalName, OptionalName] = Field(default_factory=dict, max_length=MAX_ITEMS)
 
 
-class Draw(BaseModel):
-    offices: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=100)
-    quotas: list[dict[str, Any]] = Field(default_factory=list)
+class Draw(Strict):
+    offices: list[Key] = Field(min_length=1, max_length=MAX_ITEMS)
+    quotas: Quotas = Field(default_factory=list, description="[{feature, value, min, max}]")
     method: Literal["maximin", "nash"] = "maximin"
 
 
@@ -111,9 +124,12 @@ def found_route(body: NewCouncil, me: Me, db: Db, books: Books) -> dict[str, Any
 
 
 @router.get("/councils", operation_id="list_councils")
-def list_councils(_me: Me, db: Db, offset: Offset = 0, limit: Limit = 100) -> list[dict[str, Any]]:
-    query = select(Council).order_by(Council.id).offset(offset).limit(limit)
-    return [council_summary(council) for council in db.scalars(query)]
+def list_councils(_me: Me, db: Db, request: Request, response: Response, offset: Offset = 0,
+                  limit: Limit = PAGE_DEFAULT) -> list[dict[str, Any]]:
+    """Every council, oldest first, a page at a time (X-Total-Count, Link: rel="next")."""
+    found, page = page_of(db, select(Council).order_by(Council.id), offset, limit)
+    link_headers(request, response, page)
+    return [council_summary(council) for council in found]
 
 
 @router.get("/councils/{council_id}", operation_id="get_council")

@@ -81,6 +81,20 @@ REFUSAL_STATUS: dict[str, int] = {
 }
 
 
+def invalid_request(error: RequestValidationError) -> ApiError:
+    """A body that is not JSON is 400 ``bad_request`` (FastAPI would say 422, naming as its field
+    the position of the fault); any other invalid request 422 ``invalid_request`` naming the first
+    field at fault, with its problem."""
+    first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid":
+        position = first["loc"][-1] if first["loc"] else "?"
+        cause = (first.get("ctx") or {}).get("error", "JSON decode error")
+        return ApiError(400, "bad_request", f"the body is not JSON: {cause} at character {position}")
+    where = [str(part) for part in first["loc"]]
+    field = ".".join(where[1:]) or (where[0] if where else None)
+    return ApiError(422, "invalid_request", str(first["msg"]).removeprefix("Value error, "), field=field)
+
+
 def install(app: FastAPI) -> None:
     app.openapi = _documented(app)  # type: ignore[method-assign]
 
@@ -95,10 +109,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
-        field = ".".join(str(part) for part in first["loc"][1:]) or None
-        body = ApiError(422, "invalid_request", str(first["msg"]), field=field).body()
-        return JSONResponse(body, status_code=422)
+        refused = invalid_request(error)
+        return JSONResponse(refused.body(), status_code=refused.status)
 
     @app.exception_handler(HTTPException)
     async def http(_request: Request, error: HTTPException) -> JSONResponse:

@@ -7,23 +7,25 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
+from sqlalchemy import select
 
 from commonplan.ledger import Cosignature, TreeHead, verify_cosignatures
-from commonplan.service.api import Me
+from commonplan.service.api import Me, Strict
 from commonplan.service.deps import Books, Db
 from commonplan.service.errors import ApiError
+from commonplan.service.limits import MAX_ID, PAGE_DEFAULT
+from commonplan.service.paging import Limit, Page, link_headers
 from commonplan.store.books import entries, verify_books
-from commonplan.store.models import LedgerHead
+from commonplan.store.models import LedgerHead, LedgerTip
 
-Index = Annotated[int, Query(ge=0, le=2**31 - 1)]
-Size = Annotated[int, Query(ge=0, le=2**31 - 1)]
-PAGE = 100
+Index = Annotated[int, Query(ge=0, le=MAX_ID)]
+Size = Annotated[int, Query(ge=0, le=MAX_ID)]
 router = APIRouter(prefix="/ledger", tags=["open books"])
 
 
-class CosignatureIn(BaseModel):
+class CosignatureIn(Strict):
     key: str = Field(pattern="^[0-9a-f]{64}$", description="the auditor's own Ed25519 public key, hex")
     signature: str = Field(pattern="^[0-9a-f]{128}$", description="Ed25519 over the head's signed bytes, hex")
 
@@ -39,12 +41,17 @@ def head(db: Db, books: Books) -> dict[str, Any]:
 
 
 @router.get("/entries", operation_id="ledger_entries")
-def list_entries(db: Db, start: Index = 0, limit: Annotated[int, Query(ge=1, le=PAGE)] = PAGE) -> list[dict]:
-    return [entry.to_json() for entry in entries(db, start, start + limit)]
+def list_entries(db: Db, request: Request, response: Response, start: Index = 0,
+                 limit: Limit = PAGE_DEFAULT) -> list[dict]:
+    """Entries ``start`` to ``start + limit`` of the committed record (X-Total-Count: its size;
+    Link: rel="next" while there are more)."""
+    size = db.scalar(select(LedgerTip.size).where(LedgerTip.id == 1)) or 0  # read only: no head published
+    link_headers(request, response, Page(start, limit, size), key="start")
+    return [entry.to_json() for entry in entries(db, start, min(size, start + limit))]
 
 
 @router.get("/entries/{index}", operation_id="ledger_entry")
-def entry(index: Annotated[int, Field(ge=0, le=2**31 - 1)], db: Db, books: Books) -> dict[str, Any]:
+def entry(index: Annotated[int, Field(ge=0, le=MAX_ID)], db: Db, books: Books) -> dict[str, Any]:
     """One entry with its proof of inclusion in the current head."""
     tree, size = books.tree_of(db)
     if index >= size:
@@ -89,7 +96,7 @@ def verify(db: Db, books: Books) -> dict[str, Any]:
 
 
 @router.post("/heads/{size}/cosignatures", status_code=201, operation_id="cosign_head")
-def cosign_head(size: Annotated[int, Field(ge=0, le=2**31 - 1)], body: CosignatureIn, me: Me, db: Db,
+def cosign_head(size: Annotated[int, Field(ge=0, le=MAX_ID)], body: CosignatureIn, me: Me, db: Db,
                 books: Books) -> dict[str, Any]:
     """An auditor's cosignature of a published head, made with the auditor's own key (which
     the server never holds)."""

@@ -24,6 +24,8 @@ from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.errors import ApiError
 from commonplan.service.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.service.jobs import MAX_PERIODS, job_options
+from commonplan.service.limits import MAX_BODY, MULTIPART_SLACK, WEB_PAGE, Email, OptionalName, Password
+from commonplan.service.paging import WebOffset, page_of
 from commonplan.service.result_charts import charts_of, number
 from commonplan.service.uploads import MAX_UPLOAD, store_bundle
 from commonplan.service.web_session import (
@@ -55,6 +57,8 @@ TITLES = {401: "Not signed in", 403: "Not allowed", 404: "Not found", 405: "Not 
 JobKind = api.JobRequest.model_fields["kind"].annotation  # the API's kinds and methods, one list
 JobMethod = api.JobRequest.model_fields["method"].annotation
 CSRF = [Depends(check_csrf)]
+EmailField = Annotated[Email, Form()]  # the API's bounds on the forms' fields
+PasswordField = Annotated[Password, Form()]
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
@@ -131,8 +135,7 @@ def register_form(request: Request, viewer: Reader) -> HTMLResponse:
 
 
 @router.post("/register", dependencies=CSRF)
-def register(request: Request, db: Db, email: Annotated[str, Form(max_length=320)] = "",
-             password: Annotated[str, Form(max_length=1024)] = "") -> Response:
+def register(request: Request, db: Db, email: EmailField = "", password: PasswordField = "") -> Response:
     try:
         api.register(db, email, password)
     except ApiError as refused:
@@ -147,8 +150,7 @@ def login_form(request: Request, viewer: Reader, registered: bool = False) -> HT
 
 
 @router.post("/login", dependencies=CSRF)
-def login(request: Request, db: Db, email: Annotated[str, Form(max_length=320)] = "",
-          password: Annotated[str, Form(max_length=1024)] = "") -> Response:
+def login(request: Request, db: Db, email: EmailField = "", password: PasswordField = "") -> Response:
     try:
         member = api.log_in_member(request, db, email, password)
     except ApiError as refused:  # 401 says nothing of which was wrong; 429 says to wait
@@ -170,19 +172,20 @@ def logout(request: Request, db: Db) -> Response:
 
 
 @router.get("/app/economies")
-def economies(request: Request, me: Me, db: Db) -> HTMLResponse:
-    return economies_page(request, me, db)
+def economies(request: Request, me: Me, db: Db, offset: WebOffset = 0) -> HTMLResponse:
+    return economies_page(request, me, db, offset=offset)
 
 
-def economies_page(request: Request, me: Any, db: Db, status: int = 200, **context: Any) -> HTMLResponse:
-    listed = db.scalars(readable(me, StoredEconomy).limit(api.PAGE)).all()
-    return render(request, "economies.html", status, economies=listed, me=me,
+def economies_page(request: Request, me: Any, db: Db, status: int = 200, offset: int = 0,
+                   **context: Any) -> HTMLResponse:
+    listed, page = page_of(db, readable(me, StoredEconomy), offset, WEB_PAGE)
+    return render(request, "economies.html", status, economies=listed, page=page, me=me,
                   may_upload=may(me, "upload"), **context)
 
 
-@router.post("/app/economies", dependencies=CSRF)
+@router.post("/app/economies", dependencies=CSRF, max_body_size=MAX_UPLOAD + MULTIPART_SLACK)
 def upload(request: Request, me: Me, db: Db, bundle: Annotated[UploadFile, File()],
-           name: Annotated[str, Form(max_length=200)] = "economy") -> Response:
+           name: Annotated[OptionalName, Form()] = "economy") -> Response:
     try:
         stored = store_bundle(db, me, name.strip() or "economy",
                                          bundle.file.read(MAX_UPLOAD + 1))
@@ -193,10 +196,10 @@ def upload(request: Request, me: Me, db: Db, bundle: Annotated[UploadFile, File(
 
 
 @router.get("/app/economies/{economy_id}")
-def economy(request: Request, economy_id: RowId, me: Me, db: Db) -> HTMLResponse:
+def economy(request: Request, economy_id: RowId, me: Me, db: Db, offset: WebOffset = 0) -> HTMLResponse:
     stored = readable_row(db, StoredEconomy, economy_id, me)
-    jobs = db.scalars(readable(me, Job).where(Job.economy_id == stored.id).limit(api.PAGE)).all()
-    return render(request, "economy.html", economy=stored, jobs=jobs, me=me,
+    jobs, page = page_of(db, readable(me, Job).where(Job.economy_id == stored.id), offset, WEB_PAGE)
+    return render(request, "economy.html", economy=stored, jobs=jobs, page=page, me=me,
                   may_run=may(me, "run", stored), max_periods=MAX_PERIODS)
 
 
@@ -314,7 +317,7 @@ def install(app: FastAPI) -> None:
 
     from commonplan.service import civic_pages  # it builds on this module's PageRoute and render
 
-    app.include_router(router)
+    app.include_router(router, max_body_size=MAX_BODY)
     civic_pages.install(app)
     app.add_api_route("/static/plotly.min.js", plotly_route, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
