@@ -33,7 +33,7 @@ def world(client: TestClient) -> dict[str, Any]:
     council = ok(client.post("/councils", headers=me, json={"name": "Bakery", "level": "workplace",
                                                             "reference_rate": 30}))["id"]
     office = ok(client.post(f"/councils/{council}/offices", headers=me,
-                            json={"title": "Clerk", "kind": "post", "pay_rate": 10}))["id"]
+                            json={"title": "Clerk", "kind": "post"}))["id"]
     ballot = ok(client.post(f"/councils/{council}/ballots", headers=me, json={
         "kind": "shares", "question": "Shares?", "options": {"method": "median"}}))["id"]
     return {"me": me, "council": council, "office": office, "ballot": ballot}

@@ -131,3 +131,11 @@ def test_a_large_text_never_reaches_the_open_books(client, bakery, field):
                                    "public_name": large})
     assert answer.status_code == 422 and answer.json()["field"] == field
     assert size(client) == before
+
+
+def test_an_outsider_cannot_put_names_to_a_councils_pseudonyms(client, bakery):
+    outsider = people(client, 1, "outsider")[0]
+    seen = ok(client.get(f"/councils/{bakery['council']}", headers=outsider), 200)["members"]
+    assert [m["member"] for m in seen] == bakery["names"] and {m["public_name"] for m in seen} == {""}
+    inside = ok(client.get(f"/councils/{bakery['council']}", headers=bakery["members"][2]), 200)["members"]
+    assert [m["public_name"] for m in inside][1:] == ["M0", "M1", "M2", "M3"]  # what they chose to show

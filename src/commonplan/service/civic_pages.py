@@ -19,7 +19,13 @@ from commonplan.democracy.closing import MAX_VOTING_DAYS, MIN_VOTING_DAYS
 from commonplan.democracy.councils import FEDERATIONS, LEVELS
 from commonplan.democracy.recall import RULES
 from commonplan.democracy.refusals import Refusal
-from commonplan.service.civic_views import ballot_summary, ballot_view, council_summary, council_view
+from commonplan.service.civic_views import (
+    ballot_summary,
+    ballot_view,
+    council_summary,
+    council_view,
+    public_names,
+)
 from commonplan.service.deps import Books, Db, RowId
 from commonplan.service.errors import REFUSAL_STATUS
 from commonplan.service.limits import (
@@ -81,13 +87,6 @@ class CivicRoute(PageRoute):
 
 
 router = APIRouter(route_class=CivicRoute, include_in_schema=False)
-
-
-def names_of(db: Db, books: Books, council_id: int) -> dict[str, str]:
-    """The council's members: pseudonym to the public name they chose (or "")."""
-    rows = db.execute(select(CouncilMember.member_id, CouncilMember.public_name)
-                      .where(CouncilMember.council_id == council_id))
-    return {books.pseudonym(member_id): name for member_id, name in rows}
 
 
 # Councils
@@ -306,7 +305,7 @@ def ballot(request: Request, ballot_id: RowId, me: Me, db: Db, books: Books) -> 
     found_ballot = found(db, Ballot, ballot_id, "ballot")
     view = ballot_view(db, books, found_ballot, me)
     held = found(db, Council, found_ballot.council_id, "council")
-    names = names_of(db, books, held.id)
+    names = public_names(db, books, held.id, me)
     return render(request, "ballot.html", ballot=view, council=council_summary(held), names=names,
                   member=books.pseudonym(me.id) in names,
                   method="stv" if view["kind"] == "election" and view["seats"] > 1 else "approval")

@@ -22,18 +22,27 @@ def council_summary(council: Council) -> dict[str, Any]:
             "voting_days": council.voting_days}
 
 
+def public_names(db: Session, books: OpenBooks, council_id: int, me: Member) -> dict[str, str]:
+    """The council's members, pseudonym to the public name each chose to show its members, in
+    the order they joined; to anyone else the names are blank, so that nobody outside a council
+    can put names to its members' entries in the open books."""
+    rows = db.execute(select(CouncilMember.member_id, CouncilMember.public_name)
+                      .where(CouncilMember.council_id == council_id).order_by(CouncilMember.since)).all()
+    member = any(member_id == me.id for member_id, _ in rows)
+    return {books.pseudonym(member_id): name if member else "" for member_id, name in rows}
+
+
 def council_view(db: Session, books: OpenBooks, council: Council, me: Member) -> dict[str, Any]:
-    """The council with its members, offices, ballots, petitions and children."""
-    members = db.execute(select(CouncilMember.member_id, CouncilMember.public_name)
-                         .where(CouncilMember.council_id == council.id).order_by(CouncilMember.since))
+    """The council with its members (their public names shown to its members only), offices,
+    ballots, petitions and children."""
+    names = public_names(db, books, council.id, me)
     offices = db.scalars(select(Office).where(Office.council_id == council.id).order_by(Office.id))
     ballots = db.scalars(select(Ballot).where(Ballot.council_id == council.id).order_by(Ballot.id.desc()))
     petitions = db.scalars(select(Petition).join(Office, Office.id == Petition.office_id)
                            .where(Office.council_id == council.id, Petition.state == "open"))
     children = db.scalars(select(Council).where(Council.parent_id == council.id).order_by(Council.id))
     return {**council_summary(council),
-            "members": [{"member": books.pseudonym(m.member_id), "public_name": m.public_name}
-                        for m in members],
+            "members": [{"member": pseudonym, "public_name": name} for pseudonym, name in names.items()],
             "you": books.pseudonym(me.id),
             "offices": [office_view(books, office) for office in offices],
             "ballots": [ballot_summary(ballot) for ballot in ballots],

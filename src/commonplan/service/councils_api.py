@@ -231,5 +231,4 @@ def close_route(ballot_id: RowId, request: Request, me: Me, db: Db, books: Books
     """Close the ballot: its voting stops at once, the count runs in no transaction (every other
     act is served meanwhile), then the result is recorded and applied."""
     closed = close_ballot(request.app.state.sessions, books, me, ballot_id)
-    db.commit()  # the request's own reading starts afresh, after the close
-    return ballot_view(db, books, closed, me)
+    return ballot_view(db, books, closed, me)  # what it reads of the request's own session is unchanged

@@ -233,3 +233,11 @@ def test_an_election_nobody_voted_in_elects_nobody(world, people, council, deleg
     ballot = run(world, people, council, "election", {"candidates": names}, [], delegate_seat.id)
     assert ballot.result["elected"] == [] and "nobody voted" in ballot.result["why"]
     assert world.get(Office, delegate_seat.id).holder_id is None
+
+
+def test_nobody_asks_a_council_to_adopt_a_plan_they_cannot_read_themselves(world, people, council):
+    jobs = world.finished_plans(people[0], 1)  # people[0]'s own plan: people[1] may not read it
+    refusal = world.refused_writing_nothing("invalid_ballot", open_ballot, people[1], council.id, kind="plan",
+                                            question="Adopt?", options={"plans": jobs})
+    assert refusal.reason == f"job {jobs[0]} is not a finished plan you may read"  # as if it did not exist
+    world.act(open_ballot, people[0], council.id, kind="plan", question="Adopt?", options={"plans": jobs})

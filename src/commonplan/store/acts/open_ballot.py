@@ -8,13 +8,13 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonplan.democracy.ballot_kinds import options_checked
 from commonplan.democracy.closing import closing_time
 from commonplan.democracy.lottery import new_seed
 from commonplan.democracy.refusals import Refusal
+from commonplan.store.access import may
 from commonplan.store.acts.common import (
     MAX_ID,
     council_actor,
@@ -59,7 +59,7 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
         _candidates_are_members(session, books, council, options["candidates"])
         options["offices"] = offices
     if kind == "plan":
-        _plans_are_finished(session, options["plans"])
+        _plans_are_finished(session, options["plans"], opener_id)
     if kind == "pay":
         office = _office_of(session, council, options["office"])
         pay_checked(session, books, council, actor, office.title, options["rate"])
@@ -110,9 +110,12 @@ def _candidates_are_members(session: Session, books: OpenBooks, council: Council
             raise Refusal("not_a_member", f"candidate {candidate} is not a member of council {council.id}")
 
 
-def _plans_are_finished(session: Session, plans: list[int]) -> None:
+def _plans_are_finished(session: Session, plans: list[int], opener_id: int | None) -> None:
+    """Each job a finished plan its opener may read: nobody asks others to adopt a plan they
+    could not open themselves (one they may not read is refused as if it did not exist)."""
+    opener = session.get(Member, opener_id) if opener_id is not None else None
     for job_id in plans:
-        job = session.execute(select(Job.kind, Job.state).where(Job.id == job_id)).one_or_none() \
-            if 1 <= job_id <= MAX_ID else None
-        if job is None or job.kind != "plan" or job.state != "done":
-            raise Refusal("invalid_ballot", f"job {job_id} is not a finished plan")
+        job = session.get(Job, job_id) if 1 <= job_id <= MAX_ID else None
+        if (job is None or job.kind != "plan" or job.state != "done"
+                or (opener is not None and not may(opener, "read", job))):
+            raise Refusal("invalid_ballot", f"job {job_id} is not a finished plan you may read")
