@@ -1,0 +1,255 @@
+"""A hostile user at the command line: each hostile command line exits 2 naming the culprit,
+prints no traceback, harms no file the user had, and stays within bounded memory."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from commonplan.economy.bundle import read_bundle
+from tests.conftest import BAKERY, write_tables
+from tests.test_cli import one_document, run
+
+MEMORY_LIMIT = 2 << 30  # address space of a refused command: far below what its request would take
+SOURCE = Path(__file__).parents[1] / "src"
+
+
+def bounded(*argv: object, cwd: Path) -> tuple[int, str, str, float]:
+    """``commonplan ARGV`` in a process limited to MEMORY_LIMIT of address space: exit code,
+    stdout, stderr and seconds taken."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    env = {**os.environ, "PYTHONPATH": str(SOURCE)}
+    env.pop("COMMONPLAN_DEBUG", None)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", "from commonplan.cli import main; main()",
+                           *map(str, argv)], capture_output=True, text=True, cwd=cwd, env=env,
+                          preexec_fn=limit, timeout=300, check=False)
+    return done.returncode, done.stdout, done.stderr, time.monotonic() - started
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root`` (or ``root`` itself) with its content and modification time."""
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(path.relative_to(root.parent)): (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in files}
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    return write_tables(tmp_path / "bakery", BAKERY)
+
+
+def refused(capfd, argv: list[object], *culprits: str) -> str:
+    """Run ARGV in-process; it must exit 2 naming every culprit, with no traceback; its stderr."""
+    code, _out, err = run(capfd, *argv)
+    assert code == 2, err
+    assert "Traceback" not in err and "internal error" not in err
+    for culprit in culprits:
+        assert culprit in err
+    return err
+
+
+# Sizes: checked before anything is allocated, in a process that could not allocate them anyway
+
+
+@pytest.mark.parametrize(("argv", "culprit"), [
+    (["generate", "--products", 10**12, "--out", "g"], "--products 1000000000000: at most 5,000,000"),
+    (["generate", "--products", 0, "--out", "g"], "--products 0: must be at least 1"),
+    (["generate", "--products", -5, "--out", "g"], "--products -5: must be at least 1"),
+    (["generate", "--products", 10, "--inputs-per-product", 10**11, "--out", "g"],
+     "--inputs-per-product 100000000000: at most 1,000"),
+    (["generate", "--products", 10, "--inputs-per-product", 0, "--out", "g"],
+     "--inputs-per-product 0: must be at least 1"),
+    (["generate", "--products", 5_000_000, "--inputs-per-product", 1000, "--out", "g"],
+     "= 5,000,000,000 inputs: at most 100,000,000"),
+    (["plan", "bakery", "--periods", 10**9], "--periods 1000000000: at most 1,000"),
+    (["plan", "bakery", "--periods", 0], "--periods 0: must be at least 1"),
+    (["needs", "--purchases", "p.csv", "--stock", "s.csv", "--out", "n.csv", "--horizon-days", 10**12],
+     "--horizon-days 1000000000000: at most 3,660"),
+    (["needs", "--purchases", "p.csv", "--stock", "s.csv", "--out", "n.csv", "--horizon-days", -1],
+     "--horizon-days -1: must be at least 1"),
+])
+def test_a_size_beyond_its_maximum_is_refused_at_once_within_bounded_memory(bundle, argv, culprit):
+    code, out, err, seconds = bounded(*argv, cwd=bundle.parent)
+    assert (code, out) == (2, ""), err
+    assert culprit in err and "Traceback" not in err
+    assert seconds < 60
+    assert not (bundle.parent / "g").exists() and not (bundle.parent / "n.csv").exists()
+
+
+def test_a_multi_period_plan_too_large_for_memory_is_refused_after_reading_the_bundle(capfd, tmp_path):
+    from commonplan.economy.bundle import write_bundle
+    from commonplan.economy.synthetic import generate
+
+    large = write_bundle(generate(3_000, seed=1), tmp_path / "large")
+    code, out, err = run(capfd, "plan", large, "--periods", 1000, "--json")
+    assert code == 2 and "--periods 1,000: 1,000 periods x (" in err and "plan fewer periods" in err
+    assert one_document(out)["errors"][0]["message"].startswith("--periods 1,000")
+
+
+def test_a_non_number_size_is_a_usage_error_naming_the_option(capfd):
+    err = refused(capfd, ["generate", "--products", "lots", "--out", "g"], "--products")
+    assert "lots" in err
+
+
+# Outputs: nothing a user had is overwritten without --force, nor half-written with it
+
+
+def test_generate_over_an_existing_bundle_is_refused_and_leaves_it_untouched(capfd, bundle):
+    before = snapshot(bundle)
+    refused(capfd, ["generate", "--products", 10, "--out", bundle], f"--out {bundle}", "--force")
+    assert snapshot(bundle) == before
+
+
+def test_generate_over_a_file_is_refused_even_with_force(capfd, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    before = snapshot(notes)
+    for force in ([], ["--force"]):
+        refused(capfd, ["generate", "--products", 10, "--out", notes, *force], f"--out {notes}: is a file")
+    assert snapshot(notes) == before
+
+
+def test_generate_never_replaces_a_folder_holding_other_files_even_with_force(capfd, bundle):
+    (bundle / "thesis.docx").write_bytes(b"years of work")
+    before = snapshot(bundle)
+    refused(capfd, ["generate", "--products", 10, "--out", bundle, "--force"], "thesis.docx")
+    assert snapshot(bundle) == before
+
+
+def test_generate_with_force_replaces_a_bundle_whole_and_leaves_no_temporary_files(capfd, bundle):
+    code, _out, err = run(capfd, "generate", "--products", 10, "--out", bundle, "--force")
+    assert code == 0, err
+    assert len(read_bundle(bundle).economy.products) == 18  # 10 products, 4 labour, 4 resources
+    assert sorted(p.name for p in bundle.parent.iterdir()) == ["bakery"]
+
+
+def test_generate_into_a_new_or_empty_folder_needs_no_force(capfd, tmp_path):
+    (tmp_path / "empty").mkdir()
+    for folder in (tmp_path / "empty", tmp_path / "new" / "deeper"):
+        code, _out, err = run(capfd, "generate", "--products", 5, "--out", folder)
+        assert code == 0, err
+        assert read_bundle(folder).economy.inputs.nnz > 0
+
+
+def test_a_write_that_fails_with_force_leaves_the_old_bundle_whole(capfd, bundle, monkeypatch):
+    import commonplan.economy.bundle as bundles
+
+    def half_written(economy, folder, **options):
+        (Path(folder) / "products.csv").write_text("id,kind\nhalf,good\n")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bundles, "write_bundle", half_written)
+    before = snapshot(bundle)
+    refused(capfd, ["generate", "--products", 10, "--out", bundle, "--force"], "No space left on device")
+    assert snapshot(bundle) == before
+    assert sorted(p.name for p in bundle.parent.iterdir()) == ["bakery"]
+
+
+def test_import_bea_over_an_existing_bundle_is_refused_before_reading_anything(capfd, bundle):
+    before = snapshot(bundle)
+    refused(capfd, ["import-bea", "--use", "use.csv", "--make", "make.csv", "--out", bundle],
+            f"--out {bundle}: the folder holds a bundle already")
+    assert snapshot(bundle) == before
+
+
+@pytest.mark.parametrize("option", ["--out", "--variants-out"])
+def test_needs_over_an_existing_file_is_refused(capfd, tmp_path, option):
+    kept = tmp_path / "kept.csv"
+    kept.write_text("product,quantity,priority\nbread,1,1\n")
+    before = snapshot(kept)
+    outputs = {"--out": tmp_path / "new.csv", "--variants-out": tmp_path / "new-variants.csv"}
+    outputs[option] = kept
+    refused(capfd, ["needs", "--purchases", "p.csv", "--stock", "s.csv",
+                    *(part for pair in outputs.items() for part in pair)],
+            f"{option} {kept}: the file exists")
+    assert snapshot(kept) == before
+
+
+def test_plan_by_producer_over_a_file_or_a_bundle_folder_is_refused(capfd, bundle, tmp_path):
+    targets = tmp_path / "targets.csv"
+    targets.write_text("mine\n")
+    before = snapshot(bundle.parent)
+    refused(capfd, ["plan", bundle, "--by-producer", targets], f"--by-producer {targets}: the file exists")
+    for force in ([], ["--force"]):
+        refused(capfd, ["plan", bundle, "--by-producer", bundle, *force],
+                f"--by-producer {bundle}: is a folder")
+    assert snapshot(bundle.parent) == before
+
+
+def test_plan_by_producer_with_force_replaces_the_file(capfd, bundle, tmp_path):
+    targets = tmp_path / "targets.csv"
+    targets.write_text("mine\n")
+    code, _out, err = run(capfd, "plan", bundle, "--by-producer", targets, "--force")
+    assert code == 0, err
+    assert targets.read_text().startswith('"producer","technique"')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bakery", "targets.csv"]
+
+
+def test_ledger_copy_over_an_existing_file_is_refused(capfd, tmp_path):
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text("{}\n")
+    before = snapshot(copy)
+    refused(capfd, ["ledger-copy", "--out", copy, "--database", f"sqlite:///{tmp_path / 'db.sqlite'}"],
+            f"--out {copy}: the file exists")
+    assert snapshot(copy) == before
+
+
+# verify and ledger-copy read a database; they never create one
+
+
+@pytest.mark.parametrize("command", [["verify"], ["verify", "--json"],
+                                     ["ledger-copy", "--out", "copy.jsonl"]])
+def test_reading_the_books_of_a_missing_database_creates_nothing(capfd, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "missing.db"
+    err = refused(capfd, [*command, "--database", f"sqlite:///{missing}"], str(missing), "no such database")
+    assert list(tmp_path.iterdir()) == []
+    assert "nothing was created" in err
+
+
+def test_verify_with_no_database_option_does_not_create_the_default_one(capfd, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    refused(capfd, ["verify", "--json"], "commonplan.db")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_verify_of_a_file_that_is_no_database_is_bad_input(capfd, tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    before = snapshot(junk)
+    refused(capfd, ["verify", "--database", f"sqlite:///{junk}"], "not a commonplan database")
+    assert snapshot(junk) == before
+
+
+def test_verify_of_an_unreachable_server_is_bad_input(capfd):
+    refused(capfd, ["verify", "--database", "postgresql+psycopg://nobody@127.0.0.1:1/none"], "--database")
+
+
+# --json: one document on every outcome
+
+
+@pytest.mark.parametrize("argv", [
+    ["values", "--json"],
+    ["validate", "nowhere", "--json"],
+    ["plan", "nowhere", "--json", "--method", "guess"],
+    ["requirements", "nowhere", "--json", "--bogus"],
+    ["verify", "--json", "--database", "sqlite:///nowhere.db"],
+    ["needs", "--purchases", "p.csv", "--stock", "s.csv", "--out", "n.csv", "--json"],
+])
+def test_json_prints_one_failure_document_on_every_failure(capfd, tmp_path, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capfd, *argv)
+    assert code == 2 and "Traceback" not in err
+    document = one_document(out)
+    assert document["ok"] is False and document.get("exit_code", 2) == 2
+    assert document["errors"] and all(error["message"] for error in document["errors"])
+    assert list(tmp_path.iterdir()) == []
