@@ -253,3 +253,99 @@ def test_json_prints_one_failure_document_on_every_failure(capfd, tmp_path, monk
     assert document["ok"] is False and document.get("exit_code", 2) == 2
     assert document["errors"] and all(error["message"] for error in document["errors"])
     assert list(tmp_path.iterdir()) == []
+
+
+# Tables the readers cannot parse: the file and the cause named, in bundles and records alike
+
+PRODUCTS = BAKERY["products.csv"]
+LATIN = (PRODUCTS + "cafe,Caf\u00e9,cup,good,\n").encode("latin-1")
+UNREADABLE_TABLES = {
+    "semicolons": (PRODUCTS.replace(",", ";").encode(),
+                   "products.csv:1: one column found ('id;name;unit;kind;public'): the delimiter must be "
+                   "a comma, not a semicolon"),
+    "tabs": (PRODUCTS.replace(",", "\t").encode(), "the delimiter must be a comma, not a tab"),
+    "utf-16": (PRODUCTS.encode("utf-16"),
+               "products.csv: is UTF-16 (or UTF-32) text, not UTF-8: save it as UTF-8"),
+    "utf-16 without a mark": (PRODUCTS.encode("utf-16-le"), "products.csv: is UTF-16"),
+    "latin-1": (LATIN, f"products.csv:7:name: is not UTF-8 (byte 0xE9 at offset {LATIN.index(0xE9)}; "
+                       "Latin-1 or Windows-1252?): save it as UTF-8"),
+    "binary": (bytes(range(256)) * 8, "products.csv: holds binary data (byte 0x00 at offset 0)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE_TABLES))
+def test_a_bundle_table_in_another_format_is_named_with_its_cause(capfd, bundle, case):
+    content, culprit = UNREADABLE_TABLES[case]
+    (bundle / "products.csv").write_bytes(content)
+    for argv in (["validate", bundle], ["plan", bundle], ["values", bundle, "--json"]):
+        refused(capfd, argv, culprit)
+
+
+def test_a_utf8_byte_order_mark_is_no_problem(capfd, bundle):
+    (bundle / "products.csv").write_bytes(b"\xef\xbb\xbf" + PRODUCTS.encode())
+    assert run(capfd, "validate", bundle)[0] == 0
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.9])
+def test_a_truncated_parquet_table_is_named(capfd, bundle, cut):
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa_csv.read_csv(bundle / "inputs.csv"), bundle / "inputs.parquet")
+    (bundle / "inputs.csv").unlink()
+    data = (bundle / "inputs.parquet").read_bytes()
+    (bundle / "inputs.parquet").write_bytes(data[:int(len(data) * cut)])
+    refused(capfd, ["validate", bundle],
+            "inputs.parquet: is not a readable Parquet file (truncated or corrupt?)")
+
+
+def zipped(path: Path, members: dict[str, bytes | str], *, compression: int = 8) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+def test_a_zip_that_is_not_a_zip_is_named(capfd, tmp_path):
+    fake = tmp_path / "bundle.zip"
+    fake.write_bytes(b"PK\x03\x04 but nothing else")
+    refused(capfd, ["validate", fake], f"{fake}: cannot read the zip file")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    bomb = zipped(tmp_path / "bomb.zip", {**BAKERY, "inputs.csv": "technique,product,quantity\n"
+                                          + " " * (1 << 30)})
+    code, out, err, seconds = bounded("validate", bomb, cwd=tmp_path)
+    assert (code, out) == (2, "") and "Traceback" not in err
+    assert f"{bomb}: member 'inputs.csv' would unpack" in err and "refused as a zip bomb" in err
+    assert seconds < 60
+
+
+def test_a_zip_member_climbing_out_of_the_zip_is_refused(capfd, tmp_path):
+    sneaky = zipped(tmp_path / "sneaky.zip", {**BAKERY, "../../evil.csv": "x"})
+    refused(capfd, ["validate", sneaky], "member '../../evil.csv' has an absolute path or '..' in its path")
+    assert not (tmp_path.parent / "evil.csv").exists()
+
+
+RECORDS = "date,store,product,quantity\n2024-01-01,s1,bread,2\n2024-01-02,s1,bread,3\n"
+
+
+@pytest.mark.parametrize(("content", "culprit"), [
+    (RECORDS.replace(",", ";").encode(), "purchases.csv:1: one column found ('date;store;product;quantity'): "
+                                         "the delimiter must be a comma, not a semicolon"),
+    (RECORDS.encode("utf-16"), "purchases.csv: is UTF-16"),
+    ((RECORDS + "2024-01-03,s\u00e9,bread,1\n").encode("latin-1"),
+     "purchases.csv:4:store: is not UTF-8 (byte 0xE9"),
+    (bytes(range(256)) * 8, "purchases.csv: holds binary data"),
+    (b"PAR1 not really", "purchases.parquet: is not a readable Parquet file"),
+])
+def test_records_the_needs_readers_cannot_parse_are_named_with_their_cause(capfd, tmp_path, content, culprit):
+    name = "purchases.parquet" if content.startswith(b"PAR1") else "purchases.csv"
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "stock.csv").write_text("date,store,product,on_hand\n2024-01-01,s1,bread,2\n")
+    err = refused(capfd, ["needs", "--purchases", tmp_path / name, "--stock", tmp_path / "stock.csv",
+                          "--out", tmp_path / "needs.csv"])
+    assert culprit in err.replace(f"{tmp_path}/", "")
+    assert not (tmp_path / "needs.csv").exists()

@@ -476,7 +476,7 @@ def test_a_bad_parquet_file_is_reported(make_bundle):
     folder = make_bundle({"needs.csv": None, "needs.parquet": b"PAR1 this is not parquet"})
     problem = only(problems_of(folder))
     assert problem.file == "needs.parquet"
-    assert "cannot be read" in problem.message
+    assert "is not a readable Parquet file" in problem.message
 
 
 # A needs table given on its own (requirements --needs FILE)
