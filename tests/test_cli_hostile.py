@@ -349,3 +349,32 @@ def test_records_the_needs_readers_cannot_parse_are_named_with_their_cause(capfd
                           "--out", tmp_path / "needs.csv"])
     assert culprit in err.replace(f"{tmp_path}/", "")
     assert not (tmp_path / "needs.csv").exists()
+
+
+# Numbers a solve could not honour are refused by validate, and messages name the culprit
+
+
+@pytest.mark.parametrize(("table", "row", "culprit"), [
+    ("inputs.csv", "bake,labour,1e-300\n", "inputs.csv:7:quantity: 1e-300 is too small"),
+    ("inputs.csv", "tend,land,5e-324\n", "inputs.csv:7:quantity: 4.94065645841247e-324 is too small"),
+    ("inputs.csv", "tend,wheat,1e13\n", "inputs.csv:7:quantity: 10000000000000 is too large: at most 1e+12"),
+    ("techniques.csv", "dig,wheat,1e-5,,\n", "techniques.csv:5:yield: 1e-05 is too small"),
+    ("techniques.csv", "dig,wheat,1,1e16,\n", "techniques.csv:5:capacity: 1e+16 is too large: at most 1e+15"),
+    ("needs.csv", "bread,1e300,1\n", "needs.csv:5:quantity: 1e+300 is too large"),
+    ("resources.csv", "land,1e-13\n", "resources.csv:3:available: 1e-13 is too small"),
+])
+def test_numbers_beyond_what_a_solve_honours_are_refused_by_every_command(capfd, bundle, table, row, culprit):
+    path = bundle / table
+    if table == "resources.csv":
+        path.write_text("product,available\nlabour,1000\n" + row)
+    else:
+        path.write_text(path.read_text() + row)
+    for argv in (["validate", bundle], ["plan", bundle, "--json"], ["values", bundle, "--json"]):
+        refused(capfd, argv, culprit)
+
+
+def test_problem_messages_name_the_culprits_value(capfd, bundle):
+    (bundle / "products.csv").write_text(PRODUCTS + "bread,Again,loaf,good,\n")
+    (bundle / "techniques.csv").write_text(BAKERY["techniques.csv"] + "mine,labour,1,,\n")
+    refused(capfd, ["validate", bundle], "products.csv:7:id: id 'bread' appears again (first at row 2)",
+            "techniques.csv:5:output: 'labour' is a labour product; technique 'mine' cannot make it")
