@@ -378,3 +378,52 @@ def test_problem_messages_name_the_culprits_value(capfd, bundle):
     (bundle / "techniques.csv").write_text(BAKERY["techniques.csv"] + "mine,labour,1,,\n")
     refused(capfd, ["validate", bundle], "products.csv:7:id: id 'bread' appears again (first at row 2)",
             "techniques.csv:5:output: 'labour' is a labour product; technique 'mine' cannot make it")
+
+
+# SPEC section 3: every map lists every id of its kind, zeros included, in file order
+
+PRODUCT_IDS = ["bread", "wheat", "labour", "land", "park"]
+PRODUCED, PRIMARY, TECHNIQUES = ["bread", "wheat", "park"], ["labour", "land"], ["bake", "grow", "tend"]
+PERIODS_BUNDLE = Path(__file__).parent / "planning" / "data" / "bakery-periods"
+
+
+def _plan_maps(document: dict, ids: dict[str, list[str]]) -> None:
+    assert list(document["activity"]) == ids["techniques"]
+    assert list(document["net_output"]) == ids["products"]
+    assert list(document["use"]) == ids["primary"]
+    assert list(document["capacity_prices"]) in ([], ids["techniques"])
+    assert list(document["shadow_prices"]) in ([], ids["primary"])
+
+
+@pytest.mark.parametrize("method", ["lp", "harmony"])
+def test_every_map_of_plan_lists_every_id_zeros_included(capfd, bundle, method):
+    (bundle / "needs.csv").write_text("product,quantity,priority\npark,1,1\n")  # bread and wheat: 0
+    code, out, err = run(capfd, "plan", bundle, "--method", method, "--json")
+    assert code == 0, err
+    document = one_document(out)
+    _plan_maps(document, {"techniques": TECHNIQUES, "products": PRODUCT_IDS, "primary": PRIMARY})
+    assert document["net_output"]["bread"] == 0 and document["activity"]["bake"] == 0
+    if method == "lp":
+        assert list(document["shadow_prices"]) == PRIMARY and list(document["capacity_prices"]) == TECHNIQUES
+
+
+def test_every_map_of_a_multi_period_plan_lists_every_id_in_every_period(capfd):
+    economy = read_bundle(PERIODS_BUNDLE).economy
+    ids = {"techniques": economy.techniques.ids.to_pylist(), "products": economy.products.ids.to_pylist(),
+           "primary": economy.products.ids.take(economy.primary).to_pylist()}
+    code, out, err = run(capfd, "plan", PERIODS_BUNDLE, "--periods", 2, "--json")
+    assert code == 0, err
+    document = one_document(out)
+    for period in [document, *document["periods"]]:
+        _plan_maps(period, ids)
+        assert list(period["investment"]) == list(period["capacity"]) == ids["techniques"]
+
+
+def test_every_map_of_values_and_requirements_lists_every_id_zeros_included(capfd, bundle):
+    (bundle / "needs.csv").write_text("product,quantity,priority\npark,1,1\n")
+    code, out, _err = run(capfd, "values", bundle, "--json")
+    assert code == 0 and list(one_document(out)["values"]) == PRODUCED
+    code, out, _err = run(capfd, "requirements", bundle, "--json")
+    document = one_document(out)
+    assert list(document["activity"]) == TECHNIQUES and list(document["use"]) == PRIMARY
+    assert list(document["gross_output"]) == PRODUCED and document["activity"]["bake"] == 0
