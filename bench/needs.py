@@ -64,7 +64,7 @@ def run_needs(folder: Path, horizon_days: int) -> tuple[dict, float, float]:
     """``commonplan needs --json`` on every file: the document, wall seconds and peak MiB."""
     command = [str(Path(sys.executable).with_name("commonplan")), "needs",
                "--horizon-days", str(horizon_days),
-               "--out", str(folder / "needs.csv"), "--json"]
+               "--out", str(folder / "needs.csv"), "--force", "--json"]
     for kind, option in zip(KINDS, ("--purchases", "--stock", "--requests"), strict=True):
         for path in sorted(folder.glob(f"{kind}-*.parquet")):
             command += [option, str(path)]

@@ -183,7 +183,8 @@ def test_validate_json_of_a_readable_bad_bundle_still_gives_its_hash(capfd, make
     good = read_bundle(make_bundle()).sha256
     document = one_document(run(capfd, "validate", folder, "--json")[1])
     assert document["errors"] == [{"file": "inputs.csv", "row": 7, "column": "product", "message":
-                                   "duplicate (technique, product) pair (first at row 2)"}]
+                                   "(technique, product) pair ('bake', 'wheat') appears again "
+                                   "(first at row 2)"}]
     assert len(document["provenance"]["bundle_sha256"]) == 64
     assert document["provenance"]["bundle_sha256"] != good
 
@@ -198,8 +199,12 @@ def test_validate_json_of_a_missing_path_has_no_hash(capfd, tmp_path):
 @pytest.mark.parametrize("command", ["values", "requirements"])
 def test_a_command_given_a_bad_bundle_prints_its_problems_and_exits_2(capfd, bad_bundle, command):
     code, out, err = run(capfd, command, bad_bundle, "--json")
-    assert (code, out) == (2, "")
+    assert code == 2
     assert err.splitlines() == lines_of(bad_bundle)
+    document = one_document(out)
+    assert (document["ok"], document["exit_code"]) == (False, 2)
+    assert [f"{e['file']}:{e['row']}:{e['column']}: {e['message']}".replace(":None", "")
+            for e in document["errors"]] == lines_of(bad_bundle)
 
 
 def test_an_internal_error_exits_with_1_in_one_line(capfd, make_bundle, monkeypatch):
@@ -209,7 +214,8 @@ def test_an_internal_error_exits_with_1_in_one_line(capfd, make_bundle, monkeypa
     monkeypatch.setattr("commonplan.economy.bundle.read_bundle", broken)
     monkeypatch.delenv("COMMONPLAN_DEBUG", raising=False)
     code, out, err = run(capfd, "values", make_bundle(), "--json")
-    assert (code, out) == (1, "")
+    assert code == 1
+    assert one_document(out)["errors"][0]["message"] == "internal error: RuntimeError: something broke"
     assert "internal error: RuntimeError: something broke" in err
     assert "Traceback" not in err
 
@@ -282,9 +288,10 @@ def test_requirements_needs_file_problems_name_that_file_and_exit_2(capfd, make_
     needs = tmp_path / "demand.csv"
     needs.write_text("product,quantity\nbread,1\nghost,2\nbread,-1\n")
     code, out, err = run(capfd, "requirements", make_bundle(), "--needs", needs, "--json")
-    assert (code, out) == (2, "")
+    assert code == 2
+    assert [(e["row"], e["column"]) for e in one_document(out)["errors"]] == [(3, "product"), (4, "quantity")]
     assert err.splitlines() == [f"{needs}:3:product: unknown product 'ghost'",
-                                f"{needs}:4:quantity: must be >= 0"]
+                                f"{needs}:4:quantity: must be >= 0, not -1"]
 
 
 def test_requirements_with_a_missing_needs_file_exits_2(capfd, make_bundle, tmp_path):

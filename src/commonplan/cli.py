@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -20,6 +20,7 @@ from rich.table import Table
 
 from commonplan import __version__
 from commonplan.economy.problems import BundleError
+from commonplan.outputs import OutputRefused, check_file, check_folder, write_file, write_files, write_folder
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -36,6 +37,18 @@ out = Console(highlight=False)
 
 Bundle = Annotated[Path, typer.Argument(help="An economy bundle: a folder or a .zip of tables.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing output (written beside it "
+                                     "and renamed into place, so a failure leaves it whole).")]
+
+# Sizes the command line accepts, checked before anything is allocated (docs/bundle.md, docs/planning.md,
+# docs/needs.md say why).  generate holds about 100 bytes per input at its peak (measured: 10^6
+# products x 20 inputs, 2.1 GiB; 3 x 10^6 x 20, 6.0 GiB), so 10^8 inputs take about 10 GiB.
+MAX_PRODUCTS = 5_000_000
+MAX_INPUTS_PER_PRODUCT = 1_000
+MAX_GENERATED_INPUTS = 100_000_000
+MAX_PERIODS = 1_000
+MAX_PERIOD_CELLS = 50_000_000  # periods x (inputs + techniques): the multi-period LP's size
+MAX_HORIZON_DAYS = 3_660  # ten years: a forecast from sales says nothing further ahead
 
 
 class BadInput(Exception):
@@ -60,12 +73,22 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
 
 
 def emit(document: dict[str, Any], warnings: list[str], sha256: str | None, **more: str) -> None:
-    """Print a SPEC JSON document with its provenance and warnings."""
+    """Print a SPEC JSON document with its provenance and warnings (``"ok": true`` unless it
+    says otherwise)."""
     from commonplan.documents import provenance
 
-    document = {**document, "provenance": provenance(sha256, **more), "warnings": warnings}
+    print_document({"ok": True, **document, "provenance": provenance(sha256, **more),
+                    "warnings": warnings})
+
+
+_printed = {"document": False}  # whether this run printed its JSON document already
+
+
+def print_document(document: dict[str, Any]) -> None:
+    """Print the run's one JSON document on stdout."""
     sys.stdout.buffer.write(orjson.dumps(document) + b"\n")
     sys.stdout.flush()
+    _printed["document"] = True
 
 
 def warn(warnings: list[str]) -> None:
@@ -191,42 +214,56 @@ def _print_columns(title: str, columns: dict[str, dict[str, float]], limit: int 
 
 
 @app.command()
-def generate(products: Annotated[int, typer.Option("--products", min=1,
-                                                   help="Number of products.")],
-             out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")],
+def generate(products: Annotated[int, typer.Option(
+                 "--products",
+                 help=f"Number of products (at most {MAX_PRODUCTS:,}).")],
+             out_dir: Annotated[Path, typer.Option("--out", help="Bundle folder to write (new or "
+                                                                 "empty, or --force).")],
              inputs_per_product: Annotated[int, typer.Option(
-                 "--inputs-per-product", min=1, help="Mean number of inputs per technique.")]
-             = 20,
-             seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0) -> None:
-    """Write a synthetic productive economy of any size (Parquet above 100,000 products)."""
+                 "--inputs-per-product",
+                 help=f"Mean number of inputs per technique (at most {MAX_INPUTS_PER_PRODUCT:,}; "
+                      f"products x inputs at most {MAX_GENERATED_INPUTS:,}: about 10 GiB).")] = 20,
+             seed: Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed.")] = 0,
+             force: Force = False) -> None:
+    """Write a synthetic productive economy for scale tests (Parquet above 100,000 products)."""
     from commonplan.economy.bundle import write_bundle
     from commonplan.economy.synthetic import generate as synthesise
 
+    within("--products", products, MAX_PRODUCTS, "about 10 GiB of memory")
+    within("--inputs-per-product", inputs_per_product, MAX_INPUTS_PER_PRODUCT, "a technique's inputs")
+    if products * inputs_per_product > MAX_GENERATED_INPUTS:
+        raise BadInput([f"--products {products:,} x --inputs-per-product {inputs_per_product:,} = "
+                        f"{products * inputs_per_product:,} inputs: at most {MAX_GENERATED_INPUTS:,} "
+                        "(about 10 GiB of memory)"])
+    check_folder(out_dir, "--out", force=force)
     with step(f"Generating {products:,} products"):
         economy = synthesise(products, inputs_per_product=inputs_per_product, seed=seed)
     with step(f"Writing {out_dir}"):
-        write_bundle(economy, out_dir, format="parquet" if products > 100_000 else "csv")
+        write_folder(out_dir, "--out", lambda folder: write_bundle(
+            economy, folder, format="parquet" if products > 100_000 else "csv"))
     err.print(f"wrote {out_dir}: {products:,} products, {economy.inputs.nnz:,} inputs")
 
 
 @app.command("import-bea")
 def import_bea(use: Annotated[Path, typer.Option("--use", help="BEA use table (CSV).")],
                make: Annotated[Path, typer.Option("--make", help="BEA make table (CSV).")],
-               out_dir: Annotated[Path, typer.Option("--out", help="Bundle folder to write.")],
+               out_dir: Annotated[Path, typer.Option("--out", help="Bundle folder to write (new or "
+                                                                   "empty, or --force).")],
                hourly_compensation: Annotated[float | None, typer.Option(
-                   "--hourly-compensation", min=0.01,
+                   "--hourly-compensation", min=0.01, max=1e6,
                    help="Average hourly compensation in USD (default: BLS ECEC, March 2017).")]
-               = None) -> None:
+               = None, force: Force = False) -> None:
     """Build a bundle from BEA make and use tables."""
     from commonplan.economy import bea
     from commonplan.economy.bundle import write_bundle
 
     options = {} if hourly_compensation is None else {"hourly_compensation": hourly_compensation}
+    check_folder(out_dir, "--out", force=force)
     try:
         economy, warnings = bea.import_bea(use, make, **options)
     except bea.BeaTableError as error:
         raise BadInput([str(error)]) from None
-    write_bundle(economy, out_dir)
+    write_folder(out_dir, "--out", lambda folder: write_bundle(economy, folder))
     warn(warnings)
     err.print(f"wrote {out_dir}: {len(economy.products):,} products")
 
@@ -241,14 +278,17 @@ def plan(bundle: Bundle, json: JsonFlag = False,
                               "for economies too large for an exact solve.")] = "lp",
          by_producer: Annotated[Path | None, typer.Option(
              "--by-producer", help="Also write each workplace's targets to this CSV file "
-                                   "(producer, technique, output, quantity).")] = None,
+                                   "(producer, technique, output, quantity); a new file, or --force.")]
+         = None,
          periods: Annotated[int | None, typer.Option(
-             "--periods", min=1, help="Plan this many periods at once, investment in one "
-                                      "raising capacity in later ones (exact; the bundle's "
-                                      "capital tables, docs/planning.md).")] = None,
+             "--periods",
+             help=f"Plan this many periods at once (at most {MAX_PERIODS:,}), investment in one "
+                  "raising capacity in later ones (exact; the bundle's capital tables, "
+                  "docs/planning.md).")] = None,
          variants: Annotated[Path | None, typer.Option(
              "--variants", help="Break the output of products down by variant (size, colour, "
-                                "foot): a variants.csv (docs/needs.md).")] = None) -> None:
+                                "foot): a variants.csv (docs/needs.md).")] = None,
+         force: Force = False) -> None:
     """An optimal plan: priority tiers met in turn within labour, resources and capacities,
     then the least labour."""
     from commonplan.documents import plan_document
@@ -258,6 +298,12 @@ def plan(bundle: Bundle, json: JsonFlag = False,
 
     if method not in METHODS:
         raise BadInput([f"--method: must be one of {', '.join(METHODS)}, not {method!r}"])
+    if periods is not None:
+        within("--periods", periods, MAX_PERIODS, "the LP grows with every period")
+    if periods is not None and method != "lp":
+        raise BadInput(["--periods: multi-period plans are exact: use --method lp"])
+    if by_producer is not None:
+        check_file(by_producer, "--by-producer", force=force)
     assortment = _read_variants(variants) if variants is not None else None
     loaded = load(bundle)
     economy, more = loaded.economy, {}
@@ -266,8 +312,7 @@ def plan(bundle: Bundle, json: JsonFlag = False,
         wanted = read_needs(needs, economy)
         more = {"needs_sha256": _sha256(needs)}
     if periods is not None:
-        if method != "lp":
-            raise BadInput(["--periods: multi-period plans are exact: use --method lp"])
+        _check_period_size(economy, periods)
         result, document, warnings = _plan_periods(bundle, economy, wanted, periods)
     else:
         with progress_bar(f"Planning ({method})") as report:
@@ -276,13 +321,30 @@ def plan(bundle: Bundle, json: JsonFlag = False,
     if assortment is not None:
         document["variants"] = _by_variant(assortment, economy, result)
     if by_producer is not None:
-        _write_csv_atomically(by_producer, targets_by_producer(result))
+        write_file(by_producer, "--by-producer", _csv_writer(targets_by_producer(result)))
     warnings = loaded.warnings + warnings
     if json:
         emit(document, warnings, loaded.sha256, **more)
         return
     warn(warnings)
     out.print(document["explanation"], soft_wrap=True)
+
+
+def within(option: str, value: int, maximum: int, why: str) -> None:
+    """Refuse a size below 1 or above ``maximum`` (exit 2), naming the option and the value."""
+    if value < 1:
+        raise BadInput([f"{option} {value}: must be at least 1"])
+    if value > maximum:
+        raise BadInput([f"{option} {value}: at most {maximum:,} ({why})"])
+
+
+def _check_period_size(economy: Economy, periods: int) -> None:
+    """Refuse, before building it, a multi-period LP too large for one machine's memory."""
+    cells = periods * (economy.inputs.nnz + len(economy.techniques))
+    if cells > MAX_PERIOD_CELLS:
+        raise BadInput([f"--periods {periods:,}: {periods:,} periods x ({economy.inputs.nnz:,} inputs + "
+                        f"{len(economy.techniques):,} techniques) = {cells:,} cells, at most "
+                        f"{MAX_PERIOD_CELLS:,}: plan fewer periods"])
 
 
 def _read_variants(path: Path) -> Variants:
@@ -315,25 +377,11 @@ def _plan_periods(bundle: Path, economy: Economy, needs: Needs | None, periods: 
     return plans.plans[0], periods_document(plans), plans.warnings
 
 
-def _write_csv_atomically(path: Path, table: pa.Table) -> None:
-    """Write a table as CSV through a temporary file, so no half-written file is ever left."""
-    _write_csvs_atomically({path: table})
-
-
-def _write_csvs_atomically(tables: dict[Path, pa.Table]) -> None:
-    """Write tables as CSV files: all of them, or (on an error) none."""
+def _csv_writer(table: pa.Table) -> Callable[[Path], None]:
+    """A writer of ``table`` as CSV to the path it is given."""
     import pyarrow.csv as pa_csv
 
-    temporary = {path: path.with_name(f".{path.name}.partial") for path in tables}
-    for path, table in tables.items():
-        try:
-            pa_csv.write_csv(table, temporary[path])
-        except OSError as error:
-            for partial in temporary.values():
-                partial.unlink(missing_ok=True)
-            raise BadInput([f"{path}: cannot write: {error.strerror}"]) from None
-    for path, partial in temporary.items():
-        partial.replace(path)
+    return lambda path: pa_csv.write_csv(table, path)
 
 
 @contextmanager
@@ -360,17 +408,19 @@ def needs(purchases: Annotated[list[Path], typer.Option(
           stock: Annotated[list[Path], typer.Option(
               "--stock", help="End-of-day stock records (repeat for several files).")],
           out_file: Annotated[Path, typer.Option("--out", help="Write the needs table (product, "
-                                                              "quantity, priority) to this CSV file.")],
+                                                              "quantity, priority) to this CSV file "
+                                                              "(a new file, or --force).")],
           requests: Annotated[list[Path] | None, typer.Option(
               "--requests", help="Request and waiting-list records (repeat for several files).")] = None,
-          horizon_days: Annotated[int, typer.Option("--horizon-days", min=1,
-                                                    help="Days to plan for.")] = 365,
+          horizon_days: Annotated[int, typer.Option(
+              "--horizon-days",
+              help=f"Days to plan for (at most {MAX_HORIZON_DAYS:,}: ten years).")] = 365,
           variants: Annotated[Path | None, typer.Option(
               "--variants", help="product, variant, share: also break needs down by variant "
                                  "(docs/needs.md).")] = None,
           variants_out: Annotated[Path | None, typer.Option(
               "--variants-out", help="Also write the per-variant needs to this CSV file.")] = None,
-          json: JsonFlag = False) -> None:
+          json: JsonFlag = False, force: Force = False) -> None:
     """Estimate what people will need over the horizon from sales, empty shelves and requests."""
     import pyarrow as pa
 
@@ -378,6 +428,12 @@ def needs(purchases: Annotated[list[Path], typer.Option(
     from commonplan.needs.discover import discover_needs
     from commonplan.needs.report import needs_document
 
+    within("--horizon-days", horizon_days, MAX_HORIZON_DAYS, "ten years")
+    check_file(out_file, "--out", force=force)
+    if variants_out is not None:
+        if variants_out.absolute() == out_file.absolute():
+            raise BadInput([f"--variants-out {variants_out}: the same file as --out"])
+        check_file(variants_out, "--variants-out", force=force)
     chosen = read_variants(variants) if variants is not None else None
     with progress_bar("Estimating needs") as report:
         estimate = discover_needs(purchases, stock, requests or [], horizon_days=horizon_days,
@@ -389,16 +445,16 @@ def needs(purchases: Annotated[list[Path], typer.Option(
         chosen, more = with_observed_shares(chosen, sold)
         warnings += more
         document["variants"] = split_by_variant(chosen, needs_map)
-    tables = {out_file: pa.table({
+    tables = {out_file: ("--out", pa.table({
         "product": estimate.products, "quantity": pa.array(estimate.quantity, pa.float64()),
-        "priority": pa.array([1] * len(estimate.products), pa.int64())})}
+        "priority": pa.array([1] * len(estimate.products), pa.int64())}))}
     if chosen is not None and variants_out is not None:
         rows = [(product, variant, quantity) for product, by_variant in document["variants"].items()
                 for variant, quantity in by_variant.items()]
-        tables[variants_out] = pa.table({
+        tables[variants_out] = ("--variants-out", pa.table({
             "product": [row[0] for row in rows], "variant": [row[1] for row in rows],
-            "quantity": pa.array([row[2] for row in rows], pa.float64())})
-    _write_csvs_atomically(tables)
+            "quantity": pa.array([row[2] for row in rows], pa.float64())}))
+    write_files({path: (option, _csv_writer(table)) for path, (option, table) in tables.items()})
     if json:
         emit(document, warnings, None, **{f"{name}_sha256": _sha256_of(paths) for name, paths in
                                           (("purchases", purchases), ("stock", stock),
@@ -475,12 +531,6 @@ def demo() -> None:
     run_demo(out)
 
 
-def _fail(code: int, lines: list[str]) -> NoReturn:
-    for line in lines:
-        err.print(line, markup=False, soft_wrap=True)
-    sys.exit(code)
-
-
 def one_blas_thread() -> None:
     """One BLAS thread unless the user says otherwise (before numpy and scipy load their
     BLAS): the work is sparse products and vector sums, which more threads do not speed up,
@@ -490,24 +540,75 @@ def one_blas_thread() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: maps bad input to exit 2 and internal errors to exit 1."""
+    """Console entry point: maps bad input to exit 2 and internal errors to exit 1; with
+    ``--json``, a failure prints ``{"ok": false, "exit_code", "errors": [{"file", "row",
+    "column", "message"}]}`` on stdout unless the command printed its document already."""
     one_blas_thread()
+    args = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
+    _printed["document"] = False
+    code, errors = _run(args)
+    for problem in errors:
+        if problem.get("show", True):
+            err.print(str(problem["line"]), markup=False, soft_wrap=True)
+    if code not in (0, None) and "--json" in args and not _printed["document"]:
+        print_document(failure_document(code, errors))
+    sys.exit(code or 0)
+
+
+def failure_document(code: int, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON of a run that failed: every problem, with its file, row and column where known."""
+    return {"ok": False, "exit_code": code,
+            "errors": [{key: problem.get(key) for key in ("file", "row", "column", "message")}
+                       for problem in errors],
+            "provenance": {"bundle_sha256": None, "commonplan_version": __version__}, "warnings": []}
+
+
+def _line(line: str, *, show: bool = True) -> dict[str, Any]:
+    return {"line": line, "message": line, "file": None, "row": None, "column": None, "show": show}
+
+
+def _run(args: list[str]) -> tuple[int, list[dict[str, Any]]]:
+    """Run the command: its exit code and its problems (each printed as ``line`` on stderr)."""
     run: Callable[..., Any] = app
     try:
-        run(args=argv, standalone_mode=True)
+        code = run(args=args, standalone_mode=False)
+        return (code if isinstance(code, int) else 0), []
     except BundleError as error:
-        _fail(2, [str(problem) for problem in error.problems])
-    except BadInput as error:
-        _fail(2, error.lines)
+        return 2, [{"line": str(problem), "show": True, **problem.as_json()} for problem in error.problems]
+    except (BadInput, OutputRefused) as error:
+        return 2, [_line(line) for line in error.lines]
+    except typer.TyperException as error:  # a usage error: shown as typer shows it
+        _name_the_value(error, args)
+        _show_usage_error(error)
+        return error.exit_code, [_line(error.format_message(), show=False)]
+    except typer.Abort:
+        return 130, [_line("interrupted")]
     except Interrupted as error:
-        _fail(130, [f"interrupted while {str(error)[0].lower()}{str(error)[1:]}"])
+        return 130, [_line(f"interrupted while {str(error)[0].lower()}{str(error)[1:]}")]
     except KeyboardInterrupt:
-        _fail(130, ["interrupted"])
+        return 130, [_line("interrupted")]
     except Exception as error:  # an internal error: one line, traceback only when debugging
         if os.environ.get("COMMONPLAN_DEBUG"):
             raise
-        _fail(1, [f"internal error: {type(error).__name__}: {error}",
-                  "(set COMMONPLAN_DEBUG=1 to see where)"])
+        return 1, [_line(f"internal error: {type(error).__name__}: {error}"),
+                   _line("(set COMMONPLAN_DEBUG=1 to see where)")]
+
+
+def _name_the_value(error: typer.TyperException, args: list[str]) -> None:
+    """Add the value given to an option that it refused (typer names only the option)."""
+    options = getattr(getattr(error, "param", None), "opts", None) or []
+    for position, arg in enumerate(args):
+        name, equals, value = arg.partition("=")
+        if name in options and (equals or position + 1 < len(args)):
+            given = value if equals else args[position + 1]
+            error.message = f"{given!r}: {error.message}"
+            return
+
+
+def _show_usage_error(error: typer.TyperException) -> None:
+    from typer import rich_utils
+
+    rich_utils.rich_format_error(error)  # type: ignore[arg-type]
 
 
 __all__ = ["app", "main"]

@@ -6,7 +6,6 @@ against that copy)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +13,18 @@ from typing import Annotated, Any
 import orjson
 import typer
 
-from commonplan.cli import BadInput, DatabaseUrl, JsonFlag, _opened, app, out, progress_bar
+from commonplan.cli import (
+    BadInput,
+    DatabaseUrl,
+    Force,
+    JsonFlag,
+    _opened,
+    app,
+    out,
+    print_document,
+    progress_bar,
+)
+from commonplan.outputs import check_file, write_file
 
 Copy = Annotated[Path | None, typer.Option(
     "--against", help="An auditor's earlier copy (from ledger-copy): the record must extend it unchanged.")]
@@ -64,9 +74,11 @@ def _report(verdict: Any, problems: list[str], json: bool) -> None:
     if json:
         document = {"ok": not problems, "size": verdict.size, "root": verdict.root,
                     "first_bad": verdict.first_bad, "problems": problems,
+                    "errors": [{"file": None, "row": None, "column": None, "message": problem}
+                               for problem in problems],
                     "signatures_checked": verdict.signatures_checked,
                     "heads_checked": verdict.heads_checked}
-        sys.stdout.buffer.write(orjson.dumps(document) + b"\n")
+        print_document(document)
     elif not problems:
         checked = f"{verdict.signatures_checked} signatures and {verdict.heads_checked} signed heads"
         out.print(f"ok: {verdict.size} entries, root {verdict.root}; {checked} check out", soft_wrap=True)
@@ -75,21 +87,25 @@ def _report(verdict: Any, problems: list[str], json: bool) -> None:
 
 
 @app.command("ledger-copy")
-def ledger_copy(out_file: Annotated[Path, typer.Option("--out", help="The copy to write, JSON Lines.")],
+def ledger_copy(out_file: Annotated[Path, typer.Option(
+                    "--out", help="The copy to write, JSON Lines (a new file, or --force).")],
                 database: DatabaseUrl = "sqlite:///commonplan.db",
                 server: Annotated[str | None, typer.Option(
                     "--from", help="Copy from a running server (its address, e.g. http://host:8000) "
-                                   "through GET /ledger/entries and /ledger/head, not a database.")] = None
-                ) -> None:
+                                   "through GET /ledger/entries and /ledger/head, not a database.")] = None,
+                force: Force = False) -> None:
     """Write an auditor's copy of the open books: every entry and published head, one JSON per line."""
+    check_file(out_file, "--out", force=force)
     entries, heads = _read_server(server) if server else _read_database(database)
-    partial = out_file.with_name(out_file.name + ".partial")
-    with partial.open("wb") as file:
-        for entry in entries:
-            file.write(orjson.dumps({"entry": entry.to_json()}) + b"\n")
-        for signed in heads:
-            file.write(orjson.dumps({"head": signed.to_json()}) + b"\n")
-    os.replace(partial, out_file)
+
+    def write(path: Path) -> None:
+        with path.open("wb") as file:
+            for entry in entries:
+                file.write(orjson.dumps({"entry": entry.to_json()}) + b"\n")
+            for signed in heads:
+                file.write(orjson.dumps({"head": signed.to_json()}) + b"\n")
+
+    write_file(out_file, "--out", write)
     out.print(f"{len(entries)} entries and {len(heads)} heads copied to {out_file}")
 
 
@@ -122,15 +138,46 @@ def cosign(head: Annotated[Path, typer.Option(
 
 
 def _read_database(database: str) -> tuple[list[Any], list[Any]]:
-    from commonplan.store.books import heads, stored_record
-    from commonplan.store.database import open_database, sessions
+    """The entries and published heads stored in ``database``, read without creating, migrating
+    or writing anything: a missing SQLite file or an unreachable database is bad input."""
+    from sqlalchemy.exc import DBAPIError
 
-    engine = _opened(database, open_database)
-    with sessions(engine)() as session:
-        entries, broken = stored_record(session)
-        if broken is not None:
-            raise BadInput([broken.reason])
-        return entries, heads(session)
+    from commonplan.store.books import heads, stored_record
+    from commonplan.store.database import sessions
+
+    engine = _opened(database, _existing_database)
+    try:
+        with sessions(engine)() as session:
+            entries, broken = stored_record(session)
+            if broken is not None:
+                raise BadInput([broken.reason])
+            return entries, heads(session)
+    except DBAPIError as error:
+        raise BadInput([f"--database {database!r}: not a commonplan database, or not reachable "
+                        f"({str(error.orig).splitlines()[0]})"]) from None
+    finally:
+        engine.dispose()
+
+
+def _existing_database(url: str) -> Any:
+    """An engine on a database that exists already: a SQLite file is opened in mode ``rw``,
+    which never creates one (SQLite's ``mode=rwc``, the default, would); a server database is
+    connected to once, so an unreachable one is named at once."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database or ""
+        if name in ("", ":memory:") or not Path(name).is_file():
+            raise BadInput([f"--database {url!r}: no such database file"
+                            f"{f' {name!r}' if name not in ('', ':memory:') else ''}; "
+                            "nothing was created"])
+        uri = Path(name).absolute().as_uri().replace("file://", "file:", 1)
+        return create_engine(f"sqlite:///{uri}?mode=rw&uri=true")
+    engine = create_engine(parsed)
+    engine.connect().close()
+    return engine
 
 
 def _key_of(path: Path) -> bytes:

@@ -322,7 +322,8 @@ def csv_text(header: list[str], rows: list[list[object]]) -> str:
 
 names = st.one_of(st.none(), st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"),
                                                    include_characters=',"\n'), max_size=6))
-amounts = st.floats(0, 1e6, allow_nan=False, allow_subnormal=False)
+# 0, or a positive amount in the range validation accepts (1e-12 to 1e15, docs/bundle.md)
+amounts = st.one_of(st.just(0.0), st.floats(1e-12, 1e6))
 
 
 @st.composite
@@ -340,7 +341,7 @@ def small_bundles(draw) -> dict[str, str]:
     for k in range(len(makes)):  # produced inputs below yield / goods: every choice is productive
         for p in draw(st.sets(st.integers(0, len(kinds) - 1), max_size=3)):
             bound = techniques[k][2] / goods * 0.9 if p < goods else 10.0
-            inputs.append([f"t{k}", ids[p], draw(st.floats(0, bound))])
+            inputs.append([f"t{k}", ids[p], draw(st.one_of(st.just(0.0), st.floats(1e-15, bound)))])
     resources = [[ids[p], draw(amounts)] for p in range(goods, len(kinds)) if draw(st.booleans())]
     needs = [[ids[draw(st.integers(0, goods - 1))], draw(amounts), draw(st.integers(1, 3))]
              for _ in range(draw(st.integers(0, 4)))]

@@ -207,13 +207,15 @@ def test_negative_quantities_yields_capacities_and_availabilities_are_reported(m
         Problem("inputs.csv", "", 3, "quantity"), Problem("techniques.csv", "", 3, "yield"),
         Problem("techniques.csv", "", 3, "capacity"), Problem("resources.csv", "", 2, "available"),
         Problem("resources.csv", "", 3, "available"), Problem("needs.csv", "", 2, "quantity")])
-    assert {p.message for p in problems} == {"must be >= 0", "must be > 0"}
+    assert [p.message for p in problems] == [
+        "must be > 0, not -2", "must be >= 0, not -100", "must be >= 0, not -0.2", "must be >= 0, not -1",
+        "must be >= 0, not -0.001", "must be >= 0, not -5"]
 
 
 def test_a_yield_of_zero_is_reported(make_bundle):
     techniques = BAKERY["techniques.csv"].replace("bake,bread,1,", "bake,bread,0,")
     assert lines_of(make_bundle({"techniques.csv": techniques})) == [
-        "techniques.csv:2:yield: must be > 0"]
+        "techniques.csv:2:yield: must be > 0, not 0"]
 
 
 def test_zero_quantities_and_capacities_are_allowed(make_bundle):
@@ -274,8 +276,8 @@ def test_duplicate_ids_are_reported_with_the_first_row(make_bundle):
         "techniques.csv": BAKERY["techniques.csv"] + "bake,bread,1,,\n",
     }))
     assert sorted(map(str, problems)) == [
-        "products.csv:7:id: duplicate id (first at row 3)",
-        "techniques.csv:5:id: duplicate id (first at row 2)"]
+        "products.csv:7:id: id 'wheat' appears again (first at row 3)",
+        "techniques.csv:5:id: id 'bake' appears again (first at row 2)"]
 
 
 def test_a_product_and_a_technique_may_share_an_id(make_bundle):
@@ -323,7 +325,10 @@ def test_huge_whole_numbers_in_parquet_are_read_without_a_crash(make_bundle):
     folder = make_bundle({"needs.csv": None})
     pq.write_table(pa.table({"product": ["bread", "bread"], "quantity": [2**62 + 1, 1],
                              "priority": [1, 2**62 + 1]}), folder / "needs.parquet")
-    assert lines_of(folder) == ["needs.parquet:3:priority: must be at most 9007199254740992"]
+    assert lines_of(folder) == [
+        "needs.parquet:2:quantity: 4.61168601842739e+18 is too large: at most 1e+15, so that a solve keeps "
+        "its accuracy (change the unit)",
+        "needs.parquet:3:priority: must be at most 9007199254740992"]
 
 
 # What may refer to what
@@ -333,20 +338,23 @@ def test_labour_or_a_resource_as_the_output_of_a_technique_is_reported(make_bund
     techniques = BAKERY["techniques.csv"] + "train,labour,1,,\nquarry,land,1,,\n"
     problems = problems_of(make_bundle({"techniques.csv": techniques}))
     assert [str(p) for p in problems] == [
-        "techniques.csv:5:output: a labour product is never the output of a technique",
-        "techniques.csv:6:output: a resource product is never the output of a technique"]
+        "techniques.csv:5:output: 'labour' is a labour product; technique 'train' cannot make it "
+        "(a labour product is never the output of a technique)",
+        "techniques.csv:6:output: 'land' is a resource product; technique 'quarry' cannot make it "
+        "(a resource product is never the output of a technique)"]
 
 
 def test_a_resources_row_naming_a_good_is_reported(make_bundle):
     resources = BAKERY["resources.csv"] + "bread,10\n"
     assert lines_of(make_bundle({"resources.csv": resources})) == [
-        "resources.csv:4:product: names a product that is not labour or a resource"]
+        "resources.csv:4:product: 'bread' is a good, not labour or a resource: only those have an "
+        "availability"]
 
 
 def test_a_needs_row_naming_labour_is_reported(make_bundle):
     needs = BAKERY["needs.csv"] + "labour,10,1\n"
     assert lines_of(make_bundle({"needs.csv": needs})) == [
-        "needs.csv:5:product: names labour or a resource, not a good or service"]
+        "needs.csv:5:product: 'labour' is labour, not a good or service: only those are needed"]
 
 
 def test_a_good_used_as_an_input_or_needed_without_a_technique_is_reported(make_bundle):
@@ -356,8 +364,8 @@ def test_a_good_used_as_an_input_or_needed_without_a_technique_is_reported(make_
         "needs.csv": BAKERY["needs.csv"] + "music,5,2\n",
     }))
     assert [str(p) for p in problems] == [
-        "products.csv:7:id: is used as an input but no technique makes it",
-        "products.csv:8:id: is needed but no technique makes it"]
+        "products.csv:7:id: 'salt' is used as an input but no technique makes it",
+        "products.csv:8:id: 'music' is needed but no technique makes it"]
 
 
 def test_a_good_nobody_uses_or_needs_may_have_no_technique(make_bundle):
@@ -367,13 +375,13 @@ def test_a_good_nobody_uses_or_needs_may_have_no_technique(make_bundle):
 def test_a_duplicate_technique_and_product_pair_in_inputs_is_reported(make_bundle):
     inputs = BAKERY["inputs.csv"] + "bake,wheat,0.1\n"
     assert lines_of(make_bundle({"inputs.csv": inputs})) == [
-        "inputs.csv:7:product: duplicate (technique, product) pair (first at row 2)"]
+        "inputs.csv:7:product: (technique, product) pair ('bake', 'wheat') appears again (first at row 2)"]
 
 
 def test_a_second_resources_row_for_one_product_is_reported(make_bundle):
     resources = BAKERY["resources.csv"] + "labour,20\n"
     assert lines_of(make_bundle({"resources.csv": resources})) == [
-        "resources.csv:4:product: a second row for this product (first at row 2)"]
+        "resources.csv:4:product: a second row for product 'labour' (first at row 2)"]
 
 
 def test_several_needs_rows_for_one_product_and_priority_add_up(make_bundle):
@@ -468,15 +476,15 @@ def test_a_parquet_problem_is_reported_at_the_record_number_plus_1(make_bundle):
                    folder / "techniques.parquet")
     assert sorted(map(str, problems_of(folder))) == [
         "techniques.parquet:3:yield: is not a finite number",
-        "techniques.parquet:4:capacity: must be >= 0",
-        "techniques.parquet:4:yield: must be > 0"]
+        "techniques.parquet:4:capacity: must be >= 0, not -3",
+        "techniques.parquet:4:yield: must be > 0, not -1"]
 
 
 def test_a_bad_parquet_file_is_reported(make_bundle):
     folder = make_bundle({"needs.csv": None, "needs.parquet": b"PAR1 this is not parquet"})
     problem = only(problems_of(folder))
     assert problem.file == "needs.parquet"
-    assert "cannot be read" in problem.message
+    assert "is not a readable Parquet file" in problem.message
 
 
 # A needs table given on its own (requirements --needs FILE)
@@ -501,7 +509,7 @@ def test_a_separate_needs_file_naming_a_good_nobody_makes_is_reported(make_bundl
     with pytest.raises(BundleError) as caught:
         read_needs(needs, read_bundle(folder).economy)
     assert [str(p) for p in caught.value.problems] == [
-        f"{needs}:3:product: is needed but no technique makes it"]
+        f"{needs}:3:product: 'gold' is needed but no technique makes it"]
 
 
 def test_a_separate_needs_file_with_a_bad_header_or_no_file_is_reported(make_bundle, tmp_path):

@@ -67,20 +67,29 @@ def _lookup(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
 def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.StringArray:
     ids = parse_ids(table, column, problems)
     if len(pc.unique(ids)) < len(ids):
-        _report_repeats(table, column, ids, "duplicate id", problems)
+        _report_repeats(table, column, ids, "id {} appears again", problems)
     return ids
 
 
 def _report_repeats(table: Table, column: str, keys: pa.Array, what: str,
-                    problems: list[Problem], *, among: np.ndarray | None = None) -> None:
-    """A problem for each row whose key an earlier row has (only rows ``among``, if given)."""
+                    problems: list[Problem], *, among: np.ndarray | None = None,
+                    shown: pa.Array | None = None) -> None:
+    """A problem for each row whose key an earlier row has (only rows ``among``, if given);
+    ``what`` names the key where it says ``{}`` (the key itself, or the row of ``shown``)."""
     first = _lookup(keys, keys)
     repeated = first != np.arange(len(keys))
     if among is not None:
         repeated &= among
     if repeated.any():
+        names = (keys if shown is None else shown).filter(pa.array(repeated)).to_pylist()
         report(problems, table.file, column, repeated,
-               [f"{what} (first at row {row + 2})" for row in first[repeated]])
+               [f"{what.format(name if shown is not None else repr(name))} (first at row {row + 2})"
+                for name, row in zip(names, first[repeated], strict=True)])
+
+
+def _shown(number: float) -> str:
+    """A number as the user would write it (up to 15 significant digits)."""
+    return f"{number:.15g}"
 
 
 def _id_strings(table: Table, column: str) -> pa.ChunkedArray:
@@ -100,19 +109,42 @@ def _references(table: Table, column: str, ids: pa.Array, what: str, problems: l
     return found
 
 
+# The range a number of the bundle must lie in so that a solve can honour it (docs/bundle.md says
+# why): HiGHS refuses matrix values from 1e15 up (large_matrix_value), takes bounds from 1e20 up
+# as infinite (infinite_bound) and drops matrix values up to 1e-9 as zero (small_matrix_value).
+COEFFICIENTS = (1e-15, 1e12)  # a positive input quantity: 1e3 below HiGHS's largest; smaller
+#   than 1e-15 is below double precision next to a coefficient of 1 (the US 2017 table's least is 7e-12)
+YIELDS = (1e-4, 1e12)  # a yield divides: amounts up to 1e15 over it stay below HiGHS's infinity
+AMOUNTS = (1e-12, 1e15)  # a positive capacity, availability or need: 1e5 below HiGHS's infinity
+
+
 def _required(table: Table, column: str, numbers: np.ndarray, problems: list[Problem],
-              *, positive: bool = False) -> None:
-    """Blank cells and numbers out of range (a value that is not a finite number is reported already)."""
-    with np.errstate(invalid="ignore"):
-        fine = numbers > 0 if positive else numbers >= 0  # one pass over millions of inputs
+              *, positive: bool = False, bounds: tuple[float, float] = AMOUNTS) -> None:
+    """Blank cells and numbers out of range (a value that is not a finite number is reported already):
+    below 0 (or at 0 when ``positive``), or a positive number outside ``bounds``, the range a solve
+    honours."""
+    smallest, largest = bounds
+    with np.errstate(invalid="ignore"):  # one pass over millions of inputs when all is well
+        fine = ((numbers >= smallest) | ((numbers == 0) & (not positive))) & (numbers <= largest)
     if fine.all():
         return
     missing = np.isnan(numbers) & blank_cells(table, column)
     if missing.any():
         report(problems, table.file, column, missing, "a number is required")
-    low = ~fine & np.isfinite(numbers)
-    if low.any():
-        report(problems, table.file, column, low, "must be > 0" if positive else "must be >= 0")
+    bad = ~fine & np.isfinite(numbers)
+    if bad.any():
+        report(problems, table.file, column, bad,
+               [_out_of_range(value, positive, smallest, largest) for value in numbers[bad]])
+
+
+def _out_of_range(value: float, positive: bool, smallest: float, largest: float) -> str:
+    if value < 0 or (positive and value == 0):
+        return f"must be {'>' if positive else '>='} 0, not {_shown(value)}"
+    if value > largest:
+        return (f"{_shown(value)} is too large: at most {largest:g}, so that a solve keeps its "
+                "accuracy (change the unit)")
+    return (f"{_shown(value)} is too small: a positive number must be at least {smallest:g}, which the "
+            f"solver can tell from 0 (change the unit{'' if positive else ', or write 0'})")
 
 
 UNKNOWN_KIND = -1  # a product whose kind is reported as bad: no rule about kinds applies to it
@@ -156,11 +188,15 @@ def techniques_from(table: Table, products: Products, problems: list[Problem]) -
     primary = _primary_at(products, outputs)
     if primary.any():
         kinds = [Kind(k).label for k in products.kinds[outputs[primary]]]
+        names = products.ids.take(outputs[primary]).to_pylist()
+        makers = ids.filter(pa.array(primary)).to_pylist()
         report(problems, table.file, "output", primary,
-               [f"a {k} product is never the output of a technique" for k in kinds])
+               [f"{name!r} is a {kind} product; technique {maker!r} cannot make it (a {kind} product "
+                "is never the output of a technique)" for name, kind, maker in zip(names, kinds, makers,
+                                                                                  strict=True)])
     yields = parse_numbers(table, "yield", problems)
     yields = np.where(np.isnan(yields), 1.0, yields)
-    _required(table, "yield", yields, problems, positive=True)
+    _required(table, "yield", yields, problems, positive=True, bounds=YIELDS)
     capacities = parse_numbers(table, "capacity", problems)
     _required(table, "capacity", np.where(np.isnan(capacities), 0, capacities), problems)
     return Techniques(ids=ids, outputs=outputs, yields=yields,
@@ -175,7 +211,7 @@ def inputs_from(table: Table, products: Products, techniques: Techniques,
     columns = _references(table, "technique", techniques.ids, "technique", problems)
     rows = _references(table, "product", products.ids, "product", problems, rows_found)
     quantities = parse_numbers(table, "quantity", problems)
-    _required(table, "quantity", quantities, problems)
+    _required(table, "quantity", quantities, problems, bounds=COEFFICIENTS)
     known = (columns >= 0) & (rows >= 0)
     if not known.all():
         columns, rows, quantities = columns[known], rows[known], quantities[known]
@@ -202,9 +238,12 @@ def _has_duplicate_pairs(matrix: sp.csc_array) -> bool:
 
 
 def _report_duplicate_pairs(table: Table, problems: list[Problem]) -> None:
-    pairs = pc.binary_join_element_wise(table.columns["technique"].combine_chunks(),
-                                        table.columns["product"].combine_chunks(), "\x00")
-    _report_repeats(table, "product", pairs, "duplicate (technique, product) pair", problems)
+    techniques = _id_strings(table, "technique").combine_chunks()
+    products = _id_strings(table, "product").combine_chunks()
+    pairs = pc.binary_join_element_wise(techniques, products, "\x00")
+    shown = pc.binary_join_element_wise("('", techniques, "', '", products, "')", "")
+    _report_repeats(table, "product", pairs, "(technique, product) pair {} appears again", problems,
+                    shown=shown)
 
 
 def available_from(table: Table | None, products: Products, problems: list[Problem]) -> np.ndarray:
@@ -213,15 +252,18 @@ def available_from(table: Table | None, products: Products, problems: list[Probl
     if table is None:
         return available
     found = _references(table, "product", products.ids, "product", problems)
-    amounts = parse_numbers(table, "available", problems)
+    amounts = parse_numbers(table, "available", problems)  # checked as amounts below
     _required(table, "available", amounts, problems)
     known = found >= 0
     produced = _produced_at(products, found)
     if produced.any():
-        report(problems, table.file, "product", produced, "names a product that is not labour "
-                                                           "or a resource")
-    _report_repeats(table, "product", pa.array(found), "a second row for this product", problems,
-                    among=known)
+        report(problems, table.file, "product", produced,
+               [f"{name!r} is a {Kind(kind).label}, not labour or a resource: only those have an "
+                "availability" for name, kind in zip(products.ids.take(found[produced]).to_pylist(),
+                                                       products.kinds[found[produced]], strict=True)])
+    _report_repeats(table, "product", pa.array(found), "a second row for product {}", problems,
+                    among=known, shown=pc.binary_join_element_wise(
+                        "'", _id_strings(table, "product").combine_chunks(), "'", ""))
     available[found[known]] = amounts[known]
     return available
 
@@ -234,8 +276,10 @@ def needs_from(table: Table | None, products: Products, problems: list[Problem])
     _required(table, "quantity", quantities, problems)
     primary = _primary_at(products, found)
     if primary.any():
-        report(problems, table.file, "product", primary, "names labour or a resource, "
-                                                         "not a good or service")
+        report(problems, table.file, "product", primary,
+               [f"{name!r} is {Kind(kind).label}, not a good or service: only those are needed"
+                for name, kind in zip(products.ids.take(found[primary]).to_pylist(),
+                                      products.kinds[found[primary]], strict=True)])
     priorities = parse_positive_integers(table, "priority", 1, problems)
     return Needs(products=found, quantities=quantities, priorities=priorities)
 
@@ -253,7 +297,8 @@ def unmade_products(products: Products, techniques: Techniques, inputs: sp.csc_a
     for mask, why in ((used & ~made & produced_kind, "is used as an input"),
                       (needed & ~made & produced_kind & ~used, "is needed")):
         if mask.any():
-            report(problems, file, "id", mask, f"{why} but no technique makes it")
+            report(problems, file, "id", mask, [f"{name!r} {why} but no technique makes it" for name
+                                                in products.ids.filter(pa.array(mask)).to_pylist()])
 
 
 def unmade_needs(table: Table, needs: Needs, economy: Economy, problems: list[Problem]) -> None:
@@ -264,7 +309,9 @@ def unmade_needs(table: Table, needs: Needs, economy: Economy, problems: list[Pr
     unmade = _produced_at(economy.products, needs.products)
     unmade[known] &= ~made[needs.products[known]]
     if unmade.any():
-        report(problems, table.file, "product", unmade, "is needed but no technique makes it")
+        report(problems, table.file, "product", unmade,
+               [f"{name!r} is needed but no technique makes it"
+                for name in economy.products.ids.take(needs.products[unmade]).to_pylist()])
 
 
 def unlimited_warnings(products: Products, available: np.ndarray) -> list[str]:

@@ -12,6 +12,12 @@ import pyarrow as pa
 from commonplan.economy.problems import BundleError, Problem
 
 TABLE_SUFFIXES = (".csv", ".parquet")
+# A zip is read into memory: its members may hold at most this much in all, each at most
+# MAX_ZIP_RATIO times its compressed size (CSV deflates 3-20 times; a zip bomb, thousands).
+# A larger bundle is read from a folder (docs/bundle.md).
+MAX_ZIP_BYTES = 4 << 30
+MAX_ZIP_RATIO = 200
+ZIP_RATIO_FROM = 1 << 20  # members smaller than this are never taken for a bomb
 
 
 @dataclass(frozen=True)
@@ -59,17 +65,52 @@ def open_bundle(path: Path) -> dict[str, BundleFile]:
 def _zip_members(path: Path) -> dict[str, BundleFile]:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = [info.filename for info in archive.infolist() if not info.is_dir()
+            infos = [info for info in archive.infolist() if not info.is_dir()
                      and not info.filename.startswith("__MACOSX/")]
-            folder = _bundle_folder(path, names)
+            _check_zip(path, infos)
+            folder = _bundle_folder(path, [info.filename for info in infos])
             members = {}
-            for name in names:
-                parts = PurePosixPath(name)
+            for info in infos:
+                parts = PurePosixPath(info.filename)
                 if str(parts.parent) == folder:
-                    members[parts.name] = BundleFile(parts.name, content=archive.read(name))
+                    members[parts.name] = BundleFile(parts.name, content=_read_member(path, archive, info))
             return members
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
         raise BundleError([Problem(str(path), f"cannot read the zip file: {error}")]) from None
+
+
+def _check_zip(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip whose member names climb out of it or repeat, or that would unpack to more
+    than MAX_ZIP_BYTES or more than MAX_ZIP_RATIO times its compressed size (a zip bomb)."""
+    problems = []
+    seen: set[str] = set()
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or ".." in PurePosixPath(name.replace("\\", "/")).parts:
+            problems.append(Problem(str(path), f"member {name!r} has an absolute path or '..' in its "
+                                               "path: a bundle's zip holds only its own files"))
+        elif name in seen:
+            problems.append(Problem(str(path), f"member {name!r} appears twice"))
+        seen.add(name)
+        if info.file_size > ZIP_RATIO_FROM and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            problems.append(Problem(str(path), f"member {name!r} would unpack {info.compress_size:,} bytes "
+                                               f"to {info.file_size:,}: refused as a zip bomb"))
+    total = sum(info.file_size for info in infos)
+    if total > MAX_ZIP_BYTES:
+        problems.append(Problem(str(path), f"unpacks to {total:,} bytes, more than {MAX_ZIP_BYTES:,}: "
+                                           "unpack it and give the folder"))
+    if problems:
+        raise BundleError(problems)
+
+
+def _read_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, never more than its header declares (a forged size is caught)."""
+    with archive.open(info) as stream:
+        content = stream.read(info.file_size + 1)
+    if len(content) > info.file_size:
+        raise BundleError([Problem(str(path), f"member {info.filename!r} holds more than the "
+                                              f"{info.file_size:,} bytes its header declares")])
+    return content
 
 
 def _bundle_folder(path: Path, names: list[str]) -> str:

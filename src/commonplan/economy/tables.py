@@ -62,6 +62,10 @@ def read_table(file: BundleFile, spec: TableSpec, problems: list[Problem]) -> Ta
         if file.name.endswith(".parquet"):
             header = pq.read_schema(file.arrow_source()).names
         else:
+            not_text = csv_text_problem(file, len(spec.required_columns))
+            if not_text is not None:
+                problems.append(not_text)
+                return None
             header = _csv_header(file)
     except (pa.ArrowException, OSError, UnicodeDecodeError, csv.Error) as error:
         problems.append(_unreadable(file, error))
@@ -94,6 +98,42 @@ def _plain(values: pa.ChunkedArray, kind: ColumnKind) -> pa.ChunkedArray:
     return values
 
 
+DELIMITERS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
+TEXT_SAMPLE = 1 << 16  # bytes looked at to tell text from binary data
+
+
+def _not_csv_text(file: BundleFile) -> Problem | None:
+    """A problem when the file is plainly not UTF-8 CSV text (UTF-16 or UTF-32, binary data)."""
+    with file.arrow_source() as stream:
+        head = stream.read(TEXT_SAMPLE)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 3 and head[1:4:2] == b"\x00\x00"
+                                                      and head[0] and head[2]):
+        return Problem(file.name, "is UTF-16 (or UTF-32) text, not UTF-8: save it as UTF-8 (CSV UTF-8)")
+    zero = head.find(b"\x00")
+    if zero >= 0:
+        return Problem(file.name, f"holds binary data (byte 0x00 at offset {zero}), not CSV text: "
+                                  "a table must be a CSV file in UTF-8 or a Parquet file")
+    return None
+
+
+def csv_text_problem(file: BundleFile, columns: int) -> Problem | None:
+    """Why ``file`` is not a comma-separated UTF-8 table of at least ``columns`` columns, judged
+    on its first bytes (UTF-16, binary data, another delimiter), or None when it may be one."""
+    not_text = _not_csv_text(file)
+    if not_text is not None:
+        return not_text
+    try:
+        header = _csv_header(file)
+    except (UnicodeDecodeError, csv.Error):
+        return utf8_problem(file)
+    if header is not None and len(header) == 1 and columns > 1:
+        delimiter = next((name for mark, name in DELIMITERS.items() if mark in header[0]), None)
+        if delimiter is not None:
+            return Problem(file.name, f"one column found ({header[0]!r}): the delimiter must be a "
+                                      f"comma, not a {delimiter}", 1)
+    return None
+
+
 def _reason(error: Exception) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "UTF-8" in text:
@@ -104,17 +144,21 @@ def _reason(error: Exception) -> str:
 def _unreadable(file: BundleFile, error: Exception) -> Problem:
     reason = _reason(error)
     if reason == "not valid UTF-8 text" and not file.name.endswith(".parquet"):
-        return _utf8_problem(file)
+        return utf8_problem(file)
+    if file.name.endswith(".parquet"):
+        return Problem(file.name, f"is not a readable Parquet file (truncated or corrupt?): {reason}")
     return Problem(file.name, f"cannot be read: {reason}")
 
 
-def _utf8_problem(file: BundleFile) -> Problem:
+def utf8_problem(file: BundleFile) -> Problem:
     """Where a CSV file first breaks UTF-8: its row and column, found by reading it again."""
     data = file.read_bytes()
     try:
         data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         good = data[:error.start].decode("utf-8-sig")
+        why = (f"is not UTF-8 (byte 0x{data[error.start]:02X} at offset {error.start}; Latin-1 or "
+               "Windows-1252?): save it as UTF-8")
     else:
         return Problem(file.name, "cannot be read: not valid UTF-8 text")
     header: list[str] = []
@@ -125,9 +169,9 @@ def _utf8_problem(file: BundleFile) -> Problem:
                 row += 1
                 header = header or record
     except csv.Error:
-        return Problem(file.name, "cannot be read: not valid UTF-8 text")
+        return Problem(file.name, why)
     column = header[len(record) - 1] if row > 1 and len(record) <= len(header) else None
-    return Problem(file.name, "is not valid UTF-8 text", row or 1, column)
+    return Problem(file.name, why, row or 1, column)
 
 
 def _csv_header(file: BundleFile) -> list[str] | None:

@@ -18,6 +18,8 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from commonplan.economy.problems import BundleError, Problem
+from commonplan.economy.source import BundleFile
+from commonplan.economy.tables import csv_text_problem, utf8_problem
 from commonplan.needs.privacy import Pseudonymiser
 
 MAX_PROBLEMS = 20
@@ -49,7 +51,7 @@ def _scan(path: Path) -> str:
     quoted = str(path).replace("'", "''")
     if path.suffix.lower() == ".parquet":
         return f"read_parquet('{quoted}', file_row_number = true)"
-    return f"read_csv('{quoted}', header = true, all_varchar = true, auto_detect = true)"
+    return f"read_csv('{quoted}', header = true, all_varchar = true, auto_detect = true, delim = ',')"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
@@ -58,7 +60,17 @@ def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
         return {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()
                 if row[0] != "file_row_number"}
     except (duckdb.Error, OSError) as error:
-        raise BundleError([Problem(str(path), f"cannot read: {str(error).splitlines()[0]}")]) from None
+        raise BundleError([unreadable(path, error)]) from None
+
+
+def unreadable(path: Path, error: Exception) -> Problem:
+    """Why a file of records cannot be read: where it breaks UTF-8, or what DuckDB says."""
+    if "not utf-8" in str(error).lower() or "invalid unicode" in str(error).lower():
+        return utf8_problem(BundleFile(str(path), path=path))
+    if path.suffix.lower() == ".parquet":
+        return Problem(str(path), "is not a readable Parquet file (truncated or corrupt?): "
+                                  f"{str(error).splitlines()[0]}")
+    return Problem(str(path), f"cannot read: {str(error).splitlines()[0]}")
 
 
 def _number(column: str, columns: dict[str, str]) -> str:
@@ -97,7 +109,7 @@ def _problems_in(con: duckdb.DuckDBPyConnection, kind: RecordKind, path: Path,
     try:
         bad = con.execute(f"SELECT count(*) FROM {_scan(path)} WHERE {any_bad}").fetchone()
     except duckdb.Error as error:
-        return [Problem(str(path), f"cannot read: {str(error).splitlines()[0]}")]
+        return [unreadable(path, error)]
     if not bad or bad[0] == 0:
         return []
     parquet = path.suffix.lower() == ".parquet"
@@ -172,6 +184,11 @@ def register(con: duckdb.DuckDBPyConnection, kind: RecordKind, paths: Sequence[P
         if not Path(path).is_file():
             problems.append(Problem(str(path), "no such file"))
             continue
+        if Path(path).suffix.lower() != ".parquet":
+            not_text = csv_text_problem(BundleFile(str(path), path=Path(path)), len(kind.required))
+            if not_text is not None:
+                problems.append(not_text)
+                continue
         columns = _columns(con, Path(path))
         missing = [column for column in kind.required if column not in columns]
         unknown = [column for column in columns if column not in (*kind.required, *kind.optional)]
