@@ -148,8 +148,8 @@ def _grouped_rankings(names: list[str], rankings: Iterable[Sequence[str]]) -> li
     index = {name: k for k, name in enumerate(names) if isinstance(name, str)}
     groups: list[Group] = []
     for ranking, count in tally.items():
-        positions = tuple(index.get(name, -1) for name in ranking)
-        if -1 in positions or len(set(positions)) != len(positions):
+        positions = tuple(map(index.get, ranking))
+        if None in positions or len(set(positions)) != len(positions):
             ballot_checked("stv", list(ranking), names)
             raise AssertionError(f"unreachable: {ranking!r} was refused by the quick check only")
         groups.append((positions, count))
@@ -222,19 +222,21 @@ class _Count:
         arriving: dict[int, list[int]] = {}
         ballots: dict[int, int] = {}
         lost = 0
+        rankings, position, standing, sizes = self.rankings, self.position, self.standing, self.sizes
         for group in groups:
-            ranking, k = self.rankings[group], self.position[group] + 1
-            while k < len(ranking) and not self.standing[ranking[k]]:
+            ranking, k = rankings[group], position[group] + 1
+            end = len(ranking)
+            while k < end and not standing[ranking[k]]:
                 k += 1
-            if k == len(ranking):
-                lost += self.sizes[group]
-            elif (to := ranking[k]) in arriving:
-                self.position[group] = k
+            if k == end:
+                lost += sizes[group]
+                continue
+            position[group], to = k, ranking[k]
+            if to in arriving:
                 arriving[to].append(group)
-                ballots[to] += self.sizes[group]
+                ballots[to] += sizes[group]
             else:
-                self.position[group] = k
-                arriving[to], ballots[to] = [group], self.sizes[group]
+                arriving[to], ballots[to] = [group], sizes[group]
         return arriving, ballots, lost
 
     def transfer(self, source: str, ratio: Fraction) -> tuple[dict[str, Fraction], Fraction]:
