@@ -39,12 +39,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
+from gmpy2 import mpq
+
 from commonplan.democracy.lottery import lottery_order
 from commonplan.democracy.refusals import INVALID_BALLOT, Refusal
 
 METHOD = "equal shares, completed by add-one and greedy"
 PLAIN_METHOD = "equal shares"
 TIE_PURPOSE = "equal shares tie"
+ZERO = mpq(0)  # the start of every exact sum (sum() starts from the int 0, and 0 / n is a float)
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def _voters(costs: Mapping[str, int], approvals: Sequence[Collection[str]]) -> _
     return _Voters(supporters, groups, group, sizes)
 
 
-def _price(cost: int, holdings: list[tuple[Fraction, int]]) -> Fraction | None:
+def _price(cost: int, holdings: list[tuple[mpq, int]]) -> mpq | None:
     """The least payment q with sum(min(h, q)) = cost over the supporters (None if they cannot pay).
 
     ``holdings`` are (what each voter of a group holds, the group's size).  Supporters are taken
@@ -139,9 +142,9 @@ def _price(cost: int, holdings: list[tuple[Fraction, int]]) -> Fraction | None:
     (and so does everyone in their group, for whom the split left is larger still).  The price
     per unit of satisfaction is rho = q / cost.
     """
-    if sum(held * size for held, size in holdings) < cost:
+    if sum((held * size for held, size in holdings), ZERO) < cost:
         return None
-    left, payers = Fraction(cost), sum(size for _, size in holdings)
+    left, payers = mpq(cost), sum(size for _, size in holdings)
     for held, size in sorted(holdings):
         q = left / payers
         if held >= q:
@@ -151,20 +154,22 @@ def _price(cost: int, holdings: list[tuple[Fraction, int]]) -> Fraction | None:
     raise AssertionError("unreachable: the holdings cover the cost")
 
 
-Purchase = tuple[str, Fraction, Fraction, dict[int, Fraction]]  # project, rho, payment q, paid by group
+# project, rho, payment q, paid by each group: gmpy2's exact rationals, several times faster than
+# Fraction on the sums and comparisons that make up the count; Fractions again in the outcome
+Purchase = tuple[str, mpq, mpq, dict[int, mpq]]
 
 
 def _equal_shares_run(costs: Mapping[str, int], voters: _Voters, endowment: Fraction,
                       rank: Mapping[str, int]) -> list[Purchase]:
     """One run of equal shares with every voter holding ``endowment``: the purchases in order."""
-    holdings = [endowment] * len(voters.sizes)
+    holdings = [mpq(endowment)] * len(voters.sizes)
     remaining = {name for name, who in voters.supporters.items() if who}
     # A project's rho never falls as voters spend, so its last rho is a lower bound (lazy updates).
-    rho_bound = {name: Fraction(1, len(voters.supporters[name])) for name in remaining}
+    rho_bound = {name: mpq(1, len(voters.supporters[name])) for name in remaining}
     purchases: list[Purchase] = []
     while remaining:
-        best: tuple[Fraction, int, str] | None = None
-        best_q = Fraction(0)
+        best: tuple[mpq, int, str] | None = None
+        best_q = mpq(0)
         for name in sorted(remaining, key=lambda n: (rho_bound[n], rank[n])):
             if best is not None and (rho_bound[name], rank[name]) > best[:2]:
                 break
@@ -178,7 +183,7 @@ def _equal_shares_run(costs: Mapping[str, int], voters: _Voters, endowment: Frac
         if best is None:
             break
         rho, _, chosen = best
-        paid: dict[int, Fraction] = {}
+        paid: dict[int, mpq] = {}
         for g in voters.groups[chosen]:
             paid[g] = min(holdings[g], best_q)
             holdings[g] -= paid[g]
@@ -187,7 +192,7 @@ def _equal_shares_run(costs: Mapping[str, int], voters: _Voters, endowment: Frac
     return purchases
 
 
-def _sign_kept_until(value: Fraction, slope: Fraction, at: Fraction) -> Fraction | None:
+def _sign_kept_until(value: mpq, slope: mpq, at: mpq) -> mpq | None:
     """Up to which endowment the affine f(t) = value + slope (t - at) keeps the sign it has at ``at``.
 
     None if forever; a zero value is kept only while f does not fall.
@@ -198,7 +203,7 @@ def _sign_kept_until(value: Fraction, slope: Fraction, at: Fraction) -> Fraction
 
 
 def _stable_until(costs: Mapping[str, int], voters: _Voters, purchases: Sequence[Purchase],
-                  endowment: Fraction) -> Fraction | None:
+                  endowment: Fraction) -> mpq | None:
     """An endowment below which every run from ``endowment`` on buys the same projects in the same order.
 
     Each voter's holding, each project's price q and so its rho are affine in the endowment t as
@@ -209,25 +214,25 @@ def _stable_until(costs: Mapping[str, int], voters: _Voters, purchases: Sequence
     affordable.  The least endowment at which one of them could change is returned (None: none
     ever does); add-one may pass every run below it, since they all buy what this one bought.
     """
-    n = len(voters.sizes)
-    held, slope = [endowment] * n, [Fraction(1)] * n  # each group's holding at the endowment, and its slope
-    limits: list[Fraction | None] = []
+    n, at = len(voters.sizes), mpq(endowment)
+    held, slope = [at] * n, [mpq(1)] * n  # each group's holding at the endowment, and its slope
+    limits: list[mpq | None] = []
     left = {name for name, who in voters.supporters.items() if who}
     for chosen, *_ in [*purchases, (None,)]:
-        prices: dict[str, tuple[Fraction, Fraction, set[int]]] = {}
+        prices: dict[str, tuple[mpq, mpq, set[int]]] = {}
         for name in left:
             groups, cost = voters.groups[name], costs[name]
-            total = sum(held[g] * voters.sizes[g] for g in groups)
+            total = sum((held[g] * voters.sizes[g] for g in groups), ZERO)
             if total < cost:
-                limits.append(_sign_kept_until(total - cost, sum(slope[g] * voters.sizes[g] for g in groups),
-                                               endowment))
+                rise = sum((slope[g] * voters.sizes[g] for g in groups), ZERO)
+                limits.append(_sign_kept_until(total - cost, rise, at))
                 continue
             q = _price(cost, [(held[g], voters.sizes[g]) for g in groups])
             assert q is not None
             poor = {g for g in groups if held[g] < q}
-            q_slope = (-sum(slope[g] * voters.sizes[g] for g in poor)
+            q_slope = (-sum((slope[g] * voters.sizes[g] for g in poor), ZERO)
                        / (len(voters.supporters[name]) - sum(voters.sizes[g] for g in poor)))
-            limits += [_sign_kept_until(held[g] - q, slope[g] - q_slope, endowment) for g in groups]
+            limits += [_sign_kept_until(held[g] - q, slope[g] - q_slope, at) for g in groups]
             prices[name] = (q, q_slope, poor)
         if chosen is None:
             assert not prices, "the run stopped while a project was still affordable"
@@ -237,9 +242,9 @@ def _stable_until(costs: Mapping[str, int], voters: _Voters, purchases: Sequence
             if name != chosen:
                 gap = other / costs[name] - q / costs[chosen]
                 gap_slope = other_slope / costs[name] - q_slope / costs[chosen]
-                limits.append(_sign_kept_until(gap, gap_slope, endowment))
+                limits.append(_sign_kept_until(gap, gap_slope, at))
         for g in voters.groups[chosen]:
-            held[g], slope[g] = (Fraction(0), Fraction(0)) if g in poor else (held[g] - q, slope[g] - q_slope)
+            held[g], slope[g] = (mpq(0), mpq(0)) if g in poor else (held[g] - q, slope[g] - q_slope)
         left.discard(chosen)
     return min((limit for limit in limits if limit is not None), default=None)
 
@@ -269,17 +274,24 @@ class _AddOne:
             self.skip -= 1
             return 1
         limit = _stable_until(self.costs, self.voters, purchases, endowment)
-        step = 1 if limit is None else max(1, math.ceil(limit - endowment))
+        step = 1 if limit is None else max(1, math.ceil(_fraction(limit) - endowment))
         self.wait = 0 if step >= self.worth else min(2 * self.wait + 1, 64)
         self.skip = self.wait
         return step
 
 
+def _fraction(value: mpq) -> Fraction:
+    return Fraction(int(value.numerator), int(value.denominator))
+
+
 def _rounds(purchases: Sequence[Purchase], voters: _Voters, endowment: Fraction) -> list[dict[str, Any]]:
-    """The purchases as BudgetOutcome.rounds, with every voter's payment."""
-    return [{"project": name, "rule": "equal shares", "endowment": endowment, "rho": rho,
-             "payments": {i: paid[voters.group[i]] for i in voters.supporters[name]}}
-            for name, rho, _, paid in purchases]
+    """The purchases as BudgetOutcome.rounds, with every voter's payment (in Fractions)."""
+    rounds = []
+    for name, rho, _, paid in purchases:
+        exact = {g: _fraction(amount) for g, amount in paid.items()}
+        rounds.append({"project": name, "rule": "equal shares", "endowment": endowment, "rho": _fraction(rho),
+                       "payments": {i: exact[voters.group[i]] for i in voters.supporters[name]}})
+    return rounds
 
 
 def equal_shares(projects: Mapping[str, int], approvals: Sequence[Collection[str]], budget: int,
