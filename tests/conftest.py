@@ -17,9 +17,15 @@ from commonplan.economy.problems import BundleError, Problem
 # The open books sign with keys derived from this secret in every test (no key file is made).
 os.environ.setdefault("COMMONPLAN_LEDGER_SECRET", "c0" * 32)
 
-# In CI (CI=true) every property runs on the same examples each time, so that a submission's
-# result does not depend on the draw; locally each run draws new ones.
-settings.register_profile("ci", derandomize=True)
+# Hypothesis profiles.  In CI (CI set to anything) the "ci" profile runs every property on the same
+# examples each time (derandomize: examples derived from each test's name, no example database),
+# with no deadline (a slow machine does not fail a test by chance), so a result cannot depend on
+# the draw.  Locally each run draws new examples and remembers failures in .hypothesis/.
+#
+# To reproduce a failure: a CI failure recurs with `CI=true pytest tests/path::test_name` (the same
+# examples in the same order); any failure also prints a `@reproduce_failure(...)` decorator
+# (print_blob) to paste above the test, and the falsifying example to copy into a plain test.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 

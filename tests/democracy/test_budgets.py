@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 from commonplan.democracy.budgets import BudgetOutcome, budget_ballot_checked, equal_shares
 from commonplan.democracy.refusals import Refusal
+from tests.democracy.reference_budgets import reference_equal_shares
 
 # Three projects, four voters, budget 20 (worked by hand below).
 SMALL = {"A": 4, "B": 10, "C": 6}
@@ -209,3 +212,69 @@ def test_completed_equal_shares_agrees_with_pabutools_exhaustion_by_budget_incre
           "budget_step": len(ballots)}, {"sat_class": Cost_Sat}])
     ours = equal_shares(costs, ballots, budget, seed="x", tie_break="lexicographic")
     assert ours.funded == _names(theirs)
+
+
+# The fast count against the count as it was (tests/democracy/reference_budgets.py): the same
+# projects in the same order, and every endowment, rho and payment (repr shows dict order too).
+
+@st.composite
+def crowded_instances(draw):
+    """Many voters casting few distinct ballots, costs large beside the budget: add-one runs long."""
+    n_projects = draw(st.integers(1, 6))
+    names = [f"p{k}" for k in range(n_projects)]
+    costs = {name: draw(st.integers(1, 400)) for name in names}
+    pool = draw(st.lists(st.sets(st.sampled_from(names)), min_size=1, max_size=5))
+    ballots = draw(st.lists(st.sampled_from(pool), max_size=40))
+    return costs, ballots, draw(st.integers(0, 800))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(instances(), crowded_instances()), st.booleans(),
+       st.sampled_from(["lottery", "lexicographic"]))
+def test_equal_shares_gives_the_same_outcome_as_the_reference_count(instance, complete, tie_break):
+    costs, ballots, budget = instance
+    ours = equal_shares(costs, ballots, budget, seed="same", complete=complete, tie_break=tie_break)
+    theirs = reference_equal_shares(costs, ballots, budget, seed="same", complete=complete,
+                                    tie_break=tie_break)
+    assert repr(ours) == repr(theirs)
+
+
+PABULIB = Path(__file__).parent / "data" / "pabulib"
+
+
+def whole(text: str) -> int:
+    """A whole amount written as "75000" or "75000.0"."""
+    amount = Fraction(text)
+    assert amount.denominator == 1, f"{text} is not a whole amount"
+    return int(amount)
+
+
+def pabulib_budget(path: Path) -> tuple[dict[str, int], list[list[str]], int]:
+    """Project costs, approval ballots and budget of a Pabulib .pb file (see data/pabulib/README.md)."""
+    section, header, meta, costs, ballots = "", None, {}, {}, []
+    for row in csv.reader(path.read_text(encoding="utf-8").splitlines(), delimiter=";"):
+        if row and row[0] in ("META", "PROJECTS", "VOTES"):
+            section, header = row[0], None
+        elif header is None:
+            header = row
+        elif section == "META":
+            meta[row[0]] = row[1]
+        elif section == "PROJECTS":
+            costs[row[header.index("project_id")]] = whole(row[header.index("cost")])
+        else:
+            vote = row[header.index("vote")]
+            ballots.append(vote.split(",") if vote else [])
+    return costs, ballots, whole(meta["budget"])
+
+
+@pytest.mark.parametrize(("name", "voters", "funded"), [
+    ("France_Toulouse_2022_17_-_Mirail-Universite_Reynerie_Bellefontaine.pb", 93,
+     ("182", "180", "184", "178", "186")),
+    ("US_Stanford_Dataset_PB_Chicago_35th_Ward_2019_vote_approvals.pb", 115, ("965",)),
+])
+def test_real_pabulib_budgets_count_exactly_as_the_reference_count(name, voters, funded):
+    costs, ballots, budget = pabulib_budget(PABULIB / name)
+    assert len(ballots) == voters
+    ours = equal_shares(costs, ballots, budget, seed="pabulib")
+    assert repr(ours) == repr(reference_equal_shares(costs, ballots, budget, seed="pabulib"))
+    assert ours.funded[: len(funded)] == funded

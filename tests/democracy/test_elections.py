@@ -1,6 +1,8 @@
 """Approval and STV: a published worked example, refusals, and properties of the count."""
 
+import csv
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -8,6 +10,7 @@ from hypothesis import strategies as st
 
 from commonplan.democracy.elections import Outcome, approval, ballot_checked, droop_quota, stv
 from commonplan.democracy.refusals import Refusal
+from tests.democracy.reference_stv import reference_stv
 
 SEED = "0f" * 32
 FOOD = ["Oranges", "Pears", "Chocolate", "Strawberries", "Hamburgers"]
@@ -181,3 +184,81 @@ def test_approval_elects_someone_with_the_most_approvals(ballots: list[set[str]]
     assert outcome == approval(NAMES, list(reversed(ballots)), SEED)
     standing = [outcome.counts[name] for name in outcome.elected + outcome.runners_up]
     assert standing == sorted(standing, reverse=True)
+
+
+# The fast count against the count as it was (tests/democracy/reference_stv.py): every figure,
+# every tie and the order of every dict (repr shows it) must be the same.
+
+SCOTTISH = Path(__file__).parent / "data" / "scottish-stv"
+
+
+def scottish_election(path: Path) -> tuple[list[str], list[list[str]], int, dict[str, str]]:
+    """Candidates, rankings, seats and names of a ward (format in data/scottish-stv/README.md)."""
+    rows = [[cell for cell in row if cell] for row in csv.reader(path.read_text().splitlines())]
+    candidates, seats = int(rows[0][0]), int(rows[0][1])
+    names = {row[0].split()[1]: row[1] for row in rows[1:] if row[0].startswith("Candidate ")}
+    rankings = [row[1:] for row in rows[1:] if row[0].isdigit() for _ in range(int(row[0]))]
+    return [str(k) for k in range(1, candidates + 1)], rankings, seats, names
+
+
+def assert_same_count(candidates: list[str], rankings: list[list[str]], seats: int) -> Outcome:
+    ours = stv(candidates, rankings, seats, SEED)
+    assert repr(ours) == repr(reference_stv(candidates, rankings, seats, SEED))
+    return ours
+
+
+@pytest.mark.parametrize(("ward", "ballots", "elected"), [
+    ("aberdeen_2012_ward1.csv", 4694,
+     ["Barney Crockett", "Neil Macgregor", "Gill Samarai", "Graeme Lawrence"]),
+    ("aberdeen_2012_ward2.csv", 5471, ["John Reynolds", "Muriel Jaffrey", "Willie Young", "Sandy Stuart"]),
+])
+def test_two_real_aberdeen_wards_count_exactly_as_the_reference_count(ward: str, ballots: int,
+                                                                      elected: list[str]) -> None:
+    candidates, rankings, seats, names = scottish_election(SCOTTISH / ward)
+    assert len(rankings) == ballots and seats == 4
+    outcome = assert_same_count(candidates, rankings, seats)
+    assert [names[k] for k in outcome.elected] == elected
+    assert len(outcome.rounds) > seats  # surpluses and exclusions were transferred on the way
+
+
+def test_the_food_election_counts_exactly_as_the_reference_count() -> None:
+    assert_same_count(FOOD, FOOD_BALLOTS, 3)
+
+
+@st.composite
+def crowded_elections(draw: st.DrawFn) -> tuple[list[str], list[list[str]], int]:
+    """Many ballots drawn from few distinct rankings, some empty: groups, ties and lost ballots."""
+    candidates = NAMES[: draw(st.integers(1, 5))]
+    ranking = st.permutations(candidates).flatmap(lambda order: st.integers(0, len(order)).map(
+        lambda k: list(order[:k])))
+    pool = draw(st.lists(ranking, min_size=1, max_size=8))
+    rankings = draw(st.lists(st.sampled_from(pool), max_size=60))
+    return candidates, rankings, draw(st.integers(1, 4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(elections(), crowded_elections()))
+def test_stv_gives_the_same_outcome_as_the_reference_count_on_random_elections(election) -> None:
+    assert_same_count(*election)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["A", "B", "C", "Z", 1]), max_size=4), max_size=8))
+def test_stv_refuses_the_same_first_bad_ballot_as_the_reference_count(rankings: list[list]) -> None:
+    def result(count):
+        try:
+            return count(["A", "B", "C"], rankings, 2, SEED)
+        except Refusal as refusal:
+            return refusal
+    assert repr(result(stv)) == repr(result(reference_stv))
+
+
+def test_stv_takes_rankings_as_any_iterable_and_refuses_one_that_is_no_ranking_as_before() -> None:
+    ballots = (list(r) for r in FOOD_BALLOTS)
+    assert stv(FOOD, ballots, 3, SEED) == stv(FOOD, FOOD_BALLOTS, 3, SEED)
+    for bad in ([["A"], 5], [["Z"], 5], [["A", ["B"]]]):
+        with pytest.raises((TypeError, Refusal)) as ours:
+            stv(["A", "B"], bad, 1, SEED)
+        with pytest.raises((TypeError, Refusal)) as theirs:
+            reference_stv(["A", "B"], bad, 1, SEED)
+        assert type(ours.value) is type(theirs.value)

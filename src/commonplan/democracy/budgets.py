@@ -23,14 +23,23 @@ utilities, as pabutools' ``Cost_Sat``).  The rule, in exact fractions:
 
 ``tie_break="lexicographic"`` orders ties by project name instead, as pabutools' default
 ``lexico_tie_breaking``: the tests compare with pabutools 1.2.3 this way.
+
+How it is counted fast, with the same results: voters with identical ballots hold and pay the
+same, so a run counts each distinct ballot once; and add-one passes at once over the runs that
+are bound to buy what the last one bought (nothing, until some project comes within its
+supporters' reach; or the same projects, while every comparison the run rests on keeps its sign,
+see :func:`_stable_until`), since it would pass each of them anyway.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
+
+from gmpy2 import mpq
 
 from commonplan.democracy.lottery import lottery_order
 from commonplan.democracy.refusals import INVALID_BALLOT, Refusal
@@ -38,6 +47,7 @@ from commonplan.democracy.refusals import INVALID_BALLOT, Refusal
 METHOD = "equal shares, completed by add-one and greedy"
 PLAIN_METHOD = "equal shares"
 TIE_PURPOSE = "equal shares tie"
+ZERO = mpq(0)  # the start of every exact sum (sum() starts from the int 0, and 0 / n is a float)
 
 
 @dataclass(frozen=True)
@@ -87,39 +97,83 @@ def _checked_costs(projects: Mapping[str, int], budget: int) -> dict[str, int]:
     return costs
 
 
-def _price(cost: int, holdings: list[Fraction]) -> Fraction | None:
-    """The least payment q with sum(min(h, q)) = cost over ``holdings`` (None if they cannot pay).
+@dataclass(frozen=True)
+class _Voters:
+    """The voters, grouped by identical ballots (they hold and pay the same throughout a count).
 
-    Supporters are taken poorest first: whoever holds less than the equal split of what is left
-    pays all they hold.  The price per unit of satisfaction is rho = q / cost.
+    ``supporters`` lists each project's voters (by index, in order), ``groups`` each project's
+    groups, ``group`` the group of each voter and ``sizes`` the voters in each group.
     """
-    if sum(holdings) < cost:
+
+    supporters: dict[str, list[int]]
+    groups: dict[str, list[int]]
+    group: list[int]
+    sizes: list[int]
+
+
+def _voters(costs: Mapping[str, int], approvals: Sequence[Collection[str]]) -> _Voters:
+    """The voters grouped, each ballot checked in order (the first unknown project is refused)."""
+    supporters: dict[str, list[int]] = {name: [] for name in costs}
+    number: dict[frozenset[str], int] = {}
+    group: list[int] = []
+    for index, ballot in enumerate(approvals):
+        approved = set(ballot)
+        for name in approved:
+            if name not in costs:
+                raise Refusal(INVALID_BALLOT, f"ballot {index} approves {name!r}, which is not a project "
+                                              f"of this budget")
+            supporters[name].append(index)
+        group.append(number.setdefault(frozenset(approved), len(number)))
+    groups: dict[str, list[int]] = {name: [] for name in costs}
+    for approved, k in number.items():
+        for name in approved:
+            groups[name].append(k)
+    sizes = [0] * len(number)
+    for k in group:
+        sizes[k] += 1
+    return _Voters(supporters, groups, group, sizes)
+
+
+def _price(cost: int, holdings: list[tuple[mpq, int]]) -> mpq | None:
+    """The least payment q with sum(min(h, q)) = cost over the supporters (None if they cannot pay).
+
+    ``holdings`` are (what each voter of a group holds, the group's size).  Supporters are taken
+    poorest first: whoever holds less than the equal split of what is left pays all they hold
+    (and so does everyone in their group, for whom the split left is larger still).  The price
+    per unit of satisfaction is rho = q / cost.
+    """
+    if sum((held * size for held, size in holdings), ZERO) < cost:
         return None
-    left, payers = Fraction(cost), len(holdings)
-    for held in sorted(holdings):
+    left, payers = mpq(cost), sum(size for _, size in holdings)
+    for held, size in sorted(holdings):
         q = left / payers
         if held >= q:
             return q
-        left -= held
-        payers -= 1
+        left -= held * size
+        payers -= size
     raise AssertionError("unreachable: the holdings cover the cost")
 
 
-def _equal_shares_run(costs: Mapping[str, int], supporters: Mapping[str, list[int]], voters: int,
-                      endowment: Fraction, rank: Mapping[str, int]) -> list[dict[str, Any]]:
+# project, rho, payment q, paid by each group: gmpy2's exact rationals, several times faster than
+# Fraction on the sums and comparisons that make up the count; Fractions again in the outcome
+Purchase = tuple[str, mpq, mpq, dict[int, mpq]]
+
+
+def _equal_shares_run(costs: Mapping[str, int], voters: _Voters, endowment: Fraction,
+                      rank: Mapping[str, int]) -> list[Purchase]:
     """One run of equal shares with every voter holding ``endowment``: the purchases in order."""
-    holdings = [endowment] * voters
-    remaining = {name for name, who in supporters.items() if who}
+    holdings = [mpq(endowment)] * len(voters.sizes)
+    remaining = {name for name, who in voters.supporters.items() if who}
     # A project's rho never falls as voters spend, so its last rho is a lower bound (lazy updates).
-    rho_bound = {name: Fraction(1, len(supporters[name])) for name in remaining}
-    rounds: list[dict[str, Any]] = []
+    rho_bound = {name: mpq(1, len(voters.supporters[name])) for name in remaining}
+    purchases: list[Purchase] = []
     while remaining:
-        best: tuple[Fraction, int, str] | None = None
-        best_q = Fraction(0)
+        best: tuple[mpq, int, str] | None = None
+        best_q = mpq(0)
         for name in sorted(remaining, key=lambda n: (rho_bound[n], rank[n])):
             if best is not None and (rho_bound[name], rank[name]) > best[:2]:
                 break
-            q = _price(costs[name], [holdings[i] for i in supporters[name]])
+            q = _price(costs[name], [(holdings[g], voters.sizes[g]) for g in voters.groups[name]])
             if q is None:
                 remaining.discard(name)
                 continue
@@ -129,14 +183,114 @@ def _equal_shares_run(costs: Mapping[str, int], supporters: Mapping[str, list[in
         if best is None:
             break
         rho, _, chosen = best
-        payments: dict[int, Fraction] = {}
-        for i in supporters[chosen]:
-            paid = min(holdings[i], best_q)
-            holdings[i] -= paid
-            payments[i] = paid
+        paid: dict[int, mpq] = {}
+        for g in voters.groups[chosen]:
+            paid[g] = min(holdings[g], best_q)
+            holdings[g] -= paid[g]
         remaining.discard(chosen)
-        rounds.append({"project": chosen, "rule": "equal shares", "endowment": endowment, "rho": rho,
-                       "payments": payments})
+        purchases.append((chosen, rho, best_q, paid))
+    return purchases
+
+
+def _sign_kept_until(value: mpq, slope: mpq, at: mpq) -> mpq | None:
+    """Up to which endowment the affine f(t) = value + slope (t - at) keeps the sign it has at ``at``.
+
+    None if forever; a zero value is kept only while f does not fall.
+    """
+    if value < 0 < slope or value > 0 > slope:
+        return at - value / slope
+    return at if value == 0 and slope < 0 else None
+
+
+def _stable_until(costs: Mapping[str, int], voters: _Voters, purchases: Sequence[Purchase],
+                  endowment: Fraction) -> mpq | None:
+    """An endowment below which every run from ``endowment`` on buys the same projects in the same order.
+
+    Each voter's holding, each project's price q and so its rho are affine in the endowment t as
+    long as the same projects are bought and the same supporters pay all they hold; the run
+    stays the same while every comparison it rests on keeps its sign: each project left unbought
+    stays out of its supporters' reach, each supporter of an affordable project stays on their
+    side of its price, and each project bought keeps the least (rho, priority) among those
+    affordable.  The least endowment at which one of them could change is returned (None: none
+    ever does); add-one may pass every run below it, since they all buy what this one bought.
+    """
+    n, at = len(voters.sizes), mpq(endowment)
+    held, slope = [at] * n, [mpq(1)] * n  # each group's holding at the endowment, and its slope
+    limits: list[mpq | None] = []
+    left = {name for name, who in voters.supporters.items() if who}
+    for chosen, *_ in [*purchases, (None,)]:
+        prices: dict[str, tuple[mpq, mpq, set[int]]] = {}
+        for name in left:
+            groups, cost = voters.groups[name], costs[name]
+            total = sum((held[g] * voters.sizes[g] for g in groups), ZERO)
+            if total < cost:
+                rise = sum((slope[g] * voters.sizes[g] for g in groups), ZERO)
+                limits.append(_sign_kept_until(total - cost, rise, at))
+                continue
+            q = _price(cost, [(held[g], voters.sizes[g]) for g in groups])
+            assert q is not None
+            poor = {g for g in groups if held[g] < q}
+            q_slope = (-sum((slope[g] * voters.sizes[g] for g in poor), ZERO)
+                       / (len(voters.supporters[name]) - sum(voters.sizes[g] for g in poor)))
+            limits += [_sign_kept_until(held[g] - q, slope[g] - q_slope, at) for g in groups]
+            prices[name] = (q, q_slope, poor)
+        if chosen is None:
+            assert not prices, "the run stopped while a project was still affordable"
+            break
+        q, q_slope, poor = prices[chosen]
+        for name, (other, other_slope, _) in prices.items():
+            if name != chosen:
+                gap = other / costs[name] - q / costs[chosen]
+                gap_slope = other_slope / costs[name] - q_slope / costs[chosen]
+                limits.append(_sign_kept_until(gap, gap_slope, at))
+        for g in voters.groups[chosen]:
+            held[g], slope[g] = (mpq(0), mpq(0)) if g in poor else (held[g] - q, slope[g] - q_slope)
+        left.discard(chosen)
+    return min((limit for limit in limits if limit is not None), default=None)
+
+
+class _AddOne:
+    """How far add-one raises the endowment next: one unit, or past runs known to buy the same.
+
+    A run that buys nothing had no project within its supporters' reach, so every run up to the
+    first endowment at which one is buys nothing too (cheap to find).  Otherwise
+    :func:`_stable_until` finds the runs that buy the same projects as this one; it costs several
+    runs, so after it has let add-one pass fewer than ``worth`` runs it is left out for twice as
+    many steps as the time before.  Either way the runs passed over are not exhaustive and fit
+    the budget when this one does, so add-one would pass them all.
+    """
+
+    worth = 4
+
+    def __init__(self, costs: Mapping[str, int], voters: _Voters) -> None:
+        self.costs, self.voters = costs, voters
+        self.wait = self.skip = 0
+
+    def step(self, purchases: Sequence[Purchase], endowment: Fraction) -> int:
+        if not purchases:
+            return max(1, min(math.ceil(Fraction(self.costs[name], len(who)) - endowment)
+                              for name, who in self.voters.supporters.items() if who))
+        if self.skip:
+            self.skip -= 1
+            return 1
+        limit = _stable_until(self.costs, self.voters, purchases, endowment)
+        step = 1 if limit is None else max(1, math.ceil(_fraction(limit) - endowment))
+        self.wait = 0 if step >= self.worth else min(2 * self.wait + 1, 64)
+        self.skip = self.wait
+        return step
+
+
+def _fraction(value: mpq) -> Fraction:
+    return Fraction(int(value.numerator), int(value.denominator))
+
+
+def _rounds(purchases: Sequence[Purchase], voters: _Voters, endowment: Fraction) -> list[dict[str, Any]]:
+    """The purchases as BudgetOutcome.rounds, with every voter's payment (in Fractions)."""
+    rounds = []
+    for name, rho, _, paid in purchases:
+        exact = {g: _fraction(amount) for g, amount in paid.items()}
+        rounds.append({"project": name, "rule": "equal shares", "endowment": endowment, "rho": _fraction(rho),
+                       "payments": {i: exact[voters.group[i]] for i in voters.supporters[name]}})
     return rounds
 
 
@@ -158,26 +312,26 @@ def equal_shares(projects: Mapping[str, int], approvals: Sequence[Collection[str
     else:
         raise ValueError(f"tie_break: {tie_break!r} is not 'lottery' or 'lexicographic'")
     rank = {name: k for k, name in enumerate(order)}
-    supporters: dict[str, list[int]] = {name: [] for name in costs}
-    for index, ballot in enumerate(approvals):
-        for name in set(ballot):
-            if name not in costs:
-                raise Refusal(INVALID_BALLOT, f"ballot {index} approves {name!r}, which is not a project "
-                                              f"of this budget")
-            supporters[name].append(index)
-    voters = len(approvals)
+    voters = _voters(costs, approvals)
+    supporters = voters.supporters
 
     rounds: list[dict[str, Any]] = []
-    if voters:
-        endowment = Fraction(budget, voters)
-        rounds = _equal_shares_run(costs, supporters, voters, endowment, rank)
+    if voters.group:
+        endowment = Fraction(budget, len(voters.group))
+        purchases = _equal_shares_run(costs, voters, endowment, rank)
         approved = [name for name in costs if supporters[name]]
-        while complete and not _exhaustive(rounds, approved, costs, budget):
-            endowment += 1
-            larger = _equal_shares_run(costs, supporters, voters, endowment, rank)
-            if sum(costs[r["project"]] for r in larger) > budget:
+        kept, add_one = endowment, _AddOne(costs, voters)
+        while complete and not _exhaustive([p[0] for p in purchases], approved, costs, budget):
+            step = add_one.step(purchases, endowment)
+            larger = _equal_shares_run(costs, voters, endowment + step, rank)
+            if sum(costs[p[0]] for p in larger) > budget:
+                if step > 1:  # the last run passed over buys the same projects: add-one keeps it
+                    kept = endowment + step - 1
+                    purchases = _equal_shares_run(costs, voters, kept, rank)
                 break
-            rounds = larger
+            endowment += step
+            purchases, kept = larger, endowment
+        rounds = _rounds(purchases, voters, kept)
     funded = [r["project"] for r in rounds]
     if complete:
         spent = sum(costs[name] for name in funded)
@@ -192,8 +346,9 @@ def equal_shares(projects: Mapping[str, int], approvals: Sequence[Collection[str
                          rounds=tuple(rounds), method=METHOD if complete else PLAIN_METHOD)
 
 
-def _exhaustive(rounds: Sequence[Mapping[str, Any]], candidates: Collection[str],
-                costs: Mapping[str, int], budget: int) -> bool:
-    funded = {r["project"] for r in rounds}
+def _exhaustive(bought: Collection[str], candidates: Collection[str], costs: Mapping[str, int],
+                budget: int) -> bool:
+    """Whether no candidate left unfunded would still fit in what ``bought`` leaves of the budget."""
+    funded = set(bought)
     left = budget - sum(costs[name] for name in funded)
     return all(name in funded or costs[name] > left for name in candidates)

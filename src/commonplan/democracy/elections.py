@@ -13,7 +13,8 @@ lottery (:mod:`commonplan.democracy.lottery`); every tie the lottery broke is na
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -113,46 +114,77 @@ def droop_quota(valid: int, seats: int) -> int:
     return valid // (seats + 1) + 1
 
 
-def stv(candidates: Sequence[str], rankings: Sequence[Sequence[str]], seats: int, seed: str) -> Outcome:
+def stv(candidates: Sequence[str], rankings: Iterable[Sequence[str]], seats: int, seed: str) -> Outcome:
     """The single transferable vote for ``seats`` seats (see the module docstring and docs/democracy.md).
 
-    Every ranking is checked with :func:`ballot_checked`; an empty ranking is no valid vote and
-    does not count towards the quota.
+    Every ranking is checked as :func:`ballot_checked` checks it (the first refused in order is
+    the one named); an empty ranking is no valid vote and does not count towards the quota.
     """
     if seats < 1:
         raise ValueError(f"seats: {seats} is not at least 1")
     names = _checked_candidates(candidates)
-    ballots = [ballot_checked("stv", list(r), names) for r in rankings if len(r) > 0]
-    return _Count(names, ballots, seats, seed).run()
+    return _Count(names, _grouped_rankings(names, rankings), seats, seed).run()
+
+
+Group = tuple[tuple[int, ...], int]  # a ranking as candidate indices, and how many ballots hold it
+
+
+def _grouped_rankings(names: list[str], rankings: Iterable[Sequence[str]]) -> list[Group]:
+    """The valid rankings grouped: each distinct one with its number of ballots, in order of first appearance.
+
+    Identical ballots take the same path at the same value through the whole count, so counting
+    each distinct ranking once changes no figure.  Each is checked once, in order of first
+    appearance, so the ballot refused is the one a ballot-by-ballot check would refuse first.
+    """
+    if not isinstance(rankings, list | tuple):
+        rankings = list(rankings)
+    try:
+        tally = Counter(map(tuple, filter(len, rankings)))
+    except TypeError:  # a ranking without a length, or naming something unhashable: check one by one
+        for ranking in rankings:
+            if len(ranking) > 0:
+                ballot_checked("stv", list(ranking), names)
+        raise
+    index = {name: k for k, name in enumerate(names) if isinstance(name, str)}
+    groups: list[Group] = []
+    for ranking, count in tally.items():
+        positions = tuple(map(index.get, ranking))
+        if None in positions or len(set(positions)) != len(positions):
+            ballot_checked("stv", list(ranking), names)
+            raise AssertionError(f"unreachable: {ranking!r} was refused by the quick check only")
+        groups.append((positions, count))
+    return groups
 
 
 class _Count:
-    """One STV count; exact fractions throughout."""
+    """One STV count, in exact fractions, over groups of identical ballots.
 
-    def __init__(self, names: list[str], ballots: list[list[str]], seats: int, seed: str) -> None:
-        self.names, self.ballots, self.seats, self.seed = names, ballots, seats, seed
-        self.quota = Fraction(droop_quota(len(ballots), seats))
+    A candidate's pile is a list of parcels (the value of each ballot in it, the groups), in the
+    order the ballots arrived; a group's ballots sit with the candidate at ``position[group]`` of
+    its ranking.  Totals change only by what a transfer moves, so no stage sums the piles afresh,
+    and a transfer touches only the groups of the one pile it empties.
+    """
+
+    def __init__(self, names: list[str], groups: list[Group], seats: int, seed: str) -> None:
+        self.names, self.seats, self.seed = names, seats, seed
+        self.rankings = [ranking for ranking, _ in groups]
+        self.sizes = [count for _, count in groups]
+        self.position = [0] * len(groups)
+        self.quota = Fraction(droop_quota(sum(self.sizes), seats))
+        self.index = {name: k for k, name in enumerate(names)}
         self.continuing = list(names)
+        self.standing = [True] * len(names)  # still in the count, by candidate index
         self.elected: list[str] = []
         self.excluded: list[str] = []
         self.pending: list[str] = []  # elected, surplus not yet transferred
-        # each candidate's pile: (ballot index, value) parcels
-        self.piles: dict[str, list[tuple[int, Fraction]]] = {name: [] for name in names}
+        first: list[list[int]] = [[] for _ in names]
+        for group, ranking in enumerate(self.rankings):
+            first[ranking[0]].append(group)
+        self.piles: list[list[tuple[Fraction, list[int]]]] = [[(Fraction(1), g)] if g else [] for g in first]
+        self.totals = {name: Fraction(sum(self.sizes[g] for g in first[k])) for k, name in enumerate(names)}
         self.history: list[dict[str, Fraction]] = []
         self.rounds: list[dict] = []
         self.ties: list[str] = []
-        for index, ballot in enumerate(ballots):
-            self.piles[ballot[0]].append((index, Fraction(1)))
-
-    def votes(self, name: str) -> Fraction:
-        return sum((value for _, value in self.piles[name]), Fraction(0))
-
-    def next_preference(self, index: int, after: str) -> str | None:
-        ballot = self.ballots[index]
-        for name in ballot[ballot.index(after) + 1:]:
-            if name in self.continuing:
-                return name
-        return None
 
     def order(self, tied_group: list[str], stage: int, what: str) -> list[str]:
         """``tied_group`` (equal now) best first: forwards by earlier stages, then by lottery."""
@@ -176,29 +208,59 @@ class _Count:
     def ranked(self, group: list[str], stage: int, what: str) -> list[str]:
         """``group`` by current votes, most first; ties ordered by :meth:`order`."""
         result: list[str] = []
-        for value in sorted({self.votes(n) for n in group}, reverse=True):
-            tied = [n for n in group if self.votes(n) == value]
+        for value in sorted({self.totals[n] for n in group}, reverse=True):
+            tied = [n for n in group if self.totals[n] == value]
             result += self.order(tied, stage, what) if len(tied) > 1 else tied
         return result
 
+    def moves(self, groups: list[int]) -> tuple[dict[int, list[int]], dict[int, int], int]:
+        """Where ``groups`` go next: the groups and ballots arriving at each candidate, the ballots lost.
+
+        Each group moves to the next candidate on its ranking still in the count (its position
+        advances); the destinations in the order of the first ballot that reaches them.
+        """
+        arriving: dict[int, list[int]] = {}
+        ballots: dict[int, int] = {}
+        lost = 0
+        rankings, position, standing, sizes = self.rankings, self.position, self.standing, self.sizes
+        for group in groups:
+            ranking, k = rankings[group], position[group] + 1
+            end = len(ranking)
+            while k < end and not standing[ranking[k]]:
+                k += 1
+            if k == end:
+                lost += sizes[group]
+                continue
+            position[group], to = k, ranking[k]
+            if to in arriving:
+                arriving[to].append(group)
+                ballots[to] += sizes[group]
+            else:
+                arriving[to], ballots[to] = [group], sizes[group]
+        return arriving, ballots, lost
+
     def transfer(self, source: str, ratio: Fraction) -> tuple[dict[str, Fraction], Fraction]:
+        """Pass ``source``'s pile on, each ballot at its value times ``ratio``: what moved, what was lost."""
         moved: dict[str, Fraction] = {}
         lost = Fraction(0)
-        for index, value in self.piles[source]:
-            to = self.next_preference(index, source)
+        for value, groups in self.piles[self.index[source]]:
             new = value * ratio
-            if to is None:
-                lost += new
-            else:
-                self.piles[to].append((index, new))
-                moved[to] = moved.get(to, Fraction(0)) + new
+            arriving, ballots, exhausted = self.moves(groups)
+            for to, parcel in arriving.items():
+                self.piles[to].append((new, parcel))
+                name = self.names[to]
+                moved[name] = moved.get(name, Fraction(0)) + new * ballots[to]
+            lost += new * exhausted
+        self.piles[self.index[source]] = []
+        for name, amount in moved.items():
+            self.totals[name] += amount
         return moved, lost
 
     def run(self) -> Outcome:
         stage = 0
         while len(self.elected) < self.seats:
             stage += 1
-            totals = {n: self.votes(n) for n in self.names}
+            totals = dict(self.totals)
             record: dict = {"stage": stage, "votes": {n: float(v) for n, v in totals.items()},
                             "votes_exact": {n: str(v) for n, v in totals.items()}, "elected": []}
             self.history.append(totals)
@@ -224,15 +286,15 @@ class _Count:
                 self.pending.remove(source)
                 excess = totals[source] - self.quota
                 moved, lost = self.transfer(source, excess / totals[source])
-                self.piles[source] = [(i, v * self.quota / totals[source]) for i, v in self.piles[source]]
+                self.totals[source] = self.quota  # what stays: each ballot at quota / votes of its value
                 record["action"] = f"surplus of {source} transferred"
                 record["transfer_value"] = str(excess / totals[source])
             else:
                 source = self.ranked(self.continuing, stage, "exclusion")[-1]
-                self.continuing.remove(source)
+                self.leave(source)
                 self.excluded.append(source)
                 moved, lost = self.transfer(source, Fraction(1))
-                self.piles[source] = []
+                self.totals[source] = Fraction(0)
                 record["action"] = f"{source} excluded"
             record["transfers"] = {n: float(v) for n, v in moved.items()}
             record["non_transferable"] = float(lost)
@@ -241,11 +303,16 @@ class _Count:
         left = self.ranked(self.continuing, stage, "final standing of the runners-up")
         return Outcome(method="stv", elected=tuple(self.elected),
                        runners_up=tuple(left + self.excluded[::-1]),
-                       counts={n: float(self.votes(n)) for n in self.names},
+                       counts={n: float(self.totals[n]) for n in self.names},
                        rounds=tuple(self.rounds), ties=tuple(self.ties))
+
+    def leave(self, name: str) -> None:
+        """``name`` is no longer in the count (elected or excluded): no ballot goes to them any more."""
+        self.continuing.remove(name)
+        self.standing[self.index[name]] = False
 
     def elect(self, new: list[str], record: dict) -> None:
         for name in new:
-            self.continuing.remove(name)
+            self.leave(name)
             self.elected.append(name)
             record["elected"].append(name)
