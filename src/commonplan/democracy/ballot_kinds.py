@@ -28,12 +28,12 @@ from fractions import Fraction
 from typing import Any
 
 from commonplan.democracy import budgets, elections, priorities, recall, shares
+from commonplan.democracy.pay import MAX_RATE
 from commonplan.democracy.refusals import Refusal
 
 KINDS = ("election", "recall", "pay", "shares", "priorities", "budget", "plan")
 RECALL_CHOICES = ("remove", "keep")
 PAY_CHOICES = ("yes", "no")
-MAX_RATE = 10**9  # per hour: beyond any reference rate a council may set
 
 
 def options_checked(kind: str, options: dict[str, Any], seats: int = 1) -> dict[str, Any]:
@@ -158,7 +158,7 @@ def _office_number(value: Any) -> int:
 
 def _rate(value: Any) -> float:
     if type(value) not in (int, float) or not 0 <= value <= MAX_RATE:
-        raise Refusal("invalid_pay", f"the rate must be a number of at least 0 and at most {MAX_RATE} "
+        raise Refusal("invalid_pay", f"the rate must be a number of at least 0 and at most {MAX_RATE:g} "
                                      f"per hour, not {value!r}")
     return float(value)
 

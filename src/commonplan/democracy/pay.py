@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from commonplan.democracy.refusals import INVALID_PAY, PAY_ABOVE_RULE, Refusal
 
+MAX_RATE = 1e9  # pay per hour, or an amount paid: beyond any reference rate a council may set
+
 
 def _exact(value: Decimal | float, what: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | float | int):

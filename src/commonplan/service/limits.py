@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from commonplan.democracy.pay import MAX_RATE  # the pay rule's bound, read by the schemas and forms
+
 MAX_ID = 2**31 - 1  # an integer key, offset or size: what an INTEGER column of either database holds
 MAX_NAME = 200  # characters of a name, title, public name, feature or upload name
 MAX_QUESTION = 500  # characters of a ballot's question
@@ -21,7 +23,6 @@ MAX_PASSWORD = 1024  # characters of a password (argon2 hashes any length: this 
 MAX_ITEMS = 100  # items of a typed list (offices drawn, quotas) or keys of a volunteer's features
 MAX_CHOICES = 200  # values of one repeated form field (candidates, projects, ranks, choices)
 MAX_FORM_TEXT = 4000  # characters of a form's free-text box (products, quotas, features, plans)
-MAX_RATE = 1e9  # pay per hour, or an amount paid
 MAX_HOURS = 1e6  # hours paid for at once
 JSON_BYTES = 64 * 1024  # octets of a free-form JSON value, serialized as UTF-8
 JSON_DEPTH = 4  # nesting of lists and objects in it (a scalar is depth 0, [1] depth 1)
