@@ -281,6 +281,7 @@ class _AddOne:
 
 
 def _fraction(value: mpq) -> Fraction:
+    """The same rational as a Fraction (what BudgetOutcome holds and the open books record)."""
     return Fraction(int(value.numerator), int(value.denominator))
 
 
