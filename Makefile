@@ -45,3 +45,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/service_load.py
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/ballots.py --rounds 3
+	$(BIN)/python bench/stv.py
+	$(BIN)/python bench/budgets.py

@@ -21,7 +21,6 @@ the median wall time of ``--repeat`` counts.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import platform
 import statistics
@@ -34,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from commonplan.democracy import budgets
+from commonplan.democracy.pabulib import parse_pabulib
 
 PABULIB = Path(__file__).resolve().parent.parent / "tests" / "democracy" / "data" / "pabulib"
 VESZPREM = PABULIB / "Hungary_Veszprem_2025.pb"
@@ -56,30 +56,9 @@ class Figures:
     seconds: float
 
 
-def whole(text: str) -> int:
-    """A whole amount written as "75000" or "75000.0"."""
-    amount = Fraction(text)
-    if amount.denominator != 1:
-        raise ValueError(f"{text} is not a whole amount")
-    return int(amount)
-
-
 def read_pabulib(path: Path) -> Budget:
-    """Project costs, approval ballots and budget of a Pabulib .pb file (sections META, PROJECTS, VOTES)."""
-    section, header, meta, costs, ballots = "", None, {}, {}, []
-    for row in csv.reader(path.read_text(encoding="utf-8").splitlines(), delimiter=";"):
-        if row and row[0] in ("META", "PROJECTS", "VOTES"):
-            section, header = row[0], None
-        elif header is None:
-            header = row
-        elif section == "META":
-            meta[row[0]] = row[1]
-        elif section == "PROJECTS":
-            costs[row[header.index("project_id")]] = whole(row[header.index("cost")])
-        else:
-            vote = row[header.index("vote")]
-            ballots.append(vote.split(",") if vote else [])
-    return costs, ballots, whole(meta["budget"])
+    """Project costs, approval ballots and budget of a Pabulib .pb file."""
+    return tuple(parse_pabulib(path.read_text(encoding="utf-8")))  # type: ignore[return-value]
 
 
 def synthetic(voters: int, projects: int, seed: int = 2025) -> Budget:

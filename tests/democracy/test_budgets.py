@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from fractions import Fraction
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commonplan.democracy.budgets import BudgetOutcome, budget_ballot_checked, equal_shares
+from commonplan.democracy.pabulib import parse_pabulib
 from commonplan.democracy.refusals import Refusal
 from tests.democracy.reference_budgets import reference_equal_shares
 
@@ -242,29 +242,9 @@ def test_equal_shares_gives_the_same_outcome_as_the_reference_count(instance, co
 PABULIB = Path(__file__).parent / "data" / "pabulib"
 
 
-def whole(text: str) -> int:
-    """A whole amount written as "75000" or "75000.0"."""
-    amount = Fraction(text)
-    assert amount.denominator == 1, f"{text} is not a whole amount"
-    return int(amount)
-
-
 def pabulib_budget(path: Path) -> tuple[dict[str, int], list[list[str]], int]:
     """Project costs, approval ballots and budget of a Pabulib .pb file (see data/pabulib/README.md)."""
-    section, header, meta, costs, ballots = "", None, {}, {}, []
-    for row in csv.reader(path.read_text(encoding="utf-8").splitlines(), delimiter=";"):
-        if row and row[0] in ("META", "PROJECTS", "VOTES"):
-            section, header = row[0], None
-        elif header is None:
-            header = row
-        elif section == "META":
-            meta[row[0]] = row[1]
-        elif section == "PROJECTS":
-            costs[row[header.index("project_id")]] = whole(row[header.index("cost")])
-        else:
-            vote = row[header.index("vote")]
-            ballots.append(vote.split(",") if vote else [])
-    return costs, ballots, whole(meta["budget"])
+    return parse_pabulib(path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(("name", "voters", "funded"), [
