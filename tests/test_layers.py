@@ -36,3 +36,20 @@ def test_the_core_never_imports_the_cli_or_the_documents() -> None:
         for path in (PACKAGE / layer).glob("*.py"):
             text = path.read_text(encoding="utf-8")
             assert "commonplan.cli" not in text and "commonplan.documents" not in text, path
+
+
+@pytest.mark.parametrize("layer", CORE)
+def test_the_core_imports_neither_the_store_nor_an_edge(layer: str) -> None:
+    """Dependencies point inward (DESIGN.md): the core knows nothing of the database, the service
+    or the command line; of the package outside the core it may use only the error tree."""
+    allowed = {f"commonplan.{other}" for other in CORE} | {"commonplan.errors"}
+    for path in (PACKAGE / layer).glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("commonplan"):
+                module = node.module
+            elif isinstance(node, ast.Import):
+                module = next((a.name for a in node.names if a.name.startswith("commonplan")), "")
+            else:
+                continue
+            if module:
+                assert any(module == ok or module.startswith(ok + ".") for ok in allowed), (path, module)

@@ -20,7 +20,8 @@ from rich.table import Table
 
 from commonplan import __version__
 from commonplan.economy.problems import BundleError
-from commonplan.outputs import OutputRefused, check_file, check_folder, write_file, write_files, write_folder
+from commonplan.errors import InputError
+from commonplan.outputs import check_file, check_folder, write_file, write_files, write_folder
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -51,7 +52,7 @@ MAX_PERIOD_CELLS = 50_000_000  # periods x (inputs + techniques): the multi-peri
 MAX_HORIZON_DAYS = 3_660  # ten years: a forecast from sales says nothing further ahead
 
 
-class BadInput(Exception):
+class BadInput(InputError):
     """Input the user can fix: printed as lines on stderr, exit code 2."""
 
     def __init__(self, lines: list[str]) -> None:
@@ -575,8 +576,8 @@ def _run(args: list[str]) -> tuple[int, list[dict[str, Any]]]:
         return (code if isinstance(code, int) else 0), []
     except BundleError as error:
         return 2, [{"line": str(problem), "show": True, **problem.as_json()} for problem in error.problems]
-    except (BadInput, OutputRefused) as error:
-        return 2, [_line(line) for line in error.lines]
+    except InputError as error:  # input a person can fix (commonplan.errors): exit code 2
+        return 2, [_line(line) for line in getattr(error, "lines", None) or str(error).splitlines()]
     except typer.TyperException as error:  # a usage error: shown as typer shows it
         _name_the_value(error, args)
         _show_usage_error(error)

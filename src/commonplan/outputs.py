@@ -15,11 +15,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from commonplan.errors import InputError
+
 BUNDLE_SUFFIXES = (".csv", ".parquet")
 BUNDLE_EXTRAS = ("economy.toml",)
 
 
-class OutputRefused(Exception):
+class OutputRefused(InputError):
     """An output path the command will not write: ``lines`` say which and why (exit code 2)."""
 
     def __init__(self, lines: list[str]) -> None:

@@ -18,13 +18,14 @@ from commonplan.economy.choice import ATTAINS, TechniqueSystem, technique_system
 from commonplan.economy.leontief import TOLERANCE, leontief_solve
 from commonplan.economy.model import Economy
 from commonplan.economy.productive import productive_choice
+from commonplan.errors import PlanningError
 
 IMPROVEMENT = ATTAINS  # a switch must lower a value by more than this: closer is a tie (SPEC)
 MAX_ROUNDS = 100
 ROUGH = 1e-7  # the relative residual at which policy iteration compares choices
 
 
-class NotProductiveError(ArithmeticError):
+class NotProductiveError(PlanningError):
     """No productive choice of techniques was found."""
 
 

@@ -9,6 +9,8 @@ snake_case (clients may match on it); the reason names what is wrong, for people
 
 from __future__ import annotations
 
+from commonplan.errors import CommonplanError
+
 NOT_A_MEMBER = "not_a_member"            # the person is not a member of the council (or body)
 NOT_ELIGIBLE = "not_eligible"            # a member, but not allowed this act (e.g. stand, vote here)
 BALLOT_CLOSED = "ballot_closed"          # the ballot (or petition) is closed, or not yet open
@@ -34,7 +36,7 @@ CODES: frozenset[str] = frozenset({
 })
 
 
-class Refusal(Exception):
+class Refusal(CommonplanError):
     """An act the rules refuse: ``code`` (stable, one of :data:`CODES`) and ``reason`` (plain words).
 
     Two refusals with the same code and reason are equal, so tests and callers can compare values.

@@ -23,6 +23,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from commonplan.economy.model import Economy, EconomyInfo, Kind, Needs, Products, Techniques
+from commonplan.errors import InputError
 
 DEFAULT_HOURLY_COMPENSATION = 35.28
 """USD per hour worked: average employer costs for employee compensation, civilian workers.
@@ -58,7 +59,7 @@ _FINAL_DEMAND = re.compile(r"^F\d")
 _ZERO_MARKS = frozenset({"", "...", "-", "---"})
 
 
-class BeaTableError(ValueError):
+class BeaTableError(InputError):
     """A BEA table (or an argument of the import) cannot be used; the message names the file."""
 
 

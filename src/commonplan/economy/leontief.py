@@ -17,6 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from commonplan.errors import PlanningError
+
 DIRECT_LIMIT = 500  # products up to which a sparse LU is used: past it, fill-in costs more than BiCGSTAB
 TOLERANCE = 1e-10
 # A solution whose normwise backward error ||b - (I - C) x|| / (||b|| + ||x||) is this small is
@@ -25,7 +27,7 @@ TOLERANCE = 1e-10
 ROUNDING = 1e-14
 
 
-class SolveError(ArithmeticError):
+class SolveError(PlanningError):
     """The system could not be solved to the required residual (a non-productive choice)."""
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from commonplan.errors import InputError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,7 +27,7 @@ class Problem:
         return {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
 
 
-class BundleError(ValueError):
+class BundleError(InputError):
     """The input cannot be used; ``problems`` lists every breach found, in one run."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -14,11 +14,13 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from commonplan.errors import PlanningError
+
 INFINITY = highspy.kHighsInf
 FEASIBILITY = 1e-9  # HiGHS's default 1e-7 is the whole of SPEC's tolerance: keep a margin
 
 
-class LPError(ArithmeticError):
+class LPError(PlanningError):
     """HiGHS did not reach an optimum (a model that is always feasible and bounded should)."""
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, StringConstraints
 
 from commonplan.democracy.pay import MAX_RATE  # the pay rule's bound, read by the schemas and forms
+from commonplan.errors import InputError
 
 MAX_ID = 2**31 - 1  # an integer key, offset or size: what an INTEGER column of either database holds
 MAX_NAME = 200  # characters of a name, title, public name, feature or upload name
@@ -36,7 +37,7 @@ MAX_BODY = 2**20  # octets of a request body other than an uploaded bundle (413 
 MULTIPART_SLACK = 2**20  # octets an upload's body may have beside its bundle (names, boundaries)
 
 
-class Unbounded(ValueError):
+class Unbounded(InputError):
     """A value past one of the bounds above; the message says which and where."""
 
 

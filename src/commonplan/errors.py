@@ -1,0 +1,38 @@
+"""The one error tree of commonplan: every error the package raises on purpose derives from
+:class:`CommonplanError`, so a caller can catch all of them, one kind of them, or one error.
+
+    CommonplanError
+    ├── InputError (ValueError)            input a person can fix; names the file, row, field
+    │   ├── economy.problems.BundleError       a bundle breaking the rules (every problem listed)
+    │   ├── economy.bea.BeaTableError          a BEA table that is not what import-bea reads
+    │   ├── outputs.OutputRefused              an output that would overwrite what a user had
+    │   ├── cli.BadInput                       a command's option or file a person can fix
+    │   └── service.limits.Unbounded           a request value past a documented bound
+    ├── PlanningError (ArithmeticError)    a computation that cannot be carried out as asked
+    │   ├── analysis.values.NotProductiveError an economy with no productive choice
+    │   ├── economy.leontief.SolveError        a Leontief solve that did not converge
+    │   └── planning.highs.LPError             the LP solver failed (not: infeasible, a status)
+    └── democracy.refusals.Refusal         an act the democratic rules refuse (a value with a code)
+
+A plan that cannot meet every need is a status of the plan, never an error; the open books'
+integrity is a verdict (ledger.Verdict naming the first bad entry), never an exception. The
+command line maps input errors to exit code 2 and everything else to 1, in one place
+(``cli.main``); the API maps refusals to statuses in one table (``service.errors``). The edges'
+own control flow (Ctrl-C, a job cancelled, a sign-in required) stays in the edge that raises it.
+
+This module imports nothing, so that every layer, the core included, may use it.
+"""
+
+from __future__ import annotations
+
+
+class CommonplanError(Exception):
+    """Any error commonplan raises on purpose."""
+
+
+class InputError(CommonplanError, ValueError):
+    """Input a person can fix: a bundle, a table, a record, an output path, a request value."""
+
+
+class PlanningError(CommonplanError, ArithmeticError):
+    """A computation on a valid economy that cannot be carried out as asked."""
