@@ -38,7 +38,8 @@ def test_every_code_is_a_module_constant_in_snake_case() -> None:
     constants = {value for name, value in vars(refusals).items() if name.isupper() and isinstance(value, str)}
     assert constants == CODES
     assert all(code.replace("_", "").isalpha() and code.islower() for code in CODES)
-    assert {"not_a_member", "not_eligible", "ballot_closed", "ballot_open", "already_voted", "already_signed",
+    assert {"not_found", "not_a_member", "not_eligible", "ballot_closed", "ballot_open", "already_voted",
+            "already_signed",
             "invalid_ballot", "pay_above_rule", "invalid_pay", "pay_by_ballot",
             "not_a_delegate", "no_candidates",
             "term_limit", "not_a_volunteer", "not_found_in_council", "already_member",
@@ -66,3 +67,9 @@ def test_the_rules_import_nothing_from_the_edge(module: str) -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module.split(".")[0])
     assert not names & EDGE
+
+
+def test_a_code_outside_the_vocabulary_is_a_bug_not_a_refusal() -> None:
+    with pytest.raises(ValueError):
+        Refusal("no_such_code", "whatever")
+

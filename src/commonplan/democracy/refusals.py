@@ -9,31 +9,53 @@ snake_case (clients may match on it); the reason names what is wrong, for people
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from commonplan.errors import CommonplanError
 
-NOT_A_MEMBER = "not_a_member"            # the person is not a member of the council (or body)
-NOT_ELIGIBLE = "not_eligible"            # a member, but not allowed this act (e.g. stand, vote here)
-BALLOT_CLOSED = "ballot_closed"          # the ballot (or petition) is closed, or not yet open
-BALLOT_OPEN = "ballot_open"              # the ballot is still open: no result yet
-ALREADY_VOTED = "already_voted"          # one vote per member per ballot
-ALREADY_SIGNED = "already_signed"        # one signature per member per petition
-INVALID_BALLOT = "invalid_ballot"        # the content of a ballot (or proposal) breaks its form
-PAY_ABOVE_RULE = "pay_above_rule"        # an office's pay above the reference rate for skilled work
-INVALID_PAY = "invalid_pay"              # a pay rate that is negative or not a finite number
-PAY_BY_BALLOT = "pay_by_ballot"          # pay is the council's decision: a pay ballot, not one member
-NOT_A_DELEGATE = "not_a_delegate"        # the person recalled (or acting) holds no such mandate
-NO_CANDIDATES = "no_candidates"          # an election without candidates
-TERM_LIMIT = "term_limit"                # the member has served the most terms the council allows
-NOT_A_VOLUNTEER = "not_a_volunteer"      # a rotated duty given to someone not on its roll
-NOT_FOUND_IN_COUNCIL = "not_found_in_council"  # the thing named does not belong to this council
-ALREADY_MEMBER = "already_member"        # joining a council one already belongs to
-INVALID_COUNCIL = "invalid_council"      # a council of an unknown level, or under a wrong parent
 
-CODES: frozenset[str] = frozenset({
-    NOT_A_MEMBER, NOT_ELIGIBLE, BALLOT_CLOSED, BALLOT_OPEN, ALREADY_VOTED, ALREADY_SIGNED,
-    INVALID_BALLOT, PAY_ABOVE_RULE, INVALID_PAY, PAY_BY_BALLOT, NOT_A_DELEGATE, NO_CANDIDATES, TERM_LIMIT,
-    NOT_A_VOLUNTEER, NOT_FOUND_IN_COUNCIL, ALREADY_MEMBER, INVALID_COUNCIL,
-})
+class RefusalCode(StrEnum):
+    """Every reason an act may be refused, defined once (the API maps each to a status)."""
+
+    NOT_FOUND = "not_found"                        # nothing of that kind and number
+    NOT_A_MEMBER = "not_a_member"                  # the person is not a member of the council (or body)
+    NOT_ELIGIBLE = "not_eligible"                  # a member, but not allowed this act (stand, vote here)
+    BALLOT_CLOSED = "ballot_closed"                # the ballot (or petition) is closed, or being counted
+    BALLOT_OPEN = "ballot_open"                    # the ballot is still open: no result yet
+    ALREADY_VOTED = "already_voted"                # one vote per member per ballot
+    ALREADY_SIGNED = "already_signed"              # one signature per member per petition
+    INVALID_BALLOT = "invalid_ballot"              # the content of a ballot (or proposal) breaks its form
+    PAY_ABOVE_RULE = "pay_above_rule"              # pay above the reference rate, or above the voted rate
+    INVALID_PAY = "invalid_pay"                    # a pay rate that is negative or not a finite number
+    PAY_BY_BALLOT = "pay_by_ballot"                # pay is the council's decision: a pay ballot
+    NOT_A_DELEGATE = "not_a_delegate"              # the person recalled (or paid) holds no such mandate
+    NO_CANDIDATES = "no_candidates"                # an election without candidates
+    TERM_LIMIT = "term_limit"                      # the member has served the most terms allowed
+    NOT_A_VOLUNTEER = "not_a_volunteer"            # a rotated duty given to someone not on its roll
+    NOT_FOUND_IN_COUNCIL = "not_found_in_council"  # the thing named does not belong to this council
+    ALREADY_MEMBER = "already_member"              # joining a council one already belongs to
+    INVALID_COUNCIL = "invalid_council"            # a council of an unknown level, or with bad rules
+
+
+NOT_FOUND = RefusalCode.NOT_FOUND
+NOT_A_MEMBER = RefusalCode.NOT_A_MEMBER
+NOT_ELIGIBLE = RefusalCode.NOT_ELIGIBLE
+BALLOT_CLOSED = RefusalCode.BALLOT_CLOSED
+BALLOT_OPEN = RefusalCode.BALLOT_OPEN
+ALREADY_VOTED = RefusalCode.ALREADY_VOTED
+ALREADY_SIGNED = RefusalCode.ALREADY_SIGNED
+INVALID_BALLOT = RefusalCode.INVALID_BALLOT
+PAY_ABOVE_RULE = RefusalCode.PAY_ABOVE_RULE
+INVALID_PAY = RefusalCode.INVALID_PAY
+PAY_BY_BALLOT = RefusalCode.PAY_BY_BALLOT
+NOT_A_DELEGATE = RefusalCode.NOT_A_DELEGATE
+NO_CANDIDATES = RefusalCode.NO_CANDIDATES
+TERM_LIMIT = RefusalCode.TERM_LIMIT
+NOT_A_VOLUNTEER = RefusalCode.NOT_A_VOLUNTEER
+NOT_FOUND_IN_COUNCIL = RefusalCode.NOT_FOUND_IN_COUNCIL
+ALREADY_MEMBER = RefusalCode.ALREADY_MEMBER
+INVALID_COUNCIL = RefusalCode.INVALID_COUNCIL
+CODES: frozenset[str] = frozenset(code.value for code in RefusalCode)
 
 
 class Refusal(CommonplanError):
@@ -44,7 +66,7 @@ class Refusal(CommonplanError):
 
     def __init__(self, code: str, reason: str) -> None:
         super().__init__(code, reason)
-        self.code = code
+        self.code = RefusalCode(code).value  # a code outside the vocabulary is a bug: ValueError
         self.reason = reason
 
     def __str__(self) -> str:
