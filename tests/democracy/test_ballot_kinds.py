@@ -66,9 +66,13 @@ def test_each_kind_is_counted_by_its_documented_rule():
     assert count("recall", half, ["remove", "keep"], electorate=4)["carried"] is False  # a tie keeps
     short = count("recall", half, ["remove", "remove"])  # 2 of 5 take part: below the quorum of 3
     assert short["carried"] is False and "quorum" in short["why"]
-    assert count("pay", {"office": 1, "rate": 20.0}, ["yes", "yes", "no"]) == {
-        "yes": 2, "no": 1, "carried": True, "office": 1, "rate": 20.0}
-    assert count("pay", {"office": 1, "rate": 20.0}, ["yes", "no"])["carried"] is False
+    pay = options_checked("pay", {"office": 1, "rate": 20.0})
+    assert count("pay", pay, ["yes", "yes", "no"]) == {
+        "yes": 2, "no": 1, "carried": True, "quorum": 3, "electorate": 5,
+        "why": "the pay is set: 2 voted for, 1 against", "office": 1, "rate": 20.0}
+    assert count("pay", pay, ["yes", "no", "no"])["carried"] is False
+    alone = count("pay", pay, ["yes"])  # one member of five: below the quorum of three
+    assert alone["carried"] is False and "quorum of 3" in alone["why"]
     nobody = count("election", election, [])
     assert nobody["elected"] == [] and "nobody" in nobody["why"]
     split = {"consumption": 0.6, "investment": 0.2, "public services": 0.2}

@@ -223,7 +223,7 @@ def test_pay_is_set_by_a_pay_ballot_of_the_council_not_by_one_member(client, tow
     members, post, bakery = town["members"], town["post"], town["bakery"]
     proposal = ok(client.put(f"/offices/{post}/pay", json={"rate": 25}, headers=members[1]), 202)
     assert (proposal["kind"], proposal["options"], proposal["opened_by"]) == (
-        "pay", {"office": post, "rate": 25}, town["names"][1])
+        "pay", {"office": post, "rate": 25, "quorum": "1/2"}, town["names"][1])
     vote(client, proposal["id"], members[1:2], "yes")
     assert ok(client.get(f"/councils/{bakery}", headers=members[1]), 200)["offices"][1]["pay_rate"] == 0
     before = size(client)
@@ -232,7 +232,8 @@ def test_pay_is_set_by_a_pay_ballot_of_the_council_not_by_one_member(client, tow
     vote(client, proposal["id"], [members[0], members[2]], "yes")
     vote(client, proposal["id"], [members[3]], "no")
     closed = close(client, members[3], proposal["id"], on_time=True)
-    assert closed["result"] == {"yes": 3, "no": 1, "carried": True, "office": post, "rate": 25}
+    assert closed["result"] == {"yes": 3, "no": 1, "carried": True, "quorum": 3, "electorate": 5,
+                                "why": "the pay is set: 3 voted for, 1 against", "office": post, "rate": 25}
     assert ok(client.get(f"/councils/{bakery}", headers=members[1]), 200)["offices"][1]["pay_rate"] == 25
     pay_set = client.get("/ledger/entries", params={"start": size(client) - 1}).json()[0]
     assert (pay_set["kind"], pay_set["actor"], pay_set["act"]["rate"]) == ("pay set", f"council:{bakery}", 25)

@@ -82,11 +82,18 @@ def test_one_member_cannot_set_pay_alone(client, bakery):
     vote(client, proposal["id"], [greedy], "yes")
     answer = client.post(f"/ballots/{proposal['id']}/close", headers=greedy)
     assert (answer.status_code, answer.json()["error"]) == (409, "ballot_open")
+    sneaked = client.post(f"/councils/{bakery['council']}/ballots", headers=greedy, json={
+        "kind": "pay", "question": "A raise?", "options": {"office": seat, "rate": 30, "quorum": "1/1000"}})
+    assert ok(sneaked)["options"]["quorum"] == "1/2"  # the council's quorum, not the opener's
     created = client.post(f"/councils/{bakery['council']}/offices", headers=greedy,
                           json={"title": "Sinecure", "kind": "post", "pay_rate": 30})
     assert (created.status_code, created.json()["error"]) == (403, "pay_by_ballot")
     paid = client.post(f"/offices/{seat}/payments", json={"hours": 1, "amount": 30}, headers=greedy)
     assert (paid.status_code, paid.json()["error"]) == (422, "pay_above_rule")  # the voted rate is 0
+    later(client)  # at the closing time, one yes of five is below the quorum of three
+    for ballot in (proposal["id"], ok(sneaked)["id"]):
+        closed = ok(client.post(f"/ballots/{ballot}/close", headers=greedy), 200)
+        assert closed["result"]["carried"] is False and "quorum of 3" in closed["result"]["why"]
     view = ok(client.get(f"/councils/{bakery['council']}", headers=members[0]), 200)
     assert {o["title"]: o["pay_rate"] for o in view["offices"]} == {"Delegate": 0}
 

@@ -8,7 +8,8 @@ ballot may say (checked before it is stored), and how the ballots are counted. E
   ``"keep"``; a majority of the votes cast removes, when at least the council's quorum of its
   members (``quorum``, fixed at opening) took part.
 - ``pay``: whether an office's pay becomes ``rate`` per hour (``office``, ``rate``); a ballot
-  says ``"yes"`` or ``"no"``; a majority of the votes cast decides. Pay is set no other way.
+  says ``"yes"`` or ``"no"``; a majority of the votes cast decides, when the council's quorum
+  (``quorum``, fixed at opening) took part, as for a recall. Pay is set no other way.
 - ``shares``: the share of work for consumption, investment and public services, aggregated by
   the per-share median (``method``: ``median``, the default) or the truthful independent
   markets mechanism (``independent markets``).
@@ -34,6 +35,15 @@ from commonplan.democracy.refusals import Refusal
 KINDS = ("election", "recall", "pay", "shares", "priorities", "budget", "plan")
 RECALL_CHOICES = ("remove", "keep")
 PAY_CHOICES = ("yes", "no")
+MAX_OPEN_BY_MEMBER = 10  # ballots one member may have open in a council at once
+
+
+def check_may_open(open_by_member: int) -> None:
+    """Refuse a member a new ballot while they have :data:`MAX_OPEN_BY_MEMBER` open in the
+    council: nobody floods a council's agenda, or the open books, with ballots."""
+    if open_by_member >= MAX_OPEN_BY_MEMBER:
+        raise Refusal("not_eligible", f"you have {open_by_member} ballots open in this council already, the "
+                                      f"most one member may have open at once ({MAX_OPEN_BY_MEMBER})")
 
 
 def options_checked(kind: str, options: dict[str, Any], seats: int = 1) -> dict[str, Any]:
@@ -67,10 +77,10 @@ def options_checked(kind: str, options: dict[str, Any], seats: int = 1) -> dict[
             raise Refusal("invalid_ballot", f"the shares are aggregated by {' or '.join(shares.METHODS)}")
         return {"method": method}
     if kind == "pay":
-        return {"office": _office_number(options.get("office")), "rate": _rate(options.get("rate"))}
+        return {"office": _office_number(options.get("office")), "rate": _rate(options.get("rate")),
+                "quorum": _quorum(options)}
     if kind == "recall":
-        return {"holder": options.get("holder"), "office": options.get("office"),
-                "quorum": str(Fraction(options.get("quorum", str(recall.DEFAULT_QUORUM))))}
+        return {"holder": options.get("holder"), "office": options.get("office"), "quorum": _quorum(options)}
     if kind == "plan":
         plans = options.get("plans")
         if not isinstance(plans, list) or not plans or not all(isinstance(p, int) for p in plans):
@@ -122,7 +132,11 @@ def tally(kind: str, options: dict[str, Any], contents: Sequence[Any], seats: in
         return {**plain(decision), "electorate": electorate}
     if kind == "pay":
         counts = Counter(contents)
-        return {"yes": counts["yes"], "no": counts["no"], "carried": counts["yes"] > counts["no"],
+        short = recall.shortfall(counts["yes"], counts["no"], electorate, Fraction(options["quorum"]))
+        return {"yes": counts["yes"], "no": counts["no"], "carried": short is None,
+                "quorum": recall.quorum(electorate, Fraction(options["quorum"])), "electorate": electorate,
+                "why": f"the pay stays: {short}" if short else f"the pay is set: {counts['yes']} voted for, "
+                                                               f"{counts['no']} against",
                 "office": options["office"], "rate": options["rate"]}
     if kind == "shares":
         method = options.get("method", "median")
@@ -148,6 +162,11 @@ def plain(value: Any) -> Any:
     if isinstance(value, Fraction):
         return value.numerator if value.denominator == 1 else str(value)
     return value
+
+
+def _quorum(options: dict[str, Any]) -> str:
+    """The share of members who must take part, as the council set it (a fraction in text)."""
+    return str(Fraction(options.get("quorum", str(recall.DEFAULT_QUORUM))))
 
 
 def _office_number(value: Any) -> int:

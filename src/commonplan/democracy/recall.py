@@ -63,19 +63,26 @@ class RecallDecision:
     why: str
 
 
+def shortfall(ayes: int, noes: int, members: int, fraction: Fraction = DEFAULT_QUORUM) -> str | None:
+    """Why a binding yes-or-no vote (a recall, a pay) does not carry, or None when it does: it
+    carries with more ayes than noes and at least ``quorum(members, fraction)`` members voting."""
+    voted, needed = ayes + noes, quorum(members, fraction)
+    if voted < needed:
+        return f"{voted} of {members} members voted, fewer than the quorum of {needed}"
+    if not recall_carried(ayes, noes):
+        return f"{ayes} voted for, {noes} against, not a majority"
+    return None
+
+
 def recall_decision(remove: int, keep: int, members: int,
                     fraction: Fraction = DEFAULT_QUORUM) -> RecallDecision:
     """Whether the recall carries: a majority of the votes cast to remove, with at least
     ``quorum(members, fraction)`` members taking part; otherwise the delegate stays."""
     voted, needed = remove + keep, quorum(members, fraction)
-    if voted < needed:
-        why = (f"the delegate stays: {voted} of {members} members voted, fewer than the quorum of "
-               f"{needed}")
-    elif not recall_carried(remove, keep):
-        why = f"the delegate stays: {remove} voted to remove, {keep} to keep, not a majority to remove"
-    else:
-        why = f"recalled: {remove} voted to remove, {keep} to keep, {voted} of {members} members took part"
-    return RecallDecision(voted >= needed and recall_carried(remove, keep), remove, keep, voted, needed, why)
+    short = shortfall(remove, keep, members, fraction)
+    why = (f"the delegate stays: {short}" if short else
+           f"recalled: {remove} voted to remove, {keep} to keep, {voted} of {members} members took part")
+    return RecallDecision(short is None, remove, keep, voted, needed, why)
 
 
 def check_signature(already_signed: bool, is_member: bool, petition_open: bool) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonplan.service.plan_variants import comparison_of, readable_plans
-from commonplan.store.acts.common import council_actor, utc
+from commonplan.store.acts.common import council_actor, utc, votes_cast
 from commonplan.store.acts.recall_delegate import petition_status
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, Council, CouncilMember, Member, Office, Participation, Petition
@@ -64,7 +64,7 @@ def ballot_summary(ballot: Ballot) -> dict[str, Any]:
 def ballot_view(db: Session, books: OpenBooks, ballot: Ballot, me: Member) -> dict[str, Any]:
     """A ballot: its question and options, how many voted and whether you did; the result and
     the seed once closed."""
-    voted = db.scalar(select(func.count()).where(Participation.ballot_id == ballot.id)) or 0
+    voted = votes_cast(db, ballot.id)
     mine = db.get(Participation, (ballot.id, me.id)) is not None
     view = {**ballot_summary(ballot), "options": ballot.options, "seats": ballot.seats, "voted": voted,
             "you_voted": mine, "opened_by": opener(books, ballot),

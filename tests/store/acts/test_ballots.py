@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from commonplan.democracy.ballot_kinds import tally
+from commonplan.democracy.ballot_kinds import MAX_OPEN_BY_MEMBER, tally
 from commonplan.store.acts.cast_ballot import cast_ballot
 from commonplan.store.acts.close_ballot import close_ballot
 from commonplan.store.acts.common import utc
 from commonplan.store.acts.councils import create_office
 from commonplan.store.acts.open_ballot import open_ballot
+from commonplan.store.acts.set_pay import propose_pay
 from commonplan.store.models import Ballot, CouncilMember, Mandate, Office
 
 
@@ -241,3 +242,14 @@ def test_nobody_asks_a_council_to_adopt_a_plan_they_cannot_read_themselves(world
                                             question="Adopt?", options={"plans": jobs})
     assert refusal.reason == f"job {jobs[0]} is not a finished plan you may read"  # as if it did not exist
     world.act(open_ballot, people[0], council.id, kind="plan", question="Adopt?", options={"plans": jobs})
+
+
+def test_one_member_cannot_flood_a_council_with_ballots(world, people, council):
+    for number in range(MAX_OPEN_BY_MEMBER):
+        world.act(open_ballot, people[1], council.id, kind="shares", question=f"Shares {number}?", options={})
+    refusal = world.refused_writing_nothing("not_eligible", open_ballot, people[1], council.id,
+                                            kind="shares", question="One more?", options={})
+    assert f"({MAX_OPEN_BY_MEMBER})" in refusal.reason
+    office = world.act(create_office, people[0], council.id, title="Clerk", kind="post")
+    world.refused_writing_nothing("not_eligible", propose_pay, people[1], office.id, 10.0)  # pay ballots too
+    world.act(open_ballot, people[2], council.id, kind="shares", question="Mine?", options={})  # others may

@@ -37,7 +37,7 @@ def test_an_office_opens_unpaid_and_pay_given_at_creation_is_refused(world, peop
 def test_a_carried_pay_ballot_sets_the_pay_and_the_council_records_it(world, people, council, office, rate):
     ballot = world.act(propose_pay, people[2], office.id, rate)
     assert world.get(Office, office.id).pay_rate == 0  # a proposal changes nothing
-    assert world.last("ballot opened").act["options"] == {"office": office.id, "rate": rate}
+    assert world.last("ballot opened").act["options"] == {"office": office.id, "rate": rate, "quorum": "1/2"}
     closed = decided(world, people, ballot, ["yes", "yes", "no"])
     assert closed.result["carried"] and world.get(Office, office.id).pay_rate == rate
     entry = world.last("pay set")

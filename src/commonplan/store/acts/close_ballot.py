@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from commonplan.democracy import recall
@@ -32,9 +32,11 @@ from commonplan.democracy.refusals import Refusal
 from commonplan.store.acts.common import (
     council_actor,
     found,
+    member_count,
     member_of,
     members_by_pseudonym,
     utc,
+    votes_cast,
 )
 from commonplan.store.acts.mandates import install, vacate
 from commonplan.store.acts.open_ballot import open_checked
@@ -43,11 +45,9 @@ from commonplan.store.models import (
     Ballot,
     BallotContent,
     Council,
-    CouncilMember,
     Job,
     Member,
     Office,
-    Participation,
     Petition,
     StoredEconomy,
 )
@@ -101,7 +101,7 @@ def start_count(session: Session, books: OpenBooks, member: Member, ballot_id: i
     if ballot.state == "counting" and now < utc(ballot.closed_at) + COUNT_LEASE:
         raise Refusal("ballot_closed", f"ballot {ballot.id} is being counted (since "
                                        f"{utc(ballot.closed_at).isoformat()})")
-    voted, electorate = _votes(session, ballot), _members(session, council)
+    voted, electorate = votes_cast(session, ballot.id), member_count(session, council.id)
     if ballot.state == "open":
         check_close(now, utc(ballot.closes_at), voted, electorate, ballot.id)
     ballot.state, ballot.closed_at = "counting", now
@@ -128,14 +128,6 @@ def record_count(session: Session, books: OpenBooks, count: Count, result: dict[
         "voted": count.voted, "electorate": count.electorate, "ballots": count.contents, "result": result})
     EFFECTS.get(ballot.kind, _nothing)(session, books, council, ballot)
     return ballot
-
-
-def _votes(session: Session, ballot: Ballot) -> int:
-    return session.scalar(select(func.count()).where(Participation.ballot_id == ballot.id)) or 0
-
-
-def _members(session: Session, council: Council) -> int:
-    return session.scalar(select(func.count()).where(CouncilMember.council_id == council.id)) or 0
 
 
 def _nothing(*_: Any) -> None:

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonplan.democracy.pay import check_pay, check_payment
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.books import OpenBooks, record_apart
-from commonplan.store.models import Base, Council, CouncilMember, Member
+from commonplan.store.models import Base, Council, CouncilMember, Member, Participation
 
 Row = TypeVar("Row", bound=Base)
 MAX_ID = 2**31 - 1
@@ -25,6 +25,16 @@ def found(session: Session, table: type[Row], key: int, what: str) -> Row:
     if row is None:
         raise Refusal("not_found", f"there is no {what} {key}")
     return row
+
+
+def member_count(session: Session, council_id: int) -> int:
+    """How many members the council has: its electorate, the base of every threshold and quorum."""
+    return session.scalar(select(func.count()).where(CouncilMember.council_id == council_id)) or 0
+
+
+def votes_cast(session: Session, ballot_id: int) -> int:
+    """How many members voted in the ballot (never what)."""
+    return session.scalar(select(func.count()).where(Participation.ballot_id == ballot_id)) or 0
 
 
 def is_member(session: Session, council_id: int, member_id: int) -> bool:

@@ -8,9 +8,10 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonplan.democracy.ballot_kinds import options_checked
+from commonplan.democracy.ballot_kinds import check_may_open, options_checked
 from commonplan.democracy.closing import closing_time
 from commonplan.democracy.lottery import new_seed
 from commonplan.democracy.refusals import Refusal
@@ -47,6 +48,9 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
                  closes_at: datetime | None = None) -> Ballot:
     """Open a ballot whose opener is known to be entitled: a member (``opener_id``), or the
     council itself (None) when a rule opens it (a recall after a petition, a by-election)."""
+    if opener_id is not None:  # a member's ballot: within the most one member may have open
+        check_may_open(session.scalar(select(func.count()).where(
+            Ballot.council_id == council.id, Ballot.opened_by == opener_id, Ballot.state != "closed")) or 0)
     seats, offices = 1, []
     if kind not in ("election", "recall"):
         office_id = None  # only an election or a recall is about an office (an unknown one broke the insert)
@@ -54,6 +58,8 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
         several = options.get("offices") if kind == "election" else None
         offices = _offices_of(session, council, office_id, several)
         seats = len(offices)
+    if kind in ("recall", "pay"):  # binding yes-or-no votes: the council's quorum, never the opener's
+        options = {**options, "quorum": council.recall_quorum}
     options = options_checked(kind, options, seats)
     if kind == "election":
         _candidates_are_members(session, books, council, options["candidates"])

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from commonplan.democracy import recall
 from commonplan.democracy.refusals import Refusal
-from commonplan.store.acts.common import council_actor, found, is_member, member_of
+from commonplan.store.acts.common import council_actor, found, is_member, member_count, member_of
 from commonplan.store.acts.open_ballot import open_checked
 from commonplan.store.books import OpenBooks
-from commonplan.store.models import Council, CouncilMember, Member, Office, Petition, PetitionSignature
+from commonplan.store.models import Council, Member, Office, Petition, PetitionSignature
 
 
 def open_petition(session: Session, books: OpenBooks, member: Member, office_id: int) -> Petition:
@@ -60,8 +60,7 @@ def sign_petition(session: Session, books: OpenBooks, member: Member, petition_i
         holder = books.pseudonym(petition.holder_id)
         ballot = open_checked(session, books, council, council_actor(council.id), None,  # by the council
                               kind="recall", question=f"Recall {holder} from {office.title}?",
-                              options={"holder": holder, "office": office.id,
-                                       "quorum": council.recall_quorum},
+                              options={"holder": holder, "office": office.id},
                               office_id=office.id)
         petition.state, petition.ballot_id = "balloting", ballot.id
     return petition
@@ -79,5 +78,5 @@ def petition_status(session: Session, petition: Petition) -> dict[str, int]:
 def _counts(session: Session, petition_id: int, council: Council) -> tuple[int, int]:
     """The petition's signatures and the council's members."""
     signatures = session.scalar(select(func.count()).where(PetitionSignature.petition_id == petition_id)) or 0
-    members = session.scalar(select(func.count()).where(CouncilMember.council_id == council.id)) or 0
+    members = member_count(session, council.id)
     return signatures, members
