@@ -118,10 +118,12 @@ def test_generate_over_a_file_is_refused_even_with_force(capfd, tmp_path):
     assert snapshot(notes) == before
 
 
-def test_generate_never_replaces_a_folder_holding_other_files_even_with_force(capfd, bundle):
-    (bundle / "thesis.docx").write_bytes(b"years of work")
+@pytest.mark.parametrize("theirs", ["thesis.docx", "purchases.csv", "notes.parquet"])
+def test_generate_never_replaces_a_folder_holding_other_files_even_with_force(capfd, bundle, theirs):
+    """Tables of the user's that are not a bundle's (a CSV of their own) are theirs, not ours."""
+    (bundle / theirs).write_bytes(b"years of work")
     before = snapshot(bundle)
-    refused(capfd, ["generate", "--products", 10, "--out", bundle, "--force"], "thesis.docx")
+    refused(capfd, ["generate", "--products", 10, "--out", bundle, "--force"], theirs)
     assert snapshot(bundle) == before
 
 

@@ -17,9 +17,6 @@ from pathlib import Path
 
 from commonplan.errors import InputError
 
-BUNDLE_SUFFIXES = (".csv", ".parquet")
-BUNDLE_EXTRAS = ("economy.toml",)
-
 
 class OutputRefused(InputError):
     """An output path the command will not write: ``lines`` say which and why (exit code 2)."""
@@ -61,7 +58,10 @@ def check_folder(path: Path, option: str, *, force: bool) -> None:
 
 
 def _bundle_file(path: Path) -> bool:
-    return path.is_file() and (path.name.endswith(BUNDLE_SUFFIXES) or path.name in BUNDLE_EXTRAS)
+    """A bundle's own table or metadata, by the bundle's rule (any other CSV is the user's)."""
+    from commonplan.economy.bundle import is_bundle_file  # here: the command line starts without pyarrow
+
+    return path.is_file() and is_bundle_file(path.name)
 
 
 def _check_parent(path: Path, option: str) -> None:

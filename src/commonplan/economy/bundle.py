@@ -101,10 +101,14 @@ def _read_economy(files: dict[str, BundleFile], problems: list[Problem]) -> tupl
     return economy, warnings + unlimited_warnings(economy.products, economy.available)
 
 
+def is_bundle_file(name: str) -> bool:
+    """Whether a file of this name is part of a bundle: one of its tables or economy.toml."""
+    return name == METADATA or (name.endswith(TABLE_SUFFIXES) and name.rsplit(".", 1)[0] in KNOWN_TABLES)
+
+
 def _hashed(files: dict[str, BundleFile]) -> list[BundleFile]:
     """The files the bundle's hash covers: its tables (not ignored ones) and economy.toml."""
-    return [file for name, file in files.items() if name == METADATA
-            or (name.endswith(TABLE_SUFFIXES) and name.rsplit(".", 1)[0] in KNOWN_TABLES)]
+    return [file for name, file in files.items() if is_bundle_file(name)]
 
 
 def choose_table_files(files: dict[str, BundleFile], names: Iterable[str],
