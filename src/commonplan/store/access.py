@@ -7,8 +7,9 @@ changes nothing.
 
 A member votes only on what they can read: a member of a council with a plan ballot (open or
 closed) that lists a job reads that job, its results and the economy it was computed on, as
-long as the ballot's opener could read the job themselves (so that opening a ballot never
-lends anyone a right its opener lacks). Reading is all such a ballot grants.
+long as the ballot's opener could read the job themselves and it is the opener's own plan or a
+member's of that council (so that opening a ballot never lends a right its opener lacks, nor
+shows a stranger's private plan). Reading is all such a ballot grants.
 """
 
 from __future__ import annotations
@@ -54,27 +55,39 @@ def _granted(role: str, member_id: int, action: Action, owner_id: int | None) ->
     return scope == "any" or (scope == "own" and owner_id in (None, member_id))
 
 
+def lends(opener: Member | None, job: Job, owner_is_member: bool) -> bool:
+    """Whether a plan ballot opened by ``opener`` lends the reading of ``job`` to its council:
+    the opener may read it by role or ownership, and it is the opener's own plan or that of a
+    member of the ballot's council (``owner_is_member``). Nobody, a delegate or an auditor
+    included, shows a stranger's private plan to a council of their choosing."""
+    return opener is not None and _granted(opener.role, opener.id, "read", job.owner_id) and (
+        job.owner_id == opener.id or owner_is_member)
+
+
 def plans_on_ballots_of(session: Session, member: Member) -> set[int]:
-    """The plan jobs listed on the plan ballots of ``member``'s councils whose opener could read
-    them by role or ownership."""
+    """The plan jobs that the plan ballots of ``member``'s councils lend them (``lends``)."""
     listed = session.execute(
-        select(Ballot.options, Ballot.opened_by)
+        select(Ballot.options, Ballot.opened_by, Ballot.council_id)
         .join(CouncilMember, CouncilMember.council_id == Ballot.council_id)
-        .where(CouncilMember.member_id == member.id, Ballot.kind == "plan"))
-    openers: dict[int, set[int | None]] = {}
-    for options, opener in listed:
-        plans = options.get("plans") if isinstance(options, dict) else None
-        for job in plans if isinstance(plans, list) else []:
-            if isinstance(job, int) and not isinstance(job, bool):
-                openers.setdefault(job, set()).add(opener)
-    if not openers:
+        .where(CouncilMember.member_id == member.id, Ballot.kind == "plan")).all()
+    wanted = {job for options, _, _ in listed for job in _plans_of(options)}
+    if not wanted:
         return set()
-    owners = dict(session.execute(select(Job.id, Job.owner_id).where(Job.id.in_(openers))).all())
-    ids = {opener for found in openers.values() for opener in found if opener is not None}
-    roles = dict(session.execute(select(Member.id, Member.role).where(Member.id.in_(ids))).all())
-    return {job for job, found in openers.items() if job in owners and any(
-        opener in roles and _granted(roles[opener], opener, "read", owners[job])
-        for opener in found)}
+    jobs = {job.id: job for job in session.scalars(select(Job).where(Job.id.in_(wanted)))}
+    openers = {m.id: m for m in session.scalars(select(Member).where(
+        Member.id.in_({opener for _, opener, _ in listed if opener is not None})))}
+    councils = {council for _, _, council in listed}
+    seated = set(session.execute(select(CouncilMember.council_id, CouncilMember.member_id).where(
+        CouncilMember.council_id.in_(councils),
+        CouncilMember.member_id.in_({job.owner_id for job in jobs.values()}))).tuples())
+    return {job for options, opener, council in listed for job in _plans_of(options)
+            if job in jobs and lends(openers.get(opener) if opener is not None else None, jobs[job],
+                                     (council, jobs[job].owner_id) in seated)}
+
+
+def _plans_of(options: object) -> list[int]:
+    plans = options.get("plans") if isinstance(options, dict) else None
+    return [job for job in plans if type(job) is int] if isinstance(plans, list) else []
 
 
 def readable(member: Member, table: type) -> Select:

@@ -16,7 +16,7 @@ from commonplan.store.acts.common import utc
 from commonplan.store.acts.councils import create_office
 from commonplan.store.acts.open_ballot import open_ballot
 from commonplan.store.acts.set_pay import propose_pay
-from commonplan.store.models import Ballot, CouncilMember, Mandate, Office
+from commonplan.store.models import Ballot, CouncilMember, Mandate, Member, Office
 
 
 def run(world, people, council, kind, options, votes, office_id=None, seats_offices=None):
@@ -240,7 +240,8 @@ def test_nobody_asks_a_council_to_adopt_a_plan_they_cannot_read_themselves(world
     jobs = world.finished_plans(people[0], 1)  # people[0]'s own plan: people[1] may not read it
     refusal = world.refused_writing_nothing("invalid_ballot", open_ballot, people[1], council.id, kind="plan",
                                             question="Adopt?", options={"plans": jobs})
-    assert refusal.reason == f"job {jobs[0]} is not a finished plan you may read"  # as if it did not exist
+    assert refusal.reason == (f"job {jobs[0]} is not a finished plan of yours or of a member of "
+                              f"council {council.id}")  # as if it did not exist
     world.act(open_ballot, people[0], council.id, kind="plan", question="Adopt?", options={"plans": jobs})
 
 
@@ -253,3 +254,15 @@ def test_one_member_cannot_flood_a_council_with_ballots(world, people, council):
     office = world.act(create_office, people[0], council.id, title="Clerk", kind="post")
     world.refused_writing_nothing("not_eligible", propose_pay, people[1], office.id, 10.0)  # pay ballots too
     world.act(open_ballot, people[2], council.id, kind="shares", question="Mine?", options={})  # others may
+
+
+def test_nobody_shows_a_strangers_private_plan_to_a_council_of_their_choosing(world, people, council):
+    stranger = world.members(1)[0]
+    jobs = world.finished_plans(stranger, 1)
+    with world.sessions() as session, session.begin():
+        session.get(Member, people[1].id).role = "auditor"  # who reads every plan
+    auditor = world.get(Member, people[1].id)
+    world.refused_writing_nothing("invalid_ballot", open_ballot, auditor, council.id, kind="plan",
+                                  question="Adopt?", options={"plans": jobs})
+    world.enrol(council.id, [stranger])  # once its owner is a member, the council may vote on it
+    world.act(open_ballot, auditor, council.id, kind="plan", question="Adopt?", options={"plans": jobs})

@@ -15,11 +15,12 @@ from commonplan.democracy.ballot_kinds import check_may_open, options_checked
 from commonplan.democracy.closing import closing_time
 from commonplan.democracy.lottery import new_seed
 from commonplan.democracy.refusals import Refusal
-from commonplan.store.access import may
+from commonplan.store.access import lends
 from commonplan.store.acts.common import (
     MAX_ID,
     council_actor,
     found,
+    is_member,
     member_of,
     members_by_pseudonym,
     pay_checked,
@@ -65,7 +66,7 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
         _candidates_are_members(session, books, council, options["candidates"])
         options["offices"] = offices
     if kind == "plan":
-        _plans_are_finished(session, options["plans"], opener_id)
+        _plans_are_finished(session, council, options["plans"], opener_id)
     if kind == "pay":
         office = _office_of(session, council, options["office"])
         pay_checked(session, books, council, actor, office.title, options["rate"])
@@ -116,12 +117,14 @@ def _candidates_are_members(session: Session, books: OpenBooks, council: Council
             raise Refusal("not_a_member", f"candidate {candidate} is not a member of council {council.id}")
 
 
-def _plans_are_finished(session: Session, plans: list[int], opener_id: int | None) -> None:
-    """Each job a finished plan its opener may read: nobody asks others to adopt a plan they
-    could not open themselves (one they may not read is refused as if it did not exist)."""
+def _plans_are_finished(session: Session, council: Council, plans: list[int], opener_id: int | None) -> None:
+    """Each job a finished plan that the ballot lends its council (store.access.lends): nobody
+    asks others to adopt a plan they could not open (refused as if it did not exist), nor shows
+    a stranger's plan to a council of their choosing."""
     opener = session.get(Member, opener_id) if opener_id is not None else None
     for job_id in plans:
         job = session.get(Job, job_id) if 1 <= job_id <= MAX_ID else None
-        if (job is None or job.kind != "plan" or job.state != "done"
-                or (opener is not None and not may(opener, "read", job))):
-            raise Refusal("invalid_ballot", f"job {job_id} is not a finished plan you may read")
+        if job is None or job.kind != "plan" or job.state != "done" or not lends(
+                opener, job, is_member(session, council.id, job.owner_id)):
+            raise Refusal("invalid_ballot", f"job {job_id} is not a finished plan of yours or of a "
+                                            f"member of council {council.id}")
