@@ -275,7 +275,7 @@ class _AddOne:
             return 1
         limit = _stable_until(self.costs, self.voters, purchases, endowment)
         step = 1 if limit is None else max(1, math.ceil(_fraction(limit) - endowment))
-        self.wait = 0 if step >= self.worth else min(2 * self.wait + 1, 64)
+        self.wait = 0 if step >= self.worth else 2 * self.wait + 1  # back off for good: no cap
         self.skip = self.wait
         return step
 

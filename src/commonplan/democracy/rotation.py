@@ -41,6 +41,7 @@ from typing import Literal
 
 from commonplan.democracy.lottery import draw_index
 from commonplan.democracy.refusals import NO_CANDIDATES, NOT_A_VOLUNTEER, TERM_LIMIT, Refusal
+from commonplan.ledger.entries import canonical
 
 METHODS = ("maximin", "nash")
 PURPOSE = "rotation draw"
@@ -93,16 +94,12 @@ class PanelDistribution:
                    probabilities=tuple(float(x) for x in data["probabilities"]))
 
 
-def canonical_features(features: Mapping[str, str]) -> bytes:
-    """The features as canonical JSON (keys sorted, no spaces, UTF-8): what a commitment binds."""
-    return json.dumps(dict(features), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def features_commitment(salt: bytes, features: Mapping[str, str]) -> str:
-    """HMAC-SHA256(salt, canonical features), in hex: hides the features without the salt."""
+    """HMAC-SHA256(salt, the features as the open books' canonical JSON), in hex: hides the
+    features without the salt."""
     if len(salt) < 16:
         raise ValueError(f"salt: {len(salt)} bytes is too short to hide a small value (16 at least)")
-    return hmac.new(salt, canonical_features(features), hashlib.sha256).hexdigest()
+    return hmac.new(salt, canonical(dict(features)), hashlib.sha256).hexdigest()
 
 
 def opens_commitment(commitment: str, salt: bytes, features: Mapping[str, str]) -> bool:
