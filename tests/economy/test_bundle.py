@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -365,3 +366,17 @@ def test_any_small_economy_reads_back_the_same_after_writing_it(tables):
         for format in ("csv", "parquet"):
             again = read_bundle(write_bundle(original, root / format, format=format)).economy
             assert same_economy(again, original)
+
+
+def test_a_stray_byte_in_a_large_table_is_found_a_part_at_a_time(tmp_path, monkeypatch):
+    """Naming where a file breaks UTF-8 never reads it whole (memory stays bounded)."""
+    from commonplan.economy.source import BundleFile
+    from commonplan.economy.tables import utf8_problem
+
+    table = tmp_path / "products.csv"
+    rows = b"".join(b"p%d,Product %d,good\n" % (k, k) for k in range(200_000))
+    table.write_bytes(b"id,name,kind\n" + rows + b"last,Caf\xe9,good\n")
+    monkeypatch.setattr(type(table), "read_bytes", lambda _self: pytest.fail("read whole"))
+    problem = utf8_problem(BundleFile("products.csv", path=table))
+    assert (problem.row, problem.column) == (200_002, "name")
+    assert f"byte 0xE9 at offset {13 + len(rows) + 8}" in problem.message

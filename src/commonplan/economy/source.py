@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import pyarrow as pa
 
@@ -36,14 +38,15 @@ class BundleFile:
     def read_bytes(self) -> bytes:
         return self.content if self.content is not None else self.path.read_bytes()
 
+    def open(self) -> BinaryIO:
+        """The bytes as a stream (read a part at a time: a file on disk is never read whole)."""
+        return io.BytesIO(self.content) if self.content is not None else open(self.path, "rb")
+
     def sha256(self) -> str:
         digest = hashlib.sha256()
-        if self.content is not None:
-            digest.update(self.content)
-        else:
-            with open(self.path, "rb") as stream:
-                while chunk := stream.read(1 << 22):
-                    digest.update(chunk)
+        with self.open() as stream:
+            while chunk := stream.read(1 << 22):
+                digest.update(chunk)
         return digest.hexdigest()
 
 

@@ -6,10 +6,13 @@ value is reported by file, row and column instead of stopping the read.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import enum
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -151,27 +154,72 @@ def _unreadable(file: BundleFile, error: Exception) -> Problem:
 
 
 def utf8_problem(file: BundleFile) -> Problem:
-    """Where a CSV file first breaks UTF-8: its row and column, found by reading it again."""
-    data = file.read_bytes()
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        good = data[:error.start].decode("utf-8-sig")
-        why = (f"is not UTF-8 (byte 0x{data[error.start]:02X} at offset {error.start}; Latin-1 or "
-               "Windows-1252?): save it as UTF-8")
-    else:
+    """Where a CSV file first breaks UTF-8: its row and column, found by reading it again, a
+    part at a time (a large file with one stray byte takes no more memory than a small one)."""
+    with file.open() as stream:
+        offset, byte = _first_bad_byte(stream)
+    if offset is None:
         return Problem(file.name, "cannot be read: not valid UTF-8 text")
+    why = (f"is not UTF-8 (byte 0x{byte:02X} at offset {offset}; Latin-1 or Windows-1252?): "
+           "save it as UTF-8")
     header: list[str] = []
     row, record = 0, []
-    try:  # the bad byte is where a marker put after the good text lands
-        for record in csv.reader(io.StringIO(good + "?", newline="")):
-            if record:  # blank lines are skipped, as when the table is read
-                row += 1
-                header = header or record
-    except csv.Error:
-        return Problem(file.name, why)
+    with file.open() as stream:
+        good = io.TextIOWrapper(io.BufferedReader(_Prefix(stream, offset)), "utf-8-sig", newline="")
+        try:  # the bad byte is where a marker put after the good text lands
+            for record in csv.reader(_marked(good)):
+                if record:  # blank lines are skipped, as when the table is read
+                    row += 1
+                    header = header or record
+        except csv.Error:
+            return Problem(file.name, why)
     column = header[len(record) - 1] if row > 1 and len(record) <= len(header) else None
     return Problem(file.name, why, row or 1, column)
+
+
+def _first_bad_byte(stream: BinaryIO) -> tuple[int | None, int]:
+    """The offset and value of the first byte that breaks UTF-8, or (None, 0)."""
+    decoder, done = codecs.getincrementaldecoder("utf-8")(), 0
+    while True:
+        chunk, pending = stream.read(1 << 20), len(decoder.getstate()[0])  # bytes held from before
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:  # its offsets count the held bytes, then the chunk
+            bad = done - pending + error.start
+            stream.seek(bad)
+            return bad, stream.read(1)[0]
+        if not chunk:
+            return None, 0
+        done += len(chunk)
+
+
+class _Prefix(io.RawIOBase):
+    """The first ``size`` bytes of ``stream``."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self.stream, self.left = stream, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(min(len(buffer), self.left))
+        buffer[:len(data)] = data
+        self.left -= len(data)
+        return len(data)
+
+
+def _marked(lines: Iterable[str]) -> Iterator[str]:
+    """The lines, with a marker "?" at the very end of the text (on its last line)."""
+    last = None
+    for line in lines:
+        if last is not None:
+            yield last
+        last = line
+    yield "?" if last is None else (last + "?" if not last.endswith(("\n", "\r")) else last)
+    if last is not None and last.endswith(("\n", "\r")):
+        yield "?"
+
 
 
 def _csv_header(file: BundleFile) -> list[str] | None:
