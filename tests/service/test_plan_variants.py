@@ -22,6 +22,7 @@ def test_a_bundle_that_is_not_a_zip_gives_no_names_rather_than_an_error():
 class FakeJob:
     def __init__(self, job_id: int, economy_id: int, net: dict[str, float]) -> None:
         self.id, self.economy_id, self.result = job_id, economy_id, {"net_output": net, "labour_hours": 1.0}
+        self.updated_at = "2030-01-01 12:00:00"
 
 
 class FakeSession:
@@ -45,4 +46,13 @@ def test_the_comparison_of_a_set_of_plans_is_computed_once_and_kept(monkeypatch)
     assert first.differences[0].product.name == "Bread"
     for job_id in range(3, 3 + plan_variants.KEPT):  # the oldest sets are forgotten beyond KEPT
         plan_variants.comparison_of(session, [FakeJob(job_id, 1, {"bread": 1.0})])  # type: ignore[list-item]
-    assert (1, 2) not in plan_variants._kept and len(plan_variants._kept) == plan_variants.KEPT
+    assert not any(job_id in (1, 2) for key in plan_variants._kept for job_id, _ in key)
+    assert len(plan_variants._kept) == plan_variants.KEPT
+
+
+def test_the_same_job_numbers_of_another_database_are_compared_afresh(monkeypatch):
+    monkeypatch.setattr(plan_variants, "_kept", type(plan_variants._kept)())
+    session = FakeSession()
+    here, there = FakeJob(1, 1, {"bread": 1.0}), FakeJob(1, 1, {"bread": 9.0})
+    there.updated_at = "2030-02-01 12:00:00"  # job 1 of another database (another app in the process)
+    assert plan_variants.comparison_of(session, [here]) is not plan_variants.comparison_of(session, [there])

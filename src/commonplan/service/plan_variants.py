@@ -1,5 +1,5 @@
 """The plan variants of a plan ballot, summarised for the ballot page and the API's ballot view
-(planning.compare), for the variants the viewer may read (store.access.may).
+(planning.compare), for the variants the viewer may read (store.access.readable_among).
 
 A finished job never changes, so the comparison of a set of jobs is computed once and kept (the
 last :data:`KEPT` sets, in memory): a page view of a ballot on a 10^5-product economy reads the
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonplan.economy.bundle import TABLES, choose_table_files
@@ -22,24 +23,24 @@ from commonplan.economy.problems import BundleError, Problem
 from commonplan.economy.source import open_bundle
 from commonplan.economy.tables import parse_ids, parse_text, read_table
 from commonplan.planning.compare import Comparison, Names, compare
-from commonplan.store.access import may
+from commonplan.store.access import readable_among
 from commonplan.store.models import Job, Member, StoredEconomy
 
 KEPT = 32  # comparisons kept in memory
-_kept: OrderedDict[tuple[int, ...], Comparison] = OrderedDict()
+_kept: OrderedDict[tuple[tuple[int, str], ...], Comparison] = OrderedDict()
 _lock = threading.Lock()
 
 
 def readable_plans(db: Session, plans: Sequence[int], me: Member) -> list[Job]:
     """The finished plan jobs of ``plans`` that ``me`` may read, in the ballot's order."""
-    jobs = [db.get(Job, job_id) for job_id in plans]
-    return [job for job in jobs if job is not None and job.kind == "plan" and job.state == "done"
-            and may(me, "read", job)]
+    found = {job.id: job for job in db.scalars(select(Job).where(
+        Job.id.in_(plans), Job.kind == "plan", Job.state == "done"))}
+    return readable_among(me, [found[job] for job in plans if job in found])  # type: ignore[return-value]
 
 
 def comparison_of(db: Session, jobs: Sequence[Job]) -> Comparison:
     """The comparison of ``jobs`` (finished plans), computed once per set of jobs."""
-    key = tuple(job.id for job in jobs)
+    key = tuple((job.id, str(job.updated_at)) for job in jobs)  # ids alone repeat across databases
     with _lock:
         if key in _kept:
             _kept.move_to_end(key)

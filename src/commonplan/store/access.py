@@ -14,6 +14,7 @@ shows a stranger's private plan). Reading is all such a ballot grants.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from sqlalchemy import Select, select
@@ -37,16 +38,23 @@ def may(member: Member, action: Action, row: Owned | None = None) -> bool:
     """Whether ``member`` may do ``action`` to ``row`` (None: a new row of their own, as an
     upload): by their role and ownership, or, to read, through a plan ballot of their council
     (module doc; the ballots are read in the row's own session)."""
-    if _granted(member.role, member.id, action, None if row is None else row.owner_id):
-        return True
-    session = object_session(row) if row is not None else None
-    if action != "read" or row is None or session is None:
-        return False
+    if row is None:
+        return _granted(member.role, member.id, action, None)
+    return (action == "read" and bool(readable_among(member, [row]))) or (
+        action != "read" and _granted(member.role, member.id, action, row.owner_id))
+
+
+def readable_among(member: Member, rows: Sequence[Owned]) -> list[Owned]:
+    """The ``rows`` that ``member`` may read, in order: by role or ownership, else lent by a
+    plan ballot of their council (the ballots read once, in the rows' own session)."""
+    granted = [_granted(member.role, member.id, "read", row.owner_id) for row in rows]
+    session = next((object_session(row) for row, ok in zip(rows, granted, strict=True) if not ok), None)
+    if session is None:
+        return [row for row, ok in zip(rows, granted, strict=True) if ok]
     jobs = plans_on_ballots_of(session, member)
-    if isinstance(row, Job):
-        return row.id in jobs
-    return bool(jobs) and session.scalar(
-        select(Job.id).where(Job.id.in_(jobs), Job.economy_id == row.id).limit(1)) is not None
+    economies = set(session.scalars(select(Job.economy_id).where(Job.id.in_(jobs)))) if jobs else set()
+    return [row for row, ok in zip(rows, granted, strict=True)
+            if ok or (row.id in jobs if isinstance(row, Job) else row.id in economies)]
 
 
 def _granted(role: str, member_id: int, action: Action, owner_id: int | None) -> bool:
