@@ -37,6 +37,8 @@ def test_a_member_registers_and_logs_in_and_the_password_is_kept_only_hashed(eng
     ("not an email", PASSWORD, "member", "email"),
     ("ada@example.org", "short", "member", "password"),
     ("ada@example.org", PASSWORD, "chairman", "role"),
+    ("a" * 65 + "@example.org", PASSWORD, "member", "email"),  # RFC 5321, whoever calls (the API or not)
+    ("a@" + "b" * 250 + ".org", PASSWORD, "member", "email"),
 ])
 def test_a_bad_registration_names_the_field(engine, email, password, role, field):
     with sessions(engine)() as session, pytest.raises(AccountRefused) as refused:

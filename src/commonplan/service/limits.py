@@ -11,15 +11,17 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from commonplan.democracy.pay import MAX_RATE  # the pay rule's bound, read by the schemas and forms
+# bounds whose rules live elsewhere, read here by the schemas, the forms and the docs' table
+from commonplan.democracy.pay import MAX_RATE as MAX_RATE
 from commonplan.errors import InputError
+from commonplan.store.accounts import MAX_EMAIL as MAX_EMAIL
+from commonplan.store.accounts import MAX_EMAIL_LOCAL as MAX_EMAIL_LOCAL
+from commonplan.store.accounts import email_too_long
 
 MAX_ID = 2**31 - 1  # an integer key, offset or size: what an INTEGER column of either database holds
 MAX_NAME = 200  # characters of a name, title, public name, feature or upload name
 MAX_QUESTION = 500  # characters of a ballot's question
 MAX_CODE = 20  # characters of a code word (a council's level, its recall fraction)
-MAX_EMAIL = 254  # octets of an e-mail address (RFC 5321, a path of 256 less its angle brackets)
-MAX_EMAIL_LOCAL = 64  # octets of its local part, before the last "@" (RFC 5321, 4.5.3.1.1)
 MAX_PASSWORD = 1024  # characters of a password (argon2 hashes any length: this bounds the work)
 MAX_ITEMS = 100  # items of a typed list (offices drawn, quotas) or keys of a volunteer's features
 MAX_CHOICES = 200  # values of one repeated form field (candidates, projects, ranks, choices)
@@ -49,13 +51,9 @@ def without_nul(text: str) -> str:
 
 
 def email_address(text: str) -> str:
-    """``text`` when it fits RFC 5321's lengths: 254 octets, 64 before the last "@"."""
-    octets = len(text.strip().encode())
-    if octets > MAX_EMAIL:
-        raise ValueError(f"has {octets} octets: an e-mail address has at most {MAX_EMAIL}")
-    local = len(text.strip().rpartition("@")[0].encode())
-    if local > MAX_EMAIL_LOCAL:
-        raise ValueError(f"has {local} octets before the @: at most {MAX_EMAIL_LOCAL} (RFC 5321)")
+    """``text`` when it fits RFC 5321's lengths (the accounts' rule, store.accounts)."""
+    if too_long := email_too_long(text.strip()):
+        raise ValueError(too_long)
     return text
 
 

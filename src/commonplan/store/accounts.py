@@ -21,6 +21,8 @@ from commonplan.store.models import ROLES, Member, Token, now
 
 MIN_PASSWORD = 12
 LIFETIME = {"bearer": timedelta(days=30), "session": timedelta(hours=12)}  # of a token, by kind
+MAX_EMAIL = 254  # octets of an e-mail address (RFC 5321, a path of 256 less its angle brackets)
+MAX_EMAIL_LOCAL = 64  # octets of its local part, before the last "@" (RFC 5321, 4.5.3.1.1)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
@@ -33,12 +35,24 @@ class AccountRefused(Exception):
     detail: str
 
 
+def email_too_long(email: str) -> str | None:
+    """Why ``email`` passes RFC 5321's lengths (254 octets, 64 before the last "@"), or None."""
+    octets, local = len(email.encode()), len(email.rpartition("@")[0].encode())
+    if octets > MAX_EMAIL:
+        return f"has {octets} octets: an e-mail address has at most {MAX_EMAIL}"
+    if local > MAX_EMAIL_LOCAL:
+        return f"has {local} octets before the @: at most {MAX_EMAIL_LOCAL} (RFC 5321)"
+    return None
+
+
 def register_member(session: Session, email: str, password: str, role: str = "member") -> Member:
     """A new member; refused when the email is malformed or taken, the password too short, or
     the role unknown."""
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountRefused("email", "is not an email address")
+    if too_long := email_too_long(email):
+        raise AccountRefused("email", too_long)
     if len(password) < MIN_PASSWORD:
         raise AccountRefused("password", f"must have at least {MIN_PASSWORD} characters")
     if role not in ROLES:
