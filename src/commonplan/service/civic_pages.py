@@ -149,11 +149,10 @@ def join_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
 
 @router.post("/app/councils/{council_id}/offices", dependencies=CSRF)
 def office_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books, title: Text,
-                kind: Text, pay_rate: Rate = 0.0,
-                term_limit: Annotated[int | None, Form(ge=1, le=100)] = None) -> Response:
+                kind: Text, term_limit: Annotated[int | None, Form(ge=1, le=100)] = None) -> Response:
+    """A new office, unpaid (the form has no pay: a pay ballot decides it)."""
     request.state.back = f"/app/councils/{council_id}"
-    create_office(db, books, me, council_id, title=title.strip(), kind=kind, pay_rate=pay_rate,
-                  term_limit=term_limit)
+    create_office(db, books, me, council_id, title=title.strip(), kind=kind, term_limit=term_limit)
     return to(f"/app/councils/{council_id}#offices")
 
 
