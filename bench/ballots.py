@@ -79,8 +79,8 @@ def set_up_electorate(database: Path, members: int, secret: bytes, with_office: 
     from argon2 import PasswordHasher
     from sqlalchemy.orm import Session
 
+    from commonplan.app.acts.councils import create_office, found_council, join_council
     from commonplan.store.accounts import issue_token
-    from commonplan.store.acts.councils import create_office, found_council, join_council
     from commonplan.store.books import OpenBooks
     from commonplan.store.database import open_database
     from commonplan.store.models import Member

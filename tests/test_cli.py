@@ -16,7 +16,7 @@ import pytest
 import typer.main
 
 from commonplan import __version__
-from commonplan.cli import app, main
+from commonplan.cli.main import app, main
 from commonplan.economy.bundle import read_bundle
 from tests.conftest import BAKERY, lines_of, write_zip
 

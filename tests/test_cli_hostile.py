@@ -27,7 +27,7 @@ def bounded(*argv: object, cwd: Path) -> tuple[int, str, str]:
 
     env = {**os.environ, "PYTHONPATH": str(SOURCE)}
     env.pop("COMMONPLAN_DEBUG", None)
-    done = subprocess.run([sys.executable, "-c", "from commonplan.cli import main; main()",
+    done = subprocess.run([sys.executable, "-c", "from commonplan.cli.main import main; main()",
                            *map(str, argv)], capture_output=True, text=True, cwd=cwd, env=env,
                           preexec_fn=limit, timeout=300, check=False)
     return done.returncode, done.stdout, done.stderr

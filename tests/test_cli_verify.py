@@ -11,9 +11,9 @@ import orjson
 import pytest
 from sqlalchemy import delete, select, update
 
+from commonplan.app.acts.councils import found_council, join_council
 from commonplan.ledger import Entry, derive_signer, sign_entry
 from commonplan.store.accounts import register_member
-from commonplan.store.acts.councils import found_council, join_council
 from commonplan.store.books import OpenBooks
 from commonplan.store.database import open_database, sessions
 from commonplan.store.models import LedgerEntry, LedgerHead
@@ -96,7 +96,7 @@ def test_a_missing_or_broken_copy_is_bad_input(capfd, tmp_path):
 
 def test_an_auditor_copies_from_a_running_server_and_cosigns_a_head_it_checked(capfd, record, tmp_path):
     from commonplan.ledger import TreeHead, verify_signature
-    from commonplan.service.app import create_app
+    from commonplan.server import create_app
     from tests.service.test_browser import serving
 
     url, engine = record

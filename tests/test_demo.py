@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from commonplan.demo import run_demo
+from commonplan.cli.demo import run_demo
 
 
 def test_the_demo_plans_the_year_and_a_council_adopts_a_plan_on_open_books():

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commonplan.democracy.rotation import PanelDistribution, draw_panel
-from commonplan.service.app import create_app
+from commonplan.server import create_app
 from commonplan.store.accounts import set_role
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Job

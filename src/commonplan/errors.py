@@ -5,14 +5,16 @@
     ├── InputError (ValueError)            input a person can fix; names the file, row, field
     │   ├── economy.problems.BundleError       a bundle breaking the rules (every problem listed)
     │   ├── economy.bea.BeaTableError          a BEA table that is not what import-bea reads
-    │   ├── outputs.OutputRefused              an output that would overwrite what a user had
-    │   ├── cli.BadInput                       a command's option or file a person can fix
+    │   ├── cli.outputs.OutputRefused          an output that would overwrite what a user had
+    │   ├── cli.common.BadInput                a command's option or file a person can fix
     │   └── service.limits.Unbounded           a request value past a documented bound
     ├── PlanningError (ArithmeticError)    a computation that cannot be carried out as asked
     │   ├── analysis.values.NotProductiveError an economy with no productive choice
     │   ├── economy.leontief.SolveError        a Leontief solve that did not converge
     │   └── planning.highs.LPError             the LP solver failed (not: infeasible, a status)
-    └── democracy.refusals.Refusal         an act the democratic rules refuse (a value with a code)
+    └── democracy.refusals.Refusal         an act the rules refuse (a value with a code):
+                                           democracy's, and the application's rules of access,
+                                           accounts and jobs
 
 A plan that cannot meet every need is a status of the plan, never an error; the open books'
 integrity is a verdict (ledger.Verdict naming the first bad entry), never an exception. The

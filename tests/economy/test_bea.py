@@ -390,7 +390,7 @@ def test_the_builtin_bundle_holds_the_imported_detail_economy(
 def test_the_demo_prints_the_size_the_top_products_and_the_agreement_with_the_tables() -> None:
     from rich.console import Console
 
-    from commonplan.demo import run_demo
+    from commonplan.cli.demo import run_demo
 
     console = Console(record=True, width=120)
     run_demo(console)

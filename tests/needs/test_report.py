@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commonplan.cli import main
+from commonplan.cli.main import main
 from commonplan.needs.simulate import Shoppers
 from tests.needs.records import simulated, text
 from tests.test_cli import run

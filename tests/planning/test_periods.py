@@ -12,7 +12,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from commonplan.documents import periods_document
+from commonplan.app.documents import periods_document
 from commonplan.economy.build import build_economy
 from commonplan.economy.bundle import PLANNING_TABLES, read_bundle, write_bundle
 from commonplan.economy.model import Economy

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commonplan.ledger import Signer, TreeHead
-from commonplan.service.app import create_app
+from commonplan.server import create_app
 from commonplan.store.accounts import set_role
 from commonplan.store.jobs import queue_job
 from tests.service.test_api import sign_in, upload, wait_for

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from commonplan.service.app import create_app
+from commonplan.server import create_app
 from tests.conftest import BAKERY, zipped
 
 PASSWORD = "correct horse battery"
@@ -185,7 +185,7 @@ def test_several_periods_only_of_an_exact_plan_and_within_bounds(client, body):
 
 
 def test_the_login_limit_keeps_no_email_without_a_recent_failure():
-    from commonplan.service.api import LoginLimit
+    from commonplan.app.accounts import LoginLimit
 
     logins = LoginLimit()
     for n in range(100):

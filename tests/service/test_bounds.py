@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from commonplan.service import civic_pages
 from commonplan.service.limits import JSON_BYTES, JSON_DEPTH, JSON_ITEMS, JSON_STRING, MAX_BODY, MAX_ID
 from commonplan.store.models import Base
+from commonplan.web import civic_pages
 from tests.service.test_civic_pages import post
 from tests.service.test_councils_api import democracy_client, ok, people
 from tests.service.test_pages import browser, signed_in
@@ -202,7 +202,7 @@ def test_the_open_books_page_by_start_and_say_their_size(client, world):
 @pytest.fixture
 def app(database_url):
     url, options = database_url
-    from commonplan.service.app import create_app
+    from commonplan.server import create_app
 
     application = create_app(url, **options)
     with TestClient(application):

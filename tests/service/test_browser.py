@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from commonplan.service.app import create_app
+from commonplan.server import create_app
 from tests.conftest import BAKERY, write_zip
 
 PASSWORD = "correct horse battery"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from commonplan.service.app import create_app
+from commonplan.server import create_app
 from tests.conftest import BAKERY, write_zip
 from tests.service.test_browser import register_and_log_in, serving, upload
 

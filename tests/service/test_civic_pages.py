@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from commonplan.service.app import create_app
+from commonplan.server import create_app
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import LedgerEntry, LedgerTip
 from tests.clocks import MovableClock

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from commonplan.democracy.rotation import PanelDistribution, draw_panel
-from commonplan.service.app import create_app
+from commonplan.server import create_app
 from commonplan.store import accounts
 from commonplan.store.books import OpenBooks
 from tests.clocks import MovableClock

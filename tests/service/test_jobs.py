@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from commonplan.service import jobs
-from commonplan.service.jobs import run_job
+from commonplan.app import jobs
+from commonplan.app.jobs import run_job
 from commonplan.store.database import sessions
 from commonplan.store.jobs import STOPPED, cancel_job, queue_job
 from commonplan.store.models import Job, Member, StoredEconomy
@@ -50,7 +50,7 @@ def test_a_job_cancelled_while_it_runs_stops_at_its_next_progress_report(engine,
         progress(0.5, "solving")
         reached.append("the end")  # never: the progress report stops the job
 
-    monkeypatch.setattr(jobs, "compute", cancelled_midway)
+    monkeypatch.setattr(jobs.computations, "job_document", cancelled_midway)
     jobs.run_job(make_session, job_id, threading.Event())
     with make_session() as db:
         job = db.get(Job, job_id)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from commonplan.app.uploads import MAX_UPLOAD
 from commonplan.service import limits
 from commonplan.service.limits import Unbounded, bounded_json, email_address, without_nul
-from commonplan.service.uploads import MAX_UPLOAD
 
 DOCS = Path(__file__).parents[2] / "docs" / "api.md"
 

@@ -24,7 +24,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from commonplan.service.app import create_app
+from commonplan.server import create_app
 from tests.conftest import BAKERY, zipped
 
 EMAIL, PASSWORD = "fuzz@example.org", "correct horse battery"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from commonplan.service import pages
-from commonplan.service.app import create_app
-from commonplan.service.web_session import CSRF_COOKIE, SESSION_COOKIE
+from commonplan.server import create_app
 from commonplan.store.accounts import set_role
 from commonplan.store.jobs import queue_job
+from commonplan.web import pages
+from commonplan.web.session import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import BAKERY, zipped
 
 PASSWORD = "correct horse battery"

@@ -3,8 +3,8 @@ first view of a set of plans, and kept (a finished job never changes)."""
 
 from __future__ import annotations
 
-from commonplan.service import plan_variants
-from commonplan.service.plan_variants import names_of_bundle
+from commonplan.app import plan_variants
+from commonplan.app.plan_variants import names_of_bundle
 from tests.conftest import BAKERY, zipped
 
 

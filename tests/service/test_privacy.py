@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commonplan.democracy.rotation import PanelDistribution, draw_panel, opens_commitment
-from commonplan.service.app import create_app
+from commonplan.server import create_app
 from tests.service.test_api import sign_in
 
 GENDERS = ("female", "male", "nonbinary")

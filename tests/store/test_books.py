@@ -9,6 +9,10 @@ import json
 import pytest
 from sqlalchemy import delete, select, update
 
+from commonplan.app.acts.cast_ballot import cast_ballot
+from commonplan.app.acts.close_ballot import close_ballot
+from commonplan.app.acts.councils import found_council, join_council
+from commonplan.app.acts.open_ballot import open_ballot
 from commonplan.ledger import (
     Entry,
     MerkleTree,
@@ -18,16 +22,12 @@ from commonplan.ledger import (
     sign_head,
     verify_consistency,
 )
-from commonplan.store.acts.cast_ballot import cast_ballot
-from commonplan.store.acts.close_ballot import close_ballot
-from commonplan.store.acts.councils import found_council, join_council
-from commonplan.store.acts.open_ballot import open_ballot
 from commonplan.store.books import OpenBooks, entries, heads
 from commonplan.store.models import LedgerEntry, LedgerHead, LedgerTip
-from tests.store.acts import conftest as acts
-from tests.store.acts.conftest import SECRET, World
+from tests.app.acts import conftest as acts
+from tests.app.acts.conftest import SECRET, World
 
-# the quick store of tests/store/acts (migrated once per worker, emptied for each test)
+# the quick store of tests/app/acts (migrated once per worker, emptied for each test)
 migrated, engine, books, world = acts.migrated, acts.engine, acts.books, acts.world
 
 SHARES = {"consumption": 0.5, "investment": 0.25, "public services": 0.25}

@@ -1,7 +1,8 @@
 """Refusals: why an act is not allowed, as a value with a stable code and a reason in plain words.
 
 A :class:`Refusal` is returned or raised by the democratic rules (a ballot after the close, a
-second signature, pay above the rule).  It may be raised so that the transaction writing the
+second signature, pay above the rule) and by the application's rules of access, accounts and
+jobs (a role that may not, a job not done yet).  It may be raised so that the transaction writing the
 act rolls back; the API maps each code to one HTTP status in one table.  The code is stable
 snake_case (clients may match on it); the reason names what is wrong, for people:
 ``Refusal("not_a_member", "member:ab12 is not a member of council 3")``.
@@ -10,6 +11,7 @@ snake_case (clients may match on it); the reason names what is wrong, for people
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from commonplan.errors import CommonplanError
 
@@ -35,6 +37,16 @@ class RefusalCode(StrEnum):
     NOT_FOUND_IN_COUNCIL = "not_found_in_council"  # the thing named does not belong to this council
     ALREADY_MEMBER = "already_member"              # joining a council one already belongs to
     INVALID_COUNCIL = "invalid_council"            # a council of an unknown level, or with bad rules
+    # the rules of access, accounts and jobs (store.access, app.accounts, app.jobs)
+    FORBIDDEN = "forbidden"                        # the member's role may not do this
+    UNAUTHORISED = "unauthorised"                  # nobody is signed in, or the credentials are wrong
+    TOO_MANY_LOGINS = "too_many_logins"            # failed logins of one email, too many lately
+    ACCOUNT_REFUSED = "refused"                    # a registration or role the accounts' rules refuse
+    INVALID_REQUEST = "invalid_request"            # a value of the request that breaks its rule
+    TOO_LARGE = "too_large"                        # an upload past its size
+    INVALID_BUNDLE = "invalid_bundle"              # an uploaded bundle breaking the bundle's rules
+    ENDED = "ended"                                # the job has ended: nothing to cancel
+    NOT_DONE = "not_done"                          # the job has no result yet
 
 
 NOT_FOUND = RefusalCode.NOT_FOUND
@@ -55,6 +67,15 @@ NOT_A_VOLUNTEER = RefusalCode.NOT_A_VOLUNTEER
 NOT_FOUND_IN_COUNCIL = RefusalCode.NOT_FOUND_IN_COUNCIL
 ALREADY_MEMBER = RefusalCode.ALREADY_MEMBER
 INVALID_COUNCIL = RefusalCode.INVALID_COUNCIL
+FORBIDDEN = RefusalCode.FORBIDDEN
+UNAUTHORISED = RefusalCode.UNAUTHORISED
+TOO_MANY_LOGINS = RefusalCode.TOO_MANY_LOGINS
+ACCOUNT_REFUSED = RefusalCode.ACCOUNT_REFUSED
+INVALID_REQUEST = RefusalCode.INVALID_REQUEST
+TOO_LARGE = RefusalCode.TOO_LARGE
+INVALID_BUNDLE = RefusalCode.INVALID_BUNDLE
+ENDED = RefusalCode.ENDED
+NOT_DONE = RefusalCode.NOT_DONE
 CODES: frozenset[str] = frozenset(code.value for code in RefusalCode)
 
 
@@ -64,10 +85,13 @@ class Refusal(CommonplanError):
     Two refusals with the same code and reason are equal, so tests and callers can compare values.
     """
 
-    def __init__(self, code: str, reason: str) -> None:
+    def __init__(self, code: str, reason: str, *, field: str | None = None,
+                 errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(code, reason)
         self.code = RefusalCode(code).value  # a code outside the vocabulary is a bug: ValueError
         self.reason = reason
+        self.field = field  # the one field of a request at fault, where there is one
+        self.errors = errors  # every problem of an uploaded bundle, by file, row and column
 
     def __str__(self) -> str:
         return self.reason

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from commonplan.economy.model import Economy, Needs
 from commonplan.planning.plan import Plan, Progress
 
-METHODS = ("lp", "harmony")
+PlanMethod = Literal["lp", "harmony"]  # the planning methods, defined once
+METHODS: tuple[str, ...] = get_args(PlanMethod)
 
 
 def make_plan(economy: Economy, needs: Needs | None = None, method: str = "lp",
@@ -26,4 +29,4 @@ def make_plan(economy: Economy, needs: Needs | None = None, method: str = "lp",
     raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
 
 
-__all__ = ["METHODS", "Plan", "Progress", "make_plan"]
+__all__ = ["METHODS", "Plan", "PlanMethod", "Progress", "make_plan"]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from commonplan.service.worker import JobWorker
+from commonplan.app.worker import JobWorker
 from commonplan.store.books import OpenBooks
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # what an integer key of either database holds

@@ -78,7 +78,19 @@ REFUSAL_STATUS: dict[str, int] = {
     "already_member": 409, "not_a_delegate": 409,
     "invalid_ballot": 422, "pay_above_rule": 422, "invalid_pay": 422, "no_candidates": 422,
     "term_limit": 422, "invalid_council": 422,
+    "forbidden": 403, "unauthorised": 401, "too_many_logins": 429, "refused": 422,
+    "invalid_request": 422, "too_large": 413, "invalid_bundle": 422, "ended": 409, "not_done": 409,
 }
+
+
+def refusal_body(refusal: Refusal) -> dict[str, Any]:
+    """The JSON body of a refusal: its code and reason, the field and the problems where given."""
+    body: dict[str, Any] = {"error": refusal.code, "detail": refusal.reason}
+    if refusal.field is not None:
+        body["field"] = refusal.field
+    if refusal.errors is not None:
+        body["errors"] = refusal.errors
+    return body
 
 
 def invalid_request(error: RequestValidationError) -> ApiError:
@@ -100,8 +112,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Refusal)
     async def refused(_request: Request, refusal: Refusal) -> JSONResponse:
-        body = {"error": refusal.code, "detail": refusal.reason}
-        return JSONResponse(body, status_code=REFUSAL_STATUS.get(refusal.code, 422))
+        return JSONResponse(refusal_body(refusal), status_code=REFUSAL_STATUS[refusal.code])
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, error: ApiError) -> JSONResponse:

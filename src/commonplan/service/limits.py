@@ -9,7 +9,7 @@ import json
 import math
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 # bounds whose rules live elsewhere, read here by the schemas, the forms and the docs' table
 from commonplan.democracy.pay import MAX_RATE as MAX_RATE
@@ -119,3 +119,9 @@ Rate = Annotated[float, Field(strict=True, ge=0, le=MAX_RATE, allow_inf_nan=Fals
 Hours = Annotated[float, Field(strict=True, gt=0, le=MAX_HOURS, allow_inf_nan=False)]
 Json = Annotated[Any, AfterValidator(bounded_json)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(bounded_json)]
+
+
+class Strict(BaseModel):
+    """A request body of strict types: JSON ``true`` is not 1, ``"5"`` is not 5 (service.limits)."""
+
+    model_config = ConfigDict(strict=True)

@@ -1,0 +1,106 @@
+"""The computations every interface asks for, each written once: labour values, gross
+requirements, a plan of one period or several (for the bundle's needs, other needs, or the
+tiers a council voted), each with its SPEC document and its warnings.
+
+The command line, the job worker and the demo call these and nothing below them, so a value
+or a plan means the same wherever it is asked for. The numeric core is imported when a
+computation runs (the command line starts without scipy or pyarrow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from commonplan.app import documents
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from commonplan.analysis.requirements import Requirements
+    from commonplan.analysis.values import LabourValues
+    from commonplan.economy.bundle import LoadedBundle
+    from commonplan.economy.model import Economy, Needs
+    from commonplan.planning.periods import PeriodPlans
+    from commonplan.planning.plan import Plan, Progress
+
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class Computed(Generic[Result]):
+    """A computation's result, its SPEC document (without provenance) and its warnings."""
+
+    result: Result
+    document: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def values(economy: Economy, *, by_kind: bool = False) -> Computed[LabourValues]:
+    """Labour values: the hours each product costs, directly and through all its inputs."""
+    from commonplan.analysis.values import labour_values
+
+    result = labour_values(economy, by_kind=by_kind)
+    return Computed(result, documents.values_document(economy, result))
+
+
+def requirements(economy: Economy, demand: npt.NDArray[np.float64] | None = None
+                 ) -> Computed[tuple[LabourValues, Requirements]]:
+    """Gross requirements of ``demand`` (default: the bundle's needs), with the labour values
+    they are priced by."""
+    from commonplan.analysis.requirements import gross_requirements
+    from commonplan.analysis.values import labour_values
+
+    found = labour_values(economy)
+    result = gross_requirements(economy, demand, values=found)
+    return Computed((found, result), documents.requirements_document(economy, result, found),
+                    list(result.warnings))
+
+
+def plan(economy: Economy, needs: Needs | None = None, *, method: str = "lp",
+         progress: Progress | None = None) -> Computed[Plan]:
+    """An optimal plan of one period for ``needs`` (default: the bundle's), by ``method``."""
+    from commonplan.planning import make_plan
+
+    result = make_plan(economy, needs, method=method, progress=progress)
+    return Computed(result, documents.plan_document(economy, result), list(result.warnings))
+
+
+def periods(economy: Economy, needs: Needs | None, count: int, bundle: Path,
+            progress: Progress | None = None) -> Computed[PeriodPlans]:
+    """Plans of ``count`` periods at once, investment in one raising capacity in later ones
+    (the capital tables of the bundle at ``bundle``)."""
+    from commonplan.planning.capital import read_capital
+    from commonplan.planning.periods import plan_periods
+
+    plans = plan_periods(economy, needs, count, read_capital(bundle, economy), progress)
+    return Computed(plans, documents.periods_document(plans), list(plans.warnings))
+
+
+def voted_needs(economy: Economy, tiers: Mapping[str, int]) -> Needs:
+    """The bundle's needs with the priority tiers a council voted (the plan variant's needs)."""
+    from commonplan.democracy.plan_variant import needs_with_tiers
+
+    return needs_with_tiers(economy, dict(tiers))
+
+
+def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: LoadedBundle,
+                 progress: Progress) -> dict[str, Any]:
+    """The SPEC document of a job of ``kind`` on the bundle at ``bundle``, with provenance and
+    warnings: what the command of the same name prints with ``--json``."""
+    economy = loaded.economy
+    needs = voted_needs(economy, options["tiers"]) if "tiers" in options else None
+    computed: Computed[Any]
+    if kind == "values":
+        computed = values(economy)
+    elif kind == "requirements":
+        computed = requirements(economy)
+    elif options.get("periods", 1) > 1:
+        computed = periods(economy, needs, options["periods"], bundle, progress)
+    else:
+        computed = plan(economy, needs, method=options.get("method", "lp"), progress=progress)
+    return {**computed.document, "provenance": documents.provenance(loaded.sha256),
+            "warnings": [*loaded.warnings, *computed.warnings]}

@@ -1,0 +1,134 @@
+"""Jobs, the use cases of computing in the background: the options a job is stored with, its
+run (the stored bundle read back, app.computations' document stored as the result, progress
+written as it goes, any failure stored with its reason), its cancelling and its result."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from commonplan.app import computations
+from commonplan.app.documents import document_rows
+from commonplan.democracy.refusals import Refusal
+from commonplan.economy.bundle import read_bundle
+from commonplan.economy.problems import BundleError
+from commonplan.store.jobs import (
+    cancel_job,
+    claim_job,
+    fail_job,
+    finish_job,
+    report_progress,
+    requeue_job,
+)
+from commonplan.store.models import Ballot, Job, Member, StoredEconomy
+
+MAX_PERIODS = 20  # of a multi-period plan computed by the service
+JobKind = Literal["values", "requirements", "plan"]  # what a job computes (app.computations)
+
+
+class ServerStopping(Exception):
+    """The server is stopping: the running job goes back to the queue, to resume on the next start."""
+
+
+class JobCancelled(Exception):
+    """The job was cancelled while it ran: it stops, and keeps its state (store.jobs.cancel_job)."""
+
+
+def job_options(kind: str, method: str, periods: int, tiers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The options a job is stored with; 422 naming ``periods`` when more than one period is
+    asked of anything but an exact plan (multi-period plans are exact, docs/planning.md), or
+    naming ``priorities_ballot`` when voted tiers (``{"ballot", "tiers"}``) are given to
+    anything but a plan."""
+    if periods > 1 and (kind, method) != ("plan", "lp"):
+        raise Refusal("invalid_request", "several periods are planned only by an exact plan: "
+                                               "kind plan, method lp", field="periods")
+    if tiers is None:
+        return {"method": method, "periods": periods}
+    if kind != "plan":
+        raise Refusal("invalid_request", "voted priorities apply to a plan", field="priorities_ballot")
+    return {"method": method, "periods": periods, "priorities_ballot": tiers["ballot"],
+            "tiers": tiers["tiers"]}
+
+
+def voted_tiers(session: Session, ballot_id: int | None) -> dict[str, Any] | None:
+    """The tiers a closed priorities ballot chose (``{"ballot", "tiers"}``); 422 naming
+    ``priorities_ballot`` when it is no such ballot."""
+    if ballot_id is None:
+        return None
+    ballot = session.get(Ballot, ballot_id)
+    if ballot is None or ballot.kind != "priorities" or ballot.state != "closed" or not ballot.result:
+        raise Refusal("invalid_request", f"ballot {ballot_id} is not a closed ballot on priorities",
+                       field="priorities_ballot")
+    return {"ballot": ballot.id, "tiers": ballot.result["tiers"]}
+
+
+def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) -> None:
+    """Run job ``job_id`` to its end: done with a result, or failed with the reason; back in
+    the queue when ``stopping`` (an event) is set; nothing when it is not queued any more."""
+    with sessions() as session, session.begin():
+        if not claim_job(session, job_id):
+            return
+        job = session.get(Job, job_id)
+        assert job is not None
+        kind, options = job.kind, dict(job.options)
+        bundle = session.get(StoredEconomy, job.economy_id).bundle  # type: ignore[union-attr]
+
+    def progress(fraction: float, message: str) -> None:
+        if stopping is not None and stopping.is_set():
+            raise ServerStopping
+        with sessions() as session, session.begin():
+            if not report_progress(session, job_id, fraction, message):
+                raise JobCancelled
+
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bundle.zip"
+            path.write_bytes(bundle)
+            progress(0.0, "reading the bundle")
+            result = computations.job_document(kind, options, path, read_bundle(path), progress)
+    except ServerStopping:
+        with sessions() as session, session.begin():
+            requeue_job(session, job_id)
+        return
+    except JobCancelled:
+        return
+    except BundleError as error:
+        reason = "; ".join(str(problem) for problem in error.problems)
+    except Exception as error:  # the job fails with the reason, the server goes on
+        reason = f"{type(error).__name__}: {error}"
+    else:
+        with sessions() as session, session.begin():
+            finish_job(session, job_id, result)
+        return
+    with sessions() as session, session.begin():
+        fail_job(session, job_id, reason)
+
+
+
+def cancelled(session: Session, job: Job, by: Member) -> Job:
+    """Cancel ``job`` (who may is app.guard.cancellable_job's); refused when it has ended."""
+    if not cancel_job(session, job.id, f"{by.role} {by.id}"):
+        raise Refusal("ended", f"job {job.id} has ended ({job.state}): nothing to cancel")
+    session.refresh(job)
+    return job
+
+
+def finished_result(job: Job) -> dict[str, Any]:
+    """The job's stored document; refused until it is done."""
+    if job.state != "done" or job.result is None:
+        raise Refusal("not_done", f"the job is {job.state}: {job.message}")
+    return dict(job.result)
+
+
+def result_csv(document: dict[str, Any]) -> str:
+    """The document's numbers as CSV: one row per quantity and id (documents.document_rows)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(("quantity", "id", "value"))
+    writer.writerows(document_rows(document))
+    return text.getvalue()

@@ -1,0 +1,104 @@
+"""The job worker: jobs run one at a time, in the order queued, in a process of their own, so a
+long plan neither holds the server's interpreter lock nor, if it dies (out of memory, killed),
+takes the server with it: the job is failed with the reason and the next one runs in a new
+process. Progress, results and cancellation go through the database; a stopping server tells
+the process through an event, and the running job goes back to the queue (service.jobs)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from commonplan.app.jobs import run_job
+from commonplan.store.database import absolute, connect, sessions
+from commonplan.store.jobs import fail_job, queue_job, resume_interrupted
+from commonplan.store.models import Job
+
+# A job's process is forked from a server process that has imported the domain already (fast to
+# start), never from the server itself, whose threads make a plain fork unsafe.
+CONTEXT = multiprocessing.get_context("forkserver")
+CONTEXT.set_forkserver_preload(["commonplan.app.jobs"])
+DIED = "the job's process ended before the job did (out of memory, or killed): {}"
+NEW_PROCESSES = 2  # a queued job waits for a new process this often, then fails with the reason
+
+_child: dict[str, Any] = {}  # in a job's process: its database sessions and the stop event
+
+
+def _open(url: str, options: dict[str, Any], stopping: Any) -> None:
+    _child.update(sessions=sessions(connect(url, **options)), stopping=stopping)
+
+
+def _run(job_id: int) -> None:
+    run_job(_child["sessions"], job_id, _child["stopping"])
+
+
+class JobWorker:
+    """Hands queued jobs, one at a time, to a process of its own."""
+
+    def __init__(self, url: str, engine_options: dict[str, Any], make_session: sessionmaker[Session]) -> None:
+        self.sessions = make_session
+        self.database = (absolute(url), engine_options)
+        self.stopping = CONTEXT.Event()
+        self.lock = threading.Lock()
+        self.pool = self._new_pool()
+        self.waited: dict[int, int] = {}  # job: how often it waited for a new process
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(1, mp_context=CONTEXT, initializer=_open,
+                                   initargs=(*self.database, self.stopping))
+
+    def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
+              options: dict[str, Any]) -> Job:
+        """Queue a job, commit it (so a restart finds it), and hand it to the process."""
+        job = queue_job(db, kind, economy_id, owner_id, options)
+        db.commit()
+        self.submit(job.id)
+        return job
+
+    def submit(self, job_id: int) -> None:
+        """Run the queued job ``job_id`` when the jobs before it are done."""
+        with self.lock:
+            try:
+                pool, future = self.pool, self.pool.submit(_run, job_id)
+            except BrokenProcessPool:  # its process died while idle: a new one
+                self.pool = self._new_pool()
+                pool, future = self.pool, self.pool.submit(_run, job_id)
+        future.add_done_callback(lambda done: self._ended(job_id, pool, done))
+
+    def _ended(self, job_id: int, pool: ProcessPoolExecutor, done: Future[None]) -> None:
+        """When the process failed the job (run_job itself keeps every error of a job): the
+        running job fails with the reason, a queued one waits for a new process (NEW_PROCESSES
+        times at most, so a process that cannot start fails the job rather than loop)."""
+        if done.cancelled() or done.exception() is None or self.stopping.is_set():
+            return
+        error = done.exception()
+        with self.lock:
+            if isinstance(error, BrokenProcessPool) and self.pool is pool:  # only a broken one
+                self.pool = self._new_pool()
+        waited = self.waited[job_id] = self.waited.get(job_id, 0) + 1
+        with self.sessions() as session, session.begin():
+            state = session.get(Job, job_id).state  # type: ignore[union-attr]
+            if state == "running" or waited > NEW_PROCESSES:
+                fail_job(session, job_id, DIED.format(f"{type(error).__name__}: {error}"))
+                return
+        if state == "queued":
+            self.submit(job_id)
+
+    def resume(self) -> list[int]:
+        """Run again what a stopped server left queued or running (store.jobs.resume_interrupted)."""
+        with self.sessions() as session, session.begin():
+            ids = resume_interrupted(session)
+        for job_id in ids:
+            self.submit(job_id)
+        return ids
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None:
+        """Stop: a queued job stays queued, and a running one goes back to the queue at its next
+        progress report; both resume on the next start."""
+        self.stopping.set()
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)

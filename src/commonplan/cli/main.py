@@ -1,0 +1,114 @@
+"""The ``commonplan`` command (SPEC section 3): every command module registered on one typer
+application, and every failure mapped to its exit code in one place.
+
+Exit codes: 0 success, 2 bad input or usage (one line per problem on stderr), 1 an internal
+error, 130 interrupted.  ``--json`` prints exactly one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from commonplan import __version__
+from commonplan.cli.common import (
+    Interrupted,
+    app,
+    err,
+    print_document,
+    printed,
+)
+from commonplan.economy.problems import BundleError
+from commonplan.errors import InputError
+
+# isort: off
+from commonplan.cli import economy, plans, needs, server, demo, ledger  # noqa: F401  (registers the commands, in this order)
+# isort: on
+
+
+def one_blas_thread() -> None:
+    """One BLAS thread unless the user says otherwise (before numpy and scipy load their
+    BLAS): the work is sparse products and vector sums, which more threads do not speed up,
+    and on a busy machine spinning BLAS threads made plans six times slower."""
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: maps bad input to exit 2 and internal errors to exit 1; with
+    ``--json``, a failure prints ``{"ok": false, "exit_code", "errors": [{"file", "row",
+    "column", "message"}]}`` on stdout unless the command printed its document already."""
+    one_blas_thread()
+    args = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
+    printed["document"] = False
+    code, errors = _run(args)
+    for problem in errors:
+        if problem.get("show", True):
+            err.print(str(problem["line"]), markup=False, soft_wrap=True)
+    if code not in (0, None) and "--json" in args and not printed["document"]:
+        print_document(failure_document(code, errors))
+    sys.exit(code or 0)
+
+
+def failure_document(code: int, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON of a run that failed: every problem, with its file, row and column where known."""
+    return {"ok": False, "exit_code": code,
+            "errors": [{key: problem.get(key) for key in ("file", "row", "column", "message")}
+                       for problem in errors],
+            "provenance": {"bundle_sha256": None, "commonplan_version": __version__}, "warnings": []}
+
+
+def _line(line: str, *, show: bool = True) -> dict[str, Any]:
+    return {"line": line, "message": line, "file": None, "row": None, "column": None, "show": show}
+
+
+def _run(args: list[str]) -> tuple[int, list[dict[str, Any]]]:
+    """Run the command: its exit code and its problems (each printed as ``line`` on stderr)."""
+    run: Callable[..., Any] = app
+    try:
+        code = run(args=args, standalone_mode=False)
+        return (code if isinstance(code, int) else 0), []
+    except BundleError as error:
+        return 2, [{"line": str(problem), "show": True, **problem.as_json()} for problem in error.problems]
+    except InputError as error:  # input a person can fix (commonplan.errors): exit code 2
+        return 2, [_line(line) for line in getattr(error, "lines", None) or str(error).splitlines()]
+    except typer.TyperException as error:  # a usage error: shown as typer shows it
+        _name_the_value(error, args)
+        _show_usage_error(error)
+        return error.exit_code, [_line(error.format_message(), show=False)]
+    except typer.Abort:
+        return 130, [_line("interrupted")]
+    except Interrupted as error:
+        return 130, [_line(f"interrupted while {str(error)[0].lower()}{str(error)[1:]}")]
+    except KeyboardInterrupt:
+        return 130, [_line("interrupted")]
+    except Exception as error:  # an internal error: one line, traceback only when debugging
+        if os.environ.get("COMMONPLAN_DEBUG"):
+            raise
+        return 1, [_line(f"internal error: {type(error).__name__}: {error}"),
+                   _line("(set COMMONPLAN_DEBUG=1 to see where)")]
+
+
+def _name_the_value(error: typer.TyperException, args: list[str]) -> None:
+    """Add the value given to an option that it refused (typer names only the option)."""
+    options = getattr(getattr(error, "param", None), "opts", None) or []
+    for position, arg in enumerate(args):
+        name, equals, value = arg.partition("=")
+        if name in options and (equals or position + 1 < len(args)):
+            given = value if equals else args[position + 1]
+            error.message = f"{given!r}: {error.message}"
+            return
+
+
+def _show_usage_error(error: typer.TyperException) -> None:
+    from typer import rich_utils
+
+    rich_utils.rich_format_error(error)  # type: ignore[arg-type]
+
+
+__all__ = ["app", "main"]
+

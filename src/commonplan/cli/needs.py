@@ -1,0 +1,89 @@
+"""``commonplan needs``: what people will need, from sales, empty shelves and requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from commonplan.cli.common import (
+    MAX_HORIZON_DAYS,
+    BadInput,
+    Force,
+    JsonFlag,
+    app,
+    csv_writer,
+    emit,
+    out,
+    progress_bar,
+    sha256_of_files,
+    warn,
+    within,
+)
+from commonplan.cli.outputs import check_file, write_files
+
+
+@app.command()
+def needs(purchases: Annotated[list[Path], typer.Option(
+              "--purchases", help="Purchase records, CSV or Parquet (repeat for several files).")],
+          stock: Annotated[list[Path], typer.Option(
+              "--stock", help="End-of-day stock records (repeat for several files).")],
+          out_file: Annotated[Path, typer.Option("--out", help="Write the needs table (product, "
+                                                              "quantity, priority) to this CSV file "
+                                                              "(a new file, or --force).")],
+          requests: Annotated[list[Path] | None, typer.Option(
+              "--requests", help="Request and waiting-list records (repeat for several files).")] = None,
+          horizon_days: Annotated[int, typer.Option(
+              "--horizon-days",
+              help=f"Days to plan for (at most {MAX_HORIZON_DAYS:,}: ten years).")] = 365,
+          variants: Annotated[Path | None, typer.Option(
+              "--variants", help="product, variant, share: also break needs down by variant "
+                                 "(docs/needs.md).")] = None,
+          variants_out: Annotated[Path | None, typer.Option(
+              "--variants-out", help="Also write the per-variant needs to this CSV file.")] = None,
+          json: JsonFlag = False, force: Force = False) -> None:
+    """Estimate what people will need over the horizon from sales, empty shelves and requests."""
+    import pyarrow as pa
+
+    from commonplan.needs.assortment import read_variants, split_by_variant, with_observed_shares
+    from commonplan.needs.discover import discover_needs
+    from commonplan.needs.report import needs_document
+
+    within("--horizon-days", horizon_days, MAX_HORIZON_DAYS, "ten years")
+    check_file(out_file, "--out", force=force)
+    if variants_out is not None:
+        if variants_out.absolute() == out_file.absolute():
+            raise BadInput([f"--variants-out {variants_out}: the same file as --out"])
+        check_file(variants_out, "--variants-out", force=force)
+    chosen = read_variants(variants) if variants is not None else None
+    with progress_bar("Estimating needs") as report:
+        estimate = discover_needs(purchases, stock, requests or [], horizon_days=horizon_days,
+                                  progress=report)
+    needs_map = estimate.needs()
+    document, warnings = needs_document(estimate), list(estimate.warnings)
+    if chosen is not None:
+        sold = dict(zip(estimate.products, estimate.forecast.history_demand.tolist(), strict=True))
+        chosen, more = with_observed_shares(chosen, sold)
+        warnings += more
+        document["variants"] = split_by_variant(chosen, needs_map)
+    tables = {out_file: ("--out", pa.table({
+        "product": estimate.products, "quantity": pa.array(estimate.quantity, pa.float64()),
+        "priority": pa.array([1] * len(estimate.products), pa.int64())}))}
+    if chosen is not None and variants_out is not None:
+        rows = [(product, variant, quantity) for product, by_variant in document["variants"].items()
+                for variant, quantity in by_variant.items()]
+        tables[variants_out] = ("--variants-out", pa.table({
+            "product": [row[0] for row in rows], "variant": [row[1] for row in rows],
+            "quantity": pa.array([row[2] for row in rows], pa.float64())}))
+    write_files({path: (option, csv_writer(table)) for path, (option, table) in tables.items()})
+    if json:
+        emit(document, warnings, None, **{f"{name}_sha256": sha256_of_files(paths) for name, paths in
+                                          (("purchases", purchases), ("stock", stock),
+                                           ("requests", requests or [])) if paths})
+        return
+    warn(warnings)
+    out.print(f"wrote {out_file}: needs of {len(estimate.products):,} products over {horizon_days} days, "
+              f"{len(estimate.adjustments):,} adjusted for shortages or surpluses", soft_wrap=True)
+
+

@@ -1,0 +1,122 @@
+"""The composition root: the application built from its parts, the REST API (api/) and the web
+pages (web/) over the use cases (app/) on one database and one job worker, with security
+headers on every answer and jobs resumed after a restart."""
+
+import json
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import make_url
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from commonplan import __version__, web
+from commonplan.api import accounts, councils, economies, ledger
+from commonplan.app.accounts import LoginLimit
+from commonplan.app.uploads import MAX_UPLOAD
+from commonplan.app.worker import JobWorker
+from commonplan.service import errors
+from commonplan.service.limits import MAX_BODY
+from commonplan.store.books import OpenBooks, load_secret
+from commonplan.store.database import DEFAULT_URL, open_database, sessions
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = None,
+               **engine_options: Any) -> FastAPI:
+    """The application on the database at ``database_url`` (migrated); jobs a stopped server
+    left queued or running are resumed once it starts (store.jobs.resume_interrupted). The open
+    books sign with keys derived from the server's secret (store.books.load_secret)."""
+    engine = open_database(database_url, **engine_options)
+    worker = JobWorker(database_url, engine_options, sessions(engine))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> Any:
+        worker.resume()
+        yield
+        worker.shutdown()
+
+    app = FastAPI(title="commonplan", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # /docs is a page (web.pages), served offline
+    app.state.sessions, app.state.worker = worker.sessions, worker
+    app.state.logins = LoginLimit()
+    app.state.books = books or OpenBooks(load_secret(secret_path(database_url)))
+    errors.install(app)
+    app.add_middleware(TooLargeInJson)
+    app.add_middleware(SecurityHeaders)
+    for routes in (accounts.router, economies.router, councils.router, ledger.router):
+        app.include_router(routes, max_body_size=MAX_BODY)  # per route: TooLargeInJson sees the 413
+    web.install(app)
+    return app
+
+
+def secret_path(database_url: str) -> Path:
+    """Where the open books' secret is kept: beside a SQLite file, else in the working folder."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(f"{url.database}.ledger-key")
+    return Path("commonplan-ledger.key")
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every answer that does not set its own (a plain ASGI middleware:
+    Starlette's ``@app.middleware`` costs a tenth of a read request's time)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for header, value in SECURITY_HEADERS.items():
+                    headers.setdefault(header, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class TooLargeInJson:
+    """A request body past its limit (limits.MAX_BODY; an upload's own) is answered by Starlette
+    in plain text, whatever the handlers say; this gives that 413 the API's error body."""
+
+    BODY = json.dumps({"error": "too_large", "detail": f"a request body may have at most {MAX_BODY} "
+                       f"octets (an uploaded bundle {MAX_UPLOAD}): see the limits in docs/api.md"}).encode()
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replacing = False
+
+        async def send_in_json(message: Message) -> None:
+            nonlocal replacing
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                headers = MutableHeaders(scope=message)
+                replacing = headers.get("content-type", "").startswith("text/plain")
+                if replacing:
+                    headers["content-type"] = "application/json"
+                    headers["content-length"] = str(len(self.BODY))
+            elif message["type"] == "http.response.body" and replacing:
+                if message.get("more_body", False):
+                    return  # the plain text is dropped; ours goes with its last part
+                message = {"type": "http.response.body", "body": self.BODY}
+            await send(message)
+
+        await self.app(scope, receive, send_in_json)

@@ -1,0 +1,20 @@
+"""Downloads the API and the pages both give: a stored bundle, a job's result as CSV."""
+
+from fastapi.responses import Response
+
+from commonplan.app.jobs import finished_result, result_csv
+from commonplan.store.models import Job, StoredEconomy
+
+
+def attachment(content: bytes | str, media_type: str, filename: str) -> Response:
+    """A download: the browser saves it as ``filename``."""
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def bundle_file(economy: StoredEconomy) -> Response:
+    return attachment(economy.bundle, "application/zip", f"economy-{economy.id}.zip")
+
+
+def result_csv_file(job: Job) -> Response:
+    return attachment(result_csv(finished_result(job)), "text/csv", f"{job.kind}-{job.id}.csv")
