@@ -40,7 +40,8 @@ class Solution:
 class LeontiefMatrix(Protocol):
     """A square sparse matrix C, or an operator that applies one (``C @ x``, ``C.T``)."""
 
-    shape: tuple[int, int]
+    @property
+    def shape(self) -> tuple[int, int]: ...
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray: ...
 
