@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
@@ -96,4 +97,5 @@ def _iterative(operator: LeontiefMatrix, rhs: np.ndarray, guess: np.ndarray | No
         x, info = spla.gmres(system, rhs, x0=guess, rtol=rtol, restart=50, maxiter=200)
     if info < 0:
         raise SolveError("the iterative solver broke down")
-    return x
+    solution: npt.NDArray[np.float64] = x
+    return solution

@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import scipy.sparse as sp
 
@@ -54,11 +55,12 @@ class Products:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def is_primary(self) -> np.ndarray:
+    def is_primary(self) -> npt.NDArray[np.bool_]:
         return self.kinds >= Kind.LABOUR
 
-    def is_labour(self) -> np.ndarray:
-        return self.kinds == Kind.LABOUR
+    def is_labour(self) -> npt.NDArray[np.bool_]:
+        labour: npt.NDArray[np.bool_] = self.kinds == Kind.LABOUR  # ndarray.__eq__ is typed as object's
+        return labour
 
 
 @dataclass(frozen=True, eq=False)
