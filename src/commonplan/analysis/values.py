@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from commonplan.economy.choice import ATTAINS, TechniqueSystem, technique_system
 from commonplan.economy.leontief import TOLERANCE, leontief_solve
@@ -112,4 +113,5 @@ def _embodied(system: TechniqueSystem, choice: np.ndarray, primary: np.ndarray) 
     chosen = system.chosen(choice)
     direct = system.chosen_inputs(choice, primary).toarray()
     columns = [leontief_solve(chosen, direct[:, k]).x for k in range(len(primary))]
-    return np.maximum(np.column_stack(columns), 0.0) if columns else direct
+    embodied: npt.NDArray[np.float64] = np.maximum(np.column_stack(columns), 0.0) if columns else direct
+    return embodied

@@ -26,7 +26,10 @@ import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 from commonplan.democracy import budgets, elections, priorities, recall, shares
 from commonplan.democracy.pay import MAX_RATE
@@ -151,7 +154,11 @@ def tally(kind: str, options: dict[str, Any], contents: Sequence[Any], seats: in
     return {**plain(outcome), "adopted": int(outcome.elected[0]) if contents else None}
 
 
-def plain(value: Any) -> Any:
+@overload
+def plain(value: DataclassInstance) -> dict[str, Any]: ...
+@overload
+def plain(value: object) -> Any: ...
+def plain(value: object) -> Any:
     """``value`` as JSON: dataclasses as objects, tuples as lists, fractions exact as "p/q"."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}

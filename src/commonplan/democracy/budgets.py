@@ -125,8 +125,8 @@ def _voters(costs: Mapping[str, int], approvals: Sequence[Collection[str]]) -> _
             supporters[name].append(index)
         group.append(number.setdefault(frozenset(approved), len(number)))
     groups: dict[str, list[int]] = {name: [] for name in costs}
-    for approved, k in number.items():
-        for name in approved:
+    for members, k in number.items():
+        for name in members:
             groups[name].append(k)
     sizes = [0] * len(number)
     for k in group:
@@ -218,7 +218,8 @@ def _stable_until(costs: Mapping[str, int], voters: _Voters, purchases: Sequence
     held, slope = [at] * n, [mpq(1)] * n  # each group's holding at the endowment, and its slope
     limits: list[mpq | None] = []
     left = {name for name, who in voters.supporters.items() if who}
-    for chosen, *_ in [*purchases, (None,)]:
+    chosen: str | None
+    for chosen in [*(purchase[0] for purchase in purchases), None]:
         prices: dict[str, tuple[mpq, mpq, set[int]]] = {}
         for name in left:
             groups, cost = voters.groups[name], costs[name]

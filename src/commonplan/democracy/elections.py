@@ -17,12 +17,25 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NotRequired, TypedDict, TypeGuard
 
 from commonplan.democracy.lottery import lottery_order
 from commonplan.democracy.refusals import INVALID_BALLOT, NO_CANDIDATES, Refusal
 
 KINDS = ("approval", "stv")
+
+
+class StageRecord(TypedDict):
+    """One stage of an STV count, as ``Outcome.rounds`` records it."""
+
+    stage: int
+    votes: dict[str, float]
+    votes_exact: dict[str, str]  # the exact fractions, as text
+    elected: list[str]
+    action: NotRequired[str]
+    transfer_value: NotRequired[str]
+    transfers: NotRequired[dict[str, float]]
+    non_transferable: NotRequired[float]
 
 
 @dataclass(frozen=True)
@@ -41,7 +54,7 @@ class Outcome:
     elected: tuple[str, ...]
     runners_up: tuple[str, ...]
     counts: dict[str, float] = field(default_factory=dict)
-    rounds: tuple[dict, ...] = ()
+    rounds: tuple[StageRecord, ...] = ()
     ties: tuple[str, ...] = ()
 
 
@@ -149,11 +162,15 @@ def _grouped_rankings(names: list[str], rankings: Iterable[Sequence[str]]) -> li
     groups: list[Group] = []
     for ranking, count in tally.items():
         positions = tuple(map(index.get, ranking))
-        if None in positions or len(set(positions)) != len(positions):
+        if not _all_known(positions) or len(set(positions)) != len(positions):
             ballot_checked("stv", list(ranking), names)
             raise AssertionError(f"unreachable: {ranking!r} was refused by the quick check only")
         groups.append((positions, count))
     return groups
+
+
+def _all_known(positions: tuple[int | None, ...]) -> TypeGuard[tuple[int, ...]]:
+    return None not in positions
 
 
 class _Count:
@@ -183,7 +200,7 @@ class _Count:
         self.piles: list[list[tuple[Fraction, list[int]]]] = [[(Fraction(1), g)] if g else [] for g in first]
         self.totals = {name: Fraction(sum(self.sizes[g] for g in first[k])) for k, name in enumerate(names)}
         self.history: list[dict[str, Fraction]] = []
-        self.rounds: list[dict] = []
+        self.rounds: list[StageRecord] = []
         self.ties: list[str] = []
 
     def order(self, tied_group: list[str], stage: int, what: str) -> list[str]:
@@ -261,7 +278,7 @@ class _Count:
         while len(self.elected) < self.seats:
             stage += 1
             totals = dict(self.totals)
-            record: dict = {"stage": stage, "votes": {n: float(v) for n, v in totals.items()},
+            record: StageRecord = {"stage": stage, "votes": {n: float(v) for n, v in totals.items()},
                             "votes_exact": {n: str(v) for n, v in totals.items()}, "elected": []}
             self.history.append(totals)
             remaining = self.seats - len(self.elected)
@@ -311,7 +328,7 @@ class _Count:
         self.continuing.remove(name)
         self.standing[self.index[name]] = False
 
-    def elect(self, new: list[str], record: dict) -> None:
+    def elect(self, new: list[str], record: StageRecord) -> None:
         for name in new:
             self.leave(name)
             self.elected.append(name)

@@ -188,7 +188,7 @@ def panel_distribution(volunteers: Sequence[Volunteer], quotas: Sequence[Quota],
         standardize_distribution,
     )
     from sortition_algorithms.errors import InfeasibleQuotasError, SortitionBaseError
-    from sortition_algorithms.features import FeatureValueMinMax
+    from sortition_algorithms.features import FeatureCollection, FeatureValueMinMax
     from sortition_algorithms.people import People
 
     _checked(volunteers, quotas, seats, method)
@@ -213,7 +213,7 @@ def panel_distribution(volunteers: Sequence[Volunteer], quotas: Sequence[Quota],
             vtoken.setdefault((name, v.features.get(name, UNSTATED)), f"v{len(vtoken)}")
     flex = max(seats, len(volunteers))
     bounds = {(q.feature, q.value): (q.min, q.max) for q in quotas}
-    features = {ftoken[name]: {} for name in feature_names}
+    features: FeatureCollection = {ftoken[name]: {} for name in feature_names}
     for (name, value), token in vtoken.items():
         low, high = bounds.get((name, value), (0, seats))
         features[ftoken[name]][token] = FeatureValueMinMax(min=low, max=high, min_flex=0, max_flex=flex)

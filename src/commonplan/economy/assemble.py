@@ -6,9 +6,11 @@ are none.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
@@ -61,7 +63,8 @@ def _lookup(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
     found = pc.index_in(values, value_set=ids)
     if found.null_count:
         found = found.fill_null(-1)
-    return found.to_numpy(zero_copy_only=False)
+    where: npt.NDArray[np.int32] = found.to_numpy(zero_copy_only=False)  # index_in answers int32
+    return where
 
 
 def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.StringArray:
@@ -101,12 +104,12 @@ def _references(table: Table, column: str, ids: pa.Array, what: str, problems: l
                 found: Future[np.ndarray] | None = None) -> np.ndarray:
     """Positions among ``ids`` of the ids in ``column`` (looked up already, if ``found``)."""
     values = _id_strings(table, column)
-    found = positions(values, ids) if found is None else found.result()
-    unknown = found < 0
+    where = positions(values, ids) if found is None else found.result()
+    unknown = where < 0
     if unknown.any():
         names = values.filter(pa.array(unknown)).to_pylist()
         report(problems, table.file, column, unknown, [f"unknown {what} {n!r}" for n in names])
-    return found
+    return where
 
 
 # The range a number of the bundle must lie in so that a solve can honour it (docs/bundle.md says
@@ -321,19 +324,30 @@ def unlimited_warnings(products: Products, available: np.ndarray) -> list[str]:
             f"resources: its availability is unlimited" for p in unlimited]
 
 
-def economy_from(tables: dict[str, Table | None], info: EconomyInfo,
+def economy_from(tables: Mapping[str, Table | None], info: EconomyInfo,
                  problems: list[Problem]) -> Economy | None:
-    """The economy the tables describe, or None when any rule is broken (all reported)."""
+    """The economy the tables describe, or None when any rule is broken (all reported).
+
+    The products, techniques and inputs tables are required: the caller has made sure of them.
+    """
     before = len(problems)
-    products = products_from(tables["products"], problems)
+    products_table, techniques_table, inputs_table = (
+        _required_table(tables, name) for name in ("products", "techniques", "inputs"))
+    products = products_from(products_table, problems)
     with ThreadPoolExecutor(1) as helper:  # Arrow lets go of the GIL: the longest lookup
-        rows_found = helper.submit(positions, _id_strings(tables["inputs"], "product"),
+        rows_found = helper.submit(positions, _id_strings(inputs_table, "product"),
                                    products.ids)  # runs beside the techniques' checks
-        techniques = techniques_from(tables["techniques"], products, problems)
-        inputs = inputs_from(tables["inputs"], products, techniques, problems, rows_found)
+        techniques = techniques_from(techniques_table, products, problems)
+        inputs = inputs_from(inputs_table, products, techniques, problems, rows_found)
     available = available_from(tables.get("resources"), products, problems)
     needs = needs_from(tables.get("needs"), products, problems)
-    unmade_products(products, techniques, inputs, needs, tables["products"].file, problems)
+    unmade_products(products, techniques, inputs, needs, products_table.file, problems)
     if len(problems) > before:
         return None
     return Economy(products, techniques, inputs, available, needs, info)
+
+
+def _required_table(tables: Mapping[str, Table | None], name: str) -> Table:
+    table = tables[name]
+    assert table is not None, f"the {name} table is required: the caller checks that it was read"
+    return table

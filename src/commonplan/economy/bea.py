@@ -280,7 +280,12 @@ def _number(cell: str, path: Path, row: int, column: str) -> float:
 
 def _check_unique(path: Path, codes: list[str], what: str) -> None:
     seen: set[str] = set()
-    twice = [code for code in codes if code in seen or seen.add(code)]
+    twice: list[str] = []
+    for code in codes:
+        if code in seen:
+            twice.append(code)
+        else:
+            seen.add(code)
     if twice:
         raise BeaTableError(f"{path}: {what} codes appear more than once: {_some(twice)}")
 

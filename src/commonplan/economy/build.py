@@ -41,20 +41,22 @@ def build_economy(*, products: Rows, techniques: Rows, inputs: Rows, resources: 
                   needs: Rows = (), info: EconomyInfo | None = None) -> Economy:
     """An economy from rows shaped like the bundle's tables; raise BundleError on any breach."""
     problems: list[Problem] = []
-    tables = {"products": rows_table("products", products),
-              "techniques": rows_table("techniques", techniques),
-              "inputs": rows_table("inputs", inputs),
-              "resources": rows_table("resources", resources) if resources else None,
-              "needs": rows_table("needs", needs) if needs else None}
+    required_tables = {"products": rows_table("products", products),
+                       "techniques": rows_table("techniques", techniques),
+                       "inputs": rows_table("inputs", inputs)}
+    tables: dict[str, Table | None] = {
+        **required_tables,
+        "resources": rows_table("resources", resources) if resources else None,
+        "needs": rows_table("needs", needs) if needs else None}
     for name, required in (("products", ("id", "kind")), ("techniques", ("id", "output")),
                            ("inputs", ("technique", "product", "quantity"))):
-        table = tables[name]
+        table = required_tables[name]
         for column in required:
             if column not in table.columns:
                 table.columns[column] = pa.chunked_array([pa.array([""] * table.num_rows, pa.string())])
     economy = economy_from(tables, info or EconomyInfo(), problems)
     if economy is not None:
         problems.extend(unproductive_problems(economy, "products.csv"))
-    if problems:
+    if problems or economy is None:  # economy_from returns None only when it reported problems
         raise BundleError(problems)
     return economy

@@ -22,4 +22,5 @@ def builtin_bundle_path() -> Path:
 
 def builtin_reference() -> dict[str, object]:
     """The source tables' own totals shipped with the built-in bundle (``reference.json``)."""
-    return json.loads((US2017 / REFERENCE).read_text(encoding="utf-8"))
+    reference: dict[str, object] = json.loads((US2017 / REFERENCE).read_text(encoding="utf-8"))
+    return reference

@@ -14,6 +14,7 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from commonplan.economy.model import Economy
@@ -52,7 +53,8 @@ class TechniqueSystem:
 
     def per_output(self, prices: np.ndarray) -> np.ndarray:
         """What the inputs of each technique cost per unit of its output, at ``prices``."""
-        return (self.activity @ prices) * self.per_yield
+        cost: npt.NDArray[np.float64] = (self.activity @ prices) * self.per_yield
+        return cost
 
     def chosen(self, choice: np.ndarray) -> ChosenInputs:
         """A_c transposed (products x products): row p holds the inputs per unit of p under ``choice``."""
@@ -102,12 +104,14 @@ class ChosenInputs:
     def T(self) -> ChosenInputs:
         return ChosenInputs(self.system, self.choice, not self.transposed)
 
-    def __matmul__(self, x: np.ndarray) -> np.ndarray:
+    def __matmul__(self, x: np.ndarray) -> npt.NDArray[np.float64]:
         if not self.transposed:
-            return self.system.per_output(x)[self.choice]
+            chosen: npt.NDArray[np.float64] = self.system.per_output(x)[self.choice]
+            return chosen
         spread = np.zeros(self.system.activity.shape[0])
         spread[self.choice] = x  # products not produced land on the empty last row
-        return self.system.activity.T @ (spread * self.system.per_yield)
+        product: npt.NDArray[np.float64] = self.system.activity.T @ (spread * self.system.per_yield)
+        return product
 
     def tocsr(self) -> sp.csr_array:
         """The matrix itself, for a factorisation."""

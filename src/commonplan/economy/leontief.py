@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
@@ -40,7 +41,8 @@ class Solution:
 class LeontiefMatrix(Protocol):
     """A square sparse matrix C, or an operator that applies one (``C @ x``, ``C.T``)."""
 
-    shape: tuple[int, int]
+    @property
+    def shape(self) -> tuple[int, int]: ...
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray: ...
 
@@ -95,4 +97,5 @@ def _iterative(operator: LeontiefMatrix, rhs: np.ndarray, guess: np.ndarray | No
         x, info = spla.gmres(system, rhs, x0=guess, rtol=rtol, restart=50, maxiter=200)
     if info < 0:
         raise SolveError("the iterative solver broke down")
-    return x
+    solution: npt.NDArray[np.float64] = x
+    return solution

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import scipy.sparse as sp
 
@@ -41,10 +43,10 @@ class Products:
     """Every product of the economy, in file order."""
 
     ids: pa.StringArray
-    kinds: np.ndarray  # int8, values of Kind
+    kinds: npt.NDArray[np.int8]  # values of Kind
     names: pa.StringArray | None = None  # nullable
     units: pa.StringArray | None = None  # nullable
-    public: np.ndarray | None = None  # bool; None = all false
+    public: npt.NDArray[np.bool_] | None = None  # None = all false
 
     def __post_init__(self) -> None:
         _frozen(self.kinds)
@@ -54,11 +56,12 @@ class Products:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def is_primary(self) -> np.ndarray:
+    def is_primary(self) -> npt.NDArray[np.bool_]:
         return self.kinds >= Kind.LABOUR
 
-    def is_labour(self) -> np.ndarray:
-        return self.kinds == Kind.LABOUR
+    def is_labour(self) -> npt.NDArray[np.bool_]:
+        labour: npt.NDArray[np.bool_] = self.kinds == Kind.LABOUR  # ndarray.__eq__ is typed as object's
+        return labour
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,9 +69,9 @@ class Techniques:
     """Ways of making products: one unit of activity of ``t`` yields ``yields[t]`` of ``outputs[t]``."""
 
     ids: pa.StringArray
-    outputs: np.ndarray  # int64 product positions
-    yields: np.ndarray  # float64 > 0
-    capacities: np.ndarray  # float64 >= 0, inf = unlimited
+    outputs: npt.NDArray[np.signedinteger[Any]]  # product positions (int32 read, int64 built)
+    yields: npt.NDArray[np.float64]  # > 0
+    capacities: npt.NDArray[np.float64]  # >= 0, inf = unlimited
     producers: pa.StringArray | None = None  # nullable
 
     def __post_init__(self) -> None:
@@ -83,9 +86,9 @@ class Techniques:
 class Needs:
     """Rows of final demand: ``quantities[r]`` of product ``products[r]`` at ``priorities[r]``."""
 
-    products: np.ndarray  # int64 product positions
-    quantities: np.ndarray  # float64 >= 0
-    priorities: np.ndarray  # int64 >= 1
+    products: npt.NDArray[np.signedinteger[Any]]  # product positions (int32 read, int64 built)
+    quantities: npt.NDArray[np.float64]  # >= 0
+    priorities: npt.NDArray[np.int64]  # >= 1
 
     def __post_init__(self) -> None:
         for array in (self.products, self.quantities, self.priorities):
@@ -125,7 +128,7 @@ class Economy:
     products: Products
     techniques: Techniques
     inputs: sp.csc_array
-    available: np.ndarray
+    available: npt.NDArray[np.float64]
     needs: Needs = field(default_factory=Needs.empty)
     info: EconomyInfo = field(default_factory=EconomyInfo)
 

@@ -36,11 +36,15 @@ class BundleFile:
         return pa.memory_map(str(self.path), "r")
 
     def read_bytes(self) -> bytes:
-        return self.content if self.content is not None else self.path.read_bytes()
+        return self.content if self.content is not None else self._on_disk().read_bytes()
 
     def open(self) -> BinaryIO:
         """The bytes as a stream (read a part at a time: a file on disk is never read whole)."""
-        return io.BytesIO(self.content) if self.content is not None else open(self.path, "rb")
+        return io.BytesIO(self.content) if self.content is not None else open(self._on_disk(), "rb")
+
+    def _on_disk(self) -> Path:
+        assert self.path is not None, "a bundle file has either a path or its content"
+        return self.path
 
     def sha256(self) -> str:
         digest = hashlib.sha256()

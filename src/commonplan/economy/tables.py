@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -286,9 +287,10 @@ def _strings(values: pa.ChunkedArray) -> pa.Array:
     return array.cast(pa.string()) if not pa.types.is_string(array.type) else array
 
 
-def _blank(strings: pa.Array) -> np.ndarray:
+def _blank(strings: pa.Array) -> npt.NDArray[np.bool_]:
     trimmed = pc.utf8_trim_whitespace(strings)
-    return pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False)
+    blank: npt.NDArray[np.bool_] = pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False)
+    return blank
 
 
 def _quoted(strings: pa.Array, mask: np.ndarray) -> list[str]:
@@ -318,7 +320,8 @@ def parse_numbers(table: Table, column: str, problems: list[Problem]) -> np.ndar
         return np.full(table.num_rows, np.nan)
     values = table.columns[column]
     if _is_numeric(values.type):
-        numbers = pc.cast(values, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+        numbers: npt.NDArray[np.float64] = pc.cast(values, pa.float64(),
+                                                   safe=False).to_numpy(zero_copy_only=False)
         present: np.ndarray | bool = True
         if values.null_count:
             present = ~pc.is_null(values).to_numpy(zero_copy_only=False)
@@ -354,15 +357,16 @@ def blank_cells(table: Table, column: str) -> np.ndarray:
         return np.ones(table.num_rows, bool)
     values = table.columns[column]
     if _is_numeric(values.type):
-        return pc.is_null(values).to_numpy(zero_copy_only=False)
+        null: npt.NDArray[np.bool_] = pc.is_null(values).to_numpy(zero_copy_only=False)
+        return null
     return _blank(_strings(values))
 
 
 def _is_numeric(kind: pa.DataType) -> bool:
-    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
+    return bool(pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind))
 
 
-def _report_not_finite(table: Table, column: str, numbers: np.ndarray, present: np.ndarray,
+def _report_not_finite(table: Table, column: str, numbers: np.ndarray, present: np.ndarray | bool,
                        problems: list[Problem]) -> None:
     infinite = present & ~np.isfinite(numbers)
     if infinite.any():
@@ -375,9 +379,10 @@ def parse_booleans(table: Table, column: str, problems: list[Problem]) -> np.nda
         return np.zeros(table.num_rows, bool)
     values = table.columns[column]
     if pa.types.is_boolean(values.type):
-        return pc.fill_null(values, False).to_numpy(zero_copy_only=False)
+        stored: npt.NDArray[np.bool_] = pc.fill_null(values, False).to_numpy(zero_copy_only=False)
+        return stored
     words = pc.utf8_lower(pc.utf8_trim_whitespace(_strings(values)))
-    true = pc.fill_null(pc.equal(words, "true"), False).to_numpy(zero_copy_only=False)
+    true: npt.NDArray[np.bool_] = pc.fill_null(pc.equal(words, "true"), False).to_numpy(zero_copy_only=False)
     known = pc.fill_null(pc.is_in(words, pa.array(["true", "false", ""])), True)
     bad = ~known.to_numpy(zero_copy_only=False)
     if bad.any():

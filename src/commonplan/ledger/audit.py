@@ -124,7 +124,9 @@ def _check_chunk(entries: Sequence[Entry], start: int, end: int, check_until: in
         if position >= check_until:
             continue
         try:
-            keys[bytes.fromhex(entry.signer_key)].verify(bytes.fromhex(entry.signature), signed)
+            # A None key (bytes that are no key) fails with the AttributeError caught below.
+            keys[bytes.fromhex(entry.signer_key)].verify(  # type: ignore[union-attr]
+                bytes.fromhex(entry.signature), signed)
         except (InvalidSignature, AttributeError, TypeError, ValueError):
             failed.append(position)
     return leaves, failed

@@ -34,7 +34,7 @@ class Entry:
     index: int
     kind: str
     actor: str
-    act: dict
+    act: dict[str, Any]  # plain JSON
     recorded_at: str
     signer: str
     signer_key: str
@@ -70,12 +70,12 @@ class Entry:
         """SHA-256(0x00 || leaf_bytes): the entry's leaf in the tree."""
         return leaf_hash(self.leaf_bytes())
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The entry as a JSON object."""
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
     @classmethod
-    def from_json(cls, data: dict) -> Entry:
+    def from_json(cls, data: object) -> Entry:
         """The entry from a JSON object; ValueError naming the field that is missing or wrong."""
         if not isinstance(data, dict):
             raise ValueError(f"entry: a JSON object is expected, not {type(data).__name__}")
@@ -107,7 +107,7 @@ class Entry:
         return cls(**{name: data[name] for name in names})
 
 
-def sign_entry(index: int, kind: str, actor: str, act: dict, recorded_at: str, signer: Signer,
+def sign_entry(index: int, kind: str, actor: str, act: dict[str, Any], recorded_at: str, signer: Signer,
                signer_holder: str, on_behalf: bool) -> Entry:
     """The entry for an act, signed by `signer` (the key of `signer_holder`)."""
     unsigned = Entry(index=index, kind=kind, actor=actor, act=act, recorded_at=recorded_at,

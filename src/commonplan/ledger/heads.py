@@ -7,6 +7,7 @@ the same bytes, so a reader trusts a head as far as she trusts any one of its si
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from commonplan.ledger.entries import canonical
 from commonplan.ledger.signing import Signer, verify_signature
@@ -23,11 +24,11 @@ class Cosignature:
     key: str
     signature: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"auditor": self.auditor, "key": self.key, "signature": self.signature}
 
     @classmethod
-    def from_json(cls, data: dict) -> Cosignature:
+    def from_json(cls, data: object) -> Cosignature:
         """The cosignature from a JSON object; ValueError naming the bad field."""
         if not isinstance(data, dict):
             raise ValueError("cosignatures: each is a JSON object")
@@ -53,13 +54,13 @@ class TreeHead:
         return canonical({"size": self.size, "root": self.root, "timestamp": self.timestamp,
                           "signer_key": self.signer_key})
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"size": self.size, "root": self.root, "timestamp": self.timestamp,
                 "signer_key": self.signer_key, "signature": self.signature,
                 "cosignatures": [cosignature.to_json() for cosignature in self.cosignatures]}
 
     @classmethod
-    def from_json(cls, data: dict) -> TreeHead:
+    def from_json(cls, data: object) -> TreeHead:
         """The head from a JSON object; ValueError naming the bad field."""
         if not isinstance(data, dict):
             raise ValueError(f"head: a JSON object is expected, not {type(data).__name__}")

@@ -62,7 +62,8 @@ def read_variants(path: Path) -> Variants:
                  if None in given.values() and any(value is not None for value in given.values())]
     problems += [Problem(str(path), f"shares of {product} add up to 0", None, "share")
                  for product, given in shares.items()
-                 if None not in given.values() and sum(given.values()) <= 0]  # type: ignore[arg-type]
+                 if None not in given.values()
+                 and sum(value for value in given.values() if value is not None) <= 0]
     if problems:
         raise BundleError(problems)
     return Variants(shares)

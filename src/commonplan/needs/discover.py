@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 
 from commonplan.economy.problems import BundleError, Problem
 from commonplan.needs.estimate import Forecast, History, Progress, estimate
@@ -182,7 +183,8 @@ def _carried_stores(history: History) -> np.ndarray:
     stores = int(history.store.max(initial=0)) + 1
     seen = np.bincount(history.product.astype(np.int64) * stores + history.store,
                        minlength=history.products * stores) > 0
-    return seen.reshape(history.products, stores).sum(1).astype(float)
+    carried: npt.NDArray[np.float64] = seen.reshape(history.products, stores).sum(1).astype(np.float64)
+    return carried
 
 
 def _people(con: duckdb.DuckDBPyConnection, k: int) -> People:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import gammainc
 
 Z80 = 1.2815515655446004  # the normal quantile of 0.9: a central 80% interval
@@ -96,8 +97,9 @@ def fit_profiles(totals: np.ndarray, exposure: np.ndarray, z: np.ndarray, spread
     return np.linalg.solve(normal, right[..., None])[..., 0]
 
 
-def _profile(coefficients: np.ndarray, z: np.ndarray) -> np.ndarray:
-    return np.maximum(coefficients @ z.T, 0.05)
+def _profile(coefficients: np.ndarray, z: np.ndarray) -> npt.NDArray[np.float64]:
+    profile: npt.NDArray[np.float64] = np.maximum(coefficients @ z.T, 0.05)
+    return profile
 
 
 def censored_mean(rate: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -175,4 +177,5 @@ def _dispersion(totals: np.ndarray, fitted: np.ndarray) -> np.ndarray:
     """Per product, the variance of daily totals over their fitted mean (1 for Poisson, at least 1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(fitted > 1e-9, (totals - fitted) ** 2 / fitted, 0.0)
-    return np.maximum(ratio.mean(1), 1.0)
+    dispersion: npt.NDArray[np.float64] = np.maximum(ratio.mean(1), 1.0)
+    return dispersion

@@ -118,9 +118,10 @@ def capital_from_rows(economy: Economy, *, investments: Rows = (), capital: Rows
     tables: dict[str, Table | None] = {}
     for name, rows in (("investments", investments), ("capital", capital), ("growth", growth)):
         table = rows_table(name, rows) if rows else None
-        for column in CAPITAL_TABLES[name].required_columns if table else ():
-            if column not in table.columns:
-                table.columns[column] = pa.chunked_array([pa.array([""] * table.num_rows)])
+        if table is not None:
+            for column in CAPITAL_TABLES[name].required_columns:
+                if column not in table.columns:
+                    table.columns[column] = pa.chunked_array([pa.array([""] * table.num_rows)])
         tables[name] = table
     return _checked(tables, economy, [])
 

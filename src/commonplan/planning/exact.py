@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from commonplan.analysis.values import NotProductiveError, least_cost
@@ -225,7 +226,9 @@ class ColumnGeneration(HeldTiers):
         prices, rents = self._prices(duals)
         kappa = problem.use.T @ prices + rents
         scale = max(float(kappa.max(initial=0.0)), 1.0)
-        return kappa + problem.labour * (1.0 if self.stage_labour else FLOOR * scale)
+        costs: npt.NDArray[np.float64] = kappa + problem.labour * (1.0 if self.stage_labour
+                                                                   else FLOOR * scale)
+        return costs
 
     def _least_cost(self, kappa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         system = self.system
@@ -242,7 +245,8 @@ class ColumnGeneration(HeldTiers):
         own = np.zeros(self.open_tiers)
         if tier is not None:
             own[tier] = -1.0
-        return own + delivered - tier_duals[: self.open_tiers]
+        gradient: npt.NDArray[np.float64] = own + delivered - tier_duals[: self.open_tiers]
+        return gradient
 
     def _result(self, value: float, solution: highspy.HighsSolution, duals: np.ndarray
                 ) -> StageResult:

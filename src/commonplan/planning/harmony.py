@@ -39,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import linprog
 
 from commonplan.analysis.values import NotProductiveError, least_cost
@@ -68,7 +69,8 @@ def harmony(net: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Cockshott's harmony of each product: s - s^2/2 below its target, ln(1 + s) above it,
     with s = (net - target) / target (targets > 0)."""
     s = (net - target) / target
-    return np.where(s < 0, s - s * s / 2, np.log1p(np.maximum(s, 0.0)))
+    harmony: npt.NDArray[np.float64] = np.where(s < 0, s - s * s / 2, np.log1p(np.maximum(s, 0.0)))
+    return harmony
 
 
 def scale_to_fit(load: np.ndarray, bound: np.ndarray) -> np.ndarray:
@@ -118,7 +120,8 @@ class HarmonySearch:
             raise NotProductiveError("no choice of techniques is productive")
         guess = certificate.prices if certificate.labour_guided else None
         cheapest = least_cost(self.system, self.system.labour, certificate.choice, guess)
-        self.choice, self.values = cheapest.choice, None
+        self.choice = cheapest.choice
+        self.values: np.ndarray | None = None  # the chosen techniques' costs, once a round has priced them
         tiers = len(problem.tiers)
         activity = np.vstack([self.tier_plan(self.choice, k) for k in range(tiers)])
         self.mix = Mix(activity, self._load(activity))
@@ -188,13 +191,14 @@ class HarmonySearch:
         self.memory = price if self.memory is None else self.memory + price
         price = self.memory
         self.by_duals = self.duals is not None and bool(self.duals.any()) and self.gain < REFINE
-        if self.by_duals:
+        if self.by_duals and self.duals is not None:  # (by_duals already implies it)
             price = self.duals  # the exact gradient at the best mix, once rounds gain little
         limits = len(self.problem.limited)
         kappa = self.problem.use.T @ price[:limits]
         kappa[self.capped] += price[limits:]
         scale = max(float(kappa.max(initial=0.0)), 1e-300)
-        return kappa + FLOOR * scale * self.problem.labour
+        costs: npt.NDArray[np.float64] = kappa + FLOOR * scale * self.problem.labour
+        return costs
 
     def improve(self, k: int) -> float:
         """One round on tier k: propose the choice where harmony grows fastest, and take the
@@ -320,6 +324,7 @@ def _cheaper(system: TechniqueSystem, direct: np.ndarray, choice: np.ndarray,
         if not switch.any():
             break
         choice = np.where(switch, cheaper, choice)
+    assert values is not None, "rounds >= 1: the costs have been solved for"
     return choice, values
 
 
@@ -398,7 +403,8 @@ def _largest_technique(problem: PlanningProblem, system: TechniqueSystem,
     product = np.repeat(np.arange(len(system.starts)), counts)
     ranked = np.lexsort((problem.capacities[order], activity[order], product))
     last = system.starts + counts - 1
-    return order[ranked[last]]
+    largest: npt.NDArray[np.intp] = order[ranked[last]]
+    return largest
 
 
 def _room(problem: PlanningProblem, activity: np.ndarray) -> float:

@@ -12,6 +12,7 @@ import sys
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from commonplan.errors import PlanningError
@@ -61,8 +62,8 @@ def _new_highs() -> highspy.Highs:
         os.close(silent)
 
 
-def _finite(bounds: np.ndarray) -> np.ndarray:
-    return np.clip(np.asarray(bounds, float), -INFINITY, INFINITY)
+def _finite(bounds: np.ndarray) -> npt.NDArray[np.float64]:
+    return np.clip(np.asarray(bounds, np.float64), -INFINITY, INFINITY)
 
 
 def optimise(highs: highspy.Highs) -> highspy.HighsSolution:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from commonplan.economy.model import Economy, Needs
@@ -109,7 +110,7 @@ class PeriodModel:
         techniques, invested = len(base.capacities), capital.invested
         self.sizes = (periods * techniques, periods * len(invested), periods * len(base.tiers),
                       len(base.tiers))
-        self.starts = np.cumsum([0, *self.sizes])
+        self.starts: npt.NDArray[np.int_] = np.cumsum([0, *self.sizes])
         self.wear = self._wear()
         matrix, row_lower, row_upper = self._rows()
         col_lower, col_upper = self._columns()
@@ -191,9 +192,11 @@ class PeriodModel:
         upper = np.concatenate([*upper_x, *in_time, np.zeros(self.sizes[2] + self.sizes[3])])
         return np.zeros(self.starts[-1]), upper
 
-    def _lambdas(self, k: int) -> np.ndarray:
+    def _lambdas(self, k: int) -> npt.NDArray[np.int32]:
         tiers = len(self.base.tiers)
-        return (self.starts[2] + np.arange(self.periods) * tiers + k).astype(np.int32)
+        first = int(self.starts[2])
+        lambdas: npt.NDArray[np.int32] = (first + np.arange(self.periods) * tiers + k).astype(np.int32)
+        return lambdas
 
     def _mu(self, k: int) -> int:
         return int(self.starts[3] + k)
@@ -222,7 +225,7 @@ class PeriodModel:
         self.highs.changeColBounds(mu, 0.0, 1.0)
         self.highs.changeColCost(mu, -1.0)
         value = -self._solve()
-        delivered = min(value, float(self.solution[lambdas].min()), 1.0)
+        delivered = min(value, float(self._solved()[lambdas].min()), 1.0)
         least = max(delivered, 0.0)
         if least < MET:
             self._keep_duals()
@@ -249,7 +252,7 @@ class PeriodModel:
                                  f"periods could not be maximised ({error}); only its least "
                                  "fulfilment in any period is held")
             return
-        total = max(min(value, float(self.solution[lambdas].sum())), 0.0)
+        total = max(min(value, float(self._solved()[lambdas].sum())), 0.0)
         if total < self.periods * MET:
             self._keep_duals()
         self.highs.changeColsCost(len(lambdas), lambdas, np.zeros(len(lambdas)))
@@ -305,6 +308,11 @@ class PeriodModel:
         self.last = (np.asarray(solution.row_dual), np.asarray(solution.col_dual))
         return float(self.highs.getInfo().objective_function_value)
 
+    def _solved(self) -> np.ndarray:
+        """The last stage's solution (a stage has been solved)."""
+        assert self.solution is not None, "no stage has been solved yet"
+        return self.solution
+
     def _keep_duals(self) -> None:
         """This stage's duals are the prices the plans report (SPEC: the last tier short of 1,
         or the labour stage when every tier is met)."""
@@ -314,9 +322,9 @@ class PeriodModel:
         """The frozen result of the last stage's solution."""
         periods, techniques = self.periods, len(self.base.capacities)
         invested = self.capital.invested
-        x = self.solution[: self.sizes[0]].reshape(periods, techniques)
+        x = self._solved()[: self.sizes[0]].reshape(periods, techniques)
         investment = np.zeros((periods, techniques))
-        investment[:, invested] = np.maximum(self.solution[self.starts[1]:self.starts[2]]
+        investment[:, invested] = np.maximum(self._solved()[self.starts[1]:self.starts[2]]
                                              .reshape(periods, len(invested)), 0.0)
         capacity = np.array([p.capacities for p in self.problems])
         added = self.wear @ investment[:, invested].ravel()
@@ -346,6 +354,7 @@ class PeriodModel:
     def _prices(self) -> tuple[np.ndarray, np.ndarray]:
         """Per period: the price of each limit and of each technique's capacity, >= 0."""
         periods, techniques = self.periods, len(self.base.capacities)
+        assert self.duals is not None, "the labour stage, at the latest, keeps its duals"
         row_dual, col_dual = self.duals
         sizes = self._row_sizes()
         limits = row_dual[sizes[0]:sizes[0] + sizes[1]].reshape(periods, len(self.base.limited))

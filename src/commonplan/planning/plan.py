@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from commonplan.economy.model import Economy, Kind
@@ -83,7 +84,8 @@ def output_made(economy: Economy, activity: np.ndarray) -> np.ndarray:
 
 def _net_output(problem: PlanningProblem, activity: np.ndarray) -> np.ndarray:
     economy = problem.economy
-    return output_made(economy, activity) - economy.inputs @ activity
+    net: npt.NDArray[np.float64] = output_made(economy, activity) - economy.inputs @ activity
+    return net
 
 
 def explain(plan: Plan) -> str:

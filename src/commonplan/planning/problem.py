@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from commonplan.economy.model import Economy, Needs
@@ -49,7 +50,8 @@ class PlanningProblem:
 
     def required(self, fulfilment: np.ndarray) -> np.ndarray:
         """Net output each produced product must reach for the given lambda of every tier."""
-        return fulfilment @ self.demand
+        required: npt.NDArray[np.float64] = fulfilment @ self.demand
+        return required
 
 
 def planning_problem(economy: Economy, needs: Needs | None = None) -> PlanningProblem:

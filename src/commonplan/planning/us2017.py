@@ -31,7 +31,9 @@ def planning_economy(economy: Economy, reference: dict[str, object]) -> Economy:
     supply = np.array([output.get(ids[p], 0.0) for p in techniques.outputs], float)
     capacity = np.where(supply > 0, supply, np.inf)
     available = economy.available.copy()
-    available[economy.products.is_labour()] = float(reference["labour_hours"])  # type: ignore[arg-type]
+    labour_hours = reference["labour_hours"]
+    assert isinstance(labour_hours, int | float)
+    available[economy.products.is_labour()] = float(labour_hours)
     essential = np.array([ids[p].startswith(ESSENTIAL) for p in economy.needs.products], bool)
     needs = Needs(economy.needs.products, economy.needs.quantities,
                   np.where(essential, 1, 2).astype(np.int64))
