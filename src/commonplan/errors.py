@@ -12,14 +12,18 @@
     │   ├── analysis.values.NotProductiveError an economy with no productive choice
     │   ├── economy.leontief.SolveError        a Leontief solve that did not converge
     │   └── planning.highs.LPError             the LP solver failed (not: infeasible, a status)
-    └── democracy.refusals.Refusal         an act the rules refuse (a value with a code):
-                                           democracy's, and the application's rules of access,
-                                           accounts and jobs
+    ├── democracy.refusals.Refusal         an act the rules refuse (a value with a code):
+    │                                      democracy's, and the application's rules of access,
+    │                                      accounts and jobs
+    └── LedgerIntegrityError               the open books fail their check: an entry, signature
+                                           or head is not what was published, or a record
+                                           departs from an auditor's copy
 
-A plan that cannot meet every need is a status of the plan, never an error; the open books'
-integrity is a verdict (ledger.Verdict naming the first bad entry), never an exception. The
-command line maps input errors to exit code 2 and everything else to 1, in one place
-(``cli.main``); the API maps refusals to statuses in one table (``service.errors``). The edges'
+A plan that cannot meet every need is a status of the plan, never an error. An audit of the
+open books returns a verdict (ledger.Verdict naming the first bad entry); an interface that
+must stop on a failed one raises LedgerIntegrityError with its reasons. The command line maps
+input errors and failed audits to exit code 2 (SPEC: ``verify``) and everything else to 1, in
+one place (``cli.main``); the API maps refusals to statuses in one table (``service.errors``). The edges'
 own control flow (Ctrl-C, a job cancelled, a sign-in required) stays in the edge that raises it.
 
 This module imports nothing, so that every layer, the core included, may use it.
@@ -38,3 +42,11 @@ class InputError(CommonplanError, ValueError):
 
 class PlanningError(CommonplanError, ArithmeticError):
     """A computation on a valid economy that cannot be carried out as asked."""
+
+
+class LedgerIntegrityError(CommonplanError):
+    """The open books fail their check: each of ``problems`` names what was tampered with."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))

@@ -25,6 +25,7 @@ from commonplan.cli.common import (
     progress_bar,
 )
 from commonplan.cli.outputs import check_file, write_file
+from commonplan.errors import LedgerIntegrityError
 
 Copy = Annotated[Path | None, typer.Option(
     "--against", help="An auditor's earlier copy (from ledger-copy): the record must extend it unchanged.")]
@@ -83,7 +84,7 @@ def _report(verdict: Any, problems: list[str], json: bool) -> None:
         checked = f"{verdict.signatures_checked} signatures and {verdict.heads_checked} signed heads"
         out.print(f"ok: {verdict.size} entries, root {verdict.root}; {checked} check out", soft_wrap=True)
     if problems:
-        raise BadInput(problems)
+        raise LedgerIntegrityError(problems)
 
 
 @app.command("ledger-copy")
@@ -122,16 +123,16 @@ def cosign(head: Annotated[Path, typer.Option(
 
     signed = TreeHead.from_json(_json_of(head))
     if not verify_head(signed):
-        raise BadInput([f"{head}: the head's signature is not the log's"])
+        raise LedgerIntegrityError([f"{head}: the head's signature is not the log's"])
     entries, _heads = _read_copy(copy)
     verdict = verify_entries(entries, [])
     if not verdict.ok:
-        raise BadInput([f"{copy}: {verdict.reason}"])
+        raise LedgerIntegrityError([f"{copy}: {verdict.reason}"])
     if signed.size > len(entries):
         raise BadInput([f"{copy} holds {len(entries)} entries, the head {signed.size}: copy again"])
     if MerkleTree(entry.leaf_hash() for entry in entries).root(signed.size).hex() != signed.root:
-        raise BadInput([f"the head of size {signed.size} does not match your copy: the record was "
-                        "rewritten"])
+        raise LedgerIntegrityError([f"the head of size {signed.size} does not match your copy: the "
+                                    "record was rewritten"])
     auditor = Signer.from_seed(_key_of(key))
     sys.stdout.buffer.write(orjson.dumps({"key": auditor.public_key.hex(),
                                           "signature": auditor.sign(signed.signed_bytes()).hex()}) + b"\n")

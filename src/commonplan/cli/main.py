@@ -23,7 +23,7 @@ from commonplan.cli.common import (
     printed,
 )
 from commonplan.economy.problems import BundleError
-from commonplan.errors import InputError
+from commonplan.errors import InputError, LedgerIntegrityError
 
 # isort: off
 from commonplan.cli import economy, plans, needs, server, demo, ledger  # noqa: F401  (registers the commands, in this order)
@@ -76,6 +76,8 @@ def _run(args: list[str]) -> tuple[int, list[dict[str, Any]]]:
         return 2, [{"line": str(problem), "show": True, **problem.as_json()} for problem in error.problems]
     except InputError as error:  # input a person can fix (commonplan.errors): exit code 2
         return 2, [_line(line) for line in getattr(error, "lines", None) or str(error).splitlines()]
+    except LedgerIntegrityError as error:  # a failed audit of the open books: exit code 2 (SPEC)
+        return 2, [_line(problem) for problem in error.problems]
     except typer.TyperException as error:  # a usage error: shown as typer shows it
         _name_the_value(error, args)
         _show_usage_error(error)
