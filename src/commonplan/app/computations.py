@@ -1,6 +1,6 @@
 """The computations every interface asks for, each written once: labour values, gross
 requirements, a plan of one period or several (for the bundle's needs, other needs, or the
-tiers a council voted), each with its SPEC document and its warnings.
+tiers a council voted), needs learned from records, each with its SPEC document and warnings.
 
 The command line, the job worker and the demo call these and nothing below them, so a value
 or a plan means the same wherever it is asked for. The numeric core is imported when a
@@ -9,7 +9,7 @@ computation runs (the command line starts without scipy or pyarrow).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from commonplan.analysis.values import LabourValues
     from commonplan.economy.bundle import LoadedBundle
     from commonplan.economy.model import Economy, Needs
+    from commonplan.needs.assortment import Variants
+    from commonplan.needs.discover import NeedsEstimate
     from commonplan.planning.periods import PeriodPlans
     from commonplan.planning.plan import Plan, Progress
 
@@ -78,6 +80,25 @@ def periods(economy: Economy, needs: Needs | None, count: int, bundle: Path,
 
     plans = plan_periods(economy, needs, count, read_capital(bundle, economy), progress)
     return Computed(plans, documents.periods_document(plans), list(plans.warnings))
+
+
+def needs(purchases: Sequence[Path], stock: Sequence[Path], requests: Sequence[Path], *,
+          horizon_days: int, variants: Variants | None = None,
+          progress: Progress | None = None) -> Computed[NeedsEstimate]:
+    """What people will need over ``horizon_days`` from sales, empty shelves and requests; with
+    ``variants``, also broken down by variant (shares observed in the sales where recorded)."""
+    from commonplan.needs.assortment import split_by_variant, with_observed_shares
+    from commonplan.needs.discover import discover_needs
+    from commonplan.needs.report import needs_document
+
+    estimate = discover_needs(purchases, stock, requests, horizon_days=horizon_days, progress=progress)
+    document, warnings = needs_document(estimate), list(estimate.warnings)
+    if variants is not None:
+        sold = dict(zip(estimate.products, estimate.forecast.history_demand.tolist(), strict=True))
+        observed, more = with_observed_shares(variants, sold)
+        warnings += more
+        document["variants"] = split_by_variant(observed, estimate.needs())
+    return Computed(estimate, document, warnings)
 
 
 def voted_needs(economy: Economy, tiers: Mapping[str, int]) -> Needs:

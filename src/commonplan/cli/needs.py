@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from commonplan.app import computations
 from commonplan.cli.common import (
     MAX_HORIZON_DAYS,
     BadInput,
@@ -46,9 +47,7 @@ def needs(purchases: Annotated[list[Path], typer.Option(
     """Estimate what people will need over the horizon from sales, empty shelves and requests."""
     import pyarrow as pa
 
-    from commonplan.needs.assortment import read_variants, split_by_variant, with_observed_shares
-    from commonplan.needs.discover import discover_needs
-    from commonplan.needs.report import needs_document
+    from commonplan.needs.assortment import read_variants
 
     within("--horizon-days", horizon_days, MAX_HORIZON_DAYS, "ten years")
     check_file(out_file, "--out", force=force)
@@ -58,15 +57,9 @@ def needs(purchases: Annotated[list[Path], typer.Option(
         check_file(variants_out, "--variants-out", force=force)
     chosen = read_variants(variants) if variants is not None else None
     with progress_bar("Estimating needs") as report:
-        estimate = discover_needs(purchases, stock, requests or [], horizon_days=horizon_days,
-                                  progress=report)
-    needs_map = estimate.needs()
-    document, warnings = needs_document(estimate), list(estimate.warnings)
-    if chosen is not None:
-        sold = dict(zip(estimate.products, estimate.forecast.history_demand.tolist(), strict=True))
-        chosen, more = with_observed_shares(chosen, sold)
-        warnings += more
-        document["variants"] = split_by_variant(chosen, needs_map)
+        computed = computations.needs(purchases, stock, requests or [], horizon_days=horizon_days,
+                                      variants=chosen, progress=report)
+    estimate, document, warnings = computed.result, computed.document, computed.warnings
     tables = {out_file: ("--out", pa.table({
         "product": estimate.products, "quantity": pa.array(estimate.quantity, pa.float64()),
         "priority": pa.array([1] * len(estimate.products), pa.int64())}))}
