@@ -9,7 +9,7 @@ a temporary folder, as bench/service_load.py does, whose helpers this reuses). S
 measured and goes through the store, not the API, so that it takes seconds: the members get one
 argon2 hash made once (registering through the API hashes every password, a tenth of a second
 each), a bearer token each (store.accounts.issue_token), and all join one workplace council
-(store.acts found_council and join_council, signed in the open books with the server's secret,
+(app.acts found_council and join_council, signed in the open books with the server's secret,
 which both sides get from COMMONPLAN_LEDGER_SECRET). Then, through the API, the founder opens a
 ballot (shares by default, or an approval election for a post), and ``--clients`` closed-loop
 clients, each on one keep-alive connection, cast one vote for every member, as fast as the

@@ -1,6 +1,6 @@
 """The REST routes of the democratic layer (docs/democracy.md): councils and their members,
 offices and pay, elections and other ballots, recall petitions, rotation by lot. Every act is a
-use case of store.acts; a refusal is a 4xx naming the reason (errors.REFUSAL_STATUS)."""
+use case of app.acts; a refusal is a 4xx naming the reason (errors.REFUSAL_STATUS)."""
 
 from __future__ import annotations
 

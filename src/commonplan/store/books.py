@@ -98,7 +98,7 @@ class OpenBooks:
     def salt(self, purpose: str) -> bytes:
         """A secret of 32 bytes for ``purpose`` (HMAC-SHA256 of "salt:" and the purpose under the
         master secret): kept by the server without being stored, as a volunteer's commitment
-        to their features needs (store.acts.draw_posts)."""
+        to their features needs (app.acts.draw_posts)."""
         return hmac.new(self._secret, f"salt:{purpose}".encode(), hashlib.sha256).digest()
 
     def lock(self, session: Session) -> tuple[int, dict[str, Any]]:

@@ -1,7 +1,8 @@
 """The web application's pages (Jinja2 + htmx), served beside the API: registration and login,
 economies uploaded and read, jobs started and watched with a live progress bar, their results
-drawn as charts. Every rule is the API's (service.api, service.guard, store.access); the pages
-only show its answers, as HTML: what a member may not read is 404, what they may not change 403."""
+drawn as charts. Every rule is a use case of app/ (app.accounts, app.jobs, app.guard), as the
+API's; the pages only show its answers, as HTML: what a member may not read is 404, what they
+may not change 403."""
 
 import json
 from typing import Annotated, Any
