@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("member", "delegate", "workplace reporter", "auditor")
@@ -20,6 +31,14 @@ def now() -> datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+def table_of(model: type[Base]) -> Table:
+    """The table ``model`` maps, for plain statements on it. SQLAlchemy types ``__table__`` as any
+    FROM clause (a class may map a join or a select); each class here maps one table."""
+    table = model.__table__
+    assert isinstance(table, Table), f"{model.__name__} maps no table"
+    return table
 
 
 class Member(Base):
