@@ -4,7 +4,7 @@ The API and the pages both call these."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -13,9 +13,10 @@ from commonplan.store.access import may
 from commonplan.store.models import Job, Member, StoredEconomy
 
 NAMES: dict[type, str] = {StoredEconomy: "economy", Job: "job"}
+Owned = TypeVar("Owned", StoredEconomy, Job)  # the rows the access rule guards
 
 
-def readable_row(db: Session, table: type, key: int, me: Member) -> Any:
+def readable_row(db: Session, table: type[Owned], key: int, me: Member) -> Owned:
     """The row ``key`` of ``table`` if ``me`` may read it; otherwise 404."""
     row = db.get(table, key)
     if row is None or not may(me, "read", row):
@@ -33,7 +34,7 @@ def cancellable_job(db: Session, key: int, me: Member) -> Job:
     return _runnable(db, Job, key, me, "cancel another member's job")
 
 
-def _runnable(db: Session, table: type, key: int, me: Member, refused: str) -> Any:
+def _runnable(db: Session, table: type[Owned], key: int, me: Member, refused: str) -> Owned:
     row = readable_row(db, table, key, me)
     if not may(me, "run", row):
         raise Refusal("forbidden", f"a {me.role} may not {refused}")

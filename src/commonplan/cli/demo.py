@@ -47,7 +47,7 @@ def run_demo(console: Console) -> None:
     console.print(_most_labour(economy, values.products, values.hours), "")
     labour = requirements.labour_hours
     console.print(_check(requirements.gross_output.sum(), labour, reference), "")
-    negative = -float(reference["negative_final_demand_million_usd"])
+    negative = -_figure(reference, "negative_final_demand_million_usd")
     console.print(
         "Hours are compensation of employees divided by "
         f"{reference['hourly_compensation_usd']} USD per hour worked (BLS Employer Costs for "
@@ -105,12 +105,19 @@ def _check(gross_output: float, labour: float, reference: dict[str, object]) -> 
     table.add_column("difference", justify="right")
     rows = [
         ("gross output, million USD", gross_output,
-         float(reference["commodity_output_million_usd"])),
-        ("labour, billion hours", labour / 1e9, float(reference["labour_hours"]) / 1e9),
+         _figure(reference, "commodity_output_million_usd")),
+        ("labour, billion hours", labour / 1e9, _figure(reference, "labour_hours") / 1e9),
     ]
     for label, model, source in rows:
         table.add_row(label, f"{model:,.1f}", f"{source:,.1f}", f"{(model - source) / source:+.2%}")
     return table
+
+
+def _figure(reference: dict[str, object], key: str) -> float:
+    """One of the source tables' totals in ``reference.json`` (shipped with the package: a number)."""
+    figure = reference[key]
+    assert isinstance(figure, int | float), f"reference.json's {key} is not a number"
+    return float(figure)
 
 
 def _plan_section(console: Console, economy: Economy, reference: dict[str, object]) -> None:
@@ -120,7 +127,7 @@ def _plan_section(console: Console, economy: Economy, reference: dict[str, objec
     console.rule("[bold]A plan for the year")
     console.print(
         "Labour force: the tables' own hours "
-        f"({float(reference['labour_hours']) / 1e9:,.1f} billion). Capacities: each commodity "
+        f"({_figure(reference, 'labour_hours') / 1e9:,.1f} billion). Capacities: each commodity "
         "can be made up to its 2017 supply (domestic output plus imports). Priority 1 holds "
         "the essentials (food, farming, utilities, housing, education, health and social "
         "care), priority 2 all other final demand.", style="dim")
@@ -134,6 +141,8 @@ def _largest_prices(plan: Plan) -> Table:
     """The limits worth most to the plan: an extra unit's gain in the objective SPEC prices by."""
     economy = plan.problem.economy
     names = economy.products.names
+    # the demo plans by linear programming (computations.plan's default), which prices its limits
+    assert plan.shadow_prices is not None and plan.capacity_prices is not None, "a plan without prices"
     short = [int(tier) for tier, share in zip(plan.tiers, plan.fulfilment, strict=True)
              if share < 1 - 1e-9]
     gain = f"priority {short[-1]}, points gained" if short else "hours saved"

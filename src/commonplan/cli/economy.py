@@ -65,7 +65,7 @@ def values(bundle: Bundle, json: JsonFlag = False,
     warn(loaded.warnings)
     columns = {"hours": document["values"]}
     if by_kind:
-        kinds = next(iter(document["by_kind"].values()), {})
+        kinds: dict[str, float] = next(iter(document["by_kind"].values()), {})
         columns |= {kind: {p: split[kind] for p, split in document["by_kind"].items()}
                     for kind in kinds}
     print_columns("Labour values", columns)
@@ -141,10 +141,10 @@ def import_bea(use: Annotated[Path, typer.Option("--use", help="BEA use table (C
     from commonplan.economy import bea
     from commonplan.economy.bundle import write_bundle
 
-    options = {} if hourly_compensation is None else {"hourly_compensation": hourly_compensation}
+    compensation = bea.DEFAULT_HOURLY_COMPENSATION if hourly_compensation is None else hourly_compensation
     check_folder(out_dir, "--out", force=force)
     try:
-        economy, warnings = bea.import_bea(use, make, **options)
+        economy, warnings = bea.import_bea(use, make, compensation)
     except bea.BeaTableError as error:
         raise BadInput([str(error)]) from None
     write_folder(out_dir, "--out", lambda folder: write_bundle(economy, folder))

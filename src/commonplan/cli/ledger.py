@@ -241,6 +241,7 @@ def _read_copy(path: Path) -> tuple[list[Any], list[Any]]:
 
 def _json_of(path: Path) -> dict[str, Any]:
     try:
-        return orjson.loads(path.read_bytes())
+        head: dict[str, Any] = orjson.loads(path.read_bytes())  # TreeHead.from_json checks it
+        return head
     except (OSError, ValueError) as error:
         raise BadInput([f"{path}: not a JSON signed tree head ({error})"]) from None

@@ -102,7 +102,7 @@ def _temporary_file(path: Path) -> Path:
     return Path(name)
 
 
-def write_folder(path: Path, option: str, write: Callable[[Path], None]) -> None:
+def write_folder(path: Path, option: str, write: Callable[[Path], object]) -> None:
     """Call ``write(temporary)`` on a new folder beside ``path``, then put it in ``path``'s place
     (an old folder there is moved aside first and deleted only once the new one is in place)."""
     parent = path.absolute().parent

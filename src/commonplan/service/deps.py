@@ -20,11 +20,13 @@ def database(request: Request) -> Iterator[Session]:
 
 
 def job_worker(request: Request) -> JobWorker:
-    return request.app.state.worker
+    worker: JobWorker = request.app.state.worker  # the state holds what server.create_app put there
+    return worker
 
 
 def open_books(request: Request) -> OpenBooks:
-    return request.app.state.books
+    books: OpenBooks = request.app.state.books
+    return books
 
 
 Db = Annotated[Session, Depends(database, scope="function")]

@@ -97,7 +97,7 @@ def invalid_request(error: RequestValidationError) -> ApiError:
     """A body that is not JSON is 400 ``bad_request`` (FastAPI would say 422, naming as its field
     the position of the fault); any other invalid request 422 ``invalid_request`` naming the first
     field at fault, with its problem."""
-    first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
+    first: dict[str, Any] = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
     if first.get("type") == "json_invalid":
         position = first["loc"][-1] if first["loc"] else "?"
         cause = (first.get("ctx") or {}).get("error", "JSON decode error")

@@ -15,7 +15,7 @@ shows a stranger's private plan). Reading is all such a ballot grants.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, object_session
@@ -25,6 +25,7 @@ from commonplan.store.models import Ballot, CouncilMember, Job, Member, StoredEc
 Action = Literal["read", "run", "upload"]
 Scope = Literal["own", "any"]
 Owned = StoredEconomy | Job
+Listed = TypeVar("Listed", StoredEconomy, Job)  # a table of owned rows
 
 GRANTS: dict[str, dict[Action, Scope]] = {
     "member": {"read": "own", "run": "own", "upload": "own"},
@@ -98,10 +99,10 @@ def _plans_of(options: object) -> list[int]:
     return [job for job in plans if type(job) is int] if isinstance(plans, list) else []
 
 
-def readable(member: Member, table: type) -> Select:
+def readable(member: Member, table: type[Listed]) -> Select[Listed]:
     """The rows of ``table`` ``member`` may list, newest first: every row for a role that reads
     any, their own otherwise (what a plan ballot lets them read is reached from the ballot)."""
-    query = select(table).order_by(table.id.desc())  # type: ignore[attr-defined]
+    query = select(table).order_by(table.id.desc())
     if GRANTS.get(member.role, {}).get("read") == "any":
         return query
-    return query.where(table.owner_id == member.id)  # type: ignore[attr-defined]
+    return query.where(table.owner_id == member.id)

@@ -33,7 +33,7 @@ from commonplan.ledger import (
     sign_head,
     verify_record,
 )
-from commonplan.store.models import LedgerEntry, LedgerHead, LedgerKey, LedgerTip, now
+from commonplan.store.models import LedgerEntry, LedgerHead, LedgerKey, LedgerTip, now, table_of
 
 LOG = "log"
 SECRET_BYTES = 32
@@ -42,12 +42,13 @@ _HELD = "commonplan.books.held"  # in Session.info: (transaction, size, head, bo
 # The tip's statements, made once, on the table (not the ORM entity, whose bulk update and
 # autoflush cost each act more than the statements themselves; no tip row is ever loaded as an
 # object, so none goes stale)
-_TIP_ROW = LedgerTip.__table__
+_TIP_ROW = table_of(LedgerTip)
 _TAKE = update(_TIP_ROW).where(_TIP_ROW.c.id == 1).values(size=_TIP_ROW.c.size)
 _TIP = select(_TIP_ROW.c.size, _TIP_ROW.c.head).where(_TIP_ROW.c.id == 1)
-_ADD_ENTRY = insert(LedgerEntry.__table__)
-_ADD_KEY = insert(LedgerKey.__table__)
-_KEY_OF = select(LedgerKey.__table__.c.holder).where(LedgerKey.__table__.c.holder == bindparam("holder"))
+_KEYS = table_of(LedgerKey)
+_ADD_ENTRY = insert(table_of(LedgerEntry))
+_ADD_KEY = insert(_KEYS)
+_KEY_OF = select(_KEYS.c.holder).where(_KEYS.c.holder == bindparam("holder"))
 _PUBLISH = update(_TIP_ROW).where(_TIP_ROW.c.id == 1).values(size=bindparam("new_size"),
                                                              head=bindparam("new_head"))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Update, select, update
 from sqlalchemy.orm import Session
 
 from commonplan.store.models import OPEN, Job
@@ -31,16 +31,14 @@ def queue_job(session: Session, kind: str, economy_id: int, owner_id: int,
 def claim_job(session: Session, job_id: int) -> bool:
     """Mark a queued job running and count the start; False when it is not queued (another
     worker took it, or it ended), so no job ever runs twice at once."""
-    claimed = session.execute(update(Job).where(Job.id == job_id, Job.state == "queued")
-                              .values(state="running", attempts=Job.attempts + 1))
-    return claimed.rowcount == 1
+    return _changed(session, update(Job).where(Job.id == job_id, Job.state == "queued")
+                    .values(state="running", attempts=Job.attempts + 1)) == 1
 
 
 def report_progress(session: Session, job_id: int, fraction: float, message: str) -> bool:
     """Record a running job's progress; False when it is not running any more (cancelled)."""
-    reported = session.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(
-        progress=min(max(fraction, 0.0), 1.0), message=message))
-    return reported.rowcount == 1
+    return _changed(session, update(Job).where(Job.id == job_id, Job.state == "running").values(
+        progress=min(max(fraction, 0.0), 1.0), message=message)) == 1
 
 
 def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
@@ -58,9 +56,8 @@ def fail_job(session: Session, job_id: int, reason: str) -> None:
 def cancel_job(session: Session, job_id: int, by: str) -> bool:
     """Cancel a queued or running job (a running one stops at its next progress report);
     False when it has ended already."""
-    cancelled = session.execute(update(Job).where(Job.id == job_id, Job.state.in_(OPEN))
-                                .values(state="cancelled", message=f"cancelled by {by}"))
-    return cancelled.rowcount == 1
+    return _changed(session, update(Job).where(Job.id == job_id, Job.state.in_(OPEN))
+                    .values(state="cancelled", message=f"cancelled by {by}")) == 1
 
 
 def requeue_job(session: Session, job_id: int) -> None:
@@ -80,3 +77,11 @@ def resume_interrupted(session: Session) -> list[int]:
     session.execute(update(Job).where(Job.id.in_(ids))
                     .values(state="queued", progress=0.0, message=RESUMED))
     return ids
+
+
+def _changed(session: Session, statement: Update) -> int:
+    """How many rows ``statement`` changed. An UPDATE answers with a CursorResult, which counts
+    them; Session.execute is typed to answer any Result."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult), f"an UPDATE answered {type(result).__name__}"
+    return result.rowcount

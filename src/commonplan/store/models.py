@@ -4,9 +4,20 @@ councils with their offices, ballots and petitions, and the open books."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("member", "delegate", "workplace reporter", "auditor")
@@ -20,6 +31,14 @@ def now() -> datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+def table_of(model: type[Base]) -> Table:
+    """The table ``model`` maps, for plain statements on it. SQLAlchemy types ``__table__`` as any
+    FROM clause (a class may map a join or a select); each class here maps one table."""
+    table = model.__table__
+    assert isinstance(table, Table), f"{model.__name__} maps no table"
+    return table
 
 
 class Member(Base):
@@ -44,7 +63,7 @@ class StoredEconomy(Base):
     name: Mapped[str] = mapped_column(String(200))
     bundle_sha256: Mapped[str] = mapped_column(String(64), index=True)
     bundle: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when asked for
-    warnings: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")  # as accepted
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # as accepted
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
@@ -57,11 +76,11 @@ class Job(Base):
     kind: Mapped[str] = mapped_column(String(40))
     economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text, default="")
-    result: Mapped[dict | None] = mapped_column(JSON, nullable=True, deferred=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
@@ -148,7 +167,7 @@ class Ballot(Base):
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     question: Mapped[str] = mapped_column(String(500))
-    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     seats: Mapped[int] = mapped_column(Integer, default=1)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), nullable=True)
     state: Mapped[str] = mapped_column(String(20), default="open")
@@ -157,7 +176,7 @@ class Ballot(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # at opening
-    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class Participation(Base):
@@ -176,11 +195,11 @@ class BallotContent(Base):
     closes and the contents go to the open books in random order."""
 
     __tablename__ = "ballot_contents"
-    __table_args__: ClassVar[dict] = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), primary_key=True)
     slot: Mapped[str] = mapped_column(String(32), primary_key=True)
-    content: Mapped[dict] = mapped_column(JSON)
+    content: Mapped[Any] = mapped_column(JSON)  # in its kind's normal form: a list or a dict
 
 
 class Petition(Base):
@@ -214,7 +233,7 @@ class Volunteer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    features: Mapped[dict] = mapped_column(JSON, default=dict)
+    features: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class LedgerEntry(Base):
@@ -236,7 +255,7 @@ class LedgerTip(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     size: Mapped[int] = mapped_column(Integer, default=0)
-    head: Mapped[dict] = mapped_column(JSON, default=dict)
+    head: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class LedgerHead(Base):
@@ -245,7 +264,7 @@ class LedgerHead(Base):
     __tablename__ = "ledger_heads"
 
     size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    head: Mapped[dict] = mapped_column(JSON)
+    head: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class LedgerKey(Base):

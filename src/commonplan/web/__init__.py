@@ -28,7 +28,8 @@ def install(app: FastAPI) -> None:
     async def no_such_page(request: Request, error: HTTPException) -> Response:
         """An unknown address or method: an HTML page for a browser, the API's JSON otherwise."""
         if "text/html" not in request.headers.get("accept", ""):
-            return await answer_in_json(request, error)
+            answered = answer_in_json(request, error)  # a handler may answer at once or be awaited
+            return answered if isinstance(answered, Response) else await answered
         return finished(request, render(request, "error.html", error.status_code,
                                         title=TITLES.get(error.status_code, "Refused"),
                                         detail=f"{error.detail}: {request.method} {request.url.path}"))

@@ -20,19 +20,19 @@ from commonplan.app.acts.common import past_deadline
 from commonplan.democracy.ballot_kinds import content_checked
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.books import OpenBooks
-from commonplan.store.models import Ballot, BallotContent, CouncilMember, Member, Participation
+from commonplan.store.models import Ballot, BallotContent, CouncilMember, Member, Participation, table_of
 
 # The busiest act, in plain statements on the tables (the ORM's identity map and flush cost more
 # than the statements): the ballot with the voter's membership of its council in one query.
-_BALLOTS, _MEMBERS = Ballot.__table__, CouncilMember.__table__
+_BALLOTS, _MEMBERS = table_of(Ballot), table_of(CouncilMember)
 _BALLOT_AND_MEMBERSHIP = select(
     _BALLOTS.c.id, _BALLOTS.c.kind, _BALLOTS.c.options, _BALLOTS.c.seats, _BALLOTS.c.state,
     _BALLOTS.c.council_id, _BALLOTS.c.closes_at, _MEMBERS.c.member_id,
 ).select_from(_BALLOTS.outerjoin(_MEMBERS, and_(_MEMBERS.c.council_id == _BALLOTS.c.council_id,
                                                 _MEMBERS.c.member_id == bindparam("member")))
               ).where(_BALLOTS.c.id == bindparam("ballot"))
-_TAKE_PART = insert(Participation.__table__)
-_PUT_CONTENT = insert(BallotContent.__table__)
+_TAKE_PART = insert(table_of(Participation))
+_PUT_CONTENT = insert(table_of(BallotContent))
 
 
 def cast_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: int, content: Any) -> None:

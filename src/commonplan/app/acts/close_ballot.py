@@ -98,11 +98,14 @@ def start_count(session: Session, books: OpenBooks, member: Member, ballot_id: i
     now = utc(books.clock())
     if ballot.state == "closed":
         raise Refusal("ballot_closed", f"ballot {ballot.id} is closed already")
-    if ballot.state == "counting" and now < utc(ballot.closed_at) + COUNT_LEASE:
+    if ballot.state == "counting" and now < _count_started(ballot) + COUNT_LEASE:
         raise Refusal("ballot_closed", f"ballot {ballot.id} is being counted (since "
-                                       f"{utc(ballot.closed_at).isoformat()})")
+                                       f"{_count_started(ballot).isoformat()})")
     voted, electorate = votes_cast(session, ballot.id), member_count(session, council.id)
     if ballot.state == "open":
+        # every open ballot has its closing time: set at opening, and given by migration 0006
+        # to the ballots opened before it
+        assert ballot.closes_at is not None, f"open ballot {ballot.id} has no closing time"
         check_close(now, utc(ballot.closes_at), voted, electorate, ballot.id)
     ballot.state, ballot.closed_at = "counting", now
     query = select(BallotContent.content).where(BallotContent.ballot_id == ballot.id)
@@ -118,7 +121,7 @@ def record_count(session: Session, books: OpenBooks, count: Count, result: dict[
     ballot = found(session, Ballot, count.ballot, "ballot")
     books.lock(session)
     session.refresh(ballot)
-    if ballot.state != "counting" or utc(ballot.closed_at) != count.started:
+    if ballot.state != "counting" or _count_started(ballot) != count.started:
         raise Refusal("ballot_closed", f"ballot {ballot.id} was counted by another close")
     council = found(session, Council, count.council, "council")
     ballot.state, ballot.result, ballot.closed_at = "closed", result, books.clock()
@@ -130,13 +133,25 @@ def record_count(session: Session, books: OpenBooks, count: Count, result: dict[
     return ballot
 
 
+def _count_started(ballot: Ballot) -> datetime:
+    """When the count of a ``counting`` ballot started (start_count sets it with the state)."""
+    assert ballot.closed_at is not None, f"ballot {ballot.id} is counting without a start"
+    return utc(ballot.closed_at)
+
+
+def _decided(ballot: Ballot) -> dict[str, Any]:
+    """The result of a ballot whose count is recorded (record_count sets it before the effects)."""
+    assert ballot.result is not None, f"ballot {ballot.id} has no result"
+    return ballot.result
+
+
 def _nothing(*_: Any) -> None:
     return None
 
 
 def _elected(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:
     members = members_by_pseudonym(session, books, council.id)
-    for office_id, name in zip(ballot.options["offices"], ballot.result["elected"], strict=False):
+    for office_id, name in zip(ballot.options["offices"], _decided(ballot)["elected"], strict=False):
         office = found(session, Office, office_id, "office")
         install(session, office, members[name], ballot.id, "replaced by election", books.clock())
         books.record(session, "election", council_actor(council.id),
@@ -145,11 +160,13 @@ def _elected(session: Session, books: OpenBooks, council: Council, ballot: Ballo
 
 def _recalled(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:
     petition = session.scalar(select(Petition).where(Petition.ballot_id == ballot.id))
+    # a recall ballot names its office: it is opened on a petition against the office's holder
+    assert ballot.office_id is not None, f"recall ballot {ballot.id} names no office"
     office = found(session, Office, ballot.office_id, "office")
     if petition is not None:
         petition.state = "done"
     holder = ballot.options["holder"]
-    if not ballot.result["carried"] or office.holder_id is None:
+    if not _decided(ballot)["carried"] or office.holder_id is None:
         return
     if books.pseudonym(office.holder_id) != holder:  # the office changed hands meanwhile
         return
@@ -167,7 +184,7 @@ def _fill(session: Session, books: OpenBooks, council: Council, office: Office, 
     members = members_by_pseudonym(session, books, council.id)
     election = session.get(Ballot, office.elected_by) if office.elected_by else None
     holders = {books.pseudonym(h) for h in session.scalars(
-        select(Office.holder_id).where(Office.council_id == council.id, Office.holder_id.is_not(None)))}
+        select(Office.holder_id).where(Office.council_id == council.id)) if h is not None}
     if election is not None and election.result:
         outcome = Outcome(**{k: v for k, v in election.result.items() if k in Outcome.__dataclass_fields__})
         runner_up = recall.successor(outcome, recalled, council.recall_fill, holders)  # type: ignore[arg-type]
@@ -187,11 +204,15 @@ def _fill(session: Session, books: OpenBooks, council: Council, office: Office, 
 
 
 def _adopted(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:
-    job_id = ballot.result.get("adopted")
+    job_id = _decided(ballot).get("adopted")
     if job_id is None:
         return
+    # the plan ballot listed finished plans only (checked at opening), and no job, result or
+    # economy is ever deleted
     job = session.get(Job, job_id)
+    assert job is not None and job.result is not None, f"adopted plan {job_id} has no result"
     economy = session.get(StoredEconomy, job.economy_id)
+    assert economy is not None, f"plan {job_id} is computed on no economy"  # a foreign key
     result_json = json.dumps(job.result, sort_keys=True, separators=(",", ":")).encode()
     books.record(session, "plan adopted", council_actor(council.id), {
         "ballot": ballot.id, "job": job.id, "options": job.options, "bundle_sha256": economy.bundle_sha256,
@@ -201,7 +222,7 @@ def _adopted(session: Session, books: OpenBooks, council: Council, ballot: Ballo
 
 def _paid(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:
     """A carried pay ballot sets the office's rate, the pay rule checked once more."""
-    if not ballot.result["carried"]:
+    if not _decided(ballot)["carried"]:
         return
     office = found(session, Office, ballot.options["office"], "office")
     rate = ballot.options["rate"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from commonplan.democracy.pay import check_pay, check_payment
@@ -17,6 +17,7 @@ from commonplan.store.models import Base, Council, CouncilMember, Member, Partic
 
 Row = TypeVar("Row", bound=Base)
 MAX_ID = 2**31 - 1
+_FINITE = Decimal(10**300)  # a rate below it is recorded as a number, above it as text
 
 
 def found(session: Session, table: type[Row], key: int, what: str) -> Row:
@@ -80,9 +81,10 @@ def pay_checked(session: Session, books: OpenBooks, council: Council, actor: str
             check_payment(rate, voted_rate, council.reference_rate, office)
     except Refusal as refusal:
         if refusal.code == "pay_above_rule":
-            record_apart(session.get_bind(), books, "refusal", actor, {
+            bind = session.get_bind()  # the acts' sessions are on an engine; a connection has one
+            record_apart(bind if isinstance(bind, Engine) else bind.engine, books, "refusal", actor, {
                 "council": council.id, "office": office,
-                "rate": float(rate) if abs(rate) < 10**300 else str(rate),  # JSON holds no infinity
+                "rate": float(rate) if abs(Decimal(rate)) < _FINITE else str(rate),  # JSON holds no infinity
                 "reference_rate": council.reference_rate, "voted_rate": voted_rate,
                 "code": refusal.code, "reason": refusal.reason})
         raise

@@ -102,7 +102,9 @@ def draw_posts(session: Session, books: OpenBooks, member: Member, office_ids: l
 
 def _pool(session: Session, books: OpenBooks, offices: list[Office]) -> list[rotation.Volunteer]:
     """The eligible volunteers: not the posts' present holders (by default), within the term limits."""
-    volunteers, previous, held = {}, set(), {}
+    volunteers: dict[str, rotation.Volunteer] = {}
+    previous: set[str] = set()
+    held: dict[str, int] = {}  # terms each volunteer has held, the most of any of the posts
     for office in offices:
         if office.holder_id is not None:
             previous.add(books.pseudonym(office.holder_id))

@@ -7,6 +7,8 @@ Revises: 0004
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +20,7 @@ depends_on = None
 TIME = sa.DateTime(timezone=True)
 
 
-def _fk(column: str, target: str, **options) -> sa.Column:
+def _fk(column: str, target: str, **options: Any) -> sa.Column[int]:
     return sa.Column(column, sa.Integer, sa.ForeignKey(target), **options)
 
 
