@@ -13,6 +13,18 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from commonplan.api.auth import BearerToken, Me, bearer_member
+from commonplan.api.schemas.councils import (
+    BallotView,
+    CouncilSummary,
+    CouncilView,
+    DrawMade,
+    Joined,
+    OfficeView,
+    PaymentMade,
+    PetitionView,
+    Volunteered,
+    VoteCast,
+)
 from commonplan.app.acts.cast_ballot import cast_ballot
 from commonplan.app.acts.close_ballot import close_ballot
 from commonplan.app.acts.common import found
@@ -50,6 +62,8 @@ from commonplan.store.models import Ballot, Council, Petition
 
 Quotas = Annotated[list[dict[str, Any]], Field(max_length=MAX_ITEMS), AfterValidator(bounded_json)]
 router = APIRouter(tags=["democracy"])
+# a ballot's answer: its result, seed and closed_at once closed, its variants on a plan ballot only
+AS_BALLOT: dict[str, Any] = {"response_model": BallotView, "response_model_exclude_unset": True}
 
 
 class NewCouncil(Strict):
@@ -114,7 +128,7 @@ class Draw(Strict):
     method: Literal["maximin", "nash"] = "maximin"
 
 
-@router.post("/councils", status_code=201, operation_id="found_council")
+@router.post("/councils", status_code=201, operation_id="found_council", response_model=CouncilSummary)
 def found_route(body: NewCouncil, me: Me, db: Db, books: Books) -> dict[str, Any]:
     council = found_council(db, books, me, name=body.name, level=body.level,
                             reference_rate=body.reference_rate,
@@ -124,7 +138,7 @@ def found_route(body: NewCouncil, me: Me, db: Db, books: Books) -> dict[str, Any
     return council_summary(council)
 
 
-@router.get("/councils", operation_id="list_councils")
+@router.get("/councils", operation_id="list_councils", response_model=list[CouncilSummary])
 def list_councils(_me: Me, db: Db, request: Request, response: Response, offset: Offset = 0,
                   limit: Limit = PAGE_DEFAULT) -> list[dict[str, Any]]:
     """Every council, oldest first, a page at a time (X-Total-Count, Link: rel="next")."""
@@ -133,18 +147,19 @@ def list_councils(_me: Me, db: Db, request: Request, response: Response, offset:
     return [council_summary(council) for council in found]
 
 
-@router.get("/councils/{council_id}", operation_id="get_council")
+@router.get("/councils/{council_id}", operation_id="get_council", response_model=CouncilView)
 def get_council(council_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
     return council_view(db, books, found(db, Council, council_id, "council"), me)
 
 
 @router.post("/councils/{council_id}/members", status_code=201, operation_id="join_council")
-def join_route(council_id: RowId, body: Joining, me: Me, db: Db, books: Books) -> dict[str, Any]:
+def join_route(council_id: RowId, body: Joining, me: Me, db: Db, books: Books) -> Joined:
     council = join_council(db, books, me, council_id, body.public_name)
-    return {"council": council.id, "member": books.pseudonym(me.id)}
+    return Joined(council=council.id, member=books.pseudonym(me.id))
 
 
-@router.post("/councils/{council_id}/offices", status_code=201, operation_id="create_office")
+@router.post("/councils/{council_id}/offices", status_code=201, operation_id="create_office",
+             response_model=OfficeView)
 def office_route(council_id: RowId, body: NewOffice, me: Me, db: Db, books: Books) -> dict[str, Any]:
     office = create_office(db, books, me, council_id, title=body.title, kind=body.kind,
                            pay_rate=body.pay_rate,
@@ -152,68 +167,71 @@ def office_route(council_id: RowId, body: NewOffice, me: Me, db: Db, books: Book
     return office_view(books, office)
 
 
-@router.put("/offices/{office_id}/pay", status_code=202, operation_id="set_pay")
+@router.put("/offices/{office_id}/pay", status_code=202, operation_id="set_pay", **AS_BALLOT)
 def pay_route(office_id: RowId, body: Pay, me: Me, db: Db, books: Books) -> dict[str, Any]:
     """Propose the office's pay: a pay ballot of its council opens (202, the ballot), whose
     close sets the pay when a majority of the votes cast says yes; nobody sets pay alone."""
     return ballot_view(db, books, propose_pay(db, books, me, office_id, body.rate), me)
 
 
-@router.post("/offices/{office_id}/payments", status_code=201, operation_id="pay_holder")
+@router.post("/offices/{office_id}/payments", status_code=201, operation_id="pay_holder",
+             response_model=PaymentMade)
 def payment_route(office_id: RowId, body: Payment, me: Me, db: Db, books: Books) -> dict[str, Any]:
     """Pay the office's holder for hours of its work: refused, and the refusal recorded, when
     the amount per hour passes the council's reference rate for skilled work."""
     return pay_holder(db, books, me, office_id, body.hours, body.amount)
 
 
-@router.post("/offices/{office_id}/recall", status_code=201, operation_id="recall_delegate")
+@router.post("/offices/{office_id}/recall", status_code=201, operation_id="recall_delegate",
+             response_model=PetitionView)
 def recall_route(office_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
     """Open (or sign) the petition to recall the office's holder; at the threshold a recall
     ballot opens."""
     return petition_view(db, books, open_petition(db, books, me, office_id))
 
 
-@router.get("/petitions/{petition_id}", operation_id="get_petition")
+@router.get("/petitions/{petition_id}", operation_id="get_petition", response_model=PetitionView)
 def get_petition(petition_id: RowId, _me: Me, db: Db, books: Books) -> dict[str, Any]:
     return petition_view(db, books, found(db, Petition, petition_id, "petition"))
 
 
-@router.post("/petitions/{petition_id}/signatures", status_code=201, operation_id="sign_petition")
+@router.post("/petitions/{petition_id}/signatures", status_code=201, operation_id="sign_petition",
+             response_model=PetitionView)
 def sign_route(petition_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
     return petition_view(db, books, sign_petition(db, books, me, petition_id))
 
 
 @router.post("/offices/{office_id}/volunteers", status_code=201, operation_id="volunteer")
-def volunteer_route(office_id: RowId, body: Features, me: Me, db: Db, books: Books) -> dict[str, Any]:
+def volunteer_route(office_id: RowId, body: Features, me: Me, db: Db, books: Books) -> Volunteered:
     """Volunteer for a post's next draw; the answer gives you, and only you, the salt that opens
     the commitment to your features on the open books (keep it to prove them later)."""
     made = volunteer(db, books, me, office_id, body.features)
-    return {"office": office_id, "volunteer": books.pseudonym(me.id), "features_nonce": made.nonce,
-            "features_salt": made.salt}
+    return Volunteered(office=office_id, volunteer=books.pseudonym(me.id), features_nonce=made.nonce,
+                       features_salt=made.salt)
 
 
-@router.post("/councils/{council_id}/draws", status_code=201, operation_id="draw_posts")
+@router.post("/councils/{council_id}/draws", status_code=201, operation_id="draw_posts",
+             response_model=DrawMade)
 def draw_route(council_id: RowId, body: Draw, me: Me, db: Db, books: Books) -> dict[str, Any]:
     """Fill administrative posts by lottery among their volunteers; the seed and the
     distribution over panels are published, so anyone can replay the draw."""
     return draw_posts(db, books, me, body.offices, body.quotas, body.method, council_id=council_id)
 
 
-@router.post("/councils/{council_id}/ballots", status_code=201, operation_id="open_ballot")
+@router.post("/councils/{council_id}/ballots", status_code=201, operation_id="open_ballot", **AS_BALLOT)
 def open_route(council_id: RowId, body: NewBallot, me: Me, db: Db, books: Books) -> dict[str, Any]:
     ballot = open_ballot(db, books, me, council_id, kind=body.kind, question=body.question,
                          options=body.options, office_id=body.office, closes_at=body.closes_at)
     return ballot_view(db, books, ballot, me)
 
 
-@router.get("/ballots/{ballot_id}", operation_id="get_ballot")
+@router.get("/ballots/{ballot_id}", operation_id="get_ballot", **AS_BALLOT)
 def get_ballot(ballot_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
     return ballot_view(db, books, found(db, Ballot, ballot_id, "ballot"), me)
 
 
-@router.post("/ballots/{ballot_id}/votes", status_code=201, operation_id="cast_ballot", response_model=None)
-async def vote_route(ballot_id: RowId, body: Vote, request: Request,
-                     credentials: BearerToken) -> dict[str, Any]:
+@router.post("/ballots/{ballot_id}/votes", status_code=201, operation_id="cast_ballot")
+async def vote_route(ballot_id: RowId, body: Vote, request: Request, credentials: BearerToken) -> VoteCast:
     """Vote (once): your participation is recorded, signed, without what you voted; the
     contents are published anonymously, in random order, when the ballot closes."""
     # the busiest route: the token, the act and the commit in one worker thread, not three
@@ -221,13 +239,13 @@ async def vote_route(ballot_id: RowId, body: Vote, request: Request,
 
 
 def _vote(state: Any, credentials: HTTPAuthorizationCredentials | None, ballot_id: int,
-          content: Any) -> dict[str, Any]:
+          content: Any) -> VoteCast:
     with state.sessions() as db, db.begin():
         cast_ballot(db, state.books, bearer_member(db, credentials), ballot_id, content)
-    return {"ballot": ballot_id, "voted": True}
+    return VoteCast(ballot=ballot_id, voted=True)
 
 
-@router.post("/ballots/{ballot_id}/close", operation_id="close_ballot")
+@router.post("/ballots/{ballot_id}/close", operation_id="close_ballot", **AS_BALLOT)
 def close_route(ballot_id: RowId, request: Request, me: Me, db: Db, books: Books) -> dict[str, Any]:
     """Close the ballot: its voting stops at once, the count runs in no transaction (every other
     act is served meanwhile), then the result is recorded and applied."""

@@ -1,13 +1,14 @@
 """The REST API's economies and jobs (docs/api.md): economies uploaded as zips, jobs computed
 in the background (app.jobs), results as JSON and CSV. Who may do what is store.access's."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from commonplan.api.auth import Me
+from commonplan.api.schemas.economies import EconomySummary, JobResult, JobSummary
 from commonplan.app import jobs
 from commonplan.app.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.app.jobs import JobKind
@@ -36,21 +37,21 @@ router = APIRouter()
 @router.post("/economies", status_code=201, operation_id="upload_economy",
              max_body_size=MAX_UPLOAD + MULTIPART_SLACK)
 async def upload(me: Me, db: Db, bundle: Annotated[UploadFile, File()],
-                 name: Annotated[OptionalName, Form()] = "economy") -> dict[str, Any]:
-    return economy_summary(store_bundle(db, me, name, await bundle.read(MAX_UPLOAD + 1)))
+                 name: Annotated[OptionalName, Form()] = "economy") -> EconomySummary:
+    return EconomySummary.model_validate(store_bundle(db, me, name, await bundle.read(MAX_UPLOAD + 1)))
 
 
 @router.get("/economies", operation_id="list_economies")
 def list_economies(me: Me, db: Db, request: Request, response: Response, offset: Offset = 0,
-                   limit: Limit = PAGE_DEFAULT) -> list[dict[str, Any]]:
+                   limit: Limit = PAGE_DEFAULT) -> list[EconomySummary]:
     found, page = page_of(db, readable(me, StoredEconomy), offset, limit)
     link_headers(request, response, page)
-    return [economy_summary(economy) for economy in found]
+    return [EconomySummary.model_validate(economy) for economy in found]
 
 
 @router.get("/economies/{economy_id}", operation_id="get_economy")
-def economy(economy_id: RowId, me: Me, db: Db) -> dict[str, Any]:
-    return economy_summary(readable_row(db, StoredEconomy, economy_id, me))
+def economy(economy_id: RowId, me: Me, db: Db) -> EconomySummary:
+    return EconomySummary.model_validate(readable_row(db, StoredEconomy, economy_id, me))
 
 
 @router.get("/economies/{economy_id}/bundle", operation_id="download_bundle",
@@ -60,59 +61,39 @@ def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
 
 
 @router.post("/economies/{economy_id}/jobs", status_code=202, operation_id="start_job")
-def start(economy_id: RowId, body: JobRequest, me: Me, db: Db, worker: Worker) -> dict[str, Any]:
+def start(economy_id: RowId, body: JobRequest, me: Me, db: Db, worker: Worker) -> JobSummary:
     runnable_economy(db, economy_id, me)
     tiers = jobs.voted_tiers(db, body.priorities_ballot)
     options = jobs.job_options(body.kind, body.method, body.periods, tiers)
-    return job_summary(worker.start(db, economy_id, me.id, body.kind, options))
+    return JobSummary.model_validate(worker.start(db, economy_id, me.id, body.kind, options))
 
 
 @router.get("/jobs", operation_id="list_jobs")
 def list_jobs(me: Me, db: Db, request: Request, response: Response, offset: Offset = 0,
-              limit: Limit = PAGE_DEFAULT) -> list[dict[str, Any]]:
+              limit: Limit = PAGE_DEFAULT) -> list[JobSummary]:
     found, page = page_of(db, readable(me, Job), offset, limit)
     link_headers(request, response, page)
-    return [job_summary(job) for job in found]
+    return [JobSummary.model_validate(job) for job in found]
 
 
 @router.get("/jobs/{job_id}", operation_id="get_job")
-def job_status(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
-    return job_summary(readable_row(db, Job, job_id, me))
+def job_status(job_id: RowId, me: Me, db: Db) -> JobSummary:
+    return JobSummary.model_validate(readable_row(db, Job, job_id, me))
 
 
 @router.post("/jobs/{job_id}/cancel", operation_id="cancel_job")
-def cancel(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
-    return job_summary(jobs.cancelled(db, cancellable_job(db, job_id, me), me))
+def cancel(job_id: RowId, me: Me, db: Db) -> JobSummary:
+    return JobSummary.model_validate(jobs.cancelled(db, cancellable_job(db, job_id, me), me))
 
 
-
-
-@router.get("/jobs/{job_id}/result", operation_id="get_job_result")
-def job_result(job_id: RowId, me: Me, db: Db) -> dict[str, Any]:
-    return jobs.finished_result(readable_row(db, Job, job_id, me))
+@router.get("/jobs/{job_id}/result", operation_id="get_job_result", response_model=JobResult)
+def job_result(job_id: RowId, me: Me, db: Db) -> JSONResponse:
+    # the stored document as it is, serialized once: a plan of 10^5 products is megabytes,
+    # which validating against JobResult (the schema it is documented by) would only copy
+    return JSONResponse(jobs.finished_result(readable_row(db, Job, job_id, me)))
 
 
 @router.get("/jobs/{job_id}/result.csv", operation_id="get_job_result_csv",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def job_result_csv(job_id: RowId, me: Me, db: Db) -> Response:
     return result_csv_file(readable_row(db, Job, job_id, me))
-
-
-
-
-
-
-
-
-
-
-
-
-def economy_summary(economy: StoredEconomy) -> dict[str, Any]:
-    return {"id": economy.id, "name": economy.name, "bundle_sha256": economy.bundle_sha256,
-            "owner_id": economy.owner_id, "warnings": economy.warnings}
-
-
-def job_summary(job: Job) -> dict[str, Any]:
-    return {"id": job.id, "kind": job.kind, "economy_id": job.economy_id, "state": job.state,
-            "progress": job.progress, "message": job.message}

@@ -12,6 +12,15 @@ from pydantic import Field
 from sqlalchemy import select
 
 from commonplan.api.auth import Me
+from commonplan.api.schemas.ledger import (
+    BooksVerdict,
+    ConsistencyProof,
+    EmptyHead,
+    EntryView,
+    EntryWithProof,
+    InclusionProof,
+    TreeHeadView,
+)
 from commonplan.ledger import Cosignature, TreeHead, verify_cosignatures
 from commonplan.service.deps import Books, Db
 from commonplan.service.errors import ApiError
@@ -23,6 +32,8 @@ from commonplan.store.models import LedgerHead, LedgerTip
 Index = Annotated[int, Query(ge=0, le=MAX_ID)]
 Size = Annotated[int, Query(ge=0, le=MAX_ID)]
 router = APIRouter(prefix="/ledger", tags=["open books"])
+# a head as published, its fields as stored (unset ones not added)
+AS_HEAD: dict[str, Any] = {"response_model": TreeHeadView | EmptyHead, "response_model_exclude_unset": True}
 
 
 class CosignatureIn(Strict):
@@ -30,7 +41,7 @@ class CosignatureIn(Strict):
     signature: str = Field(pattern="^[0-9a-f]{128}$", description="Ed25519 over the head's signed bytes, hex")
 
 
-@router.get("/head", operation_id="ledger_head")
+@router.get("/head", operation_id="ledger_head", **AS_HEAD)
 def head(db: Db, books: Books) -> dict[str, Any]:
     """The current signed tree head (size, root, time, the log's signature, cosignatures)."""
     current = books.head(db)
@@ -40,9 +51,9 @@ def head(db: Db, books: Books) -> dict[str, Any]:
     return published.head if published is not None else current.to_json()
 
 
-@router.get("/entries", operation_id="ledger_entries")
+@router.get("/entries", operation_id="ledger_entries", response_model=list[EntryView])
 def list_entries(db: Db, request: Request, response: Response, start: Index = 0,
-                 limit: Limit = PAGE_DEFAULT) -> list[dict]:
+                 limit: Limit = PAGE_DEFAULT) -> list[dict[str, Any]]:
     """Entries ``start`` to ``start + limit`` of the committed record (X-Total-Count: its size;
     Link: rel="next" while there are more)."""
     size = db.scalar(select(LedgerTip.size).where(LedgerTip.id == 1)) or 0  # read only: no head published
@@ -51,51 +62,51 @@ def list_entries(db: Db, request: Request, response: Response, start: Index = 0,
 
 
 @router.get("/entries/{index}", operation_id="ledger_entry")
-def entry(index: Annotated[int, Field(ge=0, le=MAX_ID)], db: Db, books: Books) -> dict[str, Any]:
+def entry(index: Annotated[int, Field(ge=0, le=MAX_ID)], db: Db, books: Books) -> EntryWithProof:
     """One entry with its proof of inclusion in the current head."""
     tree, size = books.tree_of(db)
     if index >= size:
         raise ApiError(404, "not_found", f"the record has {size} entries: there is no entry {index}")
     found = next(entries(db, index, index + 1))
-    return {"entry": found.to_json(), "leaf_hash": found.leaf_hash().hex(), "size": size,
-            "root": tree.root(size).hex(), "proof": [h.hex() for h in tree.inclusion_proof(index, size)]}
+    return EntryWithProof(entry=EntryView.model_validate(found), leaf_hash=found.leaf_hash().hex(),
+                          size=size, root=tree.root(size).hex(),
+                          proof=[h.hex() for h in tree.inclusion_proof(index, size)])
 
 
 @router.get("/proofs/inclusion", operation_id="ledger_inclusion_proof")
-def inclusion(index: Index, size: Size, db: Db, books: Books) -> dict[str, Any]:
+def inclusion(index: Index, size: Size, db: Db, books: Books) -> InclusionProof:
     """The proof that entry ``index`` is in the tree of ``size`` entries."""
     tree, committed = books.tree_of(db)
     _within(index + 1, committed, "index + 1")
     _within(size, committed, "size")
     if index >= size:
         raise ApiError(422, "invalid_request", "index must be below size", field="index")
-    return {"index": index, "size": size, "leaf_hash": tree.leaf(index).hex(), "root": tree.root(size).hex(),
-            "proof": [h.hex() for h in tree.inclusion_proof(index, size)]}
+    return InclusionProof(index=index, size=size, leaf_hash=tree.leaf(index).hex(),
+                          root=tree.root(size).hex(),
+                          proof=[h.hex() for h in tree.inclusion_proof(index, size)])
 
 
 @router.get("/proofs/consistency", operation_id="ledger_consistency_proof")
-def consistency(old_size: Size, new_size: Size, db: Db, books: Books) -> dict[str, Any]:
+def consistency(old_size: Size, new_size: Size, db: Db, books: Books) -> ConsistencyProof:
     """The proof that the record of ``new_size`` entries only extends that of ``old_size``."""
     tree, committed = books.tree_of(db)
     _within(new_size, committed, "new_size")
     if old_size > new_size:
         raise ApiError(422, "invalid_request", "old_size must be at most new_size", field="old_size")
-    return {"old_size": old_size, "new_size": new_size, "old_root": tree.root(old_size).hex(),
-            "new_root": tree.root(new_size).hex(),
-            "proof": [h.hex() for h in tree.consistency_proof(old_size, new_size)]}
+    return ConsistencyProof(old_size=old_size, new_size=new_size, old_root=tree.root(old_size).hex(),
+                            new_root=tree.root(new_size).hex(),
+                            proof=[h.hex() for h in tree.consistency_proof(old_size, new_size)])
 
 
 @router.get("/verify", operation_id="ledger_verify")
-def verify(db: Db, books: Books) -> dict[str, Any]:
+def verify(db: Db, books: Books) -> BooksVerdict:
     """Check the whole record: numbering, keys, every signature, every published head; names
     the first entry tampered with."""
-    verdict = verify_books(db, books.log.public_key.hex())
-    return {"ok": verdict.ok, "size": verdict.size, "root": verdict.root, "first_bad": verdict.first_bad,
-            "reason": verdict.reason, "signatures_checked": verdict.signatures_checked,
-            "heads_checked": verdict.heads_checked}
+    return BooksVerdict.model_validate(verify_books(db, books.log.public_key.hex()))
 
 
-@router.post("/heads/{size}/cosignatures", status_code=201, operation_id="cosign_head")
+@router.post("/heads/{size}/cosignatures", status_code=201, operation_id="cosign_head",
+             response_model=TreeHeadView, response_model_exclude_unset=True)
 def cosign_head(size: Annotated[int, Field(ge=0, le=MAX_ID)], body: CosignatureIn, me: Me, db: Db,
                 books: Books) -> dict[str, Any]:
     """An auditor's cosignature of a published head, made with the auditor's own key (which
