@@ -17,6 +17,7 @@ from commonplan.app.documents import document_rows
 from commonplan.democracy.refusals import Refusal
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.problems import BundleError
+from commonplan.planning import exact_methods
 from commonplan.store.jobs import (
     cancel_job,
     claim_job,
@@ -44,9 +45,10 @@ def job_options(kind: str, method: str, periods: int, tiers: dict[str, Any] | No
     asked of anything but an exact plan (multi-period plans are exact, docs/planning.md), or
     naming ``priorities_ballot`` when voted tiers (``{"ballot", "tiers"}``) are given to
     anything but a plan."""
-    if periods > 1 and (kind, method) != ("plan", "lp"):
+    if periods > 1 and (kind != "plan" or method not in exact_methods()):
         raise Refusal("invalid_request", "several periods are planned only by an exact plan: "
-                                               "kind plan, method lp", field="periods")
+                                         f"kind plan, method {' or '.join(exact_methods())}",
+                      field="periods")
     if tiers is None:
         return {"method": method, "periods": periods}
     if kind != "plan":
