@@ -38,7 +38,7 @@ from commonplan.democracy import recall
 from commonplan.democracy.ballot_kinds import tally
 from commonplan.democracy.closing import check_close
 from commonplan.democracy.elections import Outcome
-from commonplan.democracy.pay import check_pay
+from commonplan.democracy.offices import AfterRecall, office_kind
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import (
@@ -154,10 +154,11 @@ def _recalled(session: Session, books: OpenBooks, council: Council, ballot: Ball
     if books.pseudonym(office.holder_id) != holder:  # the office changed hands meanwhile
         return
     vacate(session, office, "recalled", books.clock())
-    after = "vacant until its next draw" if office.kind == "post" else f"filled by {council.recall_fill}"
+    refilled = office_kind(office.kind).after_recall is AfterRecall.REFILLED
+    after = f"filled by {council.recall_fill}" if refilled else str(office_kind(office.kind).after_recall)
     books.record(session, "recall", council_actor(council.id), {
         "ballot": ballot.id, "office": office.id, "title": office.title, "recalled": holder, "then": after})
-    if office.kind == "delegate":  # a post goes by lot again, among its next volunteers
+    if refilled:  # a post goes by lot again, among its next volunteers
         _fill(session, books, council, office, holder)
 
 
@@ -205,7 +206,7 @@ def _paid(session: Session, books: OpenBooks, council: Council, ballot: Ballot) 
         return
     office = found(session, Office, ballot.options["office"], "office")
     rate = ballot.options["rate"]
-    check_pay(rate, council.reference_rate, office.title)
+    office_kind(office.kind).check_pay(rate, council.reference_rate, office.title)
     office.pay_rate = rate
     books.record(session, "pay set", council_actor(council.id), {
         "ballot": ballot.id, "council": council.id, "office": office.id, "rate": rate,
