@@ -66,7 +66,8 @@ def test_the_selections_follow_the_registry():
     assert kinds_sitting_above() == ("delegate",)
     assert kinds_filled_by(Filling.ELECTION) == ("delegate",)
     assert kinds_filled_by(Filling.LOTTERY) == ("post",)
-    assert sorted(kinds_filled_by(Filling.ELECTION) + kinds_filled_by(Filling.LOTTERY)) == sorted(OFFICE_KINDS)
+    every = kinds_filled_by(Filling.ELECTION) + kinds_filled_by(Filling.LOTTERY)
+    assert sorted(every) == sorted(OFFICE_KINDS)
 
 
 def test_every_ballot_kind_is_one_entry_with_its_checks_and_its_tally():
@@ -110,3 +111,14 @@ def test_the_democracy_guide_describes_every_kind():
     guide = (SOURCE.parents[1] / "docs" / "democracy.md").read_text()
     for name in (*OFFICE_KINDS, *KINDS):
         assert f"`{name}`" in guide, name
+
+
+def test_the_states_of_ballots_and_jobs_are_enums_whose_values_are_the_stored_words():
+    from commonplan.democracy.closing import BallotState
+    from commonplan.store.models import ENDED, OPEN, Ballot, Job, JobState
+
+    assert [state.value for state in BallotState] == ["open", "counting", "closed"]
+    assert [state.value for state in JobState] == ["queued", "running", "done", "failed", "cancelled"]
+    assert set(OPEN) | set(ENDED) == set(JobState) and not set(OPEN) & set(ENDED)
+    assert Ballot.__table__.c.state.default.arg == BallotState.OPEN
+    assert Job.__table__.c.state.default.arg == JobState.QUEUED

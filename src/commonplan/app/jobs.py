@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from commonplan.app import computations
 from commonplan.app.documents import document_rows
+from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.problems import BundleError
@@ -26,7 +27,7 @@ from commonplan.store.jobs import (
     report_progress,
     requeue_job,
 )
-from commonplan.store.models import Ballot, Job, Member, StoredEconomy
+from commonplan.store.models import Ballot, Job, JobState, Member, StoredEconomy
 
 MAX_PERIODS = 20  # of a multi-period plan computed by the service
 JobKind = Literal["values", "requirements", "plan"]  # what a job computes (app.computations)
@@ -63,7 +64,8 @@ def voted_tiers(session: Session, ballot_id: int | None) -> dict[str, Any] | Non
     if ballot_id is None:
         return None
     ballot = session.get(Ballot, ballot_id)
-    if ballot is None or ballot.kind != "priorities" or ballot.state != "closed" or not ballot.result:
+    if (ballot is None or ballot.kind != "priorities" or ballot.state != BallotState.CLOSED
+            or not ballot.result):
         raise Refusal("invalid_request", f"ballot {ballot_id} is not a closed ballot on priorities",
                        field="priorities_ballot")
     return {"ballot": ballot.id, "tiers": ballot.result["tiers"]}
@@ -122,7 +124,7 @@ def cancelled(session: Session, job: Job, by: Member) -> Job:
 
 def finished_result(job: Job) -> dict[str, Any]:
     """The job's stored document; refused until it is done."""
-    if job.state != "done" or job.result is None:
+    if job.state != JobState.DONE or job.result is None:
         raise Refusal("not_done", f"the job is {job.state}: {job.message}")
     return dict(job.result)
 

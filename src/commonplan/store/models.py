@@ -4,14 +4,29 @@ councils with their offices, ballots and petitions, and the open books."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import ClassVar
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from commonplan.democracy.closing import BallotState
+
 ROLES = ("member", "delegate", "workplace reporter", "auditor")
-OPEN = ("queued", "running")  # a job's states while it may still run
-ENDED = ("done", "failed", "cancelled")  # a job in these states never changes again
+
+
+class JobState(StrEnum):
+    """A background job's state, stored as its value."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+OPEN = (JobState.QUEUED, JobState.RUNNING)  # a job's states while it may still run
+ENDED = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)  # a job in these states never changes again
 
 
 def now() -> datetime:
@@ -58,7 +73,7 @@ class Job(Base):
     economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     options: Mapped[dict] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED.value, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True, deferred=True)
@@ -151,7 +166,7 @@ class Ballot(Base):
     options: Mapped[dict] = mapped_column(JSON, default=dict)
     seats: Mapped[int] = mapped_column(Integer, default=1)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), nullable=True)
-    state: Mapped[str] = mapped_column(String(20), default="open")
+    state: Mapped[str] = mapped_column(String(20), default=BallotState.OPEN.value)
     seed: Mapped[str] = mapped_column(String(64))
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)  # None: council
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -22,7 +22,7 @@ from commonplan.service.limits import MULTIPART_SLACK, WEB_PAGE, OptionalName
 from commonplan.service.paging import WebOffset, page_of
 from commonplan.store.access import may, readable
 from commonplan.store.accounts import issue_token, revoke_token
-from commonplan.store.models import ENDED, Job, StoredEconomy
+from commonplan.store.models import ENDED, Job, JobState, StoredEconomy
 from commonplan.web.charts import charts_of
 from commonplan.web.rendering import CSRF, TEMPLATES, EmailField, PageRoute, PasswordField, render, to
 from commonplan.web.session import (
@@ -163,7 +163,7 @@ def outcome(job: Job, me: Any) -> dict[str, Any]:
     """What the job page shows of a job: a cancel button while it may still be stopped, its
     charts and explanation once it is done."""
     may_cancel = job.state not in ENDED and may(me, "run", job)
-    if job.state != "done" or job.result is None:
+    if job.state != JobState.DONE or job.result is None:
         return {"charts": [], "document": None, "may_cancel": may_cancel}
     return {"charts": charts_of(job.kind, job.result), "document": job.result, "may_cancel": False}
 

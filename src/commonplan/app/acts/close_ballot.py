@@ -36,7 +36,7 @@ from commonplan.app.acts.mandates import install, vacate
 from commonplan.app.acts.open_ballot import open_checked
 from commonplan.democracy import recall
 from commonplan.democracy.ballot_kinds import tally
-from commonplan.democracy.closing import check_close
+from commonplan.democracy.closing import BallotState, check_close
 from commonplan.democracy.elections import Outcome
 from commonplan.democracy.offices import AfterRecall, office_kind
 from commonplan.democracy.refusals import Refusal
@@ -96,15 +96,15 @@ def start_count(session: Session, books: OpenBooks, member: Member, ballot_id: i
     books.lock(session)
     session.refresh(ballot)
     now = utc(books.clock())
-    if ballot.state == "closed":
+    if ballot.state == BallotState.CLOSED:
         raise Refusal("ballot_closed", f"ballot {ballot.id} is closed already")
-    if ballot.state == "counting" and now < utc(ballot.closed_at) + COUNT_LEASE:
+    if ballot.state == BallotState.COUNTING and now < utc(ballot.closed_at) + COUNT_LEASE:
         raise Refusal("ballot_closed", f"ballot {ballot.id} is being counted (since "
                                        f"{utc(ballot.closed_at).isoformat()})")
     voted, electorate = votes_cast(session, ballot.id), member_count(session, council.id)
-    if ballot.state == "open":
+    if ballot.state == BallotState.OPEN:
         check_close(now, utc(ballot.closes_at), voted, electorate, ballot.id)
-    ballot.state, ballot.closed_at = "counting", now
+    ballot.state, ballot.closed_at = BallotState.COUNTING, now
     query = select(BallotContent.content).where(BallotContent.ballot_id == ballot.id)
     contents = list(session.scalars(query))
     random.SystemRandom().shuffle(contents)
@@ -118,10 +118,10 @@ def record_count(session: Session, books: OpenBooks, count: Count, result: dict[
     ballot = found(session, Ballot, count.ballot, "ballot")
     books.lock(session)
     session.refresh(ballot)
-    if ballot.state != "counting" or utc(ballot.closed_at) != count.started:
+    if ballot.state != BallotState.COUNTING or utc(ballot.closed_at) != count.started:
         raise Refusal("ballot_closed", f"ballot {ballot.id} was counted by another close")
     council = found(session, Council, count.council, "council")
-    ballot.state, ballot.result, ballot.closed_at = "closed", result, books.clock()
+    ballot.state, ballot.result, ballot.closed_at = BallotState.CLOSED, result, books.clock()
     session.execute(delete(BallotContent).where(BallotContent.ballot_id == ballot.id))
     books.record(session, "ballot closed", council_actor(council.id), {
         "ballot": ballot.id, "council": council.id, "kind": ballot.kind, "seed": ballot.seed,

@@ -22,12 +22,12 @@ from commonplan.app.acts.common import (
     utc,
 )
 from commonplan.democracy.ballot_kinds import KINDS, check_may_open, options_checked
-from commonplan.democracy.closing import closing_time
+from commonplan.democracy.closing import BallotState, closing_time
 from commonplan.democracy.lottery import new_seed
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.access import lends
 from commonplan.store.books import OpenBooks
-from commonplan.store.models import Ballot, Council, Job, Member, Office
+from commonplan.store.models import Ballot, Council, Job, JobState, Member, Office
 
 
 def open_ballot(session: Session, books: OpenBooks, member: Member, council_id: int, *, kind: str,
@@ -51,7 +51,8 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
     council itself (None) when a rule opens it (a recall after a petition, a by-election)."""
     if opener_id is not None:  # a member's ballot: within the most one member may have open
         check_may_open(session.scalar(select(func.count()).where(
-            Ballot.council_id == council.id, Ballot.opened_by == opener_id, Ballot.state != "closed")) or 0)
+            Ballot.council_id == council.id, Ballot.opened_by == opener_id,
+            Ballot.state != BallotState.CLOSED)) or 0)
     seats, offices = 1, []
     about_office = kind in KINDS and KINDS[kind].about_office
     if not about_office:
@@ -125,7 +126,7 @@ def _plans_are_finished(session: Session, council: Council, plans: list[int], op
     opener = session.get(Member, opener_id) if opener_id is not None else None
     for job_id in plans:
         job = session.get(Job, job_id) if 1 <= job_id <= MAX_ID else None
-        if job is None or job.kind != "plan" or job.state != "done" or not lends(
+        if job is None or job.kind != "plan" or job.state != JobState.DONE or not lends(
                 opener, job, is_member(session, council.id, job.owner_id)):
             raise Refusal("invalid_ballot", f"job {job_id} is not a finished plan of yours or of a "
                                             f"member of council {council.id}")
