@@ -132,7 +132,7 @@ class Office(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))  # "delegate" or "post"
+    kind: Mapped[str] = mapped_column(String(20))  # a name of democracy.offices.OFFICE_KINDS
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     pay_rate: Mapped[float] = mapped_column(Float, default=0.0)
     term_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)  # terms in all, None: no cap
