@@ -4,7 +4,7 @@ use case of app.acts; a refusal is a 4xx naming the reason (errors.REFUSAL_STATU
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from fastapi import APIRouter, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
@@ -40,7 +40,9 @@ from commonplan.app.civic_views import (
     office_view,
     petition_view,
 )
+from commonplan.democracy.ballot_kinds import member_kinds
 from commonplan.democracy.closing import DEFAULT_VOTING_DAYS, MAX_VOTING_DAYS, MIN_VOTING_DAYS
+from commonplan.democracy.offices import OFFICE_KINDS
 from commonplan.service.deps import Books, Db, RowId
 from commonplan.service.limits import (
     MAX_ITEMS,
@@ -60,6 +62,12 @@ from commonplan.service.limits import (
 from commonplan.service.paging import Limit, Offset, link_headers, page_of
 from commonplan.store.models import Ballot, Council, Petition
 
+if TYPE_CHECKING:
+    OfficeKindName: TypeAlias = str
+    BallotKindName: TypeAlias = str
+else:  # the schemas' enums, read from the registries in the core (a Literal built from them)
+    OfficeKindName = Literal[tuple(OFFICE_KINDS)]
+    BallotKindName = Literal[member_kinds()]
 Quotas = Annotated[list[dict[str, Any]], Field(max_length=MAX_ITEMS), AfterValidator(bounded_json)]
 router = APIRouter(tags=["democracy"])
 # a ballot's answer: its result, seed and closed_at once closed, its variants on a plan ballot only
@@ -86,7 +94,7 @@ class Joining(Strict):
 
 class NewOffice(Strict):
     title: Name
-    kind: Literal["delegate", "post"]
+    kind: OfficeKindName
     pay_rate: Rate = Field(0.0, description="0: an office opens unpaid, its pay decided by a pay ballot")
     term_limit: int | None = Field(None, ge=1, le=100)
 
@@ -101,7 +109,7 @@ class Payment(Strict):
 
 
 class NewBallot(Strict):
-    kind: Literal["election", "pay", "shares", "priorities", "budget", "plan"]
+    kind: BallotKindName
     question: Question
     options: JsonObject = Field(default_factory=dict, description=(
         "by kind (docs/democracy.md); bounded as every free-form JSON value (docs/api.md, Limits)"))

@@ -13,7 +13,7 @@ from commonplan.app import jobs
 from commonplan.app.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.app.jobs import JobKind
 from commonplan.app.uploads import MAX_UPLOAD, store_bundle
-from commonplan.planning import PlanMethod
+from commonplan.planning import DEFAULT_METHOD, PlanMethod, methods_help
 from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.downloads import bundle_file, result_csv_file
 from commonplan.service.limits import MULTIPART_SLACK, PAGE_DEFAULT, Key, OptionalName, Strict
@@ -24,7 +24,7 @@ from commonplan.store.models import Job, StoredEconomy
 
 class JobRequest(Strict):
     kind: JobKind
-    method: PlanMethod = "lp"
+    method: PlanMethod = Field(DEFAULT_METHOD, description=methods_help())
     periods: int = Field(1, ge=1, le=jobs.MAX_PERIODS,
                          description="periods of an exact plan (capital tables)")
     priorities_ballot: Key | None = Field(None, description=(

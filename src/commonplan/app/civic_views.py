@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from commonplan.app.acts.common import council_actor, utc, votes_cast
 from commonplan.app.acts.recall_delegate import petition_status
 from commonplan.app.plan_variants import comparison_of, readable_plans
+from commonplan.democracy.closing import BallotState
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, Council, CouncilMember, Member, Office, Participation, Petition
 
@@ -70,7 +71,7 @@ def ballot_view(db: Session, books: OpenBooks, ballot: Ballot, me: Member) -> di
             "you_voted": mine, "opened_by": opener(books, ballot),
             "opened_at": utc(ballot.opened_at).isoformat(),
             "closes_at": utc(ballot.closes_at).isoformat() if ballot.closes_at else None}
-    if ballot.state == "closed":
+    if ballot.state == BallotState.CLOSED:
         view |= {"result": ballot.result, "seed": ballot.seed,
                  "closed_at": utc(ballot.closed_at).isoformat() if ballot.closed_at else None}
     if ballot.kind == "plan":

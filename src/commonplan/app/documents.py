@@ -79,7 +79,7 @@ def plan_document(economy: Economy, plan: Plan) -> dict[str, Any]:
     problem, products, techniques = plan.problem, economy.products, economy.techniques
     primary = economy.primary
     document: dict[str, Any] = {
-        "status": plan.status,
+        "status": plan.status.spec,
         "fulfilment": {str(int(tier)): float(share)
                        for tier, share in zip(plan.tiers, plan.fulfilment, strict=True)},
         "activity": id_map(techniques.ids, plan.activity),

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from commonplan.app import computations
 from commonplan.app.documents import document_rows
+from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.problems import BundleError
+from commonplan.planning import exact_methods
 from commonplan.store.jobs import (
     cancel_job,
     claim_job,
@@ -25,7 +27,7 @@ from commonplan.store.jobs import (
     report_progress,
     requeue_job,
 )
-from commonplan.store.models import Ballot, Job, Member, StoredEconomy
+from commonplan.store.models import Ballot, Job, JobState, Member, StoredEconomy
 
 MAX_PERIODS = 20  # of a multi-period plan computed by the service
 JobKind = Literal["values", "requirements", "plan"]  # what a job computes (app.computations)
@@ -44,9 +46,10 @@ def job_options(kind: str, method: str, periods: int, tiers: dict[str, Any] | No
     asked of anything but an exact plan (multi-period plans are exact, docs/planning.md), or
     naming ``priorities_ballot`` when voted tiers (``{"ballot", "tiers"}``) are given to
     anything but a plan."""
-    if periods > 1 and (kind, method) != ("plan", "lp"):
+    if periods > 1 and (kind != "plan" or method not in exact_methods()):
         raise Refusal("invalid_request", "several periods are planned only by an exact plan: "
-                                               "kind plan, method lp", field="periods")
+                                         f"kind plan, method {' or '.join(exact_methods())}",
+                      field="periods")
     if tiers is None:
         return {"method": method, "periods": periods}
     if kind != "plan":
@@ -61,7 +64,8 @@ def voted_tiers(session: Session, ballot_id: int | None) -> dict[str, Any] | Non
     if ballot_id is None:
         return None
     ballot = session.get(Ballot, ballot_id)
-    if ballot is None or ballot.kind != "priorities" or ballot.state != "closed" or not ballot.result:
+    if (ballot is None or ballot.kind != "priorities" or ballot.state != BallotState.CLOSED
+            or not ballot.result):
         raise Refusal("invalid_request", f"ballot {ballot_id} is not a closed ballot on priorities",
                        field="priorities_ballot")
     return {"ballot": ballot.id, "tiers": ballot.result["tiers"]}
@@ -120,7 +124,7 @@ def cancelled(session: Session, job: Job, by: Member) -> Job:
 
 def finished_result(job: Job) -> dict[str, Any]:
     """The job's stored document; refused until it is done."""
-    if job.state != "done" or job.result is None:
+    if job.state != JobState.DONE or job.result is None:
         raise Refusal("not_done", f"the job is {job.state}: {job.message}")
     return dict(job.result)
 

@@ -24,7 +24,7 @@ from commonplan.economy.source import open_bundle
 from commonplan.economy.tables import parse_ids, parse_text, read_table
 from commonplan.planning.compare import Comparison, Names, compare
 from commonplan.store.access import readable_among
-from commonplan.store.models import Job, Member, StoredEconomy
+from commonplan.store.models import Job, JobState, Member, StoredEconomy
 
 KEPT = 32  # comparisons kept in memory
 _kept: OrderedDict[tuple[tuple[int, str], ...], Comparison] = OrderedDict()
@@ -34,7 +34,7 @@ _lock = threading.Lock()
 def readable_plans(db: Session, plans: Sequence[int], me: Member) -> list[Job]:
     """The finished plan jobs of ``plans`` that ``me`` may read, in the ballot's order."""
     found = {job.id: job for job in db.scalars(select(Job).where(
-        Job.id.in_(plans), Job.kind == "plan", Job.state == "done"))}
+        Job.id.in_(plans), Job.kind == "plan", Job.state == JobState.DONE))}
     return readable_among(me, [found[job] for job in plans if job in found])  # type: ignore[return-value]
 
 

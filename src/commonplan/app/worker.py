@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from commonplan.app.jobs import run_job
 from commonplan.store.database import absolute, connect, sessions
 from commonplan.store.jobs import fail_job, queue_job, resume_interrupted
-from commonplan.store.models import Job
+from commonplan.store.models import Job, JobState
 
 # A job's process is forked from a server process that has imported the domain already (fast to
 # start), never from the server itself, whose threads make a plain fork unsafe.
@@ -83,10 +83,10 @@ class JobWorker:
         waited = self.waited[job_id] = self.waited.get(job_id, 0) + 1
         with self.sessions() as session, session.begin():
             state = session.get(Job, job_id).state  # type: ignore[union-attr]
-            if state == "running" or waited > NEW_PROCESSES:
+            if state == JobState.RUNNING or waited > NEW_PROCESSES:
                 fail_job(session, job_id, DIED.format(f"{type(error).__name__}: {error}"))
                 return
-        if state == "queued":
+        if state == JobState.QUEUED:
             self.submit(job_id)
 
     def resume(self) -> list[int]:

@@ -26,6 +26,7 @@ from commonplan.cli.common import (
     within,
 )
 from commonplan.cli.outputs import check_file, write_file
+from commonplan.planning import DEFAULT_METHOD, METHODS, exact_methods, methods_help
 
 if TYPE_CHECKING:
 
@@ -39,9 +40,7 @@ def plan(bundle: Bundle, json: JsonFlag = False,
          needs: Annotated[Path | None, typer.Option(
              "--needs", help="Needs to plan for: a table with the columns of needs.csv "
                              "(default: the bundle's needs).")] = None,
-         method: Annotated[str, typer.Option(
-             "--method", help="lp: exact (HiGHS with column generation); harmony: approximate, "
-                              "for economies too large for an exact solve.")] = "lp",
+         method: Annotated[str, typer.Option("--method", help=methods_help())] = DEFAULT_METHOD,
          by_producer: Annotated[Path | None, typer.Option(
              "--by-producer", help="Also write each workplace's targets to this CSV file "
                                    "(producer, technique, output, quantity); a new file, or --force.")]
@@ -58,15 +57,15 @@ def plan(bundle: Bundle, json: JsonFlag = False,
     """An optimal plan: priority tiers met in turn within labour, resources and capacities,
     then the least labour."""
     from commonplan.economy.bundle import read_needs
-    from commonplan.planning import METHODS
     from commonplan.planning.plan import targets_by_producer
 
     if method not in METHODS:
         raise BadInput([f"--method: must be one of {', '.join(METHODS)}, not {method!r}"])
     if periods is not None:
         within("--periods", periods, MAX_PERIODS, "the LP grows with every period")
-    if periods is not None and method != "lp":
-        raise BadInput(["--periods: multi-period plans are exact: use --method lp"])
+    if periods is not None and method not in exact_methods():
+        exact = " or ".join(exact_methods())
+        raise BadInput([f"--periods: multi-period plans are exact: use --method {exact}"])
     if by_producer is not None:
         check_file(by_producer, "--by-producer", force=force)
     assortment = _read_variants(variants) if variants is not None else None

@@ -18,14 +18,19 @@ ballot may say (checked before it is stored), and how the ballots are counted. E
 - ``plan``: which computed plan variant (``plans``: job numbers) the council adopts, by approval.
 
 An election in which nobody voted elects nobody: no seat is filled by the lottery alone.
+
+The kinds are one registry, :data:`KINDS` (name -> :class:`BallotKind`): a new kind of ballot
+is its three functions and one entry there.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
@@ -35,7 +40,6 @@ from commonplan.democracy import budgets, elections, priorities, recall, shares
 from commonplan.democracy.pay import MAX_RATE
 from commonplan.democracy.refusals import Refusal
 
-KINDS = ("election", "recall", "pay", "shares", "priorities", "budget", "plan")
 RECALL_CHOICES = ("remove", "keep")
 PAY_CHOICES = ("yes", "no")
 MAX_OPEN_BY_MEMBER = 10  # ballots one member may have open in a council at once
@@ -49,109 +53,200 @@ def check_may_open(open_by_member: int) -> None:
                                       f"most one member may have open at once ({MAX_OPEN_BY_MEMBER})")
 
 
+@dataclass(frozen=True)
+class BallotKind:
+    """A kind of ballot: its ``name``; ``options`` checks what a new ballot asks (its options,
+    for ``seats`` seats) and ``content`` one ballot's content against them; ``tally`` counts
+    the contents. ``member_opens``: a member may open one (a recall opens from a petition);
+    ``about_office``: it names an office; ``binding``: a yes-or-no vote that needs the
+    council's quorum."""
+
+    name: str
+    options: Callable[[dict[str, Any], int], dict[str, Any]]
+    content: Callable[[dict[str, Any], Any, int], Any]
+    tally: Callable[[dict[str, Any], Sequence[Any], int, str, int], dict[str, Any]]
+    member_opens: bool = True
+    about_office: bool = False
+    binding: bool = False
+
+
 def options_checked(kind: str, options: dict[str, Any], seats: int = 1) -> dict[str, Any]:
     """The options of a new ballot of ``kind``, checked; a Refusal naming what is wrong."""
     if kind not in KINDS:
         raise Refusal("invalid_ballot", f"the kind of ballot must be one of {', '.join(KINDS)}, not {kind!r}")
-    if kind == "election":
-        candidates = _distinct_strings(options.get("candidates"), "candidates")
-        if len(candidates) < seats:
-            raise Refusal("no_candidates",
-                          f"an election for {seats} seat(s) needs at least {seats} candidate(s)")
-        return {"candidates": candidates}
-    if kind == "priorities":
-        return {"products": _distinct_strings(options.get("products"), "products"),
-                "economy": options.get("economy")}
-    if kind == "budget":
-        projects = options.get("projects")
-        budget = options.get("budget")
-        if not isinstance(projects, dict) or not projects:
-            raise Refusal("invalid_ballot", "a budget needs projects: {id: cost}")
-        for project, cost in projects.items():
-            if not isinstance(cost, int) or isinstance(cost, bool) or cost <= 0:
-                raise Refusal("invalid_ballot",
-                              f"project {project!r}: its cost must be a positive whole number")
-        if not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0:
-            raise Refusal("invalid_ballot", "the budget must be a positive whole number")
-        return {"projects": dict(projects), "budget": budget}
-    if kind == "shares":
-        method = options.get("method", "median")
-        if method not in shares.METHODS:
-            raise Refusal("invalid_ballot", f"the shares are aggregated by {' or '.join(shares.METHODS)}")
-        return {"method": method}
-    if kind == "pay":
-        return {"office": _office_number(options.get("office")), "rate": _rate(options.get("rate")),
-                "quorum": _quorum(options)}
-    if kind == "recall":
-        return {"holder": options.get("holder"), "office": options.get("office"), "quorum": _quorum(options)}
-    if kind == "plan":
-        plans = options.get("plans")
-        if not isinstance(plans, list) or not plans or not all(isinstance(p, int) for p in plans):
-            raise Refusal("invalid_ballot", "a plan ballot needs plans: the numbers of finished plan jobs")
-        return {"plans": sorted(set(plans))}
-    raise AssertionError(kind)  # every kind is checked above
+    return KINDS[kind].options(options, seats)
 
 
 def content_checked(kind: str, options: dict[str, Any], content: Any, seats: int = 1) -> Any:
     """One ballot's content in its normal form; Refusal("invalid_ballot") naming the fault."""
-    if kind == "election":
-        method = "approval" if seats == 1 else "stv"
-        return elections.ballot_checked(method, content, options["candidates"], seats)
-    if kind == "recall":
-        if content not in RECALL_CHOICES:
-            raise Refusal("invalid_ballot", 'a recall ballot says "remove" or "keep"')
-        return content
-    if kind == "pay":
-        if content not in PAY_CHOICES:
-            raise Refusal("invalid_ballot", 'a pay ballot says "yes" or "no"')
-        return content
-    if kind == "shares":
-        return shares.proposal_checked(content)
-    if kind == "priorities":
-        return priorities.tier_ballot_checked(content, options["products"])
-    if kind == "budget":
-        return budgets.budget_ballot_checked(content, options["projects"])
-    return [int(plan) for plan in elections.ballot_checked(
-        "approval", [str(plan) for plan in _list(content)], [str(plan) for plan in options["plans"]])]
+    return KINDS[kind].content(options, content, seats)
 
 
 def tally(kind: str, options: dict[str, Any], contents: Sequence[Any], seats: int,
           seed: str, electorate: int) -> dict[str, Any]:
     """The result of a closed ballot from its anonymous contents and the number of members
     entitled to vote (both published with the result, so anyone can recount it)."""
-    if kind == "election":
-        if not contents:
-            return {"method": "approval" if seats == 1 else "stv", "elected": [], "runners_up": [],
-                    "counts": {}, "rounds": [], "ties": [], "why": "nobody voted: nobody is elected"}
-        if seats == 1:
-            outcome = elections.approval(options["candidates"], contents, seed)
-        else:
-            outcome = elections.stv(options["candidates"], contents, seats, seed)
-        return plain(outcome)
-    if kind == "recall":
-        counts = Counter(contents)
-        decision = recall.recall_decision(counts["remove"], counts["keep"], electorate,
-                                          Fraction(options["quorum"]))
-        return {**plain(decision), "electorate": electorate}
-    if kind == "pay":
-        counts = Counter(contents)
-        short = recall.shortfall(counts["yes"], counts["no"], electorate, Fraction(options["quorum"]))
-        return {"yes": counts["yes"], "no": counts["no"], "carried": short is None,
-                "quorum": recall.quorum(electorate, Fraction(options["quorum"])), "electorate": electorate,
-                "why": f"the pay stays: {short}" if short else f"the pay is set: {counts['yes']} voted for, "
-                                                               f"{counts['no']} against",
-                "office": options["office"], "rate": options["rate"]}
-    if kind == "shares":
-        method = options.get("method", "median")
-        return {"shares": shares.aggregate_shares(contents, method) if contents else None,
-                "method": method, "ballots": len(contents)}
-    if kind == "priorities":
-        return {"tiers": priorities.aggregate_tiers(contents, options["products"]), "ballots": len(contents)}
-    if kind == "budget":
-        return plain(budgets.equal_shares(options["projects"], contents, options["budget"], seed))
+    return KINDS[kind].tally(options, contents, seats, seed, electorate)
+
+
+def member_kinds() -> tuple[str, ...]:
+    """The kinds of ballot a member may open."""
+    return tuple(name for name, kind in KINDS.items() if kind.member_opens)
+
+
+# election: approval voting for one seat, the single transferable vote for several
+
+def _election_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
+    candidates = _distinct_strings(options.get("candidates"), "candidates")
+    if len(candidates) < seats:
+        raise Refusal("no_candidates", f"an election for {seats} seat(s) needs at least {seats} candidate(s)")
+    return {"candidates": candidates}
+
+
+def _election_content(options: dict[str, Any], content: Any, seats: int) -> Any:
+    method = "approval" if seats == 1 else "stv"
+    return elections.ballot_checked(method, content, options["candidates"], seats)
+
+
+def _election_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
+                    electorate: int) -> dict[str, Any]:
+    if not contents:
+        return {"method": "approval" if seats == 1 else "stv", "elected": [], "runners_up": [],
+                "counts": {}, "rounds": [], "ties": [], "why": "nobody voted: nobody is elected"}
+    if seats == 1:
+        return plain(elections.approval(options["candidates"], contents, seed))
+    return plain(elections.stv(options["candidates"], contents, seats, seed))
+
+
+# recall and pay: binding yes-or-no votes, carried by a majority when the quorum took part
+
+def _recall_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
+    return {"holder": options.get("holder"), "office": options.get("office"), "quorum": _quorum(options)}
+
+
+def _recall_content(options: dict[str, Any], content: Any, seats: int) -> Any:
+    if content not in RECALL_CHOICES:
+        raise Refusal("invalid_ballot", 'a recall ballot says "remove" or "keep"')
+    return content
+
+
+def _recall_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
+                  electorate: int) -> dict[str, Any]:
+    counts = Counter(contents)
+    decision = recall.recall_decision(counts["remove"], counts["keep"], electorate,
+                                      Fraction(options["quorum"]))
+    return {**plain(decision), "electorate": electorate}
+
+
+def _pay_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
+    return {"office": _office_number(options.get("office")), "rate": _rate(options.get("rate")),
+            "quorum": _quorum(options)}
+
+
+def _pay_content(options: dict[str, Any], content: Any, seats: int) -> Any:
+    if content not in PAY_CHOICES:
+        raise Refusal("invalid_ballot", 'a pay ballot says "yes" or "no"')
+    return content
+
+
+def _pay_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
+               electorate: int) -> dict[str, Any]:
+    counts = Counter(contents)
+    short = recall.shortfall(counts["yes"], counts["no"], electorate, Fraction(options["quorum"]))
+    return {"yes": counts["yes"], "no": counts["no"], "carried": short is None,
+            "quorum": recall.quorum(electorate, Fraction(options["quorum"])), "electorate": electorate,
+            "why": f"the pay stays: {short}" if short else f"the pay is set: {counts['yes']} voted for, "
+                                                           f"{counts['no']} against",
+            "office": options["office"], "rate": options["rate"]}
+
+
+# shares, priorities and budgets: what the economy makes, aggregated
+
+def _shares_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
+    method = options.get("method", "median")
+    if method not in shares.METHODS:
+        raise Refusal("invalid_ballot", f"the shares are aggregated by {' or '.join(shares.METHODS)}")
+    return {"method": method}
+
+
+def _shares_content(options: dict[str, Any], content: Any, seats: int) -> Any:
+    return shares.proposal_checked(content)
+
+
+def _shares_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
+                  electorate: int) -> dict[str, Any]:
+    method = options.get("method", "median")
+    return {"shares": shares.aggregate_shares(contents, method) if contents else None,
+            "method": method, "ballots": len(contents)}
+
+
+def _priorities_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
+    return {"products": _distinct_strings(options.get("products"), "products"),
+            "economy": options.get("economy")}
+
+
+def _priorities_content(options: dict[str, Any], content: Any, seats: int) -> Any:
+    return priorities.tier_ballot_checked(content, options["products"])
+
+
+def _priorities_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
+                      electorate: int) -> dict[str, Any]:
+    return {"tiers": priorities.aggregate_tiers(contents, options["products"]), "ballots": len(contents)}
+
+
+def _budget_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
+    projects = options.get("projects")
+    budget = options.get("budget")
+    if not isinstance(projects, dict) or not projects:
+        raise Refusal("invalid_ballot", "a budget needs projects: {id: cost}")
+    for project, cost in projects.items():
+        if not isinstance(cost, int) or isinstance(cost, bool) or cost <= 0:
+            raise Refusal("invalid_ballot", f"project {project!r}: its cost must be a positive whole number")
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0:
+        raise Refusal("invalid_ballot", "the budget must be a positive whole number")
+    return {"projects": dict(projects), "budget": budget}
+
+
+def _budget_content(options: dict[str, Any], content: Any, seats: int) -> Any:
+    return budgets.budget_ballot_checked(content, options["projects"])
+
+
+def _budget_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
+                  electorate: int) -> dict[str, Any]:
+    return plain(budgets.equal_shares(options["projects"], contents, options["budget"], seed))
+
+
+# plan: which computed plan variant the council adopts, by approval
+
+def _plan_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
+    plans = options.get("plans")
+    if not isinstance(plans, list) or not plans or not all(isinstance(p, int) for p in plans):
+        raise Refusal("invalid_ballot", "a plan ballot needs plans: the numbers of finished plan jobs")
+    return {"plans": sorted(set(plans))}
+
+
+def _plan_content(options: dict[str, Any], content: Any, seats: int) -> Any:
+    return [int(plan) for plan in elections.ballot_checked(
+        "approval", [str(plan) for plan in _list(content)], [str(plan) for plan in options["plans"]])]
+
+
+def _plan_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
+                electorate: int) -> dict[str, Any]:
     outcome = elections.approval([str(plan) for plan in options["plans"]],
                                  [[str(plan) for plan in content] for content in contents], seed)
     return {**plain(outcome), "adopted": int(outcome.elected[0]) if contents else None}
+
+
+KINDS: Mapping[str, BallotKind] = MappingProxyType({kind.name: kind for kind in (
+    BallotKind("election", _election_options, _election_content, _election_tally, about_office=True),
+    BallotKind("recall", _recall_options, _recall_content, _recall_tally,
+               member_opens=False, about_office=True, binding=True),
+    BallotKind("pay", _pay_options, _pay_content, _pay_tally, binding=True),
+    BallotKind("shares", _shares_options, _shares_content, _shares_tally),
+    BallotKind("priorities", _priorities_options, _priorities_content, _priorities_tally),
+    BallotKind("budget", _budget_options, _budget_content, _budget_tally),
+    BallotKind("plan", _plan_options, _plan_content, _plan_tally),
+)})
 
 
 @overload

@@ -10,8 +10,18 @@ moves first. The minimum voting period is the council's rule (``voting_days``, b
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from commonplan.democracy.refusals import BALLOT_OPEN, INVALID_BALLOT, INVALID_COUNCIL, Refusal
+
+
+class BallotState(StrEnum):
+    """A ballot's state: ``open`` to votes, ``counting`` once the voting stopped (the count under
+    way), ``closed`` with its result. Stored as its value."""
+
+    OPEN = "open"
+    COUNTING = "counting"
+    CLOSED = "closed"
 
 DEFAULT_VOTING_DAYS = 7      # recall and by-elections included: a week to learn of it and vote
 MIN_VOTING_DAYS = 1          # no council's rule makes a ballot shorter than a day

@@ -33,7 +33,7 @@ from commonplan.analysis.values import NotProductiveError, least_cost
 from commonplan.economy.choice import technique_system
 from commonplan.economy.leontief import leontief_solve
 from commonplan.economy.productive import productive_choice
-from commonplan.planning.highs import INFINITY, highs_model
+from commonplan.planning.highs import INFINITY, highs_model, model_status
 from commonplan.planning.lexicographic import HeldTiers, StageResult, lexicographic
 from commonplan.planning.plan import Plan, Progress, finish_plan, nothing_needed
 from commonplan.planning.problem import PlanningProblem
@@ -261,7 +261,8 @@ def exact_plan(problem: PlanningProblem, progress: Progress | None = None) -> Pl
         return nothing_needed(problem)
     engine = ColumnGeneration(problem, progress)
     result = lexicographic(engine, len(problem.tiers), progress)
-    return finish_plan(problem, result.activity, result.fulfilment, status="optimal",
+    return finish_plan(problem, result.activity, result.fulfilment, exact=True,
+                       solver_status=model_status(engine.highs),
                        shadow_prices=result.shadow_prices, capacity_prices=result.capacity_prices,
                        warnings=engine.warnings)
 

@@ -334,15 +334,16 @@ def harmony_plan(problem: PlanningProblem, progress: Progress | None = None) -> 
     tiers = len(problem.tiers)
     if tiers == 0 or len(problem.produced) == 0:
         activity = np.zeros(len(problem.capacities))
-        return finish_plan(problem, activity, fulfilment_of(problem, activity),
-                           status="approximate")
+        return finish_plan(problem, activity, fulfilment_of(problem, activity), exact=False,
+                           solver_status="nothing to solve")
     if progress:
         progress(0.0, "Harmony: the Leontief plan of the techniques cheapest in labour")
     search = HarmonySearch(problem)
-    stalled = 0
+    stalled, ended = 0, f"stopped at the limit of {ROUNDS} rounds"
     for round_ in range(ROUNDS):
         k = search.active_tier()
         if k is None:
+            ended = f"every tier settled after {round_} rounds"
             break
         if k > 0 and search.fulfilment[k] < STALL and search.fulfilment[k - 1] < MET:
             search.settle(k)  # the tier before left the binding rows empty: nothing to gain
@@ -364,8 +365,10 @@ def harmony_plan(problem: PlanningProblem, progress: Progress | None = None) -> 
                                  search.fulfilment @ problem.demand)
     if progress:
         progress(1.0, "Harmony: planned")
-    return finish_plan(problem, activity, fulfilment_of(problem, activity), status="approximate",
-                       warnings=warnings)
+    if warnings:  # the repair fell back to producing nothing
+        ended += "; its plan could not keep every constraint"
+    return finish_plan(problem, activity, fulfilment_of(problem, activity), exact=False,
+                       solver_status=ended, warnings=warnings)
 
 
 def secured(problem: PlanningProblem, system: TechniqueSystem, activity: np.ndarray,

@@ -66,6 +66,11 @@ def _finite(bounds: np.ndarray) -> npt.NDArray[np.float64]:
     return np.clip(np.asarray(bounds, np.float64), -INFINITY, INFINITY)
 
 
+def model_status(highs: highspy.Highs) -> str:
+    """HiGHS's own word for how its last solve ended (``Optimal``, ``Infeasible``, ...)."""
+    return str(highs.modelStatusToString(highs.getModelStatus()))
+
+
 def optimise(highs: highspy.Highs) -> highspy.HighsSolution:
     """Run HiGHS; the solution, or LPError naming the status when it is not optimal."""
     highs.run()

@@ -16,7 +16,7 @@ import highspy
 import numpy as np
 
 from commonplan.planning.highs import LPError, optimise
-from commonplan.planning.plan import Progress
+from commonplan.planning.plan import MET, Progress
 
 HOLD = 1e-9  # an earlier tier may give up this much of its optimum, relative (SPEC)
 # ... and at least this much, absolute: a small lambda held to 1e-9 of itself leaves a sliver
@@ -24,7 +24,6 @@ HOLD = 1e-9  # an earlier tier may give up this much of its optimum, relative (S
 # reports spurious infeasibility.
 HOLD_FLOOR = 1e-12
 MAX_SLACK = 1e-6  # the most an earlier tier's hold is widened to, relative, on numerical trouble
-MET = 1 - 1e-9
 FULL = 1 - 1e-8
 
 

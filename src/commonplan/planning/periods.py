@@ -27,9 +27,9 @@ import scipy.sparse as sp
 
 from commonplan.economy.model import Economy, Needs
 from commonplan.planning.capital import Capital
-from commonplan.planning.highs import INFINITY, LPError, highs_model, optimise
-from commonplan.planning.lexicographic import HOLD, MET
-from commonplan.planning.plan import NAMED, Plan, Progress, finish_plan
+from commonplan.planning.highs import INFINITY, LPError, highs_model, model_status, optimise
+from commonplan.planning.lexicographic import HOLD
+from commonplan.planning.plan import MET, NAMED, Plan, PlanStatus, Progress, finish_plan
 from commonplan.planning.problem import TOLERANCE, PlanningProblem, breaches, fulfilment_of, planning_problem
 
 MAX_SLACK = 1e-6  # the most the hold of an earlier tier is widened to, on numerical trouble
@@ -57,8 +57,10 @@ class PeriodPlans:
     capacity: np.ndarray
     investment_goods: np.ndarray
     least_fulfilment: np.ndarray
-    status: str
+    status: PlanStatus
     explanation: str
+    message: str
+    solver_status: str
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -123,7 +125,7 @@ class PeriodModel:
         self.holds: list[tuple[int, str, float]] = []  # (tier, "least" or "total", optimum)
         self.slack = HOLD
         self.warnings: list[str] = []
-        self.status = "optimal"  # "approximate" once a stage could not be solved as SPEC asks
+        self.exact = True  # False once a stage could not be solved as SPEC asks
 
     def _period_problem(self, s: int) -> PlanningProblem:
         """Period s's needs and limits (grown), its capacities before any investment (worn)."""
@@ -247,7 +249,7 @@ class PeriodModel:
             self.slack = slack  # the holds widened in vain are restored
             for hold in self.holds:
                 self._hold(hold)
-            self.status = "approximate"
+            self.exact = False
             self.warnings.append(f"priority {int(self.base.tiers[k])}: its fulfilment over all "
                                  f"periods could not be maximised ({error}); only its least "
                                  "fulfilment in any period is held")
@@ -288,7 +290,7 @@ class PeriodModel:
                 self._keep_duals()
             if not (breached := self.plans().breaches()):
                 return
-        self.status = "approximate"
+        self.exact = False
         self.warnings.append(f"HiGHS's plan breaks constraints by more than {TOLERANCE:g} relative: "
                              f"{'; '.join(breached)}")
 
@@ -335,15 +337,18 @@ class PeriodModel:
         for s, problem in enumerate(self.problems):
             problem = replace(problem, capacities=capacity[s])
             fulfilment = self._delivered(problem, x[s], investment[s, invested])
-            made.append(finish_plan(problem, x[s], fulfilment, status=self.status,
+            made.append(finish_plan(problem, x[s], fulfilment, exact=self.exact,
+                                    solver_status=model_status(self.highs),
                                     shadow_prices=prices[0][s], capacity_prices=prices[1][s]))
         least = np.array([plan.fulfilment for plan in made]).min(axis=0, initial=1.0)
         warnings = list(self.warnings)
         if self.slack > HOLD:
             warnings.append(f"the earlier priority tiers were held to within {self.slack:.0e} of their "
                             "optimum per period, not 1e-9, for numerical reasons")
-        return PeriodPlans(tuple(made), self.capital, investment, capacity, goods, least, self.status,
-                           explain_periods(made, investment, self.base), warnings)
+        status = PlanStatus.of(self.exact, least)
+        return PeriodPlans(tuple(made), self.capital, investment, capacity, goods, least, status,
+                           explain_periods(made, investment, self.base),
+                           status.message(least, self.base.tiers), model_status(self.highs), warnings)
 
     def _delivered(self, problem: PlanningProblem, x: np.ndarray, investment: np.ndarray) -> np.ndarray:
         """SPEC's lambda of what is left for needs once the investment goods are set aside."""

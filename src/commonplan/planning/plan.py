@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +20,48 @@ from commonplan.planning.problem import TOLERANCE, PlanningProblem
 
 Progress = Callable[[float, str], None]  # (fraction done, what is being done)
 NAMED = 3  # limits named in one sentence of the explanation
+MET = 1 - 1e-9  # a tier's lambda at least this is met in full
+
+
+class PlanStatus(StrEnum):
+    """How a plan stands, as scipy's ``OptimizeResult.status`` says how a solve ended; never an
+    error: every bundle has a plan (SPEC section 2), and a need that cannot be met is a status.
+
+    SPEC's ``plan --json`` knows two words, ``optimal`` and ``approximate`` (:attr:`spec`): an
+    exact plan short of some need is SPEC's ``optimal``, its fulfilment below 1."""
+
+    OPTIMAL = "optimal"  # SPEC's optimum, every need met in full
+    NEEDS_UNMET = "needs unmet"  # SPEC's optimum, but some priority tier is met below 1
+    APPROXIMATE = "approximate"  # keeps every limit, not proven optimal (Harmony; a stage not certified)
+
+    @property
+    def exact(self) -> bool:
+        """Whether the plan is SPEC's optimum."""
+        return self is not PlanStatus.APPROXIMATE
+
+    @property
+    def spec(self) -> str:
+        """The status word of SPEC's ``plan --json``: ``optimal`` or ``approximate``."""
+        return "optimal" if self.exact else "approximate"
+
+    @classmethod
+    def of(cls, exact: bool, fulfilment: np.ndarray) -> PlanStatus:
+        """The status of a plan, ``exact`` or not, meeting its tiers at ``fulfilment``."""
+        if not exact:
+            return cls.APPROXIMATE
+        return cls.OPTIMAL if bool(np.all(fulfilment >= MET)) else cls.NEEDS_UNMET
+
+    def message(self, fulfilment: np.ndarray, tiers: np.ndarray) -> str:
+        """The status in one sentence, naming the tiers met below 1."""
+        short = [f"priority {int(tier)} at {float(share):.1%}"
+                 for tier, share in zip(tiers, fulfilment, strict=True) if share < MET]
+        unmet = f"not every need can be met ({', '.join(short)})" if short else ""
+        if self is PlanStatus.APPROXIMATE:
+            return ("An approximate plan: it keeps every limit but is not proven optimal"
+                    + (f"; {unmet}." if unmet else "."))
+        if self is PlanStatus.NEEDS_UNMET:
+            return f"The optimal plan, but {unmet}."
+        return "The optimal plan: every need is met in full."
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,11 +72,13 @@ class Plan:
     ``net_output`` over all products (labour and resources negative: their use).
     ``shadow_prices`` over ``problem.limited`` and ``capacity_prices`` over techniques are
     None for methods that compute no prices.  ``binding_limits`` are product positions,
-    ``binding_capacities`` technique positions.
+    ``binding_capacities`` technique positions.  ``status`` says how the plan stands
+    (:class:`PlanStatus`) and ``message`` so in words; ``solver_status`` is the solver's own
+    (HiGHS's model status, or how Harmony's rounds ended).
     """
 
     problem: PlanningProblem
-    status: str
+    status: PlanStatus
     fulfilment: np.ndarray
     activity: np.ndarray
     net_output: np.ndarray
@@ -43,6 +88,8 @@ class Plan:
     binding_limits: np.ndarray
     binding_capacities: np.ndarray
     explanation: str
+    message: str
+    solver_status: str
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -51,10 +98,11 @@ class Plan:
 
 
 def finish_plan(problem: PlanningProblem, activity: np.ndarray, fulfilment: np.ndarray, *,
-                status: str, shadow_prices: np.ndarray | None = None,
+                exact: bool, solver_status: str, shadow_prices: np.ndarray | None = None,
                 capacity_prices: np.ndarray | None = None,
                 warnings: list[str] | None = None) -> Plan:
-    """Derive net output, labour, what binds and the explanation from a plan's activity."""
+    """Derive net output, labour, what binds, the status and the explanation from a plan's
+    activity (``exact``: SPEC's optimum, as the solver, reporting ``solver_status``, found it)."""
     activity = np.maximum(activity, 0.0)
     net_output = _net_output(problem, activity)
     used = problem.use @ activity
@@ -62,8 +110,10 @@ def finish_plan(problem: PlanningProblem, activity: np.ndarray, fulfilment: np.n
     capacities = problem.capped[activity[problem.capped]
                                 >= problem.capacities[problem.capped] * (1 - TOLERANCE)]
     labour_hours = float(problem.labour @ activity)
+    status = PlanStatus.of(exact, fulfilment)
     plan = Plan(problem, status, fulfilment, activity, net_output, labour_hours, shadow_prices,
-                capacity_prices, limits, capacities, "", list(warnings or []))
+                capacity_prices, limits, capacities, "", status.message(fulfilment, problem.tiers),
+                solver_status, list(warnings or []))
     object.__setattr__(plan, "explanation", explain(plan))
     return plan
 
@@ -71,7 +121,7 @@ def finish_plan(problem: PlanningProblem, activity: np.ndarray, fulfilment: np.n
 def nothing_needed(problem: PlanningProblem) -> Plan:
     """The optimal plan when no need is stated: nothing runs, and no limit is worth anything."""
     nothing = np.zeros(len(problem.capacities))
-    return finish_plan(problem, nothing, np.zeros(0), status="optimal",
+    return finish_plan(problem, nothing, np.zeros(0), exact=True, solver_status="nothing to solve",
                        shadow_prices=np.zeros(len(problem.limited)), capacity_prices=nothing)
 
 

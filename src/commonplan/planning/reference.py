@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from commonplan.planning.highs import INFINITY, highs_model
+from commonplan.planning.highs import INFINITY, highs_model, model_status
 from commonplan.planning.lexicographic import HeldTiers, StageResult, lexicographic
 from commonplan.planning.plan import Plan, Progress, finish_plan, nothing_needed
 from commonplan.planning.problem import PlanningProblem
@@ -75,6 +75,7 @@ def reference_plan(problem: PlanningProblem, progress: Progress | None = None) -
         return nothing_needed(problem)
     stages = ReferenceStages(problem)
     result = lexicographic(stages, len(problem.tiers), progress)
-    return finish_plan(problem, result.activity, result.fulfilment, status="optimal",
+    return finish_plan(problem, result.activity, result.fulfilment, exact=True,
+                       solver_status=model_status(stages.highs),
                        shadow_prices=result.shadow_prices, capacity_prices=result.capacity_prices,
                        warnings=stages.warnings)

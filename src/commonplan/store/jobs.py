@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Update, select, update
 from sqlalchemy.orm import Session
 
-from commonplan.store.models import OPEN, Job
+from commonplan.store.models import OPEN, Job, JobState
 
 MAX_STARTS = 2  # a job interrupted by a stopped server is started again once
 INTERRUPTED = f"the server stopped while this job ran, {MAX_STARTS} times; run it again when it is mended"
@@ -22,7 +22,7 @@ STOPPED = "the server stopped; the job resumes when it starts again"
 def queue_job(session: Session, kind: str, economy_id: int, owner_id: int,
               options: dict[str, Any] | None = None) -> Job:
     job = Job(kind=kind, economy_id=economy_id, owner_id=owner_id, options=options or {},
-              state="queued", progress=0.0, message="queued")
+              state=JobState.QUEUED, progress=0.0, message="queued")
     session.add(job)
     session.flush()
     return job
@@ -31,40 +31,40 @@ def queue_job(session: Session, kind: str, economy_id: int, owner_id: int,
 def claim_job(session: Session, job_id: int) -> bool:
     """Mark a queued job running and count the start; False when it is not queued (another
     worker took it, or it ended), so no job ever runs twice at once."""
-    return _changed(session, update(Job).where(Job.id == job_id, Job.state == "queued")
-                    .values(state="running", attempts=Job.attempts + 1)) == 1
+    return _changed(session, update(Job).where(Job.id == job_id, Job.state == JobState.QUEUED)
+                    .values(state=JobState.RUNNING, attempts=Job.attempts + 1)) == 1
 
 
 def report_progress(session: Session, job_id: int, fraction: float, message: str) -> bool:
     """Record a running job's progress; False when it is not running any more (cancelled)."""
-    return _changed(session, update(Job).where(Job.id == job_id, Job.state == "running").values(
+    return _changed(session, update(Job).where(Job.id == job_id, Job.state == JobState.RUNNING).values(
         progress=min(max(fraction, 0.0), 1.0), message=message)) == 1
 
 
 def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
     """Keep a running job's result (one cancelled meanwhile stays cancelled, without it)."""
-    session.execute(update(Job).where(Job.id == job_id, Job.state == "running")
-                    .values(state="done", progress=1.0, message="done", result=result))
+    session.execute(update(Job).where(Job.id == job_id, Job.state == JobState.RUNNING)
+                    .values(state=JobState.DONE, progress=1.0, message="done", result=result))
 
 
 def fail_job(session: Session, job_id: int, reason: str) -> None:
     """Fail a job that has not ended, keeping the reason (one cancelled stays cancelled)."""
     session.execute(update(Job).where(Job.id == job_id, Job.state.in_(OPEN))
-                    .values(state="failed", message=reason))
+                    .values(state=JobState.FAILED, message=reason))
 
 
 def cancel_job(session: Session, job_id: int, by: str) -> bool:
     """Cancel a queued or running job (a running one stops at its next progress report);
     False when it has ended already."""
     return _changed(session, update(Job).where(Job.id == job_id, Job.state.in_(OPEN))
-                    .values(state="cancelled", message=f"cancelled by {by}")) == 1
+                    .values(state=JobState.CANCELLED, message=f"cancelled by {by}")) == 1
 
 
 def requeue_job(session: Session, job_id: int) -> None:
     """Put a job a stopping server interrupted back in the queue; a clean stop does not count
     as a start."""
-    session.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(
-        state="queued", progress=0.0, message=STOPPED, attempts=Job.attempts - 1))
+    session.execute(update(Job).where(Job.id == job_id, Job.state == JobState.RUNNING).values(
+        state=JobState.QUEUED, progress=0.0, message=STOPPED, attempts=Job.attempts - 1))
 
 
 def resume_interrupted(session: Session) -> list[int]:
@@ -72,10 +72,10 @@ def resume_interrupted(session: Session) -> list[int]:
     those started MAX_STARTS times already; the ids to run, oldest first."""
     left = Job.state.in_(OPEN)
     session.execute(update(Job).where(left, Job.attempts >= MAX_STARTS)
-                    .values(state="failed", message=INTERRUPTED))
+                    .values(state=JobState.FAILED, message=INTERRUPTED))
     ids = list(session.scalars(select(Job.id).where(left).order_by(Job.id)))
     session.execute(update(Job).where(Job.id.in_(ids))
-                    .values(state="queued", progress=0.0, message=RESUMED))
+                    .values(state=JobState.QUEUED, progress=0.0, message=RESUMED))
     return ids
 
 

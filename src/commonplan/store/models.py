@@ -4,6 +4,7 @@ councils with their offices, ballots and petitions, and the open books."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -20,9 +21,23 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from commonplan.democracy.closing import BallotState
+
 ROLES = ("member", "delegate", "workplace reporter", "auditor")
-OPEN = ("queued", "running")  # a job's states while it may still run
-ENDED = ("done", "failed", "cancelled")  # a job in these states never changes again
+
+
+class JobState(StrEnum):
+    """A background job's state, stored as its value."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+OPEN = (JobState.QUEUED, JobState.RUNNING)  # a job's states while it may still run
+ENDED = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)  # a job in these states never changes again
 
 
 def now() -> datetime:
@@ -77,7 +92,7 @@ class Job(Base):
     economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED.value, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
@@ -136,7 +151,7 @@ class Office(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))  # "delegate" or "post"
+    kind: Mapped[str] = mapped_column(String(20))  # a name of democracy.offices.OFFICE_KINDS
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     pay_rate: Mapped[float] = mapped_column(Float, default=0.0)
     term_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)  # terms in all, None: no cap
@@ -170,7 +185,7 @@ class Ballot(Base):
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     seats: Mapped[int] = mapped_column(Integer, default=1)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), nullable=True)
-    state: Mapped[str] = mapped_column(String(20), default="open")
+    state: Mapped[str] = mapped_column(String(20), default=BallotState.OPEN.value)
     seed: Mapped[str] = mapped_column(String(64))
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)  # None: council
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -30,8 +30,9 @@ from commonplan.app.civic_views import (
     public_names,
 )
 from commonplan.democracy.closing import DEFAULT_VOTING_DAYS as DEFAULT_DAYS
-from commonplan.democracy.closing import MAX_VOTING_DAYS, MIN_VOTING_DAYS
+from commonplan.democracy.closing import MAX_VOTING_DAYS, MIN_VOTING_DAYS, BallotState
 from commonplan.democracy.councils import FEDERATIONS, LEVELS
+from commonplan.democracy.offices import Filling, kinds_filled_by
 from commonplan.democracy.recall import RULES
 from commonplan.democracy.refusals import Refusal
 from commonplan.service.deps import Books, Db, RowId
@@ -115,10 +116,10 @@ def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
             closed_offset: WebOffset = 0) -> HTMLResponse:
     view = council_view(db, books, found(db, Council, council_id, "council"), me)
     closed, closed_page = page_of(db, select(Ballot).where(Ballot.council_id == council_id,
-                                                           Ballot.state == "closed")
+                                                           Ballot.state == BallotState.CLOSED)
                                   .order_by(Ballot.id.desc()), closed_offset, WEB_PAGE)
     names = {m["member"]: m["public_name"] for m in view["members"]}
-    posts = [o["id"] for o in view["offices"] if o["kind"] == "post"]
+    posts = [o["id"] for o in view["offices"] if o["kind"] in kinds_filled_by(Filling.LOTTERY)]
     volunteers = {books.pseudonym(v.member_id) for v in db.scalars(
         select(Volunteer).where(Volunteer.office_id.in_(posts)))} if posts else set()
     counts = {office: 0 for office in posts}

@@ -15,7 +15,7 @@ from commonplan.app.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.app.jobs import MAX_PERIODS, JobKind
 from commonplan.app.uploads import MAX_UPLOAD, store_bundle
 from commonplan.democracy.refusals import Refusal
-from commonplan.planning import PlanMethod
+from commonplan.planning import DEFAULT_METHOD, PlanMethod
 from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.downloads import attachment, bundle_file, result_csv_file
 from commonplan.service.errors import REFUSAL_STATUS
@@ -23,7 +23,7 @@ from commonplan.service.limits import MULTIPART_SLACK, WEB_PAGE, OptionalName
 from commonplan.service.paging import WebOffset, page_of
 from commonplan.store.access import may, readable
 from commonplan.store.accounts import issue_token, revoke_token
-from commonplan.store.models import ENDED, Job, StoredEconomy
+from commonplan.store.models import ENDED, Job, JobState, StoredEconomy
 from commonplan.web.charts import charts_of
 from commonplan.web.rendering import CSRF, TEMPLATES, EmailField, PageRoute, PasswordField, render, to
 from commonplan.web.session import (
@@ -129,7 +129,7 @@ def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
 
 @router.post("/app/economies/{economy_id}/jobs", dependencies=CSRF)
 def start_job(economy_id: RowId, me: Me, db: Db, worker: Worker,
-              kind: Annotated[JobKind, Form()], method: Annotated[PlanMethod, Form()] = "lp",
+              kind: Annotated[JobKind, Form()], method: Annotated[PlanMethod, Form()] = DEFAULT_METHOD,
               periods: Annotated[int, Form(ge=1, le=MAX_PERIODS)] = 1) -> Response:
     runnable_economy(db, economy_id, me)
     options = jobs.job_options(kind, method, periods)
@@ -164,7 +164,7 @@ def outcome(job: Job, me: Any) -> dict[str, Any]:
     """What the job page shows of a job: a cancel button while it may still be stopped, its
     charts and explanation once it is done."""
     may_cancel = job.state not in ENDED and may(me, "run", job)
-    if job.state != "done" or job.result is None:
+    if job.state != JobState.DONE or job.result is None:
         return {"charts": [], "document": None, "may_cancel": may_cancel}
     return {"charts": charts_of(job.kind, job.result), "document": job.result, "may_cancel": False}
 

@@ -16,7 +16,9 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
+from commonplan.democracy.offices import OFFICE_KINDS, Filling, kinds_filled_by
 from commonplan.democracy.refusals import Refusal
+from commonplan.planning import DEFAULT_METHOD, METHODS
 from commonplan.service.errors import REFUSAL_STATUS, ApiError
 from commonplan.service.limits import Email, Password
 from commonplan.store.models import LedgerTip
@@ -26,6 +28,10 @@ from commonplan.web.session import CSRF_HEADER, PageError, check_csrf, csrf_toke
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters["number"] = number
+# The vocabularies every page may show, read from their one registry in the core.
+TEMPLATES.env.globals.update(plan_methods=METHODS, default_method=DEFAULT_METHOD, office_kinds=OFFICE_KINDS,
+                             elected_kinds=kinds_filled_by(Filling.ELECTION),
+                             lottery_kinds=kinds_filled_by(Filling.LOTTERY))
 # The pages' own policy: the app's, plus the inline styles Plotly sets on its charts.
 PAGE_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")

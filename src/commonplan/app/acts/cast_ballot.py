@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import past_deadline
 from commonplan.democracy.ballot_kinds import content_checked
+from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, BallotContent, CouncilMember, Member, Participation, table_of
@@ -50,7 +51,7 @@ def cast_ballot(session: Session, books: OpenBooks, member: Member, ballot_id: i
     if ballot.member_id is None:
         raise Refusal("not_a_member", f"{actor} is not a member of council {ballot.council_id}")
     checked = content_checked(ballot.kind, ballot.options, content, ballot.seats)
-    if ballot.state != "open" or past_deadline(ballot.closes_at, books):
+    if ballot.state != BallotState.OPEN or past_deadline(ballot.closes_at, books):
         raise Refusal("ballot_closed", f"ballot {ballot_id} is closed")
     try:
         session.execute(_TAKE_PART, {"ballot_id": ballot_id, "member_id": member.id})

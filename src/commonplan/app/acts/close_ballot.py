@@ -36,9 +36,9 @@ from commonplan.app.acts.mandates import install, vacate
 from commonplan.app.acts.open_ballot import open_checked
 from commonplan.democracy import recall
 from commonplan.democracy.ballot_kinds import tally
-from commonplan.democracy.closing import check_close
+from commonplan.democracy.closing import BallotState, check_close
 from commonplan.democracy.elections import Outcome
-from commonplan.democracy.pay import check_pay
+from commonplan.democracy.offices import AfterRecall, office_kind
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import (
@@ -96,18 +96,18 @@ def start_count(session: Session, books: OpenBooks, member: Member, ballot_id: i
     books.lock(session)
     session.refresh(ballot)
     now = utc(books.clock())
-    if ballot.state == "closed":
+    if ballot.state == BallotState.CLOSED:
         raise Refusal("ballot_closed", f"ballot {ballot.id} is closed already")
-    if ballot.state == "counting" and now < _count_started(ballot) + COUNT_LEASE:
+    if ballot.state == BallotState.COUNTING and now < _count_started(ballot) + COUNT_LEASE:
         raise Refusal("ballot_closed", f"ballot {ballot.id} is being counted (since "
                                        f"{_count_started(ballot).isoformat()})")
     voted, electorate = votes_cast(session, ballot.id), member_count(session, council.id)
-    if ballot.state == "open":
+    if ballot.state == BallotState.OPEN:
         # every open ballot has its closing time: set at opening, and given by migration 0006
         # to the ballots opened before it
         assert ballot.closes_at is not None, f"open ballot {ballot.id} has no closing time"
         check_close(now, utc(ballot.closes_at), voted, electorate, ballot.id)
-    ballot.state, ballot.closed_at = "counting", now
+    ballot.state, ballot.closed_at = BallotState.COUNTING, now
     query = select(BallotContent.content).where(BallotContent.ballot_id == ballot.id)
     contents = list(session.scalars(query))
     random.SystemRandom().shuffle(contents)
@@ -121,10 +121,10 @@ def record_count(session: Session, books: OpenBooks, count: Count, result: dict[
     ballot = found(session, Ballot, count.ballot, "ballot")
     books.lock(session)
     session.refresh(ballot)
-    if ballot.state != "counting" or _count_started(ballot) != count.started:
+    if ballot.state != BallotState.COUNTING or _count_started(ballot) != count.started:
         raise Refusal("ballot_closed", f"ballot {ballot.id} was counted by another close")
     council = found(session, Council, count.council, "council")
-    ballot.state, ballot.result, ballot.closed_at = "closed", result, books.clock()
+    ballot.state, ballot.result, ballot.closed_at = BallotState.CLOSED, result, books.clock()
     session.execute(delete(BallotContent).where(BallotContent.ballot_id == ballot.id))
     books.record(session, "ballot closed", council_actor(council.id), {
         "ballot": ballot.id, "council": council.id, "kind": ballot.kind, "seed": ballot.seed,
@@ -171,10 +171,11 @@ def _recalled(session: Session, books: OpenBooks, council: Council, ballot: Ball
     if books.pseudonym(office.holder_id) != holder:  # the office changed hands meanwhile
         return
     vacate(session, office, "recalled", books.clock())
-    after = "vacant until its next draw" if office.kind == "post" else f"filled by {council.recall_fill}"
+    refilled = office_kind(office.kind).after_recall is AfterRecall.REFILLED
+    after = f"filled by {council.recall_fill}" if refilled else str(office_kind(office.kind).after_recall)
     books.record(session, "recall", council_actor(council.id), {
         "ballot": ballot.id, "office": office.id, "title": office.title, "recalled": holder, "then": after})
-    if office.kind == "delegate":  # a post goes by lot again, among its next volunteers
+    if refilled:  # a post goes by lot again, among its next volunteers
         _fill(session, books, council, office, holder)
 
 
@@ -226,7 +227,7 @@ def _paid(session: Session, books: OpenBooks, council: Council, ballot: Ballot) 
         return
     office = found(session, Office, ballot.options["office"], "office")
     rate = ballot.options["rate"]
-    check_pay(rate, council.reference_rate, office.title)
+    office_kind(office.kind).check_pay(rate, council.reference_rate, office.title)
     office.pay_rate = rate
     books.record(session, "pay set", council_actor(council.id), {
         "ballot": ballot.id, "council": council.id, "office": office.id, "rate": rate,

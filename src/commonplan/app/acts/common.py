@@ -10,10 +10,10 @@ from typing import TypeVar
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from commonplan.democracy.pay import check_pay, check_payment
+from commonplan.democracy.offices import office_kind
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.books import OpenBooks, record_apart
-from commonplan.store.models import Base, Council, CouncilMember, Member, Participation
+from commonplan.store.models import Base, Council, CouncilMember, Member, Office, Participation
 
 Row = TypeVar("Row", bound=Base)
 MAX_ID = 2**31 - 1
@@ -69,16 +69,17 @@ def council_actor(council_id: int) -> str:
     return f"council:{council_id}"
 
 
-def pay_checked(session: Session, books: OpenBooks, council: Council, actor: str, office: str,
+def pay_checked(session: Session, books: OpenBooks, council: Council, actor: str, held: Office,
                 rate: float | Decimal, voted_rate: float | None = None) -> None:
     """The pay rule, checked before anything is written (with ``voted_rate``, a payment: neither
     above the reference nor above the rate the council voted): a breach is recorded apart (in a
     transaction of its own, so it stays when the act is rolled back) and then refused."""
+    kind, office = office_kind(held.kind), held.title  # the pay rule of the office's kind
     try:
         if voted_rate is None:
-            check_pay(rate, council.reference_rate, office)
+            kind.check_pay(rate, council.reference_rate, office)
         else:
-            check_payment(rate, voted_rate, council.reference_rate, office)
+            kind.check_payment(rate, voted_rate, council.reference_rate, office)
     except Refusal as refusal:
         if refusal.code == "pay_above_rule":
             bind = session.get_bind()  # the acts' sessions are on an engine; a connection has one

@@ -9,11 +9,10 @@ from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import found, is_member, member_of
 from commonplan.democracy import closing, councils, recall
+from commonplan.democracy.offices import office_kind
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Council, CouncilMember, Member, Office
-
-OFFICE_KINDS = ("delegate", "post")
 
 
 def found_council(session: Session, books: OpenBooks, founder: Member, *, name: str, level: str,
@@ -68,13 +67,11 @@ def join_council(session: Session, books: OpenBooks, member: Member, council_id:
 
 def create_office(session: Session, books: OpenBooks, member: Member, council_id: int, *, title: str,
                   kind: str, pay_rate: float = 0.0, term_limit: int | None = None) -> Office:
-    """A new office of the council, created by one of its members, unpaid: its pay is the
-    council's decision, by a pay ballot (set_pay.propose_pay), never one member's."""
+    """A new office of the council, of a kind of democracy.offices, created by one of its members,
+    unpaid: its pay is the council's decision, by a pay ballot (set_pay.propose_pay), never one member's."""
     council = found(session, Council, council_id, "council")
     actor = member_of(session, books, council, member)
-    if kind not in OFFICE_KINDS:
-        raise Refusal("invalid_council", f"an office is a {' or a '.join(OFFICE_KINDS)}, not {kind!r}")
-    if kind == "delegate" and council.parent_id is None:
+    if office_kind(kind).sits_above and council.parent_id is None:
         raise Refusal("invalid_council", f"council {council.id} has no council above to send delegates to")
     if term_limit is not None and term_limit < 1:
         raise Refusal("term_limit", "a term limit is at least one term")

@@ -20,6 +20,7 @@ from commonplan.app.acts.common import found, member_of
 from commonplan.app.acts.mandates import install, terms_held
 from commonplan.democracy import rotation
 from commonplan.democracy.lottery import new_seed
+from commonplan.democracy.offices import Filling, office_kind
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Council, Member, Office, Volunteer
@@ -137,8 +138,9 @@ def _volunteers(session: Session, offices: list[Office]) -> list[Volunteer]:
 
 def _post(session: Session, office_id: int) -> Office:
     office = found(session, Office, office_id, "office")
-    if office.kind != "post":
-        raise Refusal("not_eligible", f"office {office.id} is a delegate's seat, filled by election")
+    kind = office_kind(office.kind)
+    if kind.filled is not Filling.LOTTERY:
+        raise Refusal("not_eligible", f"office {office.id} is a {kind.name}'s seat, filled by {kind.filled}")
     return office
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commonplan.democracy.offices import kinds_sitting_above, office_kind
 from commonplan.store.models import Council, CouncilMember, Mandate, Office
 
 
@@ -40,7 +41,7 @@ def vacate(session: Session, office: Office, why: str, when: datetime) -> None:
         return
     session.flush()
     still = session.scalar(select(Office.id).join(Council, Council.id == Office.council_id).where(
-        Office.holder_id == holder, Office.kind == "delegate", Council.parent_id == parent_id))
+        Office.holder_id == holder, Office.kind.in_(kinds_sitting_above()), Council.parent_id == parent_id))
     if still is None and (row := session.get(CouncilMember, (parent_id, holder))) is not None:
         session.delete(row)
 
@@ -54,6 +55,6 @@ def terms_held(session: Session, office_id: int) -> dict[int, int]:
 
 
 def _delegates_to(session: Session, office: Office) -> int | None:
-    if office.kind != "delegate":
+    if not office_kind(office.kind).sits_above:
         return None
     return session.scalar(select(Council.parent_id).where(Council.id == office.council_id))

@@ -21,13 +21,13 @@ from commonplan.app.acts.common import (
     pay_checked,
     utc,
 )
-from commonplan.democracy.ballot_kinds import check_may_open, options_checked
-from commonplan.democracy.closing import closing_time
+from commonplan.democracy.ballot_kinds import KINDS, check_may_open, options_checked
+from commonplan.democracy.closing import BallotState, closing_time
 from commonplan.democracy.lottery import new_seed
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.access import lends
 from commonplan.store.books import OpenBooks
-from commonplan.store.models import Ballot, Council, Job, Member, Office
+from commonplan.store.models import Ballot, Council, Job, JobState, Member, Office
 
 
 def open_ballot(session: Session, books: OpenBooks, member: Member, council_id: int, *, kind: str,
@@ -38,8 +38,8 @@ def open_ballot(session: Session, books: OpenBooks, member: Member, council_id: 
     away, else exactly that period away (democracy.closing)."""
     council = found(session, Council, council_id, "council")
     actor = member_of(session, books, council, member)
-    if kind == "recall":
-        raise Refusal("not_eligible", "a recall ballot opens when a petition reaches its threshold")
+    if kind in KINDS and not KINDS[kind].member_opens:
+        raise Refusal("not_eligible", f"a {kind} ballot opens when a petition reaches its threshold")
     return open_checked(session, books, council, actor, member.id, kind=kind, question=question,
                         options=options, office_id=office_id, closes_at=closes_at)
 
@@ -51,15 +51,17 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
     council itself (None) when a rule opens it (a recall after a petition, a by-election)."""
     if opener_id is not None:  # a member's ballot: within the most one member may have open
         check_may_open(session.scalar(select(func.count()).where(
-            Ballot.council_id == council.id, Ballot.opened_by == opener_id, Ballot.state != "closed")) or 0)
+            Ballot.council_id == council.id, Ballot.opened_by == opener_id,
+            Ballot.state != BallotState.CLOSED)) or 0)
     seats, offices = 1, []
-    if kind not in ("election", "recall"):
+    about_office = kind in KINDS and KINDS[kind].about_office
+    if not about_office:
         office_id = None  # only an election or a recall is about an office (an unknown one broke the insert)
-    if kind in ("election", "recall"):
+    else:
         several = options.get("offices") if kind == "election" else None
         offices = _offices_of(session, council, office_id, several)
         seats = len(offices)
-    if kind in ("recall", "pay"):  # binding yes-or-no votes: the council's quorum, never the opener's
+    if kind in KINDS and KINDS[kind].binding:  # yes-or-no votes: the council's quorum, never the opener's
         options = {**options, "quorum": council.recall_quorum}
     options = options_checked(kind, options, seats)
     if kind == "election":
@@ -69,7 +71,7 @@ def open_checked(session: Session, books: OpenBooks, council: Council, actor: st
         _plans_are_finished(session, council, options["plans"], opener_id)
     if kind == "pay":
         office = _office_of(session, council, options["office"])
-        pay_checked(session, books, council, actor, office.title, options["rate"])
+        pay_checked(session, books, council, actor, office, options["rate"])
     opened_at = books.clock()
     closes = closing_time(utc(opened_at), council.voting_days, utc(closes_at) if closes_at else None)
     seed = new_seed(books.random_bytes)
@@ -124,7 +126,7 @@ def _plans_are_finished(session: Session, council: Council, plans: list[int], op
     opener = session.get(Member, opener_id) if opener_id is not None else None
     for job_id in plans:
         job = session.get(Job, job_id) if 1 <= job_id <= MAX_ID else None
-        if job is None or job.kind != "plan" or job.state != "done" or not lends(
+        if job is None or job.kind != "plan" or job.state != JobState.DONE or not lends(
                 opener, job, is_member(session, council.id, job.owner_id)):
             raise Refusal("invalid_ballot", f"job {job_id} is not a finished plan of yours or of a "
                                             f"member of council {council.id}")

@@ -43,7 +43,7 @@ def pay_holder(session: Session, books: OpenBooks, member: Member, office_id: in
     rate = Decimal(amount) / Decimal(hours)
     if rate < 10**15:  # a greater rate passes any rule, and has too many digits to quantize
         rate = rate.quantize(Decimal("0.000001"), rounding=ROUND_CEILING)
-    pay_checked(session, books, council, actor, office.title, rate, voted_rate=office.pay_rate)
+    pay_checked(session, books, council, actor, office, rate, voted_rate=office.pay_rate)
     books.lock(session)
     payment = {"council": council.id, "office": office.id, "holder": books.pseudonym(office.holder_id),
                "hours": hours, "amount": amount, "voted_rate": office.pay_rate,
