@@ -5,8 +5,6 @@ Commands run in-process through ``main(argv)``; one test runs the installed cons
 
 from __future__ import annotations
 
-import json
-import math
 import shutil
 import subprocess
 import sys
@@ -16,47 +14,10 @@ import pytest
 import typer.main
 
 from commonplan import __version__
-from commonplan.cli.main import app, main
+from commonplan.cli.main import app
 from commonplan.economy.bundle import read_bundle
-from tests.conftest import BAKERY, lines_of, write_zip
-
-
-def run(capfd, *argv: object) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of ``commonplan ARGV``."""
-    capfd.readouterr()
-    with pytest.raises(SystemExit) as exited:
-        main([str(arg) for arg in argv])
-    out, err = capfd.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0 if code is None else 1), out, err
-
-
-def no_constants(name: str) -> float:
-    raise AssertionError(f"JSON holds {name}, not a finite number")
-
-
-def one_document(out: str) -> dict:
-    """The single JSON document on stdout, failing on anything else there or a non-finite number."""
-    document = json.loads(out, parse_constant=no_constants)
-    assert isinstance(document, dict)
-    return document
-
-
-def numbers_in(value: object) -> list[float]:
-    if isinstance(value, dict):
-        return [n for item in value.values() for n in numbers_in(item)]
-    if isinstance(value, list):
-        return [n for item in value for n in numbers_in(item)]
-    return [value] if isinstance(value, int | float) and not isinstance(value, bool) else []
-
-
-def check_provenance_and_warnings(document: dict, sha256: str | None) -> None:
-    assert document["provenance"]["bundle_sha256"] == sha256
-    assert document["provenance"]["commonplan_version"] == __version__
-    assert isinstance(document["warnings"], list)
-    assert all(isinstance(text, str) for text in document["warnings"])
-    assert all(math.isfinite(n) for n in numbers_in(document))
-
+from tests.commands import check_provenance_and_warnings, one_document, run
+from tests.factories import BAKERY, lines_of, write_zip
 
 COMMANDS = sorted(typer.main.get_command(app).commands)
 

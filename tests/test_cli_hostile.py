@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from commonplan.economy.bundle import read_bundle
-from tests.conftest import BAKERY, write_tables
-from tests.test_cli import one_document, run
+from tests.commands import one_document, run
+from tests.factories import BAKERY, write_tables
 
 MEMORY_LIMIT = 2 << 30  # address space of a refused command: far below what its request would take
 SOURCE = Path(__file__).parents[1] / "src"

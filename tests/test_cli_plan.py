@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from commonplan.economy.bundle import read_bundle
-from tests.test_cli import check_provenance_and_warnings, one_document, run
+from tests.commands import check_provenance_and_warnings, one_document, run
 
 PLAN_KEYS = {"status", "fulfilment", "activity", "net_output", "labour_hours", "shadow_prices",
              "capacity_prices", "binding", "explanation", "provenance", "warnings"}

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from commonplan.store.accounts import register_member
 from commonplan.store.database import open_database, sessions
 from commonplan.store.models import Member
-from tests.test_cli import run
+from tests.commands import run
 
 
 def test_a_member_is_made_an_auditor_and_bad_input_is_named(capfd, tmp_path):

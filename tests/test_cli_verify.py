@@ -17,7 +17,7 @@ from commonplan.store.accounts import register_member
 from commonplan.store.books import OpenBooks
 from commonplan.store.database import open_database, sessions
 from commonplan.store.models import LedgerEntry, LedgerHead
-from tests.test_cli import run
+from tests.commands import run
 
 SECRET = bytes.fromhex("c0" * 32)
 
@@ -97,7 +97,7 @@ def test_a_missing_or_broken_copy_is_bad_input(capfd, tmp_path):
 def test_an_auditor_copies_from_a_running_server_and_cosigns_a_head_it_checked(capfd, record, tmp_path):
     from commonplan.ledger import TreeHead, verify_signature
     from commonplan.server import create_app
-    from tests.service.test_browser import serving
+    from tests.browsers import serving
 
     url, engine = record
     copy, head_file, key = tmp_path / "copy.jsonl", tmp_path / "head.json", tmp_path / "auditor.key"

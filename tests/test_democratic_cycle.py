@@ -21,8 +21,7 @@ from commonplan.server import create_app
 from commonplan.store.accounts import set_role
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Job
-from tests.service.test_api import upload, wait_for
-from tests.service.test_councils_api import (
+from tests.rest import (
     ballot,
     close,
     found,
@@ -32,7 +31,9 @@ from tests.service.test_councils_api import (
     people,
     pseudonym,
     quick_passwords,
+    upload,
     vote,
+    wait_for,
 )
 
 SHARES = ({"consumption": 0.6, "investment": 0.2, "public services": 0.2},

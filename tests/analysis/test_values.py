@@ -13,7 +13,7 @@ from commonplan.analysis.requirements import gross_requirements
 from commonplan.analysis.values import labour_values
 from commonplan.economy import leontief
 from commonplan.economy.build import build_economy
-from tests.analysis.economies import leontief_economy
+from tests.factories import leontief_economy
 
 # Miller and Blair, Input-Output Analysis (2009), section 2.3: the two-sector example.
 MB_A = np.array([[0.15, 0.25], [0.20, 0.05]])

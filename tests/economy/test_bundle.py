@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from commonplan.economy.bundle import economy_tables, read_bundle, write_bundle
 from commonplan.economy.model import Economy, EconomyInfo, Kind
-from tests.conftest import BAKERY, lines_of, write_tables, write_zip
+from tests.factories import BAKERY, lines_of, write_tables, write_zip
 
 TABLE_NAMES = ("products", "techniques", "inputs", "resources", "needs")
 

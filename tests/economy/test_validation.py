@@ -15,7 +15,7 @@ import pytest
 
 from commonplan.economy.bundle import read_bundle, read_needs
 from commonplan.economy.problems import BundleError, Problem
-from tests.conftest import BAKERY, lines_of, problems_of, write_tables, write_zip
+from tests.factories import BAKERY, lines_of, problems_of, write_tables, write_zip
 
 
 def places(problems: list[Problem]) -> list[tuple[str, int | None, str | None]]:

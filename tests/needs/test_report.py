@@ -9,8 +9,8 @@ import pytest
 
 from commonplan.cli.main import main
 from commonplan.needs.simulate import Shoppers
+from tests.commands import run
 from tests.needs.records import simulated, text
-from tests.test_cli import run
 
 
 @pytest.fixture(scope="module")

@@ -8,45 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commonplan.economy.build import build_economy
-from commonplan.economy.model import Economy
 from commonplan.economy.synthetic import generate
 from commonplan.planning import make_plan
 from commonplan.planning.harmony import harmony, harmony_plan, scale_to_fit
 from commonplan.planning.problem import PlanningProblem, breaches, fulfilment_of, planning_problem
-
-GAP = 0.02  # Harmony's lambda of every tier is within this of the exact one (absolute) ...
-SHARE = 0.98  # ... and the first tier not met gets at least this share of the exact lambda
-
-PRODUCTS = [{"id": "grain", "kind": "good"}, {"id": "bread", "kind": "good"},
-            {"id": "salt", "kind": "good"}, {"id": "work", "kind": "labour"},
-            {"id": "mine", "kind": "resource"}]
-
-
-def bakery(hours: float, *, capacity: float | None = None, second_bakery: bool = False,
-           mine: float = 100.0, salt_needed: float = 0.0) -> Economy:
-    """Grain takes 1 hour; bread 0.5 grain and 0.5 hours, or, in the second bakery, 0.2 grain
-    and 1 hour; salt 1 hour and 1 unit of the mine.  Bread is priority 1, grain 2, salt 3."""
-    techniques = [{"id": "farm", "output": "grain"},
-                  {"id": "bakery", "output": "bread", "capacity": capacity},
-                  {"id": "saltworks", "output": "salt"}]
-    inputs = [{"technique": "farm", "product": "work", "quantity": 1},
-              {"technique": "bakery", "product": "grain", "quantity": 0.5},
-              {"technique": "bakery", "product": "work", "quantity": 0.5},
-              {"technique": "saltworks", "product": "work", "quantity": 1},
-              {"technique": "saltworks", "product": "mine", "quantity": 1}]
-    if second_bakery:
-        techniques.append({"id": "bakery2", "output": "bread"})
-        inputs += [{"technique": "bakery2", "product": "grain", "quantity": 0.2},
-                   {"technique": "bakery2", "product": "work", "quantity": 1}]
-    needs = [{"product": "bread", "quantity": 1000, "priority": 1},
-             {"product": "grain", "quantity": 200, "priority": 2}]
-    if salt_needed:
-        needs.append({"product": "salt", "quantity": salt_needed, "priority": 3})
-    return build_economy(products=PRODUCTS, techniques=techniques, inputs=inputs,
-                         resources=[{"product": "work", "available": hours},
-                                    {"product": "mine", "available": mine}],
-                         needs=needs)
+from tests.factories import HARMONY_GAP as GAP
+from tests.factories import HARMONY_SHARE as SHARE
+from tests.factories import planned_bakery as bakery
 
 
 def assert_feasible(problem: PlanningProblem, activity: np.ndarray, fulfilment: np.ndarray) -> None:

@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from commonplan.service.limits import JSON_BYTES, JSON_DEPTH, JSON_ITEMS, JSON_STRING, MAX_BODY, MAX_ID
 from commonplan.store.models import Base
 from commonplan.web import civic_pages
-from tests.service.test_civic_pages import post
-from tests.service.test_councils_api import democracy_client, ok, people
-from tests.service.test_pages import browser, signed_in
+from tests.pages import browser, post, signed_in
+from tests.rest import democracy_client, ok, people
 
 BIG = MAX_ID + 1
 

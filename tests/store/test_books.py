@@ -24,11 +24,12 @@ from commonplan.ledger import (
 )
 from commonplan.store.books import OpenBooks, entries, heads
 from commonplan.store.models import LedgerEntry, LedgerHead, LedgerTip
-from tests.app.acts import conftest as acts
-from tests.app.acts.conftest import SECRET, World
+from tests.databases import emptied_engine, migrated
+from tests.factories import SECRET, World, books, world
 
 # the quick store of tests/app/acts (migrated once per worker, emptied for each test)
-migrated, engine, books, world = acts.migrated, acts.engine, acts.books, acts.world
+engine = emptied_engine
+__all__ = ["books", "engine", "migrated", "world"]  # fixtures taken from the helper modules
 
 SHARES = {"consumption": 0.5, "investment": 0.25, "public services": 0.25}
 

@@ -24,12 +24,7 @@ def run(world, people, council, kind, options, votes, office_id=None, seats_offi
     its closing time."""
     if seats_offices:
         options = {**options, "offices": seats_offices}
-    ballot = world.act(open_ballot, people[0], council.id, kind=kind, question=f"A {kind}?",
-                       options=options, office_id=office_id)
-    for member, content in zip(people, votes, strict=False):
-        world.act(cast_ballot, member, ballot.id, content)
-    world.later()
-    world.act(close_ballot, people[0], ballot.id)
+    ballot = world.closed_ballot(council, people, kind, options, votes, office_id=office_id)
     closed = world.get(Ballot, ballot.id)
     entry = world.last("ballot closed")
     assert entry.act["voted"] == len(votes)

@@ -21,10 +21,7 @@ def office(world, people, council) -> Office:
 
 def decided(world, people, ballot, votes):
     """Each of ``people`` votes the matching word of ``votes``; then the ballot closes."""
-    for member, vote in zip(people, votes, strict=False):
-        world.act(cast_ballot, member, ballot.id, vote)
-    world.later()
-    return world.act(close_ballot, people[0], ballot.id)
+    return world.closed(ballot.id, people, votes)
 
 
 def test_an_office_opens_unpaid_and_pay_given_at_creation_is_refused(world, people, council, office):

@@ -14,7 +14,7 @@ from commonplan.ledger import Signer, TreeHead
 from commonplan.server import create_app
 from commonplan.store.accounts import set_role
 from commonplan.store.jobs import queue_job
-from tests.service.test_api import sign_in, upload, wait_for
+from tests.rest import sign_in, upload, wait_for
 
 SHARES = {"consumption": 0.5, "investment": 0.25, "public services": 0.25}
 CALLERS = ("anonymous", "owner", "other", "auditor", "delegate", "reporter")

@@ -16,7 +16,7 @@ from commonplan.ledger import Entry, Signer, TreeHead, verify_consistency, verif
 from commonplan.ledger.heads import verify_head
 from commonplan.ledger.tree import leaf_hash
 from commonplan.store.accounts import set_role
-from tests.service.test_councils_api import democracy_client, found, join, ok, people
+from tests.rest import democracy_client, found, join, ok, people
 
 Headers = dict[str, str]
 

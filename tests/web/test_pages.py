@@ -17,9 +17,19 @@ from commonplan.store.accounts import set_role
 from commonplan.store.jobs import queue_job
 from commonplan.web import pages
 from commonplan.web.session import CSRF_COOKIE, SESSION_COOKIE
-from tests.conftest import BAKERY, zipped
+from tests.factories import BAKERY, zipped
+from tests.pages import (
+    PASSWORD,
+    browser,
+    finished_job,
+    signed_in,
+    start,
+    token_in,
+    token_of,
+    upload,
+    uploaded,
+)
 
-PASSWORD = "correct horse battery"
 BROKEN = {**BAKERY, "inputs.csv": "technique,product,quantity\nbake,flour,x\n"}
 TIGHT = {**BAKERY, "resources.csv": "product,available\nlabour,1000\nland,0.2\n"}  # land binds
 
@@ -32,63 +42,9 @@ def app(database_url):
         yield application
 
 
-def browser(app, base_url: str = "https://testserver") -> TestClient:
-    """A browser of its own (its own cookies) on the app."""
-    return TestClient(app, base_url=base_url)
-
-
 @pytest.fixture
 def ada(app) -> TestClient:
     return signed_in(browser(app), "ada@example.org")
-
-
-def token_in(page: str) -> str:
-    """The CSRF token of the page's forms."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
-
-
-def token_of(client: TestClient, path: str = "/login") -> str:
-    return token_in(client.get(path).text)
-
-
-def signed_in(client: TestClient, email: str) -> TestClient:
-    registered = client.post("/register", data={"email": email, "password": PASSWORD,
-                                                "csrf_token": token_of(client, "/register")})
-    assert registered.status_code == 200 and "Your account is ready" in registered.text
-    answer = client.post("/login", data={"email": email, "password": PASSWORD,
-                                         "csrf_token": token_of(client)}, follow_redirects=False)
-    assert (answer.status_code, answer.headers["location"]) == (303, "/app/economies")
-    return client
-
-
-def upload(client: TestClient, tables: dict[str, str] = BAKERY, **options):
-    token = token_of(client, "/app/economies")
-    return client.post("/app/economies", data={"name": "bakery", "csrf_token": token},
-                       files={"bundle": ("bakery.zip", zipped(tables), "application/zip")}, **options)
-
-
-def uploaded(client: TestClient, tables: dict[str, str] = BAKERY) -> int:
-    answer = upload(client, tables, follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-    return int(answer.headers["location"].rsplit("/", 1)[1])
-
-
-def start(client: TestClient, economy: int, kind: str = "values", **options):
-    return client.post(f"/app/economies/{economy}/jobs", follow_redirects=False, **options, data={
-        "kind": kind, "method": "lp", "csrf_token": token_of(client, f"/app/economies/{economy}")})
-
-
-def finished_job(client: TestClient, economy: int, kind: str = "values") -> int:
-    answer = start(client, economy, kind)
-    assert answer.status_code == 303, answer.text
-    job = int(answer.headers["location"].rsplit("/", 1)[1])
-    for _ in range(200):
-        if client.get(f"/app/jobs/{job}/progress").status_code == 286:  # htmx: stop polling
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} did not end")
 
 
 def cookie(answer, name: str) -> dict[str, str | bool]:

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from commonplan.server import create_app
-from tests.conftest import BAKERY, write_zip
-from tests.service.test_browser import register_and_log_in, serving, upload
+from tests.browsers import register_and_log_in, serving, upload
+from tests.factories import BAKERY, write_zip
 
 
 @pytest.fixture(scope="module")

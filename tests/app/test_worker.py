@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from commonplan.economy.bundle import write_bundle
 from commonplan.economy.synthetic import generate
 from commonplan.server import create_app
-from tests.conftest import BAKERY
-from tests.service.test_api import sign_in, upload, wait_for
+from tests.factories import BAKERY
+from tests.rest import sign_in, upload, wait_for
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from commonplan.app import plan_variants
 from commonplan.app.plan_variants import names_of_bundle
-from tests.conftest import BAKERY, zipped
+from tests.factories import BAKERY, zipped
 
 
 def test_a_stored_bundle_gives_the_names_and_units_of_its_products_and_what_each_technique_makes():

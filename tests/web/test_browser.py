@@ -3,30 +3,18 @@ uvicorn on a free loopback port and a temporary SQLite file. A member registers,
 uploads the bakery, starts a plan, watches the progress bar fill, sees the charts drawn, downloads
 the CSV and logs out; a broken bundle shows its problems. No console error, no CSP violation."""
 
-import re
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from commonplan.server import create_app
-from tests.conftest import BAKERY, write_zip
+from tests.browsers import register_and_log_in, serving, upload
+from tests.factories import BAKERY, write_zip
 
-PASSWORD = "correct horse battery"
 QUEUED_FOR = 1.0  # seconds each job waits before it runs, so the page watches it progress
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def delayed(submit: Callable[[int], None]) -> Callable[[int], None]:
@@ -46,23 +34,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app.state.worker.submit = delayed(app.state.worker.submit)
     with serving(app) as address:
         yield address
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """``app`` on uvicorn in a background thread, on a free loopback port; its address."""
-    port = free_port()
-    served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if served.started:
-            break
-        time.sleep(0.05)
-    assert served.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -88,25 +59,6 @@ def tab(chromium: Browser, server: str, troubles: list[str]) -> Iterator[Page]:
     yield page
     context.close()
     assert not troubles, troubles
-
-
-def register_and_log_in(page: Page, email: str) -> None:
-    page.goto("/")
-    page.get_by_role("link", name="Register").first.click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Register").click()
-    expect(page.get_by_role("status")).to_contain_text("Your account is ready")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/app/economies$"))
-
-
-def upload(page: Page, bundle: Path) -> None:
-    page.get_by_label("Name").fill("bakery")
-    page.get_by_label("Bundle").set_input_files(bundle)
-    page.get_by_role("button", name="Upload").click()
 
 
 def test_a_member_plans_the_bakery_and_watches_it_in_the_browser(tab: Page, tmp_path: Path) -> None:

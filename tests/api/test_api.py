@@ -4,16 +4,14 @@ nobody reads what is not theirs."""
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from commonplan.server import create_app
-from tests.conftest import BAKERY, zipped
-
-PASSWORD = "correct horse battery"
+from tests.factories import BAKERY
+from tests.rest import PASSWORD, sign_in, upload, wait_for
 
 
 @pytest.fixture
@@ -21,26 +19,6 @@ def client(database_url):
     url, options = database_url
     with TestClient(create_app(url, **options)) as client:
         yield client
-
-
-def sign_in(client: TestClient, email: str = "ada@example.org") -> dict[str, str]:
-    assert client.post("/members", json={"email": email, "password": PASSWORD}).status_code == 201
-    token = client.post("/tokens", json={"email": email, "password": PASSWORD}).json()["token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
-def upload(client: TestClient, headers: dict[str, str], tables: dict[str, str] = BAKERY):
-    return client.post("/economies", headers=headers, data={"name": "bakery"},
-                       files={"bundle": ("bakery.zip", zipped(tables), "application/zip")})
-
-
-def wait_for(client: TestClient, headers: dict[str, str], job_id: int) -> dict:
-    for _ in range(200):
-        job = client.get(f"/jobs/{job_id}", headers=headers).json()
-        if job["state"] in ("done", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not end")
 
 
 @pytest.mark.parametrize("kind", ["values", "requirements", "plan"])

@@ -10,17 +10,12 @@ from typing import Any
 
 import pytest
 
-from tests.service.test_councils_api import client as client
-from tests.service.test_councils_api import (
-    found,
-    join,
-    later,
-    ok,
-    people,
-    pseudonym,
-    size,
-    vote,
-)
+from tests.rest import democracy_client, found, join, later, ok, people, pseudonym, size, vote
+
+
+@pytest.fixture
+def client(database_url, monkeypatch):
+    yield from democracy_client(database_url, monkeypatch)
 
 
 @pytest.fixture

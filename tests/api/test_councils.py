@@ -5,55 +5,34 @@ a pay above the rule)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from commonplan.democracy.rotation import PanelDistribution, draw_panel
-from commonplan.server import create_app
-from commonplan.store import accounts
-from commonplan.store.books import OpenBooks
-from tests.clocks import MovableClock
-from tests.service.test_api import sign_in
-
-Headers = dict[str, str]
+from tests.rest import (
+    Headers,
+    ballot,
+    close,
+    democracy_client,
+    found,
+    join,
+    later,
+    office,
+    ok,
+    people,
+    pseudonym,
+    sign_in,
+    size,
+    vote,
+)
 
 
 @pytest.fixture
 def client(database_url, monkeypatch):
     yield from democracy_client(database_url, monkeypatch)
-
-
-def democracy_client(database_url, monkeypatch) -> Iterator[TestClient]:
-    """The app on SQLite or PostgreSQL with open books of a fresh secret, passwords hashed cheaply."""
-    url, options = database_url
-    quick_passwords(monkeypatch)
-    books = OpenBooks(os.urandom(32), clock=MovableClock())
-    with TestClient(create_app(url, books=books, **options)) as client:
-        yield client
-
-
-def later(client: TestClient, days: float = 8) -> None:
-    """Move the server's clock on by ``days`` (by default past a ballot's default closing time)."""
-    client.app.state.books.clock.advance(days)
-
-
-def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters: these tests sign in many members, and no password is at stake."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-
-
-def people(client: TestClient, count: int, prefix: str = "m") -> list[Headers]:
-    return [sign_in(client, f"{prefix}{number}@example.org") for number in range(count)]
-
-
-def size(client: TestClient) -> int:
-    return client.get("/ledger/head").json()["size"]
 
 
 def kinds(client: TestClient) -> list[str]:
@@ -64,57 +43,11 @@ def kinds(client: TestClient) -> list[str]:
     return found
 
 
-def ok(answer: Any, status: int = 201) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
 def refused(client: TestClient, answer: Any, status: int, code: str, before: int, recorded: int = 0) -> None:
     """``answer`` is the refusal ``code`` with ``status``, and the books grew by ``recorded``."""
     assert (answer.status_code, answer.json()["error"]) == (status, code), answer.text
     assert answer.json()["detail"]
     assert size(client) == before + recorded, answer.text
-
-
-def pseudonym(client: TestClient, headers: Headers, council: int) -> str:
-    return ok(client.get(f"/councils/{council}", headers=headers), 200)["you"]
-
-
-def found(client: TestClient, headers: Headers, **council: Any) -> int:
-    body = {"level": "workplace", "reference_rate": 30, **council}
-    return ok(client.post("/councils", json=body, headers=headers))["id"]
-
-
-def join(client: TestClient, council: int, members: list[Headers]) -> None:
-    for number, headers in enumerate(members):
-        ok(client.post(f"/councils/{council}/members", json={"public_name": f"M{number}"}, headers=headers))
-
-
-def office(client: TestClient, headers: Headers, council: int, title: str, kind: str = "delegate",
-           **more: Any) -> int:
-    body = {"title": title, "kind": kind, **more}
-    return ok(client.post(f"/councils/{council}/offices", json=body, headers=headers))["id"]
-
-
-def ballot(client: TestClient, headers: Headers, council: int, kind: str, options: dict[str, Any],
-           office_id: int | None = None) -> int:
-    body = {"kind": kind, "question": f"{kind}?", "options": options, "office": office_id}
-    return ok(client.post(f"/councils/{council}/ballots", json=body, headers=headers))["id"]
-
-
-def vote(client: TestClient, ballot_id: int, voters: list[Headers], content: Any) -> None:
-    for headers in voters:
-        assert ok(client.post(f"/ballots/{ballot_id}/votes", json={"content": content}, headers=headers)) == \
-            {"ballot": ballot_id, "voted": True}
-
-
-def close(client: TestClient, headers: Headers, ballot_id: int, *, on_time: bool = False) -> dict[str, Any]:
-    """Close the ballot (once everyone has voted, or ``on_time``: at its closing time)."""
-    if on_time:
-        later(client)
-    closed = ok(client.post(f"/ballots/{ballot_id}/close", headers=headers), 200)
-    assert closed["state"] == "closed"
-    return closed
 
 
 @pytest.fixture

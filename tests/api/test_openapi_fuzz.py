@@ -25,7 +25,7 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from commonplan.server import create_app
-from tests.conftest import BAKERY, zipped
+from tests.factories import BAKERY, zipped
 
 EMAIL, PASSWORD = "fuzz@example.org", "correct horse battery"
 MAX_EXAMPLES = 30  # per operation (fuzzing phase): all of them take 20-30 s on 2 cores

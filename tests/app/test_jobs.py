@@ -10,7 +10,7 @@ from commonplan.app.jobs import run_job
 from commonplan.store.database import sessions
 from commonplan.store.jobs import STOPPED, cancel_job, queue_job
 from commonplan.store.models import Job, Member, StoredEconomy
-from tests.conftest import BAKERY, write_zip
+from tests.factories import BAKERY, write_zip
 
 
 def queued_plan(engine, tmp_path) -> int:

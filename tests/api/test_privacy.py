@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from commonplan.democracy.rotation import PanelDistribution, draw_panel, opens_commitment
 from commonplan.server import create_app
-from tests.service.test_api import sign_in
+from tests.rest import sign_in
 
 GENDERS = ("female", "male", "nonbinary")
 AGES = ("18-29", "30-39", "40-49", "50-64", "65+")

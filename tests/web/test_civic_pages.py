@@ -17,8 +17,8 @@ from commonplan.server import create_app
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import LedgerEntry, LedgerTip
 from tests.clocks import MovableClock
-from tests.conftest import BAKERY
-from tests.service.test_pages import PASSWORD, browser, finished_job, signed_in, token_in, token_of, uploaded
+from tests.factories import BAKERY
+from tests.pages import PASSWORD, browser, finished_job, post, signed_in, token_in, token_of, uploaded
 
 
 @pytest.fixture
@@ -42,11 +42,6 @@ def ada(app) -> TestClient:
 @pytest.fixture
 def bob(app) -> TestClient:
     return signed_in(browser(app), "bob@example.org")
-
-
-def post(client: TestClient, path: str, data: dict, page: str):
-    """A form of ``page`` sent, with that page's CSRF token; the answer, redirects not followed."""
-    return client.post(path, data={**data, "csrf_token": token_of(client, page)}, follow_redirects=False)
 
 
 def made(answer) -> int:

@@ -1,0 +1,130 @@
+"""Callers of the REST API through FastAPI's TestClient, shared by the tests of the API, the
+service and the whole democratic cycle: members signed in, economies uploaded, jobs waited for,
+councils founded and joined, offices, ballots voted and closed."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from commonplan.server import create_app
+from commonplan.store import accounts
+from commonplan.store.books import OpenBooks
+from tests.clocks import MovableClock
+from tests.databases import Database
+from tests.factories import BAKERY, zipped
+
+PASSWORD = "correct horse battery"
+
+Headers = dict[str, str]
+
+
+def sign_in(client: TestClient, email: str = "ada@example.org") -> Headers:
+    """Register ``email`` and sign in: the bearer token's headers."""
+    assert client.post("/members", json={"email": email, "password": PASSWORD}).status_code == 201
+    token = client.post("/tokens", json={"email": email, "password": PASSWORD}).json()["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def upload(client: TestClient, headers: Headers, tables: dict[str, str] = BAKERY) -> Any:
+    return client.post("/economies", headers=headers, data={"name": "bakery"},
+                       files={"bundle": ("bakery.zip", zipped(tables), "application/zip")})
+
+
+def wait_for(client: TestClient, headers: Headers, job_id: int) -> dict[str, Any]:
+    """The job once done or failed (failing after ten seconds)."""
+    for _ in range(200):
+        job: dict[str, Any] = client.get(f"/jobs/{job_id}", headers=headers).json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not end")
+
+
+# -- the democratic layer ------------------------------------------------------------------------
+
+
+def democracy_client(database_url: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The app on SQLite or PostgreSQL with open books of a fresh secret, passwords hashed cheaply."""
+    url, options = database_url
+    quick_passwords(monkeypatch)
+    books = OpenBooks(os.urandom(32), clock=MovableClock())
+    with TestClient(create_app(url, books=books, **options)) as client:
+        yield client
+
+
+def later(client: TestClient, days: float = 8) -> None:
+    """Move the server's clock on by ``days`` (by default past a ballot's default closing time)."""
+    client.app.state.books.clock.advance(days)  # type: ignore[attr-defined]
+
+
+def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: these tests sign in many members, and no password is at stake."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+def people(client: TestClient, count: int, prefix: str = "m") -> list[Headers]:
+    return [sign_in(client, f"{prefix}{number}@example.org") for number in range(count)]
+
+
+def size(client: TestClient) -> int:
+    """How many entries the open books hold."""
+    count: int = client.get("/ledger/head").json()["size"]
+    return count
+
+
+def ok(answer: Any, status: int = 201) -> Any:
+    """The answer's JSON, failing unless its status is ``status``."""
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+def pseudonym(client: TestClient, headers: Headers, council: int) -> str:
+    name: str = ok(client.get(f"/councils/{council}", headers=headers), 200)["you"]
+    return name
+
+
+def found(client: TestClient, headers: Headers, **council: Any) -> int:
+    body = {"level": "workplace", "reference_rate": 30, **council}
+    number: int = ok(client.post("/councils", json=body, headers=headers))["id"]
+    return number
+
+
+def join(client: TestClient, council: int, members: list[Headers]) -> None:
+    for number, headers in enumerate(members):
+        ok(client.post(f"/councils/{council}/members", json={"public_name": f"M{number}"}, headers=headers))
+
+
+def office(client: TestClient, headers: Headers, council: int, title: str, kind: str = "delegate",
+           **more: Any) -> int:
+    body = {"title": title, "kind": kind, **more}
+    number: int = ok(client.post(f"/councils/{council}/offices", json=body, headers=headers))["id"]
+    return number
+
+
+def ballot(client: TestClient, headers: Headers, council: int, kind: str, options: dict[str, Any],
+           office_id: int | None = None) -> int:
+    body = {"kind": kind, "question": f"{kind}?", "options": options, "office": office_id}
+    number: int = ok(client.post(f"/councils/{council}/ballots", json=body, headers=headers))["id"]
+    return number
+
+
+def vote(client: TestClient, ballot_id: int, voters: list[Headers], content: Any) -> None:
+    for headers in voters:
+        assert ok(client.post(f"/ballots/{ballot_id}/votes", json={"content": content}, headers=headers)) == \
+            {"ballot": ballot_id, "voted": True}
+
+
+def close(client: TestClient, headers: Headers, ballot_id: int, *, on_time: bool = False) -> dict[str, Any]:
+    """Close the ballot (once everyone has voted, or ``on_time``: at its closing time)."""
+    if on_time:
+        later(client)
+    closed: dict[str, Any] = ok(client.post(f"/ballots/{ballot_id}/close", headers=headers), 200)
+    assert closed["state"] == "closed"
+    return closed
