@@ -127,6 +127,26 @@ def test_the_democratic_cycle_from_councils_to_an_adopted_plan_recorded_in_the_o
             set_role(db, email, "delegate")
     voted_plan = plan(client, delegates[0], economy["id"], priorities_ballot=priorities)
     table_plan = plan(client, delegates[0], economy["id"])
+    # the voted shares reach a variant too; a result naming a product the economy does not make
+    # is refused before any job starts
+    shared = plan(client, delegates[0], economy["id"], priorities_ballot=priorities, shares_ballot=shares)
+    parts = ok(client.get(f"/jobs/{shared['id']}/result", headers=delegates[0]), 200)["variant"]["parts"]
+    assert {part: figures["share"] for part, figures in parts.items()} == pytest.approx(voted_shares)
+    with client.app.state.sessions() as db:
+        options = db.get(Job, shared["id"]).options
+    assert (options["shares_ballot"], options["tiers"]) == (shares, {"bread": 2, "park": 1})
+    cake = ballot(client, delegates[0], district, "priorities", {"products": ["cake"]})
+    vote(client, cake, delegates, {"cake": 1})
+    close(client, delegates[0], cake)
+    jobs_before = len(ok(client.get("/jobs", headers=delegates[0]), 200))
+    refused = client.post(f"/economies/{economy['id']}/jobs", headers=delegates[0],
+                          json={"kind": "plan", "priorities_ballot": cake})
+    assert refused.status_code == 422 and refused.json()["field"] == "priorities_ballot"
+    assert "'cake'" in refused.json()["detail"]
+    assert len(ok(client.get("/jobs", headers=delegates[0]), 200)) == jobs_before
+    refused = client.post(f"/economies/{economy['id']}/jobs", headers=delegates[0],
+                          json={"kind": "values", "shares_ballot": shares})
+    assert refused.status_code == 422 and refused.json()["field"] == "shares_ballot"
     choice = ballot(client, delegates[0], district, "plan", {"plans": [voted_plan["id"], table_plan["id"]]})
     vote(client, choice, delegates[:2], [voted_plan["id"]])
     vote(client, choice, delegates[2:], [voted_plan["id"], table_plan["id"]])
@@ -192,8 +212,9 @@ def test_the_democratic_cycle_from_councils_to_an_adopted_plan_recorded_in_the_o
     assert kinds["office created"] == 4 and kinds["pay set"] == 1 and kinds["refusal"] == 1
     opened = [e["act"]["ballot"] for e in books if e["kind"] == "ballot opened"]
     closed = [e["act"]["ballot"] for e in books if e["kind"] == "ballot closed"]
-    assert opened == closed == [election, stv, shares, priorities, choice, petition["ballot"], proposal["id"]]
-    assert kinds["voted"] == 5 + 5 + 3 + 3 + 3 + 5 + 5
+    assert opened == closed == [election, stv, shares, priorities, cake, choice, petition["ballot"],
+                                proposal["id"]]
+    assert kinds["voted"] == 5 + 5 + 3 + 3 + 3 + 3 + 5 + 5
     assert kinds["election"] == 1 + 2 + 1 and kinds["recall"] == 1 and kinds["plan adopted"] == 1
     assert kinds["petition opened"] == 1 and kinds["petition signed"] == 2
     assert kinds["volunteered"] == 3 and kinds["lottery drawn"] == 1

@@ -50,7 +50,7 @@ def test_a_job_cancelled_while_it_runs_stops_at_its_next_progress_report(engine,
         progress(0.5, "solving")
         reached.append("the end")  # never: the progress report stops the job
 
-    monkeypatch.setattr(jobs.computations, "job_document", cancelled_midway)
+    monkeypatch.setattr(jobs, "job_document", cancelled_midway)
     jobs.run_job(make_session, job_id, threading.Event())
     with make_session() as db:
         job = db.get(Job, job_id)

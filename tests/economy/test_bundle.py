@@ -380,3 +380,11 @@ def test_a_stray_byte_in_a_large_table_is_found_a_part_at_a_time(tmp_path, monke
     problem = utf8_problem(BundleFile("products.csv", path=table))
     assert (problem.row, problem.column) == (200_002, "name")
     assert f"byte 0xE9 at offset {13 + len(rows) + 8}" in problem.message
+
+
+def test_the_parts_of_needs_survive_a_round_trip(make_bundle, tmp_path):
+    needs = "product,quantity,priority,part\nbread,10,1,investment\npark,100,2,public services\n"
+    original = read_bundle(make_bundle({"needs.csv": needs})).economy
+    for format in ("csv", "parquet"):
+        again = read_bundle(write_bundle(original, tmp_path / format, format=format)).economy
+        assert again.needs.part_of_rows().tolist() == [1, 2]

@@ -530,3 +530,13 @@ def test_a_separate_needs_file_may_be_parquet(make_bundle, tmp_path: Path):
     needs = read_needs(tmp_path / "n.parquet", economy)
     assert needs.products.tolist() == [4, 0]
     assert needs.priorities.tolist() == [1, 2]
+
+
+def test_a_part_must_be_a_part_of_the_economy_and_a_blank_one_is_consumption(make_bundle):
+    needs = ("product,quantity,priority,part\nbread,1,1,Investment\nbread,1,1,\nbread,1,1,savings\n"
+             "park,1,1, public services \n")
+    assert lines_of(make_bundle({"needs.csv": needs})) == [
+        "needs.csv:4:part: 'savings' is not a part of the economy (consumption, investment, public services)"]
+    economy = read_bundle(make_bundle({"needs.csv": needs.replace("savings", "consumption")})).economy
+    assert economy.needs.part_of_rows().tolist() == [1, 0, 0, 2]
+    assert read_bundle(make_bundle()).economy.needs.parts is None  # no column: all consumption

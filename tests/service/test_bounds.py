@@ -92,6 +92,7 @@ HOSTILE: list[tuple[str, str, dict[str, Any], str]] = [
     ("post", "/councils/{council}/draws", {"offices": [1], "quotas": [{"f": nested(JSON_DEPTH)}]}, "quotas"),
     ("post", "/economies/1/jobs", {"kind": "plan", "periods": True}, "periods"),
     ("post", "/economies/1/jobs", {"kind": "plan", "priorities_ballot": BIG}, "priorities_ballot"),
+    ("post", "/economies/1/jobs", {"kind": "plan", "shares_ballot": -1}, "shares_ballot"),
 ]
 
 

@@ -29,6 +29,9 @@ class JobRequest(Strict):
                          description="periods of an exact plan (capital tables)")
     priorities_ballot: Key | None = Field(None, description=(
         "a closed ballot on priorities: the plan variant for the tiers the council voted"))
+    shares_ballot: Key | None = Field(None, description=(
+        "a closed ballot on shares of work: each part's needs kept within its share of the "
+        "labour force (docs/planning.md)"))
 
 
 router = APIRouter()
@@ -62,9 +65,9 @@ def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
 
 @router.post("/economies/{economy_id}/jobs", status_code=202, operation_id="start_job")
 def start(economy_id: RowId, body: JobRequest, me: Me, db: Db, worker: Worker) -> JobSummary:
-    runnable_economy(db, economy_id, me)
-    tiers = jobs.voted_tiers(db, body.priorities_ballot)
-    options = jobs.job_options(body.kind, body.method, body.periods, tiers)
+    stored = runnable_economy(db, economy_id, me)
+    voted = jobs.voted_choices(db, stored, body.priorities_ballot, body.shares_ballot)
+    options = jobs.job_options(body.kind, body.method, body.periods, voted)
     return JobSummary.model_validate(worker.start(db, economy_id, me.id, body.kind, options))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import council_actor, utc, votes_cast
 from commonplan.app.acts.recall_delegate import petition_status
-from commonplan.app.plan_variants import comparison_of, readable_plans
+from commonplan.app.comparisons import comparison_of, readable_plans
 from commonplan.democracy.closing import BallotState
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Ballot, Council, CouncilMember, Member, Office, Participation, Petition

@@ -9,7 +9,7 @@ computation runs (the command line starts without scipy or pyarrow).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from commonplan.analysis.requirements import Requirements
     from commonplan.analysis.values import LabourValues
-    from commonplan.economy.bundle import LoadedBundle
     from commonplan.economy.model import Economy, Needs
     from commonplan.needs.assortment import Variants
     from commonplan.needs.discover import NeedsEstimate
@@ -99,29 +98,3 @@ def needs(purchases: Sequence[Path], stock: Sequence[Path], requests: Sequence[P
         warnings += more
         document["variants"] = split_by_variant(observed, estimate.needs())
     return Computed(estimate, document, warnings)
-
-
-def voted_needs(economy: Economy, tiers: Mapping[str, int]) -> Needs:
-    """The bundle's needs with the priority tiers a council voted (the plan variant's needs)."""
-    from commonplan.democracy.plan_variant import needs_with_tiers
-
-    return needs_with_tiers(economy, dict(tiers))
-
-
-def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: LoadedBundle,
-                 progress: Progress) -> dict[str, Any]:
-    """The SPEC document of a job of ``kind`` on the bundle at ``bundle``, with provenance and
-    warnings: what the command of the same name prints with ``--json``."""
-    economy = loaded.economy
-    needs = voted_needs(economy, options["tiers"]) if "tiers" in options else None
-    computed: Computed[Any]
-    if kind == "values":
-        computed = values(economy)
-    elif kind == "requirements":
-        computed = requirements(economy)
-    elif options.get("periods", 1) > 1:
-        computed = periods(economy, needs, options["periods"], bundle, progress)
-    else:
-        computed = plan(economy, needs, method=options.get("method", "lp"), progress=progress)
-    return {**computed.document, "provenance": documents.provenance(loaded.sha256),
-            "warnings": [*loaded.warnings, *computed.warnings]}

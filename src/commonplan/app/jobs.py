@@ -7,16 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from commonplan.app import computations
+from commonplan.app import computations, documents, variants
+from commonplan.app.comparisons import names_of_bundle
 from commonplan.app.documents import document_rows
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
-from commonplan.economy.bundle import read_bundle
+from commonplan.economy.bundle import LoadedBundle, read_bundle
 from commonplan.economy.problems import BundleError
 from commonplan.planning import exact_methods
 from commonplan.store.jobs import (
@@ -28,6 +30,9 @@ from commonplan.store.jobs import (
     requeue_job,
 )
 from commonplan.store.models import Ballot, Job, JobState, Member, StoredEconomy
+
+if TYPE_CHECKING:
+    from commonplan.planning.plan import Progress
 
 MAX_PERIODS = 20  # of a multi-period plan computed by the service
 JobKind = Literal["values", "requirements", "plan"]  # what a job computes (app.computations)
@@ -41,34 +46,57 @@ class JobCancelled(Exception):
     """The job was cancelled while it ran: it stops, and keeps its state (store.jobs.cancel_job)."""
 
 
-def job_options(kind: str, method: str, periods: int, tiers: dict[str, Any] | None = None) -> dict[str, Any]:
+def job_options(kind: str, method: str, periods: int, voted: dict[str, Any] | None = None) -> dict[str, Any]:
     """The options a job is stored with; 422 naming ``periods`` when more than one period is
     asked of anything but an exact plan (multi-period plans are exact, docs/planning.md), or
-    naming ``priorities_ballot`` when voted tiers (``{"ballot", "tiers"}``) are given to
-    anything but a plan."""
+    naming the ballot when voted choices (:func:`voted_choices`) are given to anything but a
+    plan, or shares to a plan of several periods."""
     if periods > 1 and (kind != "plan" or method not in exact_methods()):
         raise Refusal("invalid_request", "several periods are planned only by an exact plan: "
                                          f"kind plan, method {' or '.join(exact_methods())}",
                       field="periods")
-    if tiers is None:
-        return {"method": method, "periods": periods}
-    if kind != "plan":
-        raise Refusal("invalid_request", "voted priorities apply to a plan", field="priorities_ballot")
-    return {"method": method, "periods": periods, "priorities_ballot": tiers["ballot"],
-            "tiers": tiers["tiers"]}
+    voted = voted or {}
+    ballots = [key for key in voted if key.endswith("_ballot")]
+    if ballots and kind != "plan":
+        raise Refusal("invalid_request", "voted choices apply to a plan", field=ballots[0])
+    if "shares" in voted and periods > 1:
+        raise Refusal("invalid_request", "shares of work apply to a plan of one period",
+                      field="shares_ballot")
+    return {"method": method, "periods": periods, **voted}
 
 
-def voted_tiers(session: Session, ballot_id: int | None) -> dict[str, Any] | None:
-    """The tiers a closed priorities ballot chose (``{"ballot", "tiers"}``); 422 naming
-    ``priorities_ballot`` when it is no such ballot."""
-    if ballot_id is None:
-        return None
+def voted_choices(session: Session, economy: StoredEconomy, priorities_ballot: int | None,
+                  shares_ballot: int | None) -> dict[str, Any]:
+    """The choices of closed ballots a plan variant is computed from (``{"priorities_ballot",
+    "tiers", "shares_ballot", "shares"}``, each pair only when asked), checked against the
+    economy before any job starts: 422 naming the ballot when it is no such ballot or its
+    result names a product the economy does not make."""
+    voted: dict[str, Any] = {}
+    if priorities_ballot is not None:
+        result = _closed_result(session, priorities_ballot, "priorities", "priorities_ballot")
+        voted |= {"priorities_ballot": priorities_ballot, "tiers": result["tiers"]}
+    if shares_ballot is not None:
+        result = _closed_result(session, shares_ballot, "shares", "shares_ballot")
+        if result.get("shares") is None:
+            raise Refusal("invalid_request", f"ballot {shares_ballot} closed without proposals",
+                          field="shares_ballot")
+        voted |= {"shares_ballot": shares_ballot, "shares": result["shares"]}
+    if voted:
+        produced = set(names_of_bundle(economy.bundle).outputs.values())
+        try:
+            variants.checked_choices(produced, variants.choices_from_options(voted))
+        except Refusal as refused:
+            ballot = "priorities_ballot" if refused.field == "priorities" else "shares_ballot"
+            raise Refusal("invalid_request", refused.reason, field=ballot) from None
+    return voted
+
+
+def _closed_result(session: Session, ballot_id: int, kind: str, field: str) -> dict[str, Any]:
     ballot = session.get(Ballot, ballot_id)
-    if (ballot is None or ballot.kind != "priorities" or ballot.state != BallotState.CLOSED
-            or not ballot.result):
-        raise Refusal("invalid_request", f"ballot {ballot_id} is not a closed ballot on priorities",
-                       field="priorities_ballot")
-    return {"ballot": ballot.id, "tiers": ballot.result["tiers"]}
+    if ballot is None or ballot.kind != kind or ballot.state != BallotState.CLOSED or not ballot.result:
+        raise Refusal("invalid_request", f"ballot {ballot_id} is not a closed ballot on {kind}",
+                      field=field)
+    return dict(ballot.result)
 
 
 def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) -> None:
@@ -94,7 +122,7 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
             path = Path(folder) / "bundle.zip"
             path.write_bytes(bundle)
             progress(0.0, "reading the bundle")
-            result = computations.job_document(kind, options, path, read_bundle(path), progress)
+            result = job_document(kind, options, path, read_bundle(path), progress)
     except ServerStopping:
         with sessions() as session, session.begin():
             requeue_job(session, job_id)
@@ -112,6 +140,29 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
     with sessions() as session, session.begin():
         fail_job(session, job_id, reason)
 
+
+
+def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: LoadedBundle,
+                 progress: Progress) -> dict[str, Any]:
+    """The SPEC document of a job of ``kind`` on the bundle at ``bundle``, with provenance and
+    warnings: what the command of the same name prints with ``--json``."""
+    economy = loaded.economy
+    choices = variants.choices_from_options(options)
+    computed: computations.Computed[Any]
+    if kind == "values":
+        computed = computations.values(economy)
+    elif kind == "requirements":
+        computed = computations.requirements(economy)
+    elif options.get("periods", 1) > 1:
+        needs = None if choices.empty else variants.variant_needs(economy, choices)
+        computed = computations.periods(economy, needs, options["periods"], bundle, progress)
+    elif not choices.empty:
+        computed = variants.plan_variant(economy, choices, method=options.get("method", "lp"),
+                                         progress=progress)
+    else:
+        computed = computations.plan(economy, method=options.get("method", "lp"), progress=progress)
+    return {**computed.document, "provenance": documents.provenance(loaded.sha256),
+            "warnings": [*loaded.warnings, *computed.warnings]}
 
 
 def cancelled(session: Session, job: Job, by: Member) -> Job:

@@ -19,7 +19,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from commonplan.app import computations
+from commonplan.app.variants import Choices, plan_variant
 from commonplan.democracy.elections import approval
 from commonplan.democracy.priorities import aggregate_tiers
 from commonplan.democracy.shares import aggregate_shares
@@ -63,7 +63,7 @@ def people_decide(console: Console, economy: Economy, plan: Plan) -> None:
         name = names[ids.index(product)] if names else product
         table.add_row(name, f"{first} / {MEMBERS - first}", str(tier))
     console.print(table)
-    variant = computations.plan(economy, computations.voted_needs(economy, tiers)).result
+    variant = plan_variant(economy, Choices(tiers)).result
     console.print("The plan for these priorities: " + _fulfilment(variant))
     choices = ["as the tables give", "as the council voted"]
     adopted = approval(choices, [[choices[1]]] * 6 + [[choices[0]]] * 2 + [choices] * 1, SEED).elected[0]

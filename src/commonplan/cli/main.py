@@ -22,6 +22,7 @@ from commonplan.cli.common import (
     print_document,
     printed,
 )
+from commonplan.democracy.refusals import Refusal
 from commonplan.economy.problems import BundleError
 from commonplan.errors import InputError, LedgerIntegrityError
 
@@ -76,6 +77,9 @@ def _run(args: list[str]) -> tuple[int, list[dict[str, Any]]]:
         return 2, [{"line": str(problem), "show": True, **problem.as_json()} for problem in error.problems]
     except InputError as error:  # input a person can fix (commonplan.errors): exit code 2
         return 2, [_line(line) for line in getattr(error, "lines", None) or str(error).splitlines()]
+    except Refusal as error:  # a choice the rules refuse (a ballot result naming no product): 2
+        where = f"{error.field}: " if error.field else ""
+        return 2, [_line(f"{where}{error.reason}")]
     except LedgerIntegrityError as error:  # a failed audit of the open books: exit code 2 (SPEC)
         return 2, [_line(problem) for problem in error.problems]
     except typer.TyperException as error:  # a usage error: shown as typer shows it

@@ -22,8 +22,9 @@ import math
 from collections.abc import Mapping, Sequence
 
 from commonplan.democracy.refusals import INVALID_BALLOT, Refusal
+from commonplan.economy.model import PART_LABELS
 
-CATEGORIES = ("consumption", "investment", "public services")
+CATEGORIES = PART_LABELS  # the parts of the economy (economy.model.Part)
 METHODS = ("median", "independent markets")
 TOLERANCE = 1e-9
 

@@ -17,10 +17,12 @@ import scipy.sparse as sp
 
 from commonplan.economy.model import (
     KIND_LABELS,
+    PART_LABELS,
     Economy,
     EconomyInfo,
     Kind,
     Needs,
+    Part,
     Products,
     Techniques,
 )
@@ -284,7 +286,24 @@ def needs_from(table: Table | None, products: Products, problems: list[Problem])
                 for name, kind in zip(products.ids.take(found[primary]).to_pylist(),
                                       products.kinds[found[primary]], strict=True)])
     priorities = parse_positive_integers(table, "priority", 1, problems)
-    return Needs(products=found, quantities=quantities, priorities=priorities)
+    return Needs(products=found, quantities=quantities, priorities=priorities,
+                 parts=_parts(table, problems))
+
+
+def _parts(table: Table, problems: list[Problem]) -> np.ndarray | None:
+    """The optional ``part`` column of needs (a blank cell: consumption), or None without it."""
+    if "part" not in table.columns:
+        return None
+    column = table.columns["part"].combine_chunks()
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(column))
+    parts = positions(words, pa.array(PART_LABELS))
+    blank = np.asarray(pc.fill_null(pc.equal(words, ""), True), bool)
+    bad = (parts < 0) & ~blank
+    if bad.any():
+        report(problems, table.file, "part", bad,
+               [f"{text!r} is not a part of the economy ({', '.join(PART_LABELS)})"
+                for text in column.filter(pa.array(bad)).to_pylist()])
+    return np.where(parts < 0, Part.CONSUMPTION, parts).astype(np.int8)
 
 
 def unmade_products(products: Products, techniques: Techniques, inputs: sp.csc_array,

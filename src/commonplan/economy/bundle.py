@@ -14,7 +14,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from commonplan.economy.assemble import economy_from, needs_from, unlimited_warnings, unmade_needs
-from commonplan.economy.model import KIND_LABELS, Economy, EconomyInfo, Needs
+from commonplan.economy.model import KIND_LABELS, PART_LABELS, Economy, EconomyInfo, Needs
 from commonplan.economy.problems import BundleError, Problem
 from commonplan.economy.productive import unproductive_problems
 from commonplan.economy.source import TABLE_SUFFIXES, BundleFile, bundle_sha256, open_bundle
@@ -32,7 +32,8 @@ TABLES = {
         TableSpec("resources", False, {"product": ID, "available": NUMBER},
                   ("product", "available")),
         TableSpec("needs", False, {"product": ID, "quantity": NUMBER,
-                                   "priority": ColumnKind.INTEGER}, ("product", "quantity")),
+                                   "priority": ColumnKind.INTEGER, "part": TEXT},
+                  ("product", "quantity")),
     )
 }
 METADATA = "economy.toml"
@@ -223,7 +224,9 @@ def economy_tables(economy: Economy) -> dict[str, pa.Table]:
                           "product": ids.take(inputs.row[order]), "quantity": inputs.data[order]}),
         "resources": _table({"product": ids.take(limited), "available": economy.available[limited]}),
         "needs": _table({"product": ids.take(needs.products), "quantity": needs.quantities,
-                         "priority": needs.priorities}),
+                         "priority": needs.priorities,
+                         "part": None if needs.parts is None
+                         else pa.array(np.array(PART_LABELS)[needs.parts])}),
     }
 
 

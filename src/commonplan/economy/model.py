@@ -33,6 +33,23 @@ class Kind(enum.IntEnum):
 KIND_LABELS: tuple[str, ...] = tuple(kind.label for kind in Kind)
 
 
+class Part(enum.IntEnum):
+    """The part of the economy a need belongs to: the people vote each part's share of work
+    (democracy.shares), and the plan keeps each part's needs within its share
+    (planning.shares)."""
+
+    CONSUMPTION = 0
+    INVESTMENT = 1
+    PUBLIC_SERVICES = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", " ")
+
+
+PART_LABELS: tuple[str, ...] = tuple(part.label for part in Part)
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     return array
@@ -84,15 +101,24 @@ class Techniques:
 
 @dataclass(frozen=True, eq=False)
 class Needs:
-    """Rows of final demand: ``quantities[r]`` of product ``products[r]`` at ``priorities[r]``."""
+    """Rows of final demand: ``quantities[r]`` of product ``products[r]`` at ``priorities[r]``,
+    for the part of the economy ``parts[r]`` (a :class:`Part`; all consumption when None)."""
 
     products: npt.NDArray[np.signedinteger[Any]]  # product positions (int32 read, int64 built)
     quantities: npt.NDArray[np.float64]  # >= 0
     priorities: npt.NDArray[np.int64]  # >= 1
+    parts: npt.NDArray[np.int8] | None = None
 
     def __post_init__(self) -> None:
-        for array in (self.products, self.quantities, self.priorities):
-            _frozen(array)
+        for array in (self.products, self.quantities, self.priorities, self.parts):
+            if array is not None:
+                _frozen(array)
+
+    def part_of_rows(self) -> npt.NDArray[np.int8]:
+        """The part of every row (consumption where the needs name none)."""
+        if self.parts is None:
+            return np.full(len(self.products), Part.CONSUMPTION, np.int8)
+        return self.parts
 
     def __len__(self) -> int:
         return len(self.products)

@@ -86,9 +86,10 @@ def plans_on_ballots_of(session: Session, member: Member) -> set[int]:
     openers = {m.id: m for m in session.scalars(select(Member).where(
         Member.id.in_({opener for _, opener, _ in listed if opener is not None})))}
     councils = {council for _, _, council in listed}
-    seated = set(session.execute(select(CouncilMember.council_id, CouncilMember.member_id).where(
-        CouncilMember.council_id.in_(councils),
-        CouncilMember.member_id.in_({job.owner_id for job in jobs.values()}))).tuples())
+    seated = {(council, member) for council, member in session.execute(
+        select(CouncilMember.council_id, CouncilMember.member_id).where(
+            CouncilMember.council_id.in_(councils),
+            CouncilMember.member_id.in_({job.owner_id for job in jobs.values()})))}
     return {job for options, opener, council in listed for job in _plans_of(options)
             if job in jobs and lends(openers.get(opener) if opener is not None else None, jobs[job],
                                      (council, jobs[job].owner_id) in seated)}

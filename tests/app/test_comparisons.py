@@ -3,8 +3,8 @@ first view of a set of plans, and kept (a finished job never changes)."""
 
 from __future__ import annotations
 
-from commonplan.app import plan_variants
-from commonplan.app.plan_variants import names_of_bundle
+from commonplan.app import comparisons
+from commonplan.app.comparisons import names_of_bundle
 from tests.factories import BAKERY, zipped
 
 
@@ -37,22 +37,22 @@ class FakeSession:
 
 
 def test_the_comparison_of_a_set_of_plans_is_computed_once_and_kept(monkeypatch):
-    monkeypatch.setattr(plan_variants, "_kept", type(plan_variants._kept)())
+    monkeypatch.setattr(comparisons, "_kept", type(comparisons._kept)())
     session = FakeSession()
     jobs = [FakeJob(1, 1, {"bread": 1.0}), FakeJob(2, 1, {"bread": 2.0})]
-    first = plan_variants.comparison_of(session, jobs)  # type: ignore[arg-type]
-    again = plan_variants.comparison_of(session, jobs)  # type: ignore[arg-type]
+    first = comparisons.comparison_of(session, jobs)  # type: ignore[arg-type]
+    again = comparisons.comparison_of(session, jobs)  # type: ignore[arg-type]
     assert again is first and session.reads == 1
     assert first.differences[0].product.name == "Bread"
-    for job_id in range(3, 3 + plan_variants.KEPT):  # the oldest sets are forgotten beyond KEPT
-        plan_variants.comparison_of(session, [FakeJob(job_id, 1, {"bread": 1.0})])  # type: ignore[list-item]
-    assert not any(job_id in (1, 2) for key in plan_variants._kept for job_id, _ in key)
-    assert len(plan_variants._kept) == plan_variants.KEPT
+    for job_id in range(3, 3 + comparisons.KEPT):  # the oldest sets are forgotten beyond KEPT
+        comparisons.comparison_of(session, [FakeJob(job_id, 1, {"bread": 1.0})])  # type: ignore[list-item]
+    assert not any(job_id in (1, 2) for key in comparisons._kept for job_id, _ in key)
+    assert len(comparisons._kept) == comparisons.KEPT
 
 
 def test_the_same_job_numbers_of_another_database_are_compared_afresh(monkeypatch):
-    monkeypatch.setattr(plan_variants, "_kept", type(plan_variants._kept)())
+    monkeypatch.setattr(comparisons, "_kept", type(comparisons._kept)())
     session = FakeSession()
     here, there = FakeJob(1, 1, {"bread": 1.0}), FakeJob(1, 1, {"bread": 9.0})
     there.updated_at = "2030-02-01 12:00:00"  # job 1 of another database (another app in the process)
-    assert plan_variants.comparison_of(session, [here]) is not plan_variants.comparison_of(session, [there])
+    assert comparisons.comparison_of(session, [here]) is not comparisons.comparison_of(session, [there])
