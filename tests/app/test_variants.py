@@ -69,8 +69,10 @@ def test_ballot_results_are_read_in_the_forms_people_hold_them() -> None:
         assert choices_from_documents(priorities=document).tiers == tiers
     shares = {"consumption": 0.6, "investment": 0.3, "public services": 0.1}
     assert choices_from_documents(shares={"result": {"shares": shares}}).shares == shares
-    projects = [{"id": "a", "tier": 1, "needs": {"park": 1}}, {"id": "b", "name": "B", "tier": 2, "needs": {}}]
-    assert [p.id for p in choices_from_documents(projects={"projects": projects, "funded": ["b"]}).projects] == ["b"]
+    projects = [{"id": "a", "tier": 1, "needs": {"park": 1}},
+                {"id": "b", "name": "B", "tier": 2, "needs": {}}]
+    funded = choices_from_documents(projects={"projects": projects, "funded": ["b"]}).projects
+    assert [project.id for project in funded] == ["b"]
     assert choices_from_documents(projects=projects).projects[0].name == "a"
 
 

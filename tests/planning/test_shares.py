@@ -93,7 +93,7 @@ def test_shares_need_a_labour_force() -> None:
                             techniques=[{"id": "bake", "output": "bread"}],
                             inputs=[{"technique": "bake", "product": "work", "quantity": 1}],
                             needs=[{"product": "bread", "quantity": 1}])
-    with pytest.raises(InputError, match="labour force.*work"):
+    with pytest.raises(InputError, match=r"labour force.*work"):
         plan_within_shares(economy, economy.needs, [1, 0, 0])
 
 
