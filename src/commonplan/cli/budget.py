@@ -44,8 +44,9 @@ def count(file: PbFile, completion: Annotated[Completion, typer.Option(
                       end_section=row is document["funded"][-1])
     table.add_row("total", "", money(document["spent"]), "")
     out.print(table)
-    out.print(f"{len(document['funded'])} of {document['projects']} projects funded, {money(document['spent'])} "
-              f"of {money(document['budget'])}{currency} spent, {money(document['left'])} left; "
+    out.print(f"{len(document['funded'])} of {document['projects']} projects funded, "
+              f"{money(document['spent'])} of {money(document['budget'])}{currency} spent, "
+              f"{money(document['left'])} left; "
               f"{document['voters']:,} voters; by {document['method']} (ties {document['ties']}).",
               soft_wrap=True)
 
