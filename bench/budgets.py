@@ -37,7 +37,7 @@ from commonplan.democracy.pabulib import parse_pabulib
 
 PABULIB = Path(__file__).resolve().parent.parent / "tests" / "democracy" / "data" / "pabulib"
 VESZPREM = PABULIB / "Hungary_Veszprem_2025.pb"
-Budget = tuple[dict[str, int], list[list[str]], int]
+Budget = tuple[dict[str, budgets.Amount], list[list[str]], budgets.Amount]
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ class Figures:
 
 def read_pabulib(path: Path) -> Budget:
     """Project costs, approval ballots and budget of a Pabulib .pb file."""
-    return tuple(parse_pabulib(path.read_text(encoding="utf-8")))  # type: ignore[return-value]
+    budget = parse_pabulib(path.read_text(encoding="utf-8"), path.name)
+    return budget.costs, budget.ballots, budget.budget
 
 
 def synthetic(voters: int, projects: int, seed: int = 2025) -> Budget:

@@ -13,7 +13,13 @@ from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Literal
 
-from commonplan.democracy.budgets import METHOD, PLAIN_METHOD, TIE_PURPOSE, BudgetOutcome, _checked_costs
+from commonplan.democracy.budgets import (
+    DEFAULT_COMPLETION,
+    TIE_PURPOSE,
+    BudgetOutcome,
+    _checked_costs,
+    completion_named,
+)
 from commonplan.democracy.lottery import lottery_order
 from commonplan.democracy.refusals import INVALID_BALLOT, Refusal
 
@@ -72,15 +78,16 @@ def _equal_shares_run(costs: Mapping[str, int], supporters: Mapping[str, list[in
 
 
 def reference_equal_shares(projects: Mapping[str, int], approvals: Sequence[Collection[str]], budget: int,
-                 seed: str, complete: bool = True, *,
+                 seed: str, completion: str = DEFAULT_COMPLETION, *,
                  tie_break: Literal["lottery", "lexicographic"] = "lottery") -> BudgetOutcome:
-    """Fund projects by the Method of Equal Shares, completed by add-one and greedy (module doc).
+    """Fund projects by the Method of Equal Shares and the ``completion`` chosen (module doc).
 
     ``projects`` maps names to positive integer costs; ``approvals`` holds one collection of
     approved names per voter; ``budget`` is a non-negative integer.  A ballot naming an unknown
     project is refused (``invalid_ballot``).  Ties follow ``lottery_order(sorted(projects), seed,
     "equal shares tie")``, or the names (``tie_break="lexicographic"``).
     """
+    rule = completion_named(completion)
     costs = _checked_costs(projects, budget)
     if tie_break == "lottery":
         order = lottery_order(sorted(costs), seed, TIE_PURPOSE)
@@ -103,14 +110,14 @@ def reference_equal_shares(projects: Mapping[str, int], approvals: Sequence[Coll
         endowment = Fraction(budget, voters)
         rounds = _equal_shares_run(costs, supporters, voters, endowment, rank)
         approved = [name for name in costs if supporters[name]]
-        while complete and not _exhaustive(rounds, approved, costs, budget):
+        while rule.add_one and not _exhaustive(rounds, approved, costs, budget):
             endowment += 1
             larger = _equal_shares_run(costs, supporters, voters, endowment, rank)
             if sum(costs[r["project"]] for r in larger) > budget:
                 break
             rounds = larger
     funded = [r["project"] for r in rounds]
-    if complete:
+    if rule.greedy:
         spent = sum(costs[name] for name in funded)
         rest = sorted((name for name in costs if name not in funded),
                       key=lambda n: (-len(supporters[n]), rank[n]))
@@ -120,7 +127,7 @@ def reference_equal_shares(projects: Mapping[str, int], approvals: Sequence[Coll
                 funded.append(name)
                 rounds.append({"project": name, "rule": "completion", "approvals": len(supporters[name])})
     return BudgetOutcome(funded=tuple(funded), spent=sum(costs[name] for name in funded), budget=budget,
-                         rounds=tuple(rounds), method=METHOD if complete else PLAIN_METHOD)
+                         rounds=tuple(rounds), method=rule.method)
 
 
 def _exhaustive(rounds: Sequence[Mapping[str, Any]], candidates: Collection[str],

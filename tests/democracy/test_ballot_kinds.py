@@ -91,6 +91,23 @@ def test_each_kind_is_counted_by_its_documented_rule():
     assert count("plan", {"plans": [4, 7]}, [[7], [4, 7]])["adopted"] == 7
 
 
+def test_a_budget_ballot_is_counted_by_the_completion_its_council_chose():
+    def count(options, contents):
+        return tally("budget", options, contents, 1, SEED, 3)
+
+    earlier = {"projects": {"A": 4, "B": 3, "C": 1}, "budget": 5}
+    options = options_checked("budget", {**earlier, "completion": "none"})
+    assert options["completion"] == "none"
+    ballots = [["A", "C"], ["B"], ["A"]]
+    assert count(options, ballots)["funded"] == ["C"]
+    # A ballot opened before councils chose (no completion among its options) is counted as then.
+    assert count(earlier, ballots)["funded"] == ["A", "C"]
+    assert options_checked("budget", earlier)["completion"] == "add-one then greedy"
+    with pytest.raises(Refusal) as refused:
+        options_checked("budget", {**earlier, "completion": "greedy"})
+    assert refused.value.code == "invalid_ballot" and "'add-one then greedy'" in refused.value.reason
+
+
 @given(st.lists(st.sets(st.sampled_from(CANDIDATES), min_size=1).map(sorted), min_size=1, max_size=20),
        st.randoms())
 def test_a_recount_in_any_order_gives_the_same_result(ballots, random):

@@ -90,6 +90,17 @@ def test_the_api_schema_enumerates_the_registered_kinds(schemas):
     assert schemas["NewBallot"]["properties"]["kind"]["enum"] == list(member_kinds())
 
 
+def test_the_budget_completions_are_read_from_their_registry_by_the_api_and_the_pages(schemas):
+    from commonplan.democracy.budgets import COMPLETIONS, DEFAULT_COMPLETION
+
+    described = schemas["NewBallot"]["properties"]["options"]["description"]
+    assert all(name in described and rule.description in described for name, rule in COMPLETIONS.items())
+    assert TEMPLATES.env.globals["budget_completions"] is COMPLETIONS
+    assert TEMPLATES.env.globals["default_completion"] == DEFAULT_COMPLETION
+    form = (SOURCE / "web" / "templates" / "council_ballot_forms.html").read_text()
+    assert "add-one" not in form
+
+
 def test_the_pages_read_the_office_kinds_from_the_registry():
     assert TEMPLATES.env.globals["office_kinds"] is OFFICE_KINDS
     assert TEMPLATES.env.globals["lottery_kinds"] == kinds_filled_by(Filling.LOTTERY)

@@ -245,8 +245,9 @@ def test_ballots_of_every_kind_take_a_vote_from_their_own_form(app, ada, bob, ba
     assert vote(priorities, ada, {"product": ["bread", "park"], "tier": ["1", ""]}) == 303
     budget = made(post(ada, f"/app/councils/{council}/ballots", {
         "kind": "budget", "question": "Projects?", "budget": "10", "project": ["oven", "garden", ""],
-        "cost": ["6", "5", ""]}, page))
+        "cost": ["6", "5", ""], "completion": "add-one"}, page))
     assert "oven (costs 6)" in ada.get(f"/app/ballots/{budget}").text
+    assert re.search(r'id="ballot-completion">Add-one:', ada.get(f"/app/ballots/{budget}").text)
     assert vote(budget, ada, {"choice": ["oven"]}) == 303 and vote(budget, bob, {"choice": ["oven"]}) == 303
     later(app)  # bob did not vote in every ballot: they close at their closing time
     for ballot in (shares, priorities, budget):
@@ -254,6 +255,7 @@ def test_ballots_of_every_kind_take_a_vote_from_their_own_form(app, ada, bob, ba
     assert "0.600" in ada.get(f"/app/ballots/{shares}").text
     assert re.search(r"<th scope=\"row\">bread</th><td>1</td>", ada.get(f"/app/ballots/{priorities}").text)
     assert "<strong>Funded:</strong> oven" in ada.get(f"/app/ballots/{budget}").text
+    assert "by equal shares, completed by add-one)" in ada.get(f"/app/ballots/{budget}").text
 
     plan = finished_job(ada, uploaded(ada), "plan")
     adopt = made(post(ada, f"/app/councils/{council}/ballots",

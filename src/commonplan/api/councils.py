@@ -41,6 +41,7 @@ from commonplan.app.civic_views import (
     petition_view,
 )
 from commonplan.democracy.ballot_kinds import member_kinds
+from commonplan.democracy.budgets import COMPLETIONS, DEFAULT_COMPLETION, completions_help
 from commonplan.democracy.closing import DEFAULT_VOTING_DAYS, MAX_VOTING_DAYS, MIN_VOTING_DAYS
 from commonplan.democracy.offices import OFFICE_KINDS
 from commonplan.service.deps import Books, Db, RowId
@@ -112,7 +113,9 @@ class NewBallot(Strict):
     kind: BallotKindName
     question: Question
     options: JsonObject = Field(default_factory=dict, description=(
-        "by kind (docs/democracy.md); bounded as every free-form JSON value (docs/api.md, Limits)"))
+        "by kind (docs/democracy.md); bounded as every free-form JSON value (docs/api.md, Limits). "
+        "budget: {projects: {id: cost}, budget, completion}, the completion one of "
+        f"{', '.join(COMPLETIONS)} (default {DEFAULT_COMPLETION}): {completions_help()}"))
     office: Key | None = None
     closes_at: AwareDatetime | None = Field(None, strict=False, description=(
         "when the ballot closes (ISO 8601 with its time zone), at least the council's voting_days "

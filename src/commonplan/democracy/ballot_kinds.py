@@ -14,7 +14,9 @@ ballot may say (checked before it is stored), and how the ballots are counted. E
   the per-share median (``method``: ``median``, the default) or the truthful independent
   markets mechanism (``independent markets``).
 - ``priorities``: the priority tier of each needed product (``products``).
-- ``budget``: a participatory budget (``projects`` with costs, ``budget``) by equal shares.
+- ``budget``: a participatory budget (``projects`` with costs, ``budget``) by equal shares, with
+  the ``completion`` the council chose (budgets.COMPLETIONS; a ballot opened before there was a
+  choice has none and is counted, as it always was, by the default).
 - ``plan``: which computed plan variant (``plans``: job numbers) the council adopts, by approval.
 
 An election in which nobody voted elects nobody: no seat is filled by the lottery alone.
@@ -204,7 +206,12 @@ def _budget_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
             raise Refusal("invalid_ballot", f"project {project!r}: its cost must be a positive whole number")
     if not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0:
         raise Refusal("invalid_ballot", "the budget must be a positive whole number")
-    return {"projects": dict(projects), "budget": budget}
+    completion = options.get("completion", budgets.DEFAULT_COMPLETION)
+    try:
+        budgets.completion_named(completion)
+    except ValueError as error:
+        raise Refusal("invalid_ballot", str(error)) from None
+    return {"projects": dict(projects), "budget": budget, "completion": str(completion)}
 
 
 def _budget_content(options: dict[str, Any], content: Any, seats: int) -> Any:
@@ -213,7 +220,8 @@ def _budget_content(options: dict[str, Any], content: Any, seats: int) -> Any:
 
 def _budget_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
                   electorate: int) -> dict[str, Any]:
-    return plain(budgets.equal_shares(options["projects"], contents, options["budget"], seed))
+    return plain(budgets.equal_shares(options["projects"], contents, options["budget"], seed,
+                                      options.get("completion", budgets.DEFAULT_COMPLETION)))
 
 
 # plan: which computed plan variant the council adopts, by approval

@@ -3,7 +3,7 @@
 Ballots approve projects; a voter's satisfaction with a project is its cost if approved (cost
 utilities, as pabutools' ``Cost_Sat``).  The rule, in exact fractions:
 
-1. **Equal shares** (:func:`equal_shares` with ``complete=False``).  Each of the n voters gets the
+1. **Equal shares** (:func:`equal_shares` with ``completion="none"``).  Each of the n voters gets the
    endowment e = budget / n.  A project is affordable while its supporters hold at least its cost
    together.  Its price rho (payment per unit of satisfaction) is the least rho such that the
    supporters paying min(budget_i, rho * cost) each cover the cost.  The affordable project of
@@ -21,6 +21,12 @@ utilities, as pabutools' ``Cost_Sat``).  The rule, in exact fractions:
    priority order, are added while they fit.  As in pabutools, a project nobody approved is
    still added last if it fits, so the budget is exhaustive.
 
+Which completion a count runs is the council's choice, one of :data:`COMPLETIONS` (``none``:
+step 1 alone; ``add-one``: steps 1 and 2; ``add-one then greedy``, the default: all three).
+
+Amounts (costs, the budget) are whole numbers or exact fractions (a published budget of
+363,734.88 PLN is counted as it is); add-one raises each voter's share by one unit of currency.
+
 ``tie_break="lexicographic"`` orders ties by project name instead, as pabutools' default
 ``lexico_tie_breaking``: the tests compare with pabutools 1.2.3 this way.
 
@@ -36,7 +42,9 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any, Literal
 
 from gmpy2 import mpq
@@ -44,8 +52,47 @@ from gmpy2 import mpq
 from commonplan.democracy.lottery import lottery_order
 from commonplan.democracy.refusals import INVALID_BALLOT, Refusal
 
-METHOD = "equal shares, completed by add-one and greedy"
-PLAIN_METHOD = "equal shares"
+Amount = int | Fraction  # money: a whole number, or an exact fraction (Pabulib's decimals)
+
+
+class Completion(StrEnum):
+    """How a count spends what equal shares leaves (a budget ballot's ``completion`` option)."""
+
+    NONE = "none"
+    ADD_ONE = "add-one"
+    ADD_ONE_THEN_GREEDY = "add-one then greedy"
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    """A completion: its ``name``, a ``label`` for forms, a one-line ``description`` for help
+    texts, the ``method`` a result records, and which steps of the module doc it runs
+    (``add_one``: step 2; ``greedy``: step 3)."""
+
+    name: Completion
+    label: str
+    description: str
+    method: str
+    add_one: bool
+    greedy: bool
+
+
+COMPLETIONS: Mapping[str, CompletionRule] = MappingProxyType({rule.name.value: rule for rule in (
+    CompletionRule(Completion.NONE, "None: equal shares alone",
+                   "equal shares alone; what no group of supporters can pay for stays unspent",
+                   "equal shares", add_one=False, greedy=False),
+    CompletionRule(Completion.ADD_ONE, "Add-one",
+                   "equal shares rerun with each voter's share raised by one unit of currency at a "
+                   "time, the last outcome within the budget kept",
+                   "equal shares, completed by add-one", add_one=True, greedy=False),
+    CompletionRule(Completion.ADD_ONE_THEN_GREEDY, "Add-one, then the rest by votes",
+                   "add-one, then what still fits funded by approvals, most first (the budget is "
+                   "spent as far as any project fits)",
+                   "equal shares, completed by add-one and greedy", add_one=True, greedy=True),
+)})
+DEFAULT_COMPLETION = Completion.ADD_ONE_THEN_GREEDY  # what every budget ballot was counted by before
+METHOD = COMPLETIONS[DEFAULT_COMPLETION].method
+PLAIN_METHOD = COMPLETIONS[Completion.NONE].method
 TIE_PURPOSE = "equal shares tie"
 ZERO = mpq(0)  # the start of every exact sum (sum() starts from the int 0, and 0 / n is a float)
 
@@ -61,10 +108,22 @@ class BudgetOutcome:
     """
 
     funded: tuple[str, ...]
-    spent: Fraction | int
-    budget: int
+    spent: Amount
+    budget: Amount
     rounds: tuple[dict[str, Any], ...]
     method: str
+
+
+def completion_named(name: object) -> CompletionRule:
+    """The completion ``name``; ValueError naming every completion there is."""
+    if not isinstance(name, str) or name not in COMPLETIONS:
+        raise ValueError(f"the completion must be one of {', '.join(map(repr, COMPLETIONS))}, not {name!r}")
+    return COMPLETIONS[name]
+
+
+def completions_help() -> str:
+    """Every completion and its description, as one help text."""
+    return "; ".join(f"{name}: {rule.description}" for name, rule in COMPLETIONS.items()) + "."
 
 
 def budget_ballot_checked(content: Any, projects: Collection[str]) -> list[str]:
@@ -84,15 +143,20 @@ def budget_ballot_checked(content: Any, projects: Collection[str]) -> list[str]:
     return approved
 
 
-def _checked_costs(projects: Mapping[str, int], budget: int) -> dict[str, int]:
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
-        raise ValueError(f"budget: {budget!r} is not an integer >= 0")
-    costs: dict[str, int] = {}
+def _is_amount(value: object) -> bool:
+    return isinstance(value, int | Fraction) and not isinstance(value, bool)
+
+
+def _checked_costs(projects: Mapping[str, Amount], budget: Amount) -> dict[str, Amount]:
+    if not _is_amount(budget) or budget < 0:
+        raise ValueError(f"budget: {budget!r} is not a whole number or fraction >= 0")
+    costs: dict[str, Amount] = {}
     for name, cost in projects.items():
         if not isinstance(name, str):
             raise ValueError(f"projects: the name {name!r} is not a string")
-        if isinstance(cost, bool) or not isinstance(cost, int) or cost <= 0:
-            raise ValueError(f"projects: the cost of {name!r}, {cost!r}, is not a positive integer")
+        if not _is_amount(cost) or cost <= 0:
+            raise ValueError(f"projects: the cost of {name!r}, {cost!r}, is not a positive whole number "
+                             f"or fraction")
         costs[name] = cost
     return costs
 
@@ -111,7 +175,7 @@ class _Voters:
     sizes: list[int]
 
 
-def _voters(costs: Mapping[str, int], approvals: Sequence[Collection[str]]) -> _Voters:
+def _voters(costs: Mapping[str, Amount], approvals: Sequence[Collection[str]]) -> _Voters:
     """The voters grouped, each ballot checked in order (the first unknown project is refused)."""
     supporters: dict[str, list[int]] = {name: [] for name in costs}
     number: dict[frozenset[str], int] = {}
@@ -134,7 +198,7 @@ def _voters(costs: Mapping[str, int], approvals: Sequence[Collection[str]]) -> _
     return _Voters(supporters, groups, group, sizes)
 
 
-def _price(cost: int, holdings: list[tuple[mpq, int]]) -> mpq | None:
+def _price(cost: Amount, holdings: list[tuple[mpq, int]]) -> mpq | None:
     """The least payment q with sum(min(h, q)) = cost over the supporters (None if they cannot pay).
 
     ``holdings`` are (what each voter of a group holds, the group's size).  Supporters are taken
@@ -159,7 +223,7 @@ def _price(cost: int, holdings: list[tuple[mpq, int]]) -> mpq | None:
 Purchase = tuple[str, mpq, mpq, dict[int, mpq]]
 
 
-def _equal_shares_run(costs: Mapping[str, int], voters: _Voters, endowment: Fraction,
+def _equal_shares_run(costs: Mapping[str, Amount], voters: _Voters, endowment: Fraction,
                       rank: Mapping[str, int]) -> list[Purchase]:
     """One run of equal shares with every voter holding ``endowment``: the purchases in order."""
     holdings = [mpq(endowment)] * len(voters.sizes)
@@ -202,7 +266,7 @@ def _sign_kept_until(value: mpq, slope: mpq, at: mpq) -> mpq | None:
     return at if value == 0 and slope < 0 else None
 
 
-def _stable_until(costs: Mapping[str, int], voters: _Voters, purchases: Sequence[Purchase],
+def _stable_until(costs: Mapping[str, Amount], voters: _Voters, purchases: Sequence[Purchase],
                   endowment: Fraction) -> mpq | None:
     """An endowment below which every run from ``endowment`` on buys the same projects in the same order.
 
@@ -263,7 +327,7 @@ class _AddOne:
 
     worth = 4
 
-    def __init__(self, costs: Mapping[str, int], voters: _Voters) -> None:
+    def __init__(self, costs: Mapping[str, Amount], voters: _Voters) -> None:
         self.costs, self.voters = costs, voters
         self.wait = self.skip = 0
 
@@ -296,16 +360,18 @@ def _rounds(purchases: Sequence[Purchase], voters: _Voters, endowment: Fraction)
     return rounds
 
 
-def equal_shares(projects: Mapping[str, int], approvals: Sequence[Collection[str]], budget: int,
-                 seed: str, complete: bool = True, *,
+def equal_shares(projects: Mapping[str, Amount], approvals: Sequence[Collection[str]], budget: Amount,
+                 seed: str, completion: str = DEFAULT_COMPLETION, *,
                  tie_break: Literal["lottery", "lexicographic"] = "lottery") -> BudgetOutcome:
-    """Fund projects by the Method of Equal Shares, completed by add-one and greedy (module doc).
+    """Fund projects by the Method of Equal Shares and the ``completion`` chosen (module doc).
 
-    ``projects`` maps names to positive integer costs; ``approvals`` holds one collection of
-    approved names per voter; ``budget`` is a non-negative integer.  A ballot naming an unknown
-    project is refused (``invalid_ballot``).  Ties follow ``lottery_order(sorted(projects), seed,
-    "equal shares tie")``, or the names (``tie_break="lexicographic"``).
+    ``projects`` maps names to positive costs; ``approvals`` holds one collection of approved
+    names per voter; ``budget`` is >= 0 (amounts: whole numbers or Fractions).  A ballot naming
+    an unknown project is refused (``invalid_ballot``).  Ties follow
+    ``lottery_order(sorted(projects), seed, "equal shares tie")``, or the names
+    (``tie_break="lexicographic"``).
     """
+    rule = completion_named(completion)
     costs = _checked_costs(projects, budget)
     if tie_break == "lottery":
         order = lottery_order(sorted(costs), seed, TIE_PURPOSE)
@@ -323,7 +389,7 @@ def equal_shares(projects: Mapping[str, int], approvals: Sequence[Collection[str
         purchases = _equal_shares_run(costs, voters, endowment, rank)
         approved = [name for name in costs if supporters[name]]
         kept, add_one = endowment, _AddOne(costs, voters)
-        while complete and not _exhaustive([p[0] for p in purchases], approved, costs, budget):
+        while rule.add_one and not _exhaustive([p[0] for p in purchases], approved, costs, budget):
             step = add_one.step(purchases, endowment)
             larger = _equal_shares_run(costs, voters, endowment + step, rank)
             if sum(costs[p[0]] for p in larger) > budget:
@@ -335,8 +401,8 @@ def equal_shares(projects: Mapping[str, int], approvals: Sequence[Collection[str
             purchases, kept = larger, endowment
         rounds = _rounds(purchases, voters, kept)
     funded = [r["project"] for r in rounds]
-    if complete:
-        spent = sum(costs[name] for name in funded)
+    if rule.greedy:
+        spent: Amount = sum(costs[name] for name in funded)
         rest = sorted((name for name in costs if name not in funded),
                       key=lambda n: (-len(supporters[n]), rank[n]))
         for name in rest:
@@ -345,11 +411,11 @@ def equal_shares(projects: Mapping[str, int], approvals: Sequence[Collection[str
                 funded.append(name)
                 rounds.append({"project": name, "rule": "completion", "approvals": len(supporters[name])})
     return BudgetOutcome(funded=tuple(funded), spent=sum(costs[name] for name in funded), budget=budget,
-                         rounds=tuple(rounds), method=METHOD if complete else PLAIN_METHOD)
+                         rounds=tuple(rounds), method=rule.method)
 
 
-def _exhaustive(bought: Collection[str], candidates: Collection[str], costs: Mapping[str, int],
-                budget: int) -> bool:
+def _exhaustive(bought: Collection[str], candidates: Collection[str], costs: Mapping[str, Amount],
+                budget: Amount) -> bool:
     """Whether no candidate left unfunded would still fit in what ``bought`` leaves of the budget."""
     funded = set(bought)
     left = budget - sum(costs[name] for name in funded)

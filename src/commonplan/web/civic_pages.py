@@ -29,6 +29,7 @@ from commonplan.app.civic_views import (
     council_view,
     public_names,
 )
+from commonplan.democracy.budgets import DEFAULT_COMPLETION
 from commonplan.democracy.closing import DEFAULT_VOTING_DAYS as DEFAULT_DAYS
 from commonplan.democracy.closing import MAX_VOTING_DAYS, MIN_VOTING_DAYS, BallotState
 from commonplan.democracy.councils import FEDERATIONS, LEVELS
@@ -223,7 +224,7 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
               products: Long = "",
               project: Many = [], cost: Many = [],  # noqa: B006
               budget: Annotated[int | None, Form(ge=1, le=10**12)] = None,
-              plans: Long = "", method: Text = "median",
+              plans: Long = "", method: Text = "median", completion: Text = DEFAULT_COMPLETION,
               closes_at: Annotated[Code, Form()] = "") -> Response:
     request.state.back = f"/app/councils/{council_id}"
     offices = whole_numbers(office, "office")
@@ -239,7 +240,7 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
                  if name.strip()]
         options = {"projects": dict(zip([n for n, _ in named],
                                         whole_numbers([p for _, p in named], "cost", JSON_INTEGER),
-                                        strict=True)), "budget": budget}
+                                        strict=True)), "budget": budget, "completion": completion}
     elif kind == "plan":
         options = {"plans": whole_numbers(words_of(plans), "plan")}
     ballot = open_ballot(db, books, me, council_id, kind=kind, question=question,

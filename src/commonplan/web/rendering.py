@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
+from commonplan.democracy.budgets import COMPLETIONS, DEFAULT_COMPLETION
 from commonplan.democracy.offices import OFFICE_KINDS, Filling, kinds_filled_by
 from commonplan.democracy.refusals import Refusal
 from commonplan.planning import DEFAULT_METHOD, METHODS
@@ -31,7 +32,8 @@ TEMPLATES.env.filters["number"] = number
 # The vocabularies every page may show, read from their one registry in the core.
 TEMPLATES.env.globals.update(plan_methods=METHODS, default_method=DEFAULT_METHOD, office_kinds=OFFICE_KINDS,
                              elected_kinds=kinds_filled_by(Filling.ELECTION),
-                             lottery_kinds=kinds_filled_by(Filling.LOTTERY))
+                             lottery_kinds=kinds_filled_by(Filling.LOTTERY),
+                             budget_completions=COMPLETIONS, default_completion=DEFAULT_COMPLETION)
 # The pages' own policy: the app's, plus the inline styles Plotly sets on its charts.
 PAGE_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
