@@ -128,3 +128,19 @@ def close(client: TestClient, headers: Headers, ballot_id: int, *, on_time: bool
     closed: dict[str, Any] = ok(client.post(f"/ballots/{ballot_id}/close", headers=headers), 200)
     assert closed["state"] == "closed"
     return closed
+
+
+def federation(client: TestClient, members: int, name: str = "District") -> tuple[int, list[Headers]]:
+    """A district federation of ``members`` workplace councils of one member each, each member
+    elected its council's delegate: the district and its delegates (who sit in it)."""
+    founder = sign_in(client, f"founder-{name.lower()}@example.org")
+    district = found(client, founder, name=name, level="district")
+    delegates = people(client, members, f"{name.lower()}-delegate")
+    for number, headers in enumerate(delegates):
+        workplace = found(client, headers, name=f"Workplace {number}", parent=district)
+        seat = office(client, headers, workplace, "Delegate to the district")
+        me = pseudonym(client, headers, workplace)
+        election = ballot(client, headers, workplace, "election", {"candidates": [me]}, seat)
+        vote(client, election, [headers], [me])
+        close(client, headers, election)
+    return district, delegates

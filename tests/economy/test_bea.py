@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from commonplan.economy.bea import DEFAULT_HOURLY_COMPENSATION, BeaTableError, import_bea
-from commonplan.economy.model import Economy, Kind
+from commonplan.economy.bea import DEFAULT_HOURLY_COMPENSATION, BeaTableError, import_bea, part_of_final_use
+from commonplan.economy.model import Economy, Kind, Part
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "bea2017"
 DETAIL_USE = DATA / "Detail_Use_2017_producer_prices_before_redefinitions.csv"
@@ -143,6 +143,29 @@ def test_needs_are_the_positive_net_final_demand(detail: tuple[Economy, list[str
                                np.maximum(y, 0), rtol=1e-12)
     assert np.all(economy.needs.quantities > 0)
     assert np.all(economy.needs.priorities == 1)
+
+
+@pytest.mark.parametrize(("code", "part"), [
+    ("F01000", Part.CONSUMPTION), ("F02E00", Part.INVESTMENT), ("F030", Part.INVESTMENT),
+    ("F04000", None), ("F050", None), ("F06C00", Part.PUBLIC_SERVICES), ("F10S", Part.INVESTMENT),
+    ("F07C", Part.PUBLIC_SERVICES)])
+def test_each_final_use_serves_a_part_of_the_economy(code: str, part: Part | None) -> None:
+    assert part_of_final_use(code) == part
+
+
+@needs_data
+def test_needs_are_divided_among_the_parts_as_the_domestic_final_uses(
+        detail: tuple[Economy, list[str]]) -> None:
+    economy, _ = detail
+    ids = economy.products.ids.to_pylist()
+    needs = economy.needs
+    rows = {(ids[p], int(part)): q for p, part, q in zip(needs.products, needs.part_of_rows(),
+                                                         needs.quantities, strict=True)}
+    # hospitals (622000): bought by households and by governments, never invested in
+    assert ("622000", Part.CONSUMPTION) in rows and ("622000", Part.INVESTMENT) not in rows
+    # construction of manufacturing structures (233230) is investment alone
+    assert {part for code, part in rows if code == "233230"} == {Part.INVESTMENT}
+    assert {int(part) for part in needs.part_of_rows()} == {0, 1, 2}
 
 
 @needs_data

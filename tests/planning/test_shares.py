@@ -70,6 +70,18 @@ def test_a_tier_short_for_another_reason_leaves_its_part_budget_to_the_next() ->
     assert shared.plan.fulfilment[1] == pytest.approx(0.0)
 
 
+def test_a_part_held_back_by_its_share_does_not_hold_back_another() -> None:
+    # 2000 hours; consumption's 200 let the bread reach half; the forge makes at most 100
+    # tools, half the need: the bread is met at 50% (its share), the tools at 50% (the forge),
+    # not the bread at a share of the tools' half
+    economy = town(2000, tools_capacity=100)
+    shared = plan_within_shares(economy, economy.needs, [0.1, 0.6, 0.3])
+    assert shared.met[Part.CONSUMPTION, 0] == pytest.approx(0.5)
+    assert shared.met[Part.INVESTMENT, 0] == pytest.approx(0.5)
+    assert shared.plan.fulfilment[0] == pytest.approx(0.5)
+    assert shared.met[Part.PUBLIC_SERVICES, 1] == pytest.approx(1.0)  # 400 of its 600 hours
+
+
 def test_a_budget_an_earlier_tier_could_not_spend_goes_to_the_later_tiers() -> None:
     # all consumption, 1000 hours: tier 1 asks 800 hours but the forge caps it at 25% (200
     # hours); the first solve assumed 800 and left tier 2 a ceiling of 0.5, the second gives it all
@@ -84,7 +96,7 @@ def test_later_ceilings_rise_when_an_earlier_tier_falls_short() -> None:
     claims = np.array([[100.0, 100.0]])  # one part, two tiers of 100 hours, a budget of 150
     first = ceilings_of(claims, np.array([150.0]))
     assert first.tolist() == [[1.0, 0.5]]
-    risen = ceilings_of(claims, np.array([150.0]), np.array([0.4, 1.0]))  # tier 1 met at 40%
+    risen = ceilings_of(claims, np.array([150.0]), np.array([[0.4, 1.0]]))  # tier 1 met at 40%
     assert risen.tolist() == [[1.0, 1.0]]
 
 

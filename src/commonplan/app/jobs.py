@@ -66,11 +66,12 @@ def job_options(kind: str, method: str, periods: int, voted: dict[str, Any] | No
 
 
 def voted_choices(session: Session, economy: StoredEconomy, priorities_ballot: int | None,
-                  shares_ballot: int | None) -> dict[str, Any]:
-    """The choices of closed ballots a plan variant is computed from (``{"priorities_ballot",
-    "tiers", "shares_ballot", "shares"}``, each pair only when asked), checked against the
-    economy before any job starts: 422 naming the ballot when it is no such ballot or its
-    result names a product the economy does not make."""
+                  shares_ballot: int | None, projects: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The choices a plan variant is computed from (``{"priorities_ballot", "tiers",
+    "shares_ballot", "shares", "projects"}``, each only when asked): the results of closed
+    ballots and the funded projects, checked against the economy before any job starts. 422
+    naming the field when a ballot is no such ballot, or a result or project names a product
+    the economy does not make."""
     voted: dict[str, Any] = {}
     if priorities_ballot is not None:
         result = _closed_result(session, priorities_ballot, "priorities", "priorities_ballot")
@@ -81,13 +82,17 @@ def voted_choices(session: Session, economy: StoredEconomy, priorities_ballot: i
             raise Refusal("invalid_request", f"ballot {shares_ballot} closed without proposals",
                           field="shares_ballot")
         voted |= {"shares_ballot": shares_ballot, "shares": result["shares"]}
+    if projects:
+        voted["projects"] = [{"id": p.id, "name": p.name, "tier": p.tier, "needs": dict(p.needs)}
+                             for p in variants.choices_from_documents(projects=projects).projects]
     if voted:
         produced = set(names_of_bundle(economy.bundle).outputs.values())
         try:
             variants.checked_choices(produced, variants.choices_from_options(voted))
         except Refusal as refused:
-            ballot = "priorities_ballot" if refused.field == "priorities" else "shares_ballot"
-            raise Refusal("invalid_request", refused.reason, field=ballot) from None
+            fields = {"priorities": "priorities_ballot", "shares": "shares_ballot"}
+            raise Refusal("invalid_request", refused.reason,
+                          field=fields.get(refused.field or "", refused.field)) from None
     return voted
 
 

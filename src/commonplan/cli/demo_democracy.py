@@ -2,7 +2,8 @@
 
 Nine members of a council (their votes drawn from a fixed seed, so the demo prints the same each
 time) vote the shares of work, move some needs between priority tiers, and choose between the
-plan as the tables give it and the plan for their priorities; every step is counted by the same
+plan as the tables give it and the plan for their priorities and shares (app.variants: each
+part's needs within its share of the labour force); every step is counted by the same
 rules the server uses (``commonplan.democracy``) and recorded in a Merkle log whose signatures
 and head are then checked (``commonplan.ledger``). Nothing is stored: the service keeps these
 acts in its database (``commonplan serve``, docs/democracy.md).
@@ -63,14 +64,29 @@ def people_decide(console: Console, economy: Economy, plan: Plan) -> None:
         name = names[ids.index(product)] if names else product
         table.add_row(name, f"{first} / {MEMBERS - first}", str(tier))
     console.print(table)
-    variant = plan_variant(economy, Choices(tiers)).result
-    console.print("The plan for these priorities: " + _fulfilment(variant))
+    computed = plan_variant(economy, Choices(tiers, shares))
+    variant = computed.result
+    console.print(_parts(computed.document["variant"]["parts"]))
+    console.print("The plan for these priorities and shares: " + _fulfilment(variant))
     choices = ["as the tables give", "as the council voted"]
     adopted = approval(choices, [[choices[1]]] * 6 + [[choices[0]]] * 2 + [choices] * 1, SEED).elected[0]
     chosen = variant if adopted == choices[1] else plan
     console.print(f"Adopted by approval vote ({MEMBERS} members): the plan {adopted}.")
     entries = _open_books(shares, tiers, adopted, chosen)
     _check(console, entries)
+
+
+def _parts(parts: dict[str, dict[str, Any]]) -> Table:
+    """Each part's share of work, its budget and what the plan's needs of it claim."""
+    table = Table("part", "share voted", "budget, billion hours", "claimed", "met, by priority",
+                  title="The shares of work as limits (needs valued at labour values)",
+                  title_justify="left", box=box.SIMPLE)
+    for part, figures in parts.items():
+        met = ", ".join(f"{tier}: {share:.1%}" for tier, share in figures["fulfilment"].items())
+        table.add_row(part, f"{figures['share']:.0%}", f"{figures['budget_hours'] / 1e9:,.1f}",
+                      f"{figures['claimed_hours'] / 1e9:,.1f}" + (" (all)" if figures["limits"] else ""),
+                      met or "nothing needed")
+    return table
 
 
 def _proposal(votes: random.Random) -> dict[str, float]:

@@ -37,6 +37,7 @@ class RefusalCode(StrEnum):
     NOT_FOUND_IN_COUNCIL = "not_found_in_council"  # the thing named does not belong to this council
     ALREADY_MEMBER = "already_member"              # joining a council one already belongs to
     INVALID_COUNCIL = "invalid_council"            # a council of an unknown level, or with bad rules
+    NOT_READY = "not_ready"                        # a round's step is not done: it cannot move on
     # the rules of access, accounts and jobs (store.access, app.accounts, app.jobs)
     FORBIDDEN = "forbidden"                        # the member's role may not do this
     UNAUTHORISED = "unauthorised"                  # nobody is signed in, or the credentials are wrong
@@ -67,6 +68,7 @@ NOT_A_VOLUNTEER = RefusalCode.NOT_A_VOLUNTEER
 NOT_FOUND_IN_COUNCIL = RefusalCode.NOT_FOUND_IN_COUNCIL
 ALREADY_MEMBER = RefusalCode.ALREADY_MEMBER
 INVALID_COUNCIL = RefusalCode.INVALID_COUNCIL
+NOT_READY = RefusalCode.NOT_READY
 FORBIDDEN = RefusalCode.FORBIDDEN
 UNAUTHORISED = RefusalCode.UNAUTHORISED
 TOO_MANY_LOGINS = RefusalCode.TOO_MANY_LOGINS

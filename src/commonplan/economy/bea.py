@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import scipy.sparse as sp
 
-from commonplan.economy.model import Economy, EconomyInfo, Kind, Needs, Products, Techniques
+from commonplan.economy.model import Economy, EconomyInfo, Kind, Needs, Part, Products, Techniques
 from commonplan.errors import InputError
 
 DEFAULT_HOURLY_COMPENSATION = 35.28
@@ -100,6 +100,7 @@ class BeaAccounts:
     commodity_output: np.ndarray  # q
     compensation: np.ndarray  # C, per industry
     final_demand: np.ndarray | None  # net, per commodity; None when the table has no F columns
+    final_uses: np.ndarray | None  # commodities x parts: domestic final uses (no trade) per Part
 
 
 def import_bea(
@@ -157,8 +158,22 @@ def import_bea(
             f"{int(negative.sum())} commodities have negative net final demand (together "
             f"{demand[negative].sum():.6g} {UNIT}); they get no needs"
         )
-    economy = _economy(commodities, accounts.names, a, labour, demand)
+    economy = _economy(commodities, accounts.names, a, labour, _needs(demand, accounts.final_uses))
     return _with_info(economy, accounts, hourly_compensation), warnings
+
+
+def _needs(demand: np.ndarray, final_uses: np.ndarray | None) -> Needs:
+    """Each commodity's positive net final demand, split among the parts of the economy in
+    proportion to its domestic final uses (its positive ones; all consumption when it has none,
+    as for a commodity only exported): one row per commodity and part."""
+    wanted = np.flatnonzero(demand > 0)
+    uses = np.zeros((len(demand), len(Part))) if final_uses is None else np.maximum(final_uses, 0.0)
+    uses[uses.sum(axis=1) == 0, Part.CONSUMPTION] = 1.0
+    weights = uses[wanted] / uses[wanted].sum(axis=1, keepdims=True)
+    rows, parts = np.nonzero(weights > 0)
+    return Needs(products=wanted[rows].astype(np.int64),
+                 quantities=(demand[wanted][rows] * weights[rows, parts]).astype(np.float64),
+                 priorities=np.ones(len(rows), np.int64), parts=parts.astype(np.int8))
 
 
 def read_bea(
@@ -191,7 +206,33 @@ def read_bea(
         commodity_output=cells.sum(axis=0)[[all_commodities.index(c) for c in commodities]],
         compensation=use.block([compensation_row], industries)[0],
         final_demand=use.block(commodities, final_demand).sum(axis=1) if final_demand else None,
+        final_uses=_final_uses(use.block(commodities, final_demand), final_demand) if final_demand else None,
     )
+
+
+def part_of_final_use(code: str) -> Part | None:
+    """The part of the economy a BEA final-demand column serves (None for exports and imports):
+    personal consumption (F01) is consumption; private fixed investment (F02), inventories (F03)
+    and government gross investment (F06, F07, F10 other than C) investment; government
+    consumption expenditures (F06C, F07C, F10C) the public services."""
+    kind = code[1:3]
+    if kind in ("04", "05"):
+        return None
+    if kind == "01":
+        return Part.CONSUMPTION
+    if kind in ("02", "03"):
+        return Part.INVESTMENT
+    return Part.PUBLIC_SERVICES if code[3:4] == "C" else Part.INVESTMENT
+
+
+def _final_uses(block: np.ndarray, columns: list[str]) -> np.ndarray:
+    """Each commodity's domestic final uses summed per part (commodities x parts)."""
+    uses = np.zeros((block.shape[0], len(Part)))
+    for j, code in enumerate(columns):
+        part = part_of_final_use(code)
+        if part is not None:
+            uses[:, part] += block[:, j]
+    return uses
 
 
 def _read_table(path: Path) -> _Table:
@@ -398,7 +439,7 @@ def _read_names(path: Path) -> dict[str, str]:
 
 def _economy(
     commodities: list[str], names: list[str | None], a: np.ndarray, labour: np.ndarray,
-    demand: np.ndarray,
+    needs: Needs,
 ) -> Economy:
     n = len(commodities)
     kinds = np.array(
@@ -420,12 +461,6 @@ def _economy(
     inputs = sp.csc_array(np.vstack([a, labour[np.newaxis, :]]))
     inputs.eliminate_zeros()
     inputs.sort_indices()
-    wanted = np.flatnonzero(demand > 0)
-    needs = Needs(
-        products=wanted.astype(np.int64),
-        quantities=demand[wanted].astype(np.float64),
-        priorities=np.ones(len(wanted), np.int64),
-    )
     return Economy(products, techniques, inputs, np.full(n + 1, np.inf), needs)
 
 
@@ -452,7 +487,9 @@ def _with_info(economy: Economy, accounts: BeaAccounts, hourly_compensation: flo
         "out. Labour in hours = compensation of employees (row "
         f"{'V00100' if level == 'detail' else 'V001'}) divided by an average hourly "
         f"compensation of {wage}. Needs: each commodity's final demand net of imports, where "
-        "positive. The model is closed: trade enters only through that net final demand."
+        "positive, divided among consumption, investment and public services in proportion to "
+        "its domestic final uses. The model is closed: trade enters only through that net final "
+        "demand."
     )
     hours = (
         f" Hours: the {HOURLY_COMPENSATION_SOURCE}."

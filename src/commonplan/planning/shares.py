@@ -13,10 +13,13 @@ are met in order, so part P's needs of tier k may be met at most to
 given how far its needs of the tiers before were met (met[P, j]). Each part spends its own
 budget: consumption's share does not hold back investment's needs, nor the other way round.
 
-The plan is the ordinary plan (planning.make_plan, any method) of the needs with the rows of
-part P and tier k scaled by ceiling[P, k], so every limit, resource and capacity of the
-economy still holds. Its fulfilment lambda'_k of the scaled tier k meets part P's needs of the
-tier at met[P, k] = ceiling[P, k] lambda'_k, and the voted tier as a whole (SPEC's lambda) at
+The plan is the ordinary plan (planning.make_plan, any method) of the needs in layers, so
+every limit, resource and capacity of the economy still holds: tier k becomes a priority for
+every part up to the lowest ceiling c1 among its parts (each row scaled by c1), then one for
+the parts with room left from c1 to the next ceiling c2 (rows scaled by c2 - c1), and so on.
+The layers are met in order, as far as they can be, so a part held back by its share never
+holds back another (water filling): part P's needs of tier k are met at met[P, k], the sum of
+its layers' fulfilments times their heights, and the voted tier as a whole (SPEC's lambda) at
 the least of these over the parts that need something in it. When a tier falls short of its
 ceilings for another reason (the labour force, a resource, a capacity), its parts claim less
 than assumed and the ceilings after it rise: they are computed again from the fulfilments
@@ -32,7 +35,7 @@ themselves are fractions of the labour force. docs/planning.md works an example.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -98,9 +101,9 @@ def claims_of(economy: Economy, needs: Needs, tiers: npt.NDArray[np.int64]) -> n
 
 
 def ceilings_of(claims: npt.NDArray[np.float64], budgets: npt.NDArray[np.float64],
-                fulfilment: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                met: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
     """How far each part's needs of each tier may be met within its budget (parts x tiers),
-    the scaled tiers before met at ``fulfilment`` (default: in full, as the first solve
+    the tiers before met as ``met`` says (default: each to its ceiling, as the first solve
     assumes)."""
     ceilings = np.ones_like(claims)
     spent = np.zeros(len(budgets))
@@ -108,14 +111,51 @@ def ceilings_of(claims: npt.NDArray[np.float64], budgets: npt.NDArray[np.float64
         asks = claims[:, k] > 0
         room = np.maximum(budgets[asks] - spent[asks], 0.0)
         ceilings[asks, k] = np.minimum(1.0, room / claims[asks, k])
-        spent += ceilings[:, k] * claims[:, k] * (1.0 if fulfilment is None else fulfilment[k])
+        spent += (ceilings[:, k] if met is None else met[:, k]) * claims[:, k]
     return ceilings
 
 
-def scaled(needs: Needs, tiers: npt.NDArray[np.int64], ceilings: npt.NDArray[np.float64]) -> Needs:
-    """``needs`` with the rows of each part and tier scaled by its ceiling."""
-    factor = ceilings[needs.part_of_rows(), np.searchsorted(tiers, needs.priorities)]
-    return replace(needs, quantities=needs.quantities * factor)
+@dataclass(frozen=True, eq=False)
+class Layers:
+    """The needs in layers (:func:`layered`): ``needs`` whose priority j is ``steps[j - 1]``,
+    the tier it belongs to and the levels (fractions of the tier's needs) it goes from and to."""
+
+    needs: Needs
+    steps: list[tuple[int, float, float]]
+
+
+def layered(needs: Needs, tiers: npt.NDArray[np.int64], ceilings: npt.NDArray[np.float64]) -> Layers:
+    """The needs in layers: in tier k, first every part up to the lowest ceiling among them,
+    then the parts with room left up to the next, and so on, each step a priority of its own,
+    so a part held back by its share never holds back another (module docstring)."""
+    parts, tier_of = needs.part_of_rows(), np.searchsorted(tiers, needs.priorities)
+    steps: list[tuple[int, float, float]] = []
+    products, quantities = [needs.products[:0]], [needs.quantities[:0]]
+    priorities = [needs.priorities[:0]]
+    for k in range(len(tiers)):
+        rows = np.flatnonzero(tier_of == k)
+        ceiling = ceilings[parts[rows], k]
+        low = 0.0
+        for high in np.unique(ceiling[ceiling > 0]).tolist():
+            reach = rows[ceiling >= high]
+            steps.append((k, low, high))
+            products.append(needs.products[reach])
+            quantities.append(needs.quantities[reach] * (high - low))
+            priorities.append(np.full(len(reach), len(steps), np.int64))
+            low = high
+    return Layers(Needs(np.concatenate(products).astype(np.int64), np.concatenate(quantities),
+                        np.concatenate(priorities)), steps)
+
+
+def met_of(layers: Layers, ceilings: npt.NDArray[np.float64], fulfilment: npt.NDArray[np.float64],
+           solved: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """How far each part's needs of each tier are met, from the layered plan's ``fulfilment``
+    of its priorities ``solved``."""
+    reached = dict(zip(solved.tolist(), fulfilment.tolist(), strict=True))
+    met = np.zeros_like(ceilings)
+    for priority, (k, low, high) in enumerate(layers.steps, 1):
+        met[:, k] += np.where(ceilings[:, k] >= high, reached.get(priority, 1.0) * (high - low), 0.0)
+    return met
 
 
 def plan_within_shares(economy: Economy, needs: Needs, shares: Sequence[float], *,
@@ -133,12 +173,13 @@ def plan_within_shares(economy: Economy, needs: Needs, shares: Sequence[float], 
     claims = claims_of(economy, needs, tiers)
     ceilings = ceilings_of(claims, budgets)
     for solves in range(1, len(tiers) + 2):
-        found = make_plan(economy, scaled(needs, tiers, ceilings), method, progress)
-        risen = ceilings_of(claims, budgets, found.fulfilment)
+        layers = layered(needs, tiers, ceilings)
+        found = make_plan(economy, layers.needs, method, progress)
+        met = met_of(layers, ceilings, found.fulfilment, found.tiers)
+        risen = ceilings_of(claims, budgets, met)
         if np.all(risen <= ceilings + RISE) or solves > len(tiers):
             break
         ceilings = np.maximum(ceilings, risen)
-    met = ceilings * found.fulfilment
     plan = finish_plan(planning_problem(economy, needs), found.activity, _tier_fulfilment(needs, tiers, met),
                        exact=method_named(method).exact, solver_status=found.solver_status,
                        shadow_prices=found.shadow_prices, capacity_prices=found.capacity_prices,

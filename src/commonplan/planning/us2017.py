@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from commonplan.economy.model import Economy, Needs
+from commonplan.economy.model import Economy
 
 # Farming, food manufacturing, utilities, housing, education, health care and social assistance.
 ESSENTIAL = ("111", "112", "311", "221", "531HSO", "531HST", "611", "62")
@@ -35,7 +35,6 @@ def planning_economy(economy: Economy, reference: dict[str, object]) -> Economy:
     assert isinstance(labour_hours, int | float)
     available[economy.products.is_labour()] = float(labour_hours)
     essential = np.array([ids[p].startswith(ESSENTIAL) for p in economy.needs.products], bool)
-    needs = Needs(economy.needs.products, economy.needs.quantities,
-                  np.where(essential, 1, 2).astype(np.int64))
+    needs = replace(economy.needs, priorities=np.where(essential, 1, 2).astype(np.int64))
     return replace(economy, techniques=replace(techniques, capacities=capacity),
                    available=available, needs=needs)

@@ -68,8 +68,12 @@ def lends(opener: Member | None, job: Job, owner_is_member: bool) -> bool:
     """Whether a plan ballot opened by ``opener`` lends the reading of ``job`` to its council:
     the opener may read it by role or ownership, and it is the opener's own plan or that of a
     member of the ballot's council (``owner_is_member``). Nobody, a delegate or an auditor
-    included, shows a stranger's private plan to a council of their choosing."""
-    return opener is not None and _granted(opener.role, opener.id, "read", job.owner_id) and (
+    included, shows a stranger's private plan to a council of their choosing. A plan ballot the
+    council opens itself (``opener`` None: a planning round's, on the variants its members
+    computed for the round) lends its members' plans."""
+    if opener is None:
+        return owner_is_member
+    return _granted(opener.role, opener.id, "read", job.owner_id) and (
         job.owner_id == opener.id or owner_is_member)
 
 

@@ -194,6 +194,29 @@ class Ballot(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
+class Round(Base):
+    """A planning round of a federation (democracy.rounds): the economy and period it plans,
+    where it stands and since when, each step's deadline, the ballots and plan variants it
+    gathered, and the variant adopted (frozen by the SHA-256 of its result)."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
+    economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
+    period: Mapped[str] = mapped_column(String(100))
+    step: Mapped[str] = mapped_column(String(20))  # a democracy.rounds.Step value
+    step_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    deadlines: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # step -> ISO 8601 time
+    needs: Mapped[str] = mapped_column(String(40), default="")  # where the needs come from
+    ballots: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # ballot kind -> ballot
+    variants: Mapped[list[int]] = mapped_column(JSON, default=list)  # plan jobs, in order
+    adopted_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)
+    plan_sha256: Mapped[str] = mapped_column(String(64), default="")
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 class Participation(Base):
     """That a member voted in a ballot, never what: one row per member and ballot, the database's
     guard of one member, one vote."""

@@ -1,0 +1,89 @@
+"""The REST routes of planning rounds (docs/democracy.md, Planning rounds): a federation opens a
+round on an economy, attaches its ballots, computes plan variants for them, and moves it on step
+by step; each act a use case of app.acts.rounds, each answer the round as app.rounds shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from commonplan.api.auth import Me
+from commonplan.api.schemas.economies import JobSummary
+from commonplan.api.schemas.rounds import RoundView
+from commonplan.app.acts.common import found
+from commonplan.app.acts.rounds import advance_round, attach_ballot, open_round
+from commonplan.app.guard import readable_row
+from commonplan.app.rounds import round_view, rounds_of, start_variant
+from commonplan.democracy.rounds import MAX_DAYS, ORDER
+from commonplan.planning import DEFAULT_METHOD, PlanMethod, methods_help
+from commonplan.service.deps import Books, Db, RowId, Worker
+from commonplan.service.limits import MAX_ITEMS, JsonObject, Key, Name, Strict
+from commonplan.store.models import Council, Round, StoredEconomy
+
+router = APIRouter(tags=["planning rounds"])
+STEPS_WITH_DAYS = ", ".join(step.value for step in ORDER[:-1])
+
+
+class NewRound(Strict):
+    economy: Key = Field(description="the economy to plan (one you may read)")
+    period: Name = Field(description="what the round plans for: a year, or its first and last")
+    days: dict[str, int] = Field(default_factory=dict, max_length=len(ORDER), description=(
+        f"days each step lasts, by step ({STEPS_WITH_DAYS}), 1 to {MAX_DAYS}; defaults in "
+        "docs/democracy.md"))
+
+
+class Attached(Strict):
+    ballot: Key = Field(description="a priorities, shares or budget ballot of the round's federation")
+
+
+class NewVariant(Strict):
+    method: PlanMethod = Field(DEFAULT_METHOD, description=methods_help())
+    priorities: bool = Field(True, description="apply the round's closed priorities ballot")
+    shares: bool = Field(True, description="keep each part within the round's voted share of work")
+    projects: list[JsonObject] = Field(default_factory=list, max_length=MAX_ITEMS, description=(
+        "budget projects: {id, name, tier, needs: {product: quantity}}; only those the round's "
+        "budget ballot funded are planned, when it has one"))
+
+
+@router.post("/councils/{council_id}/rounds", status_code=201, operation_id="open_round",
+             response_model=RoundView)
+def open_route(council_id: RowId, body: NewRound, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    """Open a planning round of the federation (a member of it opens it)."""
+    readable_row(db, StoredEconomy, body.economy, me)
+    held = open_round(db, books, me, council_id, economy_id=body.economy, period=body.period,
+                      days=body.days)
+    return round_view(db, held, books.clock(), me)
+
+
+@router.get("/councils/{council_id}/rounds", operation_id="list_rounds", response_model=list[RoundView])
+def list_route(council_id: RowId, me: Me, db: Db, books: Books) -> list[dict[str, Any]]:
+    found(db, Council, council_id, "council")
+    return [round_view(db, held, books.clock(), me) for held in rounds_of(db, council_id)]
+
+
+@router.get("/rounds/{round_id}", operation_id="get_round", response_model=RoundView)
+def get_route(round_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    return round_view(db, found(db, Round, round_id, "round"), books.clock(), me)
+
+
+@router.post("/rounds/{round_id}/ballots", operation_id="attach_round_ballot", response_model=RoundView)
+def attach_route(round_id: RowId, body: Attached, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    """Make a ballot of the federation the round's ballot of its kind."""
+    return round_view(db, attach_ballot(db, books, me, round_id, body.ballot), books.clock(), me)
+
+
+@router.post("/rounds/{round_id}/variants", status_code=202, operation_id="start_round_variant",
+             response_model=JobSummary)
+def variant_route(round_id: RowId, body: NewVariant, me: Me, db: Db, books: Books, worker: Worker) -> Any:
+    """Compute a plan variant for the round's votes (202, the job); refused before any job
+    starts when a vote or project names a product the economy does not make."""
+    return start_variant(db, books, worker, me, round_id, method=body.method, priorities=body.priorities,
+                         shares=body.shares, projects=body.projects)
+
+
+@router.post("/rounds/{round_id}/advance", operation_id="advance_round", response_model=RoundView)
+def advance_route(round_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
+    """Move the round to its next step: refused (409 not_ready) naming what is not done."""
+    return round_view(db, advance_round(db, books, me, round_id), books.clock(), me)

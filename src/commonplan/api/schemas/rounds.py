@@ -1,0 +1,52 @@
+"""The answers of the planning rounds' routes: a round, where it stands and what it gathered."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+from pydantic import BaseModel, Field
+
+from commonplan.democracy.rounds import ORDER
+
+if TYPE_CHECKING:
+    StepName: TypeAlias = str
+else:  # the schema's enum, read from the steps in the core
+    StepName = Literal[tuple(step.value for step in ORDER)]
+
+
+class RoundStep(BaseModel):
+    """One step of a round: what it is for, who acts in it, its deadline and its state."""
+
+    step: StepName
+    title: str
+    purpose: str
+    who: str
+    deadline: str | None = Field(description="ISO 8601, UTC; none for the closing step")
+    state: Literal["done", "now", "to come"]
+
+
+class RoundView(BaseModel):
+    """A planning round of a federation (docs/democracy.md, Planning rounds)."""
+
+    id: int
+    council: int
+    council_name: str
+    economy: int
+    period: str
+    step: StepName
+    title: str = Field(description="the step it is at, in words")
+    since: str
+    deadline: str | None
+    overdue: bool = Field(description="its step's deadline has passed with the step unfinished")
+    missing: list[str] = Field(description="what must still be done before it moves on")
+    who: str = Field(description="who must act now")
+    next: str | None = Field(description="the step after this one, in words")
+    steps: list[RoundStep]
+    needs: str = Field(description="where its needs come from")
+    ballots: dict[str, int] = Field(description="its ballots by kind (priorities, shares, budget, plan)")
+    closed_ballots: dict[str, int]
+    variants: list[int] = Field(description="its plan variants (jobs), in the order they were added")
+    finished_variants: list[int]
+    adopted: int | None = Field(description="the variant adopted, once the round moved past adoption")
+    plan_sha256: str | None = Field(description="SHA-256 of the adopted variant's result, frozen")
+    may_act: bool = Field(description="whether you are a member of its federation")

@@ -1,0 +1,166 @@
+"""The acts of a planning round (democracy.rounds): a federation opens it on an economy for a
+period, its members attach the ballots it needs and compute its plan variants, and any member
+moves it on once a step's work is done; each act on the open books in the same transaction.
+
+Moving from the variants to the adoption opens the round's plan ballot by the council itself,
+listing every finished variant of the round: nobody alone chooses what the federation may
+adopt, and the variants step lasts until its deadline, so every delegate has its time to add
+one. The adopted variant is frozen by the SHA-256 of its result when the round moves on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonplan.app.acts.common import council_actor, found, member_of, utc
+from commonplan.app.acts.open_ballot import open_checked
+from commonplan.democracy import councils, rounds
+from commonplan.democracy.closing import BallotState
+from commonplan.democracy.refusals import Refusal
+from commonplan.democracy.rounds import RoundFacts, Step
+from commonplan.store.books import OpenBooks
+from commonplan.store.models import Ballot, Council, Job, JobState, Member, Round, StoredEconomy
+
+ROUND_BALLOTS = {"priorities": (Step.NEEDS, Step.VOTES), "shares": (Step.NEEDS, Step.VOTES),
+                 "budget": (Step.NEEDS, Step.VOTES)}  # what a member attaches, and in which steps
+MAX_VARIANTS = 12  # plan variants of one round: enough to compare, few enough to read
+
+
+def open_round(session: Session, books: OpenBooks, member: Member, council_id: int, *,
+               economy_id: int, period: str, days: dict[str, Any] | None = None) -> Round:
+    """A new round of the federation ``council_id`` (opened by one of its members) planning the
+    economy ``economy_id`` for ``period``; each step's deadline from ``days`` (by step name,
+    default democracy.rounds.STEPS). Its needs are the economy's own until records are sent."""
+    council = found(session, Council, council_id, "council")
+    if council.level not in councils.FEDERATIONS:
+        raise Refusal("not_eligible", f"council {council.id} is a {council.level} council: a planning "
+                      "round is run by a federation of councils")
+    actor = member_of(session, books, council, member)
+    economy = found(session, StoredEconomy, economy_id, "economy")
+    if not period.strip():
+        raise Refusal("invalid_request", "a round needs a period (a year, or its first and last)",
+                      field="period")
+    opened = utc(books.clock())
+    deadlines = rounds.deadlines(opened, days)
+    books.lock(session)
+    held = Round(council_id=council.id, economy_id=economy.id, period=period.strip(),
+                 step=Step.NEEDS.value, step_since=opened, deadlines=deadlines, needs="economy",
+                 ballots={}, variants=[], opened_by=member.id, opened_at=opened)
+    session.add(held)
+    session.flush()
+    books.record(session, "round opened", actor, {
+        "round": held.id, "council": council.id, "economy": economy.id,
+        "bundle_sha256": economy.bundle_sha256, "period": held.period, "deadlines": deadlines})
+    return held
+
+
+def attach_ballot(session: Session, books: OpenBooks, member: Member, round_id: int, ballot_id: int) -> Round:
+    """The ballot ``ballot_id`` of the round's federation becomes the round's ballot of its
+    kind (priorities, shares or budget), while the votes are still to come."""
+    held, council, actor = _round_of_member(session, books, round_id, member)
+    ballot = found(session, Ballot, ballot_id, "ballot")
+    if ballot.council_id != council.id:
+        raise Refusal("not_found_in_council", f"ballot {ballot.id} is not a ballot of council {council.id}")
+    if ballot.kind not in ROUND_BALLOTS:
+        raise Refusal("invalid_request", f"a round takes ballots on {', '.join(ROUND_BALLOTS)}, not "
+                      f"{ballot.kind}", field="ballot")
+    if Step(held.step) not in ROUND_BALLOTS[ballot.kind]:
+        raise Refusal("not_eligible", f"the round is at {rounds.STEPS[Step(held.step)].title.lower()!r}: "
+                      "its votes are settled")
+    books.lock(session)
+    held.ballots = {**held.ballots, ballot.kind: ballot.id}
+    books.record(session, "round ballot", actor, {"round": held.id, "kind": ballot.kind, "ballot": ballot.id})
+    return held
+
+
+def add_variant(session: Session, books: OpenBooks, member: Member, round_id: int, job: Job) -> Round:
+    """``job`` (a plan on the round's economy, just started for the round's choices) joins the
+    round's variants, while they are being computed."""
+    held, _council, actor = _round_of_member(session, books, round_id, member)
+    if Step(held.step) is not Step.VARIANTS:
+        raise Refusal("not_eligible", "plan variants are computed in the step "
+                      f"{rounds.STEPS[Step.VARIANTS].title.lower()!r}")
+    if len(held.variants) >= MAX_VARIANTS:
+        raise Refusal("invalid_request", f"a round has at most {MAX_VARIANTS} variants")
+    books.lock(session)
+    held.variants = [*held.variants, job.id]
+    books.record(session, "round variant", actor, {"round": held.id, "job": job.id, "options": job.options})
+    return held
+
+
+def facts_of(session: Session, held: Round) -> RoundFacts:
+    """What the round has done: its closed ballots, its finished variants, the variant adopted."""
+    found_ballots = {kind: session.get(Ballot, ballot_id) for kind, ballot_id in held.ballots.items()}
+    closed = {kind: ballot.id for kind, ballot in found_ballots.items()
+              if ballot is not None and ballot.state == BallotState.CLOSED}
+    plan = found_ballots.get("plan")
+    adopted = (plan.result or {}).get("adopted") if plan is not None and "plan" in closed else None
+    return RoundFacts(closed, len(finished_variants(session, held)), adopted, needs_learned=bool(held.needs))
+
+
+def finished_variants(session: Session, held: Round) -> list[Job]:
+    """The round's variants that are done, in the order they were added."""
+    jobs = {job.id: job for job in session.scalars(select(Job).where(
+        Job.id.in_(held.variants), Job.state == JobState.DONE))}
+    return [jobs[job] for job in held.variants if job in jobs]
+
+
+def advance_round(session: Session, books: OpenBooks, member: Member, round_id: int) -> Round:
+    """Move the round to its next step, refused ("not_ready") while the step's work is not done
+    (and, for the variants, before the step's deadline); leaving the variants opens the plan
+    ballot on every finished variant, leaving the adoption freezes the adopted variant."""
+    held, council, actor = _round_of_member(session, books, round_id, member)
+    step = Step(held.step)
+    target = rounds.check_advance(step, facts_of(session, held))
+    now = utc(books.clock())
+    if step is Step.VARIANTS and now < datetime.fromisoformat(held.deadlines[step.value]):
+        raise Refusal("not_ready", "plan variants may be added until the step's deadline, "
+                      f"{held.deadlines[step.value]}: the round moves on then")
+    books.lock(session)
+    if step is Step.VARIANTS:
+        _open_adoption(session, books, council, held)
+    if step is Step.ADOPTION:
+        _freeze_adopted(session, held)
+    held.step, held.step_since = target.value, now
+    books.record(session, "round advanced", actor, {
+        "round": held.id, "from": step.value, "to": target.value,
+        **({"job": held.adopted_job_id, "plan_sha256": held.plan_sha256} if step is Step.ADOPTION else {})})
+    return held
+
+
+def _open_adoption(session: Session, books: OpenBooks, council: Council, held: Round) -> None:
+    plans = [job.id for job in finished_variants(session, held)]
+    ballot = open_checked(session, books, council, council_actor(council.id), None, kind="plan",
+                          question=f"Which plan for {held.period}?", options={"plans": plans},
+                          office_id=None)
+    held.ballots = {**held.ballots, "plan": ballot.id}
+
+
+def _freeze_adopted(session: Session, held: Round) -> None:
+    adopted = rounds_adopted(session, held)
+    held.adopted_job_id = adopted.id
+    held.plan_sha256 = hashlib.sha256(json.dumps(adopted.result, sort_keys=True,
+                                                 separators=(",", ":")).encode()).hexdigest()
+
+
+def rounds_adopted(session: Session, held: Round) -> Job:
+    """The variant the round's plan ballot adopted; refused when it adopted none of them."""
+    adopted = facts_of(session, held).adopted
+    if adopted is None or adopted not in held.variants:
+        raise Refusal("not_ready", "the plan ballot adopted no variant of this round")
+    return found(session, Job, adopted, "job")
+
+
+def _round_of_member(session: Session, books: OpenBooks, round_id: int,
+                     member: Member) -> tuple[Round, Council, str]:
+    held = found(session, Round, round_id, "round")
+    if Step(held.step) is Step.CLOSED:
+        raise Refusal("ended", f"round {held.id} is closed")
+    council = found(session, Council, held.council_id, "council")
+    return held, council, member_of(session, books, council, member)
