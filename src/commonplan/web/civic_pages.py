@@ -29,6 +29,7 @@ from commonplan.app.civic_views import (
     council_view,
     public_names,
 )
+from commonplan.app.rounds import round_view, rounds_of
 from commonplan.democracy.budgets import DEFAULT_COMPLETION
 from commonplan.democracy.closing import DEFAULT_VOTING_DAYS as DEFAULT_DAYS
 from commonplan.democracy.closing import MAX_VOTING_DAYS, MIN_VOTING_DAYS, BallotState
@@ -36,6 +37,7 @@ from commonplan.democracy.councils import FEDERATIONS, LEVELS
 from commonplan.democracy.offices import Filling, kinds_filled_by
 from commonplan.democracy.recall import RULES
 from commonplan.democracy.refusals import Refusal
+from commonplan.democracy.rounds import ORDER, STEPS
 from commonplan.service.deps import Books, Db, RowId
 from commonplan.service.errors import REFUSAL_STATUS
 from commonplan.service.limits import (
@@ -55,12 +57,22 @@ from commonplan.service.limits import (
     without_nul,
 )
 from commonplan.service.paging import WebOffset, page_of
+from commonplan.store.access import readable
 from commonplan.store.books import entries, verify_books
-from commonplan.store.models import Ballot, Council, CouncilMember, Office, Volunteer
+from commonplan.store.models import (
+    Ballot,
+    Council,
+    CouncilMember,
+    Member,
+    Office,
+    StoredEconomy,
+    Volunteer,
+)
 from commonplan.web.rendering import CSRF, TITLES, PageRoute, finished, render, to
 from commonplan.web.session import Me, PageError, Reader
 
 ENTRIES_PAGE = 20
+STEP_DAYS = [(step.value, STEPS[step].title, STEPS[step].days) for step in ORDER[:-1]]  # round form
 Text = Annotated[OptionalName, Form()]  # the API's bounds (service.limits) on the forms' fields
 Many = Annotated[list[OptionalName], Form(max_length=MAX_CHOICES)]
 Rate = Annotated[float, Form(ge=0, le=MAX_RATE, allow_inf_nan=False)]
@@ -126,10 +138,19 @@ def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
     counts = {office: 0 for office in posts}
     for office_id in db.scalars(select(Volunteer.office_id).where(Volunteer.office_id.in_(posts))):
         counts[office_id] += 1
+    federation = view["level"] in FEDERATIONS
     return render(request, "council.html", view=view, names=names, member=view["you"] in names,
-                  federation=view["level"] in FEDERATIONS, volunteers=counts,
+                  federation=federation, volunteers=counts,
+                  **(planning_rounds(db, books, me, council_id, view["you"] in names) if federation else {}),
                   closed_ballots=[ballot_summary(b) for b in closed], closed_page=closed_page,
                   i_volunteered=view["you"] in volunteers)
+
+
+def planning_rounds(db: Db, books: Books, me: Member, council_id: int, member: bool) -> dict[str, Any]:
+    """A federation's rounds, and for its members the economies they may open one on."""
+    mine = readable(me, StoredEconomy).order_by(StoredEconomy.id.desc()).limit(PAGE_MAX)
+    return {"rounds": [round_view(db, held, books.clock(), me) for held in rounds_of(db, council_id)],
+            "economies": db.scalars(mine).all() if member else [], "step_days": STEP_DAYS}
 
 
 @router.post("/app/councils/{council_id}/members", dependencies=CSRF)

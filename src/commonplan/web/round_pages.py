@@ -1,0 +1,88 @@
+"""The pages of planning rounds (docs/democracy.md, Planning rounds): a federation's page opens a
+round; the round's page shows where it stands, what is next and who must act, and lets the
+federation's members attach its ballots, compute its plan variants and move it on. Every act is
+the use case the API calls (app.acts.rounds, app.rounds); a refusal is a page naming its reason."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from commonplan.app.acts.common import found
+from commonplan.app.acts.rounds import ROUND_BALLOTS, advance_round, attach_ballot, open_round
+from commonplan.app.guard import readable_row
+from commonplan.app.rounds import round_view, start_variant
+from commonplan.democracy.closing import BallotState
+from commonplan.democracy.rounds import MAX_DAYS
+from commonplan.planning import DEFAULT_METHOD, PlanMethod
+from commonplan.service.deps import Books, Db, RowId, Worker
+from commonplan.service.limits import OptionalName
+from commonplan.store.access import readable
+from commonplan.store.models import Ballot, Job, Round, StoredEconomy
+from commonplan.web.civic_pages import CivicRoute, FormKey
+from commonplan.web.rendering import CSRF, render, to
+from commonplan.web.session import Me
+
+router = APIRouter(route_class=CivicRoute, include_in_schema=False)
+Days = Annotated[int | None, Form(ge=1, le=MAX_DAYS)]
+
+
+@router.post("/app/councils/{council_id}/rounds", dependencies=CSRF)
+def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
+              economy: Annotated[FormKey, Form()], period: Annotated[OptionalName, Form()],
+              needs: Days = None, votes: Days = None, variants: Days = None, adoption: Days = None,
+              targets: Days = None, execution: Days = None) -> Response:
+    """Open a round of the federation; a step left blank lasts its default number of days."""
+    request.state.back = f"/app/councils/{council_id}"
+    readable_row(db, StoredEconomy, economy, me)
+    given = {"needs": needs, "votes": votes, "variants": variants, "adoption": adoption,
+             "targets": targets, "execution": execution}
+    held = open_round(db, books, me, council_id, economy_id=economy, period=period,
+                      days={step: days for step, days in given.items() if days is not None})
+    return to(f"/app/rounds/{held.id}")
+
+
+@router.get("/app/rounds/{round_id}")
+def round_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books) -> HTMLResponse:
+    held = found(db, Round, round_id, "round")
+    view = round_view(db, held, books.clock(), me)
+    economy = db.get(StoredEconomy, held.economy_id)
+    attachable = db.scalars(select(Ballot).where(
+        Ballot.council_id == held.council_id, Ballot.kind.in_(tuple(ROUND_BALLOTS)))
+        .order_by(Ballot.id.desc()).limit(50)).all()
+    jobs = {job.id: job for job in db.scalars(readable(me, Job).where(Job.id.in_(held.variants)))}
+    ballots = {ballot.id: ballot for ballot in db.scalars(select(Ballot).where(
+        Ballot.id.in_(list(held.ballots.values()))))}
+    return render(request, "round.html", view=view, economy=economy, attachable=attachable,
+                  jobs=jobs, ballots=ballots, closed=BallotState.CLOSED)
+
+
+@router.post("/app/rounds/{round_id}/ballots", dependencies=CSRF)
+def attach_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books,
+                ballot: Annotated[FormKey, Form()]) -> Response:
+    request.state.back = f"/app/rounds/{round_id}"
+    attach_ballot(db, books, me, round_id, ballot)
+    return to(f"/app/rounds/{round_id}#ballots")
+
+
+@router.post("/app/rounds/{round_id}/variants", dependencies=CSRF)
+def variant_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books, worker: Worker,
+                 method: Annotated[PlanMethod, Form()] = DEFAULT_METHOD,
+                 priorities: Annotated[bool, Form()] = False,
+                 shares: Annotated[bool, Form()] = False) -> Response:
+    """A plan variant for the round's votes (each box unticked leaves that vote out)."""
+    request.state.back = f"/app/rounds/{round_id}"
+    job = start_variant(db, books, worker, me, round_id, method=method, priorities=priorities,
+                        shares=shares)
+    return to(f"/app/jobs/{job.id}")
+
+
+@router.post("/app/rounds/{round_id}/advance", dependencies=CSRF)
+def advance_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books) -> Response:
+    request.state.back = f"/app/rounds/{round_id}"
+    advance_round(db, books, me, round_id)
+    return to(f"/app/rounds/{round_id}")
+

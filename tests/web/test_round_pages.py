@@ -1,0 +1,84 @@
+"""The pages of planning rounds on SQLite and PostgreSQL: a federation's page lists its rounds and
+opens one; the round's page shows where it stands, what is next and who must act, and its members
+move it on from there; a step not done is a refusal page naming what is missing."""
+
+import html
+import os
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from commonplan.server import create_app
+from commonplan.store.books import OpenBooks
+from tests.clocks import MovableClock
+from tests.factories import BAKERY
+from tests.pages import PASSWORD, browser, post, signed_in, token_of, uploaded
+from tests.rest import federation
+
+
+@pytest.fixture
+def app(database_url, monkeypatch):
+    url, options = database_url
+    application = create_app(url, books=OpenBooks(os.urandom(32), clock=MovableClock()), **options)
+    with TestClient(application):
+        yield application
+
+
+def logged_in(app, email: str) -> TestClient:
+    client = browser(app)
+    answer = client.post("/login", data={"email": email, "password": PASSWORD,
+                                         "csrf_token": token_of(client)}, follow_redirects=False)
+    assert answer.status_code == 303
+    return client
+
+
+def text_of(page: str) -> str:
+    """The page's words, without its tags."""
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    return words.replace(" .", ".").replace(" :", ":")
+
+
+def test_a_federation_opens_a_round_and_its_page_says_where_it_stands(app):
+    district, _delegates = federation(TestClient(app), 2)
+    delegate = logged_in(app, "district-delegate0@example.org")
+    economy = uploaded(delegate, BAKERY)
+    council_page = text_of(delegate.get(f"/app/councils/{district}").text)
+    assert "Planning rounds" in council_page and "No planning round yet." in council_page
+    assert "Open a planning round" in council_page
+    opened = post(delegate, f"/app/councils/{district}/rounds",
+                  {"economy": str(economy), "period": "2027", "votes": "3"}, f"/app/councils/{district}")
+    assert opened.status_code == 303
+    round_path = opened.headers["location"]
+    page = text_of(delegate.get(round_path).text)
+    assert "Planning round for 2027" in page and "Now: Needs gathered" in page
+    assert "Who must act: consumer councils and shops" in page
+    assert "Move on to: Priorities and shares voted" in page
+    moved = post(delegate, f"{round_path}/advance", {}, round_path)
+    assert moved.status_code == 303
+    page = text_of(delegate.get(round_path).text)
+    assert "Now: Priorities and shares voted" in page and "a closed priorities ballot" in page
+    refused = post(delegate, f"{round_path}/advance", {}, round_path)
+    assert refused.status_code == 409 and "a closed priorities ballot" in text_of(refused.text)
+    council_page = text_of(delegate.get(f"/app/councils/{district}").text)
+    assert "2027" in council_page and "Priorities and shares voted" in council_page
+
+    stranger = signed_in(browser(app), "stranger@example.org")
+    seen = text_of(stranger.get(round_path).text)
+    assert "Now: Priorities and shares voted" in seen and "Move on to" not in seen
+    refused = post(stranger, f"{round_path}/advance", {}, round_path)
+    assert refused.status_code == 403
+
+
+def test_a_round_on_a_workplace_council_or_an_unreadable_economy_is_refused(app):
+    district, _delegates = federation(TestClient(app), 1)
+    delegate = logged_in(app, "district-delegate0@example.org")
+    other = signed_in(browser(app), "other@example.org")
+    theirs = uploaded(other, BAKERY)
+    refused = post(delegate, f"/app/councils/{district}/rounds", {"economy": str(theirs), "period": "2027"},
+                   f"/app/councils/{district}")
+    assert refused.status_code == 404
+    mine = uploaded(delegate, BAKERY)
+    refused = post(delegate, "/app/councils/2/rounds", {"economy": str(mine), "period": "2027"},
+                   f"/app/councils/{district}")
+    assert refused.status_code == 403 and "federation" in text_of(refused.text)
