@@ -74,6 +74,15 @@ def register_and_log_in(page: Page, email: str) -> None:
     expect(page).to_have_url(re.compile(r"/app/economies$"))
 
 
+def log_in(page: Page, email: str) -> None:
+    """Log in a member who has an account already."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/app/economies$"))
+
+
 def upload(page: Page, bundle: Path) -> None:
     """The bundle uploaded from the economies page, named ``bakery``."""
     page.get_by_label("Name").fill("bakery")
