@@ -27,6 +27,8 @@ from tests.rest import (
 
 SCARCE = {**BAKERY, "resources.csv": "product,available\nlabour,5.5\nland,50\n"}  # 5.5 hours in all
 PARK_FIRST = {"park": 1, "bread": 2}
+AMPLE = {**BAKERY, "resources.csv": "product,available\nlabour,100000\nland,10000\n",
+         "techniques.csv": BAKERY["techniques.csv"].replace("grow,wheat,2,100,Farm", "grow,wheat,2,,Farm")}
 
 
 @pytest.fixture
@@ -157,3 +159,72 @@ def test_bad_step_days_are_refused_naming_the_field(client, days):
     refused = client.post(f"/councils/{district}/rounds", headers=delegates[0],
                           json={"economy": economy, "period": "2026", "days": days})
     assert refused.status_code == 422 and refused.json()["field"].startswith("days"), refused.json()
+
+
+def records(days: int = 60) -> tuple[bytes, bytes]:
+    """Purchases and end-of-day stock of one shop: 10 loaves a day wanted, the shelf empty every
+    fourth day after 4 were sold; park visits always there."""
+    purchases, stock = ["date,store,product,quantity"], ["date,store,product,on_hand"]
+    for day in range(days):
+        date = f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}"
+        empty = day % 4 == 3
+        purchases += [f"{date},corner,bread,{4 if empty else 10}", f"{date},corner,park,3"]
+        stock.append(f"{date},corner,bread,{0 if empty else 5}")
+    return "\n".join(purchases).encode(), "\n".join(stock).encode()
+
+
+def send(client: TestClient, headers: Headers, round_id: int, council: int, kind: str, content: bytes) -> Any:
+    return client.post(f"/rounds/{round_id}/records", headers=headers,
+                       data={"council": str(council), "kind": kind},
+                       files={"file": (f"{kind}.csv", content, "text/csv")})
+
+
+def test_needs_learned_from_the_records_councils_send(client):
+    district, delegates = federation(client, 2)
+    shopper = sign_in(client, "shopper@example.org")
+    consumers = ok(client.post("/councils", headers=shopper, json={
+        "name": "Corner consumers", "level": "consumer", "reference_rate": 30, "parent": district}))["id"]
+    economy = ok(upload(client, delegates[0], AMPLE))["id"]
+    round_id = ok(client.post(f"/councils/{district}/rounds", headers=delegates[0],
+                              json={"economy": economy, "period": "2026"}))["id"]
+    purchases, stock = records()
+    refused = send(client, delegates[0], round_id, consumers, "purchases", purchases)
+    assert (refused.status_code, refused.json()["error"]) == (403, "not_a_member"), refused.json()
+    negative = b"date,store,product,quantity\n2026-01-01,a,bread,-3\n"
+    bad = send(client, shopper, round_id, consumers, "purchases", negative)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["row"] == 2
+    assert bad.json()["errors"][0]["column"] == "quantity"
+    refused = client.post(f"/rounds/{round_id}/needs", headers=delegates[0], json={})
+    assert (refused.status_code, refused.json()["error"]) == (409, "not_ready")  # no purchases yet
+    for kind, content in (("purchases", purchases), ("stock", stock), ("purchases", purchases)):
+        ok(send(client, shopper, round_id, consumers, kind, content))
+    view = ok(client.get(f"/rounds/{round_id}", headers=delegates[0]), 200)
+    assert sorted(sent["kind"] for sent in view["records"]) == ["purchases", "stock"]  # the latest of each
+    job = ok(client.post(f"/rounds/{round_id}/needs", headers=delegates[1], json={"horizon_days": 365}), 202)
+    assert wait_for(client, delegates[1], job["id"])["state"] == "done"
+    learned = ok(client.get(f"/rounds/{round_id}", headers=delegates[0]), 200)["learned"]
+    assert learned["short"][0]["name"] == "Bread" and learned["short"][0]["figure"] == 15  # days empty
+    assert learned["hidden"][0]["name"] == "Bread" and learned["hidden"][0]["figure"] > 0
+    needs = ok(client.get(f"/jobs/{job['id']}/result", headers=delegates[1]), 200)["needs"]
+    assert needs["bread"] > 365 * 8.5  # the 10 a day the empty shelves hid, not the 8.5 sold
+
+    assert advance(client, delegates[0], round_id)["step"] == "votes"
+    refused = send(client, shopper, round_id, consumers, "stock", stock)
+    assert (refused.status_code, refused.json()["error"]) == (403, "not_eligible")  # needs are gathered
+    priorities = ballot(client, delegates[0], district, "priorities", {"products": ["bread"]})
+    vote(client, priorities, delegates, {"bread": 1})
+    close(client, delegates[0], priorities)
+    shares = ballot(client, delegates[0], district, "shares", {})
+    vote(client, shares, delegates, {"consumption": 0.9, "investment": 0.05, "public services": 0.05})
+    close(client, delegates[0], shares)
+    for ballot_id in (priorities, shares):
+        ok(client.post(f"/rounds/{round_id}/ballots", json={"ballot": ballot_id}, headers=delegates[1]), 200)
+    advance(client, delegates[0], round_id)
+    planned = variant(client, delegates[0], round_id)
+    assert planned["net_output"]["bread"] == pytest.approx(needs["bread"], rel=1e-6)  # the learned needs
+    assert planned["net_output"]["park"] == pytest.approx(needs["park"], rel=1e-6)
+    books: list[dict[str, Any]] = []
+    while page := ok(client.get("/ledger/entries", params={"start": len(books)}), 200):
+        books += page
+    sent = [e["act"]["kind"] for e in books if e["kind"] == "round records"]
+    assert sent == ["purchases", "stock", "purchases"]  # every sending kept by its SHA-256

@@ -11,7 +11,7 @@ from commonplan.api.auth import Me
 from commonplan.api.schemas.economies import EconomySummary, JobResult, JobSummary
 from commonplan.app import jobs
 from commonplan.app.guard import cancellable_job, readable_row, runnable_economy
-from commonplan.app.jobs import JobKind
+from commonplan.app.jobs import StartableKind
 from commonplan.app.uploads import MAX_UPLOAD, store_bundle
 from commonplan.planning import DEFAULT_METHOD, PlanMethod, methods_help
 from commonplan.service.deps import Db, RowId, Worker
@@ -23,7 +23,7 @@ from commonplan.store.models import Job, StoredEconomy
 
 
 class JobRequest(Strict):
-    kind: JobKind
+    kind: StartableKind
     method: PlanMethod = Field(DEFAULT_METHOD, description=methods_help())
     periods: int = Field(1, ge=1, le=jobs.MAX_PERIODS,
                          description="periods of an exact plan (capital tables)")

@@ -4,10 +4,11 @@ by step; each act a use case of app.acts.rounds, each answer the round as app.ro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from commonplan.api.auth import Me
 from commonplan.api.schemas.economies import JobSummary
@@ -15,14 +16,23 @@ from commonplan.api.schemas.rounds import RoundView
 from commonplan.app.acts.common import found
 from commonplan.app.acts.rounds import advance_round, attach_ballot, open_round
 from commonplan.app.guard import readable_row
-from commonplan.app.rounds import round_view, rounds_of, start_variant
+from commonplan.app.rounds import (
+    MAX_RECORDS,
+    learn_round_needs,
+    round_view,
+    rounds_of,
+    send_round_records,
+    start_variant,
+)
 from commonplan.democracy.rounds import MAX_DAYS, ORDER
 from commonplan.planning import DEFAULT_METHOD, PlanMethod, methods_help
 from commonplan.service.deps import Books, Db, RowId, Worker
-from commonplan.service.limits import MAX_ITEMS, JsonObject, Key, Name, Strict
+from commonplan.service.limits import MAX_ID, MAX_ITEMS, MULTIPART_SLACK, JsonObject, Key, Name, Strict
 from commonplan.store.models import Council, Round, StoredEconomy
 
 router = APIRouter(tags=["planning rounds"])
+RecordKind = Literal["purchases", "stock", "requests"]
+Sender = Annotated[int, Form(ge=1, le=MAX_ID, description="the consumer council or workplace sending")]
 STEPS_WITH_DAYS = ", ".join(step.value for step in ORDER[:-1])
 
 
@@ -36,6 +46,10 @@ class NewRound(Strict):
 
 class Attached(Strict):
     ballot: Key = Field(description="a priorities, shares or budget ballot of the round's federation")
+
+
+class Learning(Strict):
+    horizon_days: int = Field(365, ge=1, le=3660, description="the days the needs are for")
 
 
 class NewVariant(Strict):
@@ -81,6 +95,27 @@ def variant_route(round_id: RowId, body: NewVariant, me: Me, db: Db, books: Book
     starts when a vote or project names a product the economy does not make."""
     return start_variant(db, books, worker, me, round_id, method=body.method, priorities=body.priorities,
                          shares=body.shares, projects=body.projects)
+
+
+@router.post("/rounds/{round_id}/records", status_code=201, operation_id="send_round_records",
+             response_model=RoundView, max_body_size=MAX_RECORDS + MULTIPART_SLACK)
+async def records_route(round_id: RowId, me: Me, db: Db, books: Books, council: Sender,
+                        kind: Annotated[RecordKind, Form()], file: Annotated[UploadFile, File()]
+                        ) -> dict[str, Any]:
+    """Send a council's purchases, end-of-day stock or requests (SPEC section 4's columns) while
+    the round gathers needs: 422 listing every problem of the file by row and column."""
+    content = await file.read(MAX_RECORDS + 1)
+    held = await run_in_threadpool(  # the check reads the whole file: not on the event loop
+        send_round_records, db, books, me, round_id, council, kind=kind,
+        filename=file.filename or kind, content=content)
+    return round_view(db, found(db, Round, held.round_id, "round"), books.clock(), me)
+
+
+@router.post("/rounds/{round_id}/needs", status_code=202, operation_id="learn_round_needs",
+             response_model=JobSummary)
+def needs_route(round_id: RowId, body: Learning, me: Me, db: Db, books: Books, worker: Worker) -> Any:
+    """Learn the round's needs from every record sent (202, the needs job; `commonplan needs`)."""
+    return learn_round_needs(db, books, worker, me, round_id, horizon_days=body.horizon_days)
 
 
 @router.post("/rounds/{round_id}/advance", operation_id="advance_round", response_model=RoundView)

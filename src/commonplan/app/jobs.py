@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from commonplan.app import computations, documents, variants
@@ -29,13 +30,16 @@ from commonplan.store.jobs import (
     report_progress,
     requeue_job,
 )
-from commonplan.store.models import Ballot, Job, JobState, Member, StoredEconomy
+from commonplan.store.models import Ballot, Job, JobState, Member, RoundRecord, StoredEconomy
 
 if TYPE_CHECKING:
+    from commonplan.economy.model import Needs
     from commonplan.planning.plan import Progress
 
 MAX_PERIODS = 20  # of a multi-period plan computed by the service
-JobKind = Literal["values", "requirements", "plan"]  # what a job computes (app.computations)
+JobKind = Literal["values", "requirements", "plan", "needs"]  # what a job computes (app.computations)
+StartableKind = Literal["values", "requirements", "plan"]  # what anyone may start on an economy
+# (a needs job reads a planning round's records: app.rounds.learn_round_needs starts it)
 
 
 class ServerStopping(Exception):
@@ -114,6 +118,7 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
         assert job is not None
         kind, options = job.kind, dict(job.options)
         bundle = session.get(StoredEconomy, job.economy_id).bundle  # type: ignore[union-attr]
+        records, learned = _inputs(session, kind, options)
 
     def progress(fraction: float, message: str) -> None:
         if stopping is not None and stopping.is_set():
@@ -127,7 +132,8 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
             path = Path(folder) / "bundle.zip"
             path.write_bytes(bundle)
             progress(0.0, "reading the bundle")
-            result = job_document(kind, options, path, read_bundle(path), progress)
+            inputs = {"records": _written(Path(folder), records), "learned_needs": learned}
+            result = job_document(kind, {**options, **inputs}, path, read_bundle(path), progress)
     except ServerStopping:
         with sessions() as session, session.begin():
             requeue_job(session, job_id)
@@ -147,27 +153,62 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
 
 
 
+def _inputs(session: Session, kind: str, options: Mapping[str, Any]
+            ) -> tuple[list[tuple[str, str, bytes]], dict[str, float] | None]:
+    """What a job reads beside its bundle: a needs job, its round's records (kind, file name,
+    content); a plan on learned needs, the needs its needs job learned."""
+    records: list[tuple[str, str, bytes]] = []
+    if kind == "needs":
+        records = [(sent.kind, sent.filename, sent.content) for sent in session.scalars(
+            select(RoundRecord).where(RoundRecord.round_id == options["round"]).order_by(RoundRecord.id))]
+    learned = None
+    if "needs_job" in options:
+        source = session.get(Job, options["needs_job"])
+        learned = dict((source.result or {}).get("needs", {})) if source is not None else {}
+    return records, learned
+
+
+def _written(folder: Path, records: list[tuple[str, str, bytes]]) -> dict[str, list[Path]]:
+    """The records as files in ``folder``, by kind (each under a name of its own)."""
+    paths: dict[str, list[Path]] = {}
+    for number, (kind, filename, content) in enumerate(records):
+        path = folder / f"{number}-{kind}{Path(filename).suffix.lower() or '.csv'}"
+        path.write_bytes(content)
+        paths.setdefault(kind, []).append(path)
+    return paths
+
+
 def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: LoadedBundle,
                  progress: Progress) -> dict[str, Any]:
     """The SPEC document of a job of ``kind`` on the bundle at ``bundle``, with provenance and
-    warnings: what the command of the same name prints with ``--json``."""
+    warnings: what the command of the same name prints with ``--json``. A needs job reads the
+    ``records`` files; a plan on ``learned_needs`` plans those (app.variants.learned_needs)."""
     economy = loaded.economy
     choices = variants.choices_from_options(options)
     computed: computations.Computed[Any]
-    if kind == "values":
+    needs: Needs | None = None
+    learned_warnings: list[str] = []
+    if options.get("learned_needs") is not None:
+        needs, learned_warnings = variants.learned_needs(economy, options["learned_needs"])
+    if kind == "needs":
+        files = options.get("records") or {}
+        computed = computations.needs(files.get("purchases", []), files.get("stock", []),
+                                      files.get("requests", []),
+                                      horizon_days=options.get("horizon_days", 365), progress=progress)
+    elif kind == "values":
         computed = computations.values(economy)
     elif kind == "requirements":
         computed = computations.requirements(economy)
     elif options.get("periods", 1) > 1:
-        needs = None if choices.empty else variants.variant_needs(economy, choices)
+        needs = needs if choices.empty else variants.variant_needs(economy, choices, needs)
         computed = computations.periods(economy, needs, options["periods"], bundle, progress)
     elif not choices.empty:
-        computed = variants.plan_variant(economy, choices, method=options.get("method", "lp"),
+        computed = variants.plan_variant(economy, choices, needs, method=options.get("method", "lp"),
                                          progress=progress)
     else:
-        computed = computations.plan(economy, method=options.get("method", "lp"), progress=progress)
+        computed = computations.plan(economy, needs, method=options.get("method", "lp"), progress=progress)
     return {**computed.document, "provenance": documents.provenance(loaded.sha256),
-            "warnings": [*loaded.warnings, *computed.warnings]}
+            "warnings": [*loaded.warnings, *learned_warnings, *computed.warnings]}
 
 
 def cancelled(session: Session, job: Job, by: Member) -> Job:

@@ -136,6 +136,32 @@ def variant_needs(economy: Economy, choices: Choices, needs: Needs | None = None
                                  np.full(len(rows), Part.PUBLIC_SERVICES, np.int8)]).astype(np.int8))
 
 
+def learned_needs(economy: Economy, quantities: Mapping[str, float]) -> tuple[Needs, list[str]]:
+    """The economy's needs with its consumption replaced by the needs learned from people's
+    records (``commonplan needs``: product to quantity): each learned product at the priority
+    the economy's needs give it (its most urgent row; 1 when it has none), as consumption; the
+    investment and public services rows kept. Products the economy does not make are left out,
+    named in the warnings."""
+    position = {product: index for index, product in enumerate(economy.products.ids.to_pylist())}
+    produced = produced_ids(economy)
+    unknown = sorted(product for product in quantities if product not in produced)
+    base = economy.needs
+    priority = np.full(len(position), np.iinfo(np.int64).max)
+    np.minimum.at(priority, base.products, base.priorities)
+    learned = [(position[p], float(q)) for p, q in quantities.items() if p in produced and q > 0]
+    added = np.array([row[0] for row in learned], np.int64)
+    keep = base.part_of_rows() != Part.CONSUMPTION
+    tiers = np.where(priority[added] == np.iinfo(np.int64).max, 1, priority[added])
+    needs = Needs(np.concatenate([base.products[keep].astype(np.int64), added]),
+                  np.concatenate([base.quantities[keep], [row[1] for row in learned]]),
+                  np.concatenate([base.priorities[keep], tiers]).astype(np.int64),
+                  np.concatenate([base.part_of_rows()[keep],
+                                  np.full(len(added), Part.CONSUMPTION, np.int8)]).astype(np.int8))
+    warnings = [f"{len(unknown):,} products of the learned needs are not made by this economy and "
+                f"are left out: {_some(unknown)}"] if unknown else []
+    return needs, warnings
+
+
 def plan_variant(economy: Economy, choices: Choices, needs: Needs | None = None, *,
                  method: str = "lp", progress: Progress | None = None) -> Computed[Plan]:
     """The plan variant for ``choices`` (checked here too): the plan of the variant's needs,

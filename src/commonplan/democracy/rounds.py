@@ -116,7 +116,7 @@ class RoundFacts:
 def missing(step: Step, facts: RoundFacts) -> list[str]:
     """What must still be done before the round leaves ``step``, in words (empty: it may)."""
     if step is Step.NEEDS:
-        return [] if facts.needs_learned else ["needs learned from the records (or the economy's own)"]
+        return [] if facts.needs_learned else ["the needs learned from the records sent (a needs job done)"]
     if step is Step.VOTES:
         return [f"a closed {kind} ballot" for kind in ("priorities", "shares") if kind not in facts.ballots]
     if step is Step.VARIANTS:

@@ -208,13 +208,32 @@ class Round(Base):
     step: Mapped[str] = mapped_column(String(20))  # a democracy.rounds.Step value
     step_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     deadlines: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # step -> ISO 8601 time
-    needs: Mapped[str] = mapped_column(String(40), default="")  # where the needs come from
+    needs: Mapped[str] = mapped_column(String(40), default="")  # "economy", or "job:N" (learned)
     ballots: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # ballot kind -> ballot
     variants: Mapped[list[int]] = mapped_column(JSON, default=list)  # plan jobs, in order
     adopted_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)
     plan_sha256: Mapped[str] = mapped_column(String(64), default="")
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class RoundRecord(Base):
+    """Records a council sent to a planning round (purchases, end-of-day stock or requests, as
+    ``commonplan needs`` reads them): the latest file of each kind per council is the one used;
+    the open books keep every sending by its SHA-256."""
+
+    __tablename__ = "round_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # purchases, stock or requests
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    sent_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    __table_args__ = (UniqueConstraint("round_id", "council_id", "kind"),)
 
 
 class Participation(Base):

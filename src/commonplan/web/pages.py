@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from commonplan.app import accounts, jobs
 from commonplan.app.guard import cancellable_job, readable_row, runnable_economy
-from commonplan.app.jobs import MAX_PERIODS, JobKind
+from commonplan.app.jobs import MAX_PERIODS, StartableKind
 from commonplan.app.uploads import MAX_UPLOAD, store_bundle
 from commonplan.democracy.refusals import Refusal
 from commonplan.planning import DEFAULT_METHOD, PlanMethod
@@ -129,7 +129,7 @@ def bundle(economy_id: RowId, me: Me, db: Db) -> Response:
 
 @router.post("/app/economies/{economy_id}/jobs", dependencies=CSRF)
 def start_job(economy_id: RowId, me: Me, db: Db, worker: Worker,
-              kind: Annotated[JobKind, Form()], method: Annotated[PlanMethod, Form()] = DEFAULT_METHOD,
+              kind: Annotated[StartableKind, Form()], method: Annotated[PlanMethod, Form()] = DEFAULT_METHOD,
               periods: Annotated[int, Form(ge=1, le=MAX_PERIODS)] = 1) -> Response:
     runnable_economy(db, economy_id, me)
     options = jobs.job_options(kind, method, periods)

@@ -25,6 +25,36 @@ class RoundStep(BaseModel):
     state: Literal["done", "now", "to come"]
 
 
+class SentRecords(BaseModel):
+    """A file of records a council sent to the round."""
+
+    council: int
+    kind: Literal["purchases", "stock", "requests"]
+    filename: str
+    sha256: str
+    bytes: int
+
+
+class Figure(BaseModel):
+    """A product with one figure, named for people."""
+
+    product: str
+    name: str
+    unit: str
+    figure: float
+
+
+class Learned(BaseModel):
+    """The needs learned from the records (the needs job's result has every product)."""
+
+    job: int
+    horizon_days: int | None
+    products: int
+    short: list[Figure] = Field(description="days with an empty shelf, the most first")
+    hidden: list[Figure] = Field(description="demand the empty shelves hid: the estimate above the sales")
+    requested: list[Figure] = Field(description="quantities requested")
+
+
 class RoundView(BaseModel):
     """A planning round of a federation (docs/democracy.md, Planning rounds)."""
 
@@ -50,3 +80,5 @@ class RoundView(BaseModel):
     adopted: int | None = Field(description="the variant adopted, once the round moved past adoption")
     plan_sha256: str | None = Field(description="SHA-256 of the adopted variant's result, frozen")
     may_act: bool = Field(description="whether you are a member of its federation")
+    records: list[SentRecords] = Field(description="the records councils sent, the latest of each kind")
+    learned: Learned | None = Field(description="what was learned of the needs, once a needs job is done")

@@ -25,11 +25,14 @@ from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import RoundFacts, Step
 from commonplan.store.books import OpenBooks
-from commonplan.store.models import Ballot, Council, Job, JobState, Member, Round, StoredEconomy
+from commonplan.store.models import Ballot, Council, Job, JobState, Member, Round, RoundRecord, StoredEconomy
 
 ROUND_BALLOTS = {"priorities": (Step.NEEDS, Step.VOTES), "shares": (Step.NEEDS, Step.VOTES),
                  "budget": (Step.NEEDS, Step.VOTES)}  # what a member attaches, and in which steps
 MAX_VARIANTS = 12  # plan variants of one round: enough to compare, few enough to read
+RECORD_KINDS = ("purchases", "stock", "requests")  # what councils send (SPEC section 4)
+SENDERS = ("consumer", "workplace")  # consumer councils, and shops (workplaces) under the federation
+MAX_DEPTH = 8  # levels of councils between a sender and the federation, at most
 
 
 def open_round(session: Session, books: OpenBooks, member: Member, council_id: int, *,
@@ -94,6 +97,71 @@ def add_variant(session: Session, books: OpenBooks, member: Member, round_id: in
     return held
 
 
+def send_records(session: Session, books: OpenBooks, member: Member, round_id: int, council_id: int, *,
+                 kind: str, filename: str, content: bytes) -> RoundRecord:
+    """The council's records of ``kind`` for the round (checked beforehand: app.rounds), sent
+    by one of its members while the needs are gathered; a council's later file of a kind
+    replaces its earlier one, and the open books keep both by their SHA-256."""
+    held = found(session, Round, round_id, "round")
+    if Step(held.step) is not Step.NEEDS:
+        raise Refusal("not_eligible", "records are sent while the round gathers needs; it is at "
+                      f"{rounds.STEPS[Step(held.step)].title.lower()!r}")
+    if kind not in RECORD_KINDS:
+        raise Refusal("invalid_request", f"records are {', '.join(RECORD_KINDS)}, not {kind!r}", field="kind")
+    council = found(session, Council, council_id, "council")
+    if council.level not in SENDERS or not _below(session, council, held.council_id):
+        raise Refusal("not_eligible", f"council {council.id} is not a consumer council or workplace "
+                      f"under the round's federation (council {held.council_id})")
+    actor = member_of(session, books, council, member)
+    books.lock(session)
+    sent = session.scalar(select(RoundRecord).where(RoundRecord.round_id == held.id,
+                                                    RoundRecord.council_id == council.id,
+                                                    RoundRecord.kind == kind))
+    if sent is None:
+        sent = RoundRecord(round_id=held.id, council_id=council.id, kind=kind)
+        session.add(sent)
+    sha256 = hashlib.sha256(content).hexdigest()
+    sent.filename, sent.content, sent.sha256 = filename, content, sha256
+    sent.sent_by, sent.sent_at = member.id, books.clock()
+    session.flush()
+    books.record(session, "round records", actor, {"round": held.id, "council": council.id, "kind": kind,
+                                                   "filename": filename, "bytes": len(content),
+                                                   "sha256": sha256})
+    return sent
+
+
+def _below(session: Session, council: Council, federation: int) -> bool:
+    """Whether ``council`` sits under the council ``federation`` (at most MAX_DEPTH levels)."""
+    parent = council.parent_id
+    for _ in range(MAX_DEPTH):
+        if parent is None:
+            return False
+        if parent == federation:
+            return True
+        above = session.get(Council, parent)
+        parent = above.parent_id if above is not None else None
+    return False
+
+
+def learn_needs(session: Session, books: OpenBooks, member: Member, round_id: int, job: Job) -> Round:
+    """``job`` (a needs job on the round's records, just queued) becomes where the round's needs
+    come from, once it is done."""
+    held, _council, actor = _round_of_member(session, books, round_id, member)
+    if Step(held.step) is not Step.NEEDS:
+        raise Refusal("not_eligible", "needs are learned while the round gathers them")
+    books.lock(session)
+    held.needs = f"job:{job.id}"
+    books.record(session, "round needs", actor, {"round": held.id, "job": job.id, "options": job.options})
+    return held
+
+
+def needs_job(session: Session, held: Round) -> Job | None:
+    """The needs job the round's needs come from; None when they are the economy's own."""
+    if not held.needs.startswith("job:"):
+        return None
+    return session.get(Job, int(held.needs.removeprefix("job:")))
+
+
 def facts_of(session: Session, held: Round) -> RoundFacts:
     """What the round has done: its closed ballots, its finished variants, the variant adopted."""
     found_ballots = {kind: session.get(Ballot, ballot_id) for kind, ballot_id in held.ballots.items()}
@@ -101,7 +169,9 @@ def facts_of(session: Session, held: Round) -> RoundFacts:
               if ballot is not None and ballot.state == BallotState.CLOSED}
     plan = found_ballots.get("plan")
     adopted = (plan.result or {}).get("adopted") if plan is not None and "plan" in closed else None
-    return RoundFacts(closed, len(finished_variants(session, held)), adopted, needs_learned=bool(held.needs))
+    learned = needs_job(session, held)
+    needs_ready = held.needs == "economy" or (learned is not None and learned.state == JobState.DONE)
+    return RoundFacts(closed, len(finished_variants(session, held)), adopted, needs_learned=needs_ready)
 
 
 def finished_variants(session: Session, held: Round) -> list[Job]:
