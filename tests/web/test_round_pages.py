@@ -5,6 +5,7 @@ move it on from there; a step not done is a refusal page naming what is missing.
 import html
 import os
 import re
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -82,3 +83,43 @@ def test_a_round_on_a_workplace_council_or_an_unreadable_economy_is_refused(app)
     refused = post(delegate, "/app/councils/2/rounds", {"economy": str(mine), "period": "2027"},
                    f"/app/councils/{district}")
     assert refused.status_code == 403 and "federation" in text_of(refused.text)
+
+
+def test_a_consumer_council_sends_records_and_the_round_shows_what_was_learned_by_name(app):
+    district, _delegates = federation(TestClient(app), 1)
+    delegate = logged_in(app, "district-delegate0@example.org")
+    economy = uploaded(delegate, BAKERY)
+    opened = post(delegate, f"/app/councils/{district}/rounds", {"economy": str(economy), "period": "2027"},
+                  f"/app/councils/{district}")
+    round_path = opened.headers["location"]
+    shopper = signed_in(browser(app), "shopper@example.org")
+    consumers = post(shopper, "/app/councils", {"name": "Corner consumers", "level": "consumer",
+                                                "reference_rate": "30", "parent": str(district)},
+                     "/app/councils")
+    council = consumers.headers["location"].rsplit("/", 1)[1]
+    page = shopper.get(round_path).text
+    assert "Send your council's records" in page and "Corner consumers" in page
+    days = [f"2026-01-{day:02d}" for day in range(1, 29)]
+    files = {"purchases": "date,store,product,quantity\n" + "".join(
+                 f"{d},corner,bread,{4 if n % 4 == 3 else 10}\n" for n, d in enumerate(days)),
+             "stock": "date,store,product,on_hand\n" + "".join(
+                 f"{d},corner,bread,{0 if n % 4 == 3 else 5}\n" for n, d in enumerate(days))}
+    for kind, content in files.items():
+        form = {"council": council, "kind": kind, "csrf_token": token_of(shopper, round_path)}
+        sent = shopper.post(f"{round_path}/records", data=form, follow_redirects=False,
+                            files={"file": (f"{kind}.csv", content.encode(), "text/csv")})
+        assert sent.status_code == 303, sent.text
+    bad = shopper.post(f"{round_path}/records", data={"council": council, "kind": "stock",
+                                                      "csrf_token": token_of(shopper, round_path)},
+                       files={"file": ("stock.csv", b"date,store,product\n2026-01-01,a,bread\n", "text/csv")})
+    assert bad.status_code == 422 and "on_hand" in text_of(bad.text)
+    assert "Learn the needs" not in shopper.get(round_path).text  # the federation's members learn them
+    learned = post(delegate, f"{round_path}/needs", {}, round_path)
+    assert learned.status_code == 303 and "/app/jobs/" in learned.headers["location"]
+    for _ in range(200):
+        page = text_of(delegate.get(round_path).text)
+        if "Most often short" in page:
+            break
+        time.sleep(0.05)
+    assert "Most often short Product days with an empty shelf Bread 7" in page
+    assert "Hidden by empty shelves" in page and "purchases.csv" in page

@@ -7,21 +7,35 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from commonplan.app.acts.common import found
-from commonplan.app.acts.rounds import ROUND_BALLOTS, advance_round, attach_ballot, open_round
+from commonplan.app.acts.rounds import (
+    RECORD_KINDS,
+    ROUND_BALLOTS,
+    SENDERS,
+    advance_round,
+    attach_ballot,
+    open_round,
+)
 from commonplan.app.guard import readable_row
-from commonplan.app.rounds import round_view, start_variant
+from commonplan.app.rounds import (
+    MAX_RECORDS,
+    learn_round_needs,
+    round_view,
+    send_round_records,
+    start_variant,
+)
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.rounds import MAX_DAYS
 from commonplan.planning import DEFAULT_METHOD, PlanMethod
 from commonplan.service.deps import Books, Db, RowId, Worker
 from commonplan.service.limits import OptionalName
 from commonplan.store.access import readable
-from commonplan.store.models import Ballot, Job, Round, StoredEconomy
+from commonplan.store.models import Ballot, Council, CouncilMember, Job, Round, StoredEconomy
 from commonplan.web.civic_pages import CivicRoute, FormKey
 from commonplan.web.rendering import CSRF, render, to
 from commonplan.web.session import Me
@@ -56,8 +70,30 @@ def round_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books) 
     jobs = {job.id: job for job in db.scalars(readable(me, Job).where(Job.id.in_(held.variants)))}
     ballots = {ballot.id: ballot for ballot in db.scalars(select(Ballot).where(
         Ballot.id.in_(list(held.ballots.values()))))}
+    senders = db.scalars(select(Council).join(CouncilMember, CouncilMember.council_id == Council.id).where(
+        CouncilMember.member_id == me.id, Council.level.in_(SENDERS)).order_by(Council.id)).all()
     return render(request, "round.html", view=view, economy=economy, attachable=attachable,
-                  jobs=jobs, ballots=ballots, closed=BallotState.CLOSED)
+                  jobs=jobs, ballots=ballots, closed=BallotState.CLOSED, senders=senders,
+                  record_kinds=RECORD_KINDS)
+
+
+@router.post("/app/rounds/{round_id}/records", dependencies=CSRF)
+async def records_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books,
+                       council: Annotated[FormKey, Form()], kind: Annotated[OptionalName, Form()],
+                       file: Annotated[UploadFile, File()]) -> Response:
+    """A council's records sent to the round (checked; every problem named on the refusal page)."""
+    request.state.back = f"/app/rounds/{round_id}"
+    content = await file.read(MAX_RECORDS + 1)
+    await run_in_threadpool(send_round_records, db, books, me, round_id, council, kind=kind,
+                            filename=file.filename or kind, content=content)
+    return to(f"/app/rounds/{round_id}#needs")
+
+
+@router.post("/app/rounds/{round_id}/needs", dependencies=CSRF)
+def needs_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books, worker: Worker) -> Response:
+    """Learn the round's needs from every record sent: the needs job's page."""
+    request.state.back = f"/app/rounds/{round_id}"
+    return to(f"/app/jobs/{learn_round_needs(db, books, worker, me, round_id).id}")
 
 
 @router.post("/app/rounds/{round_id}/ballots", dependencies=CSRF)
