@@ -43,7 +43,8 @@ def test_every_code_is_a_module_constant_in_snake_case() -> None:
             "invalid_ballot", "pay_above_rule", "invalid_pay", "pay_by_ballot",
             "not_a_delegate", "no_candidates",
             "term_limit", "not_a_volunteer", "not_found_in_council", "already_member",
-            "invalid_council", "not_ready", "forbidden", "unauthorised", "too_many_logins", "refused",
+            "invalid_council", "not_ready", "already_disputed", "producer_taken", "forbidden",
+            "unauthorised", "too_many_logins", "refused",
             "invalid_request",
             "too_large", "invalid_bundle", "ended", "not_done"} == CODES
 

@@ -87,6 +87,8 @@ class NewCouncil(Strict):
                              description="days every ballot stays open at least (earlier only when "
                                          "every member has voted)")
     public_name: OptionalName = Field("", description="the name you choose to show its members")
+    producer: OptionalName = Field("", description="a workplace council: the producer of the economy's "
+                                                   "techniques it is, whose targets it receives")
 
 
 class Joining(Strict):
@@ -145,7 +147,8 @@ def found_route(body: NewCouncil, me: Me, db: Db, books: Books) -> dict[str, Any
                             reference_rate=body.reference_rate,
                             parent_id=body.parent, recall_fraction=body.recall_fraction,
                             recall_fill=body.recall_fill, public_name=body.public_name,
-                            recall_quorum=body.recall_quorum, voting_days=body.voting_days)
+                            recall_quorum=body.recall_quorum, voting_days=body.voting_days,
+                            producer=body.producer)
     return council_summary(council)
 
 

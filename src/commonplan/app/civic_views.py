@@ -20,7 +20,7 @@ def council_summary(council: Council) -> dict[str, Any]:
     return {"id": council.id, "name": council.name, "level": council.level, "parent": council.parent_id,
             "reference_rate": council.reference_rate, "recall_fraction": council.recall_fraction,
             "recall_fill": council.recall_fill, "recall_quorum": council.recall_quorum,
-            "voting_days": council.voting_days}
+            "voting_days": council.voting_days, "producer": council.producer}
 
 
 def public_names(db: Session, books: OpenBooks, council_id: int, me: Member) -> dict[str, str]:

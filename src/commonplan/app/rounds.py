@@ -24,6 +24,7 @@ from commonplan.app.acts.rounds import (
     send_records,
 )
 from commonplan.app.comparisons import names_of_economies
+from commonplan.app.targets import targets_summary
 from commonplan.democracy import rounds
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import STEPS, Step
@@ -151,6 +152,7 @@ def round_view(db: Session, held: Round, now: datetime, me: Member | None = None
                     for sent in db.scalars(select(RoundRecord).where(RoundRecord.round_id == held.id)
                                            .order_by(RoundRecord.council_id, RoundRecord.kind))],
         "learned": learned_summary(db, held),
+        **targets_summary(db, held),
     }
 
 

@@ -38,6 +38,8 @@ class RefusalCode(StrEnum):
     ALREADY_MEMBER = "already_member"              # joining a council one already belongs to
     INVALID_COUNCIL = "invalid_council"            # a council of an unknown level, or with bad rules
     NOT_READY = "not_ready"                        # a round's step is not done: it cannot move on
+    ALREADY_DISPUTED = "already_disputed"          # one open dispute per target per workplace council
+    PRODUCER_TAKEN = "producer_taken"              # another workplace council is that producer
     # the rules of access, accounts and jobs (store.access, app.accounts, app.jobs)
     FORBIDDEN = "forbidden"                        # the member's role may not do this
     UNAUTHORISED = "unauthorised"                  # nobody is signed in, or the credentials are wrong
@@ -69,6 +71,8 @@ NOT_FOUND_IN_COUNCIL = RefusalCode.NOT_FOUND_IN_COUNCIL
 ALREADY_MEMBER = RefusalCode.ALREADY_MEMBER
 INVALID_COUNCIL = RefusalCode.INVALID_COUNCIL
 NOT_READY = RefusalCode.NOT_READY
+ALREADY_DISPUTED = RefusalCode.ALREADY_DISPUTED
+PRODUCER_TAKEN = RefusalCode.PRODUCER_TAKEN
 FORBIDDEN = RefusalCode.FORBIDDEN
 UNAUTHORISED = RefusalCode.UNAUTHORISED
 TOO_MANY_LOGINS = RefusalCode.TOO_MANY_LOGINS

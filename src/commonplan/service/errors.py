@@ -76,6 +76,7 @@ REFUSAL_STATUS: dict[str, int] = {
     "not_a_member": 403, "not_eligible": 403, "not_a_volunteer": 403, "pay_by_ballot": 403,
     "ballot_closed": 409, "ballot_open": 409, "already_voted": 409, "already_signed": 409,
     "already_member": 409, "not_a_delegate": 409, "not_ready": 409,
+    "already_disputed": 409, "producer_taken": 409,
     "invalid_ballot": 422, "pay_above_rule": 422, "invalid_pay": 422, "no_candidates": 422,
     "term_limit": 422, "invalid_council": 422,
     "forbidden": 403, "unauthorised": 401, "too_many_logins": 429, "refused": 422,

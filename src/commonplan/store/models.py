@@ -130,6 +130,7 @@ class Council(Base):
     recall_fill: Mapped[str] = mapped_column(String(20), default="by-election")  # or "runner-up"
     recall_quorum: Mapped[str] = mapped_column(String(20), default="1/2", server_default="1/2")  # take part
     voting_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")  # a ballot's least
+    producer: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
@@ -234,6 +235,45 @@ class RoundRecord(Base):
     sent_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     __table_args__ = (UniqueConstraint("round_id", "council_id", "kind"),)
+
+
+class RoundTarget(Base):
+    """One workplace's targets in a round's adopted plan (planning.targets), stored once when the
+    round publishes them, as the JSON document the API serves (app.targets); ``position`` is
+    the producer's place in name order, for paging."""
+
+    __tablename__ = "round_targets"
+    __table_args__ = (UniqueConstraint("round_id", "producer"), UniqueConstraint("round_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    producer: Mapped[str] = mapped_column(Text)  # as the bundle's techniques name it
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class TargetDispute(Base):
+    """A workplace council's dispute of one of its targets in a round (an output, an input or its
+    labour), with the reason, for the federation to answer. ``open_slot`` is "open" until it is
+    answered, then NULL: the unique constraint holds one open dispute per target per council
+    (NULLs never clash, on SQLite as on PostgreSQL)."""
+
+    __tablename__ = "target_disputes"
+    __table_args__ = (UniqueConstraint("round_id", "council_id", "kind", "target", "open_slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"))
+    producer: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # output, input or labour (app.acts.disputes)
+    target: Mapped[str] = mapped_column(Text)  # the technique (output) or product (input, labour)
+    reason: Mapped[str] = mapped_column(Text)
+    opened_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    open_slot: Mapped[str | None] = mapped_column(String(10), nullable=True, default="open")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Participation(Base):

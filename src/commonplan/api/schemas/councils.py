@@ -25,6 +25,8 @@ class CouncilSummary(BaseModel):
     recall_fill: str = Field(description="by-election or runner-up: how a recalled office is filled")
     recall_quorum: str = Field(description="of members who must take part for a recall to carry, e.g. 1/2")
     voting_days: int = Field(description="days every ballot stays open at least")
+    producer: str | None = Field(None, description="a workplace council: the producer of the economy's "
+                                                   "techniques it is, whose targets it receives")
 
 
 class MemberName(BaseModel):

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from pydantic import BaseModel, Field
 
+from commonplan.api.schemas.targets import DisputeView
+from commonplan.app.targets import SHOWN_DISPUTES
 from commonplan.democracy.rounds import ORDER
 
 if TYPE_CHECKING:
@@ -82,3 +84,7 @@ class RoundView(BaseModel):
     may_act: bool = Field(description="whether you are a member of its federation")
     records: list[SentRecords] = Field(description="the records councils sent, the latest of each kind")
     learned: Learned | None = Field(description="what was learned of the needs, once a needs job is done")
+    workplaces: int = Field(0, description="workplaces with targets in the adopted plan, once published")
+    open_disputes: int = Field(0, description="disputes of targets the federation has not answered")
+    disputes: list[DisputeView] = Field(default_factory=list, description=(
+        f"the open disputes, oldest first (the first {SHOWN_DISPUTES}): who, what, why"))

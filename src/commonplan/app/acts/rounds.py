@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import council_actor, found, member_of, utc
 from commonplan.app.acts.open_ballot import open_checked
+from commonplan.app.targets import publish_targets
 from commonplan.democracy import councils, rounds
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
@@ -184,7 +185,8 @@ def finished_variants(session: Session, held: Round) -> list[Job]:
 def advance_round(session: Session, books: OpenBooks, member: Member, round_id: int) -> Round:
     """Move the round to its next step, refused ("not_ready") while the step's work is not done
     (and, for the variants, before the step's deadline); leaving the variants opens the plan
-    ballot on every finished variant, leaving the adoption freezes the adopted variant."""
+    ballot on every finished variant, leaving the adoption freezes the adopted variant and
+    publishes every workplace's targets in it (app.targets)."""
     held, council, actor = _round_of_member(session, books, round_id, member)
     step = Step(held.step)
     target = rounds.check_advance(step, facts_of(session, held))
@@ -201,6 +203,8 @@ def advance_round(session: Session, books: OpenBooks, member: Member, round_id: 
     books.record(session, "round advanced", actor, {
         "round": held.id, "from": step.value, "to": target.value,
         **({"job": held.adopted_job_id, "plan_sha256": held.plan_sha256} if step is Step.ADOPTION else {})})
+    if step is Step.ADOPTION:
+        publish_targets(session, books, held, actor)
     return held
 
 
