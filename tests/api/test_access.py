@@ -70,6 +70,20 @@ EXPECTED = {
                             (401, 403, 403, 403, 403, 403)),  # too early
     "advance_round": ("post", "/rounds/{round}/advance", None, (401, 200, 403, 403, 403, 403)),
     "learn_round_needs": ("post", "/rounds/{round}/needs", {}, (401, 403, 403, 403, 403, 403)),  # too late
+    # targets: read by anyone signed in once published (the round gathers needs: not yet); a
+    # workplace council's members name its producer and dispute its targets; the federation answers
+    "list_round_targets": ("get", "/rounds/{round}/targets", None, (401, 409, 409, 409, 409, 409)),
+    "round_targets_csv": ("get", "/rounds/{round}/targets.csv", None, (401, 409, 409, 409, 409, 409)),
+    "get_round_targets": ("get", "/rounds/{round}/targets/Bakery", None, (401, 409, 409, 409, 409, 409)),
+    "set_council_producer": ("put", "/councils/{council}/producer", {"producer": "Bakery"},
+                             (401, 200, 403, 403, 403, 403)),
+    "get_council_targets": ("get", "/councils/{council}/targets", None,
+                            (401, 404, 404, 404, 404, 404)),  # named Bakery by then: nothing published
+    "council_targets_csv": ("get", "/councils/{council}/targets.csv", None, (401, 404, 404, 404, 404, 404)),
+    "dispute_target": ("post", "/rounds/{round}/disputes",
+                       {"council": 1, "kind": "output", "target": "bake", "reason": "no oven"},
+                       (401, 403, 403, 403, 403, 403)),  # not while the round gathers needs
+    "answer_dispute": ("post", "/disputes/1/answer", {"answer": "yes"}, (401, 404, 404, 404, 404, 404)),
     # the open books: read by anyone, cosigned by auditors only
     "ledger_head": ("get", "/ledger/head", None, (200, 200, 200, 200, 200, 200)),
     "ledger_entries": ("get", "/ledger/entries", None, (200, 200, 200, 200, 200, 200)),
