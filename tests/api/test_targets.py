@@ -20,67 +20,19 @@ from commonplan.app.acts import disputes
 from tests.factories import BAKERY
 from tests.rest import (
     Headers,
-    ballot,
-    close,
     democracy_client,
     federation,
-    later,
     ok,
+    round_at_targets,
     sign_in,
     upload,
-    vote,
-    wait_for,
+    workplaces,
 )
-
-PRODUCERS = ("Bakery", "Farm")  # the workplaces of the two delegates; the Parks office has no council
 
 
 @pytest.fixture
 def client(database_url, monkeypatch):
     yield from democracy_client(database_url, monkeypatch)
-
-
-def workplaces(client: TestClient, headers: Headers) -> dict[str, int]:
-    """The councils by name."""
-    return {council["name"]: council["id"] for council in ok(client.get("/councils", headers=headers), 200)}
-
-
-def round_at_targets(client: TestClient) -> dict[str, Any]:
-    """A district of two workplaces, the Bakery and the Farm (each council naming its producer),
-    whose round on the bakery economy adopted its one plan and published the targets."""
-    district, delegates = federation(client, 2)
-    councils = workplaces(client, delegates[0])
-    for number, producer in enumerate(PRODUCERS):
-        named = ok(client.put(f"/councils/{councils[f'Workplace {number}']}/producer",
-                              json={"producer": producer}, headers=delegates[number]), 200)
-        assert named["producer"] == producer
-    economy = ok(upload(client, delegates[0], BAKERY))["id"]
-    round_id = ok(client.post(f"/councils/{district}/rounds", headers=delegates[0], json={
-        "economy": economy, "period": "2026", "days": {"needs": 1, "votes": 1, "variants": 1}}))["id"]
-    advance(client, delegates[0], round_id)
-    for kind, options, content in (("priorities", {"products": ["bread", "park"]}, {"bread": 1, "park": 2}),
-                                   ("shares", {}, {"consumption": 0.8, "investment": 0.1,
-                                                   "public services": 0.1})):
-        voted = ballot(client, delegates[0], district, kind, options)
-        vote(client, voted, delegates, content)
-        close(client, delegates[0], voted)
-        ok(client.post(f"/rounds/{round_id}/ballots", json={"ballot": voted}, headers=delegates[0]), 200)
-    advance(client, delegates[0], round_id)
-    job = ok(client.post(f"/rounds/{round_id}/variants", json={}, headers=delegates[0]), 202)["id"]
-    assert wait_for(client, delegates[0], job)["state"] == "done"
-    later(client, 3.5)
-    plan_ballot = advance(client, delegates[0], round_id)["ballots"]["plan"]
-    vote(client, plan_ballot, delegates, [job])
-    close(client, delegates[0], plan_ballot)
-    at_targets = advance(client, delegates[1], round_id)
-    assert at_targets["step"] == "targets" and at_targets["workplaces"] == 3
-    return {"district": district, "delegates": delegates, "round": round_id, "job": job,
-            "bakery": councils["Workplace 0"], "farm": councils["Workplace 1"],
-            "plan_sha256": at_targets["plan_sha256"]}
-
-
-def advance(client: TestClient, headers: Headers, round_id: int) -> dict[str, Any]:
-    return ok(client.post(f"/rounds/{round_id}/advance", headers=headers), 200)
 
 
 def dispute(client: TestClient, headers: Headers, round_id: int, council: int, status: int = 201,

@@ -24,10 +24,10 @@ from commonplan.app.targets import (
     published_round,
     round_targets_query,
     stored_targets,
-    targets_csv,
     targets_view,
 )
 from commonplan.service.deps import Books, Db, RowId
+from commonplan.service.downloads import targets_file
 from commonplan.service.limits import PAGE_DEFAULT, Key, OptionalName, Strict, without_nul
 from commonplan.service.paging import Limit, Offset, link_headers, page_of
 
@@ -56,11 +56,6 @@ class Answer(Strict):
     answer: Text = Field(description="what the federation does about it")
 
 
-def _csv(documents: Any, filename: str) -> StreamingResponse:
-    return StreamingResponse(targets_csv(documents), media_type="text/csv",
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @router.get("/rounds/{round_id}/targets", operation_id="list_round_targets", response_model=list[TargetsView])
 def list_route(round_id: RowId, _me: Me, db: Db, request: Request, response: Response, offset: Offset = 0,
                limit: Limit = PAGE_DEFAULT) -> list[dict[str, Any]]:
@@ -77,7 +72,7 @@ def list_route(round_id: RowId, _me: Me, db: Db, request: Request, response: Res
 def list_csv_route(round_id: RowId, _me: Me, db: Db) -> StreamingResponse:
     """Every workplace's targets as CSV, exact figures (docs/api.md)."""
     held = published_round(db, round_id)
-    return _csv(every_document(db, held), f"round-{held.id}-targets.csv")
+    return targets_file(every_document(db, held), f"round-{held.id}-targets.csv")
 
 
 @router.get("/rounds/{round_id}/targets/{producer:path}", operation_id="get_round_targets",
@@ -99,7 +94,7 @@ def council_route(council_id: RowId, _me: Me, db: Db, round: RoundKey = None) ->
             response_class=StreamingResponse)
 def council_csv_route(council_id: RowId, _me: Me, db: Db, round: RoundKey = None) -> StreamingResponse:
     held, row = council_targets(db, council_id, round)
-    return _csv(iter([row.document]), f"round-{held.id}-council-{council_id}-targets.csv")
+    return targets_file(iter([row.document]), f"round-{held.id}-council-{council_id}-targets.csv")
 
 
 @router.put("/councils/{council_id}/producer", operation_id="set_council_producer",

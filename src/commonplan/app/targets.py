@@ -26,7 +26,16 @@ from commonplan.economy.bundle import read_bundle
 from commonplan.economy.model import Economy
 from commonplan.planning.targets import Input, WorkplaceTargets, workplace_targets
 from commonplan.store.books import OpenBooks
-from commonplan.store.models import Council, Job, Round, RoundTarget, StoredEconomy, TargetDispute, table_of
+from commonplan.store.models import (
+    Council,
+    CouncilMember,
+    Job,
+    Round,
+    RoundTarget,
+    StoredEconomy,
+    TargetDispute,
+    table_of,
+)
 
 PUBLISHED = (Step.TARGETS, Step.EXECUTION, Step.CLOSED)  # the steps in which a round has targets
 CSV_COLUMNS = ("producer", "section", "technique", "product", "name", "unit", "quantity", "from", "others")
@@ -186,6 +195,18 @@ def council_targets(session: Session, council_id: int,
     return found(session, Round, row.round_id, "round"), row
 
 
+def council_targets_page(session: Session, council: Council, member_id: int) -> dict[str, Any]:
+    """What a workplace council's page shows of its targets: the latest published for the
+    producer it is (None before any are) and whether the viewer, a member, may dispute them."""
+    try:
+        held, row = council_targets(session, council.id)
+    except Refusal:
+        return {"targets": None, "may_dispute": False}
+    disputable = Step(held.step) in (Step.TARGETS, Step.EXECUTION)
+    return {"targets": targets_view(session, held, row),
+            "may_dispute": disputable and session.get(CouncilMember, (council.id, member_id)) is not None}
+
+
 def ancestors(session: Session, council: Council) -> list[int]:
     """The councils above ``council``, nearest first (at most MAX_DEPTH)."""
     above: list[int] = []
@@ -209,9 +230,10 @@ def workplaces(session: Session, held: Round, rows: list[RoundTarget]) -> list[d
     producers = [row.producer for row in rows]
     councils = {council.producer: council for council in session.scalars(
         select(Council).where(Council.producer.in_(producers)))}
-    open_by = dict(session.execute(select(TargetDispute.producer, func.count()).where(
-        TargetDispute.round_id == held.id, TargetDispute.producer.in_(producers),
-        TargetDispute.open_slot.is_not(None)).group_by(TargetDispute.producer)).tuples().all())
+    open_by: dict[str, int] = {producer: count for producer, count in session.execute(
+        select(TargetDispute.producer, func.count()).where(
+            TargetDispute.round_id == held.id, TargetDispute.producer.in_(producers),
+            TargetDispute.open_slot.is_not(None)).group_by(TargetDispute.producer))}
     return [{"producer": row.producer, "council": councils.get(row.producer),
              "outputs": [output["name"] for output in row.document["outputs"]],
              "labour_hours": row.document["labour_hours"], "disputes": open_by.get(row.producer, 0)}

@@ -30,6 +30,7 @@ from commonplan.app.civic_views import (
     public_names,
 )
 from commonplan.app.rounds import round_view, rounds_of
+from commonplan.app.targets import council_targets_page
 from commonplan.democracy.budgets import DEFAULT_COMPLETION
 from commonplan.democracy.closing import DEFAULT_VOTING_DAYS as DEFAULT_DAYS
 from commonplan.democracy.closing import MAX_VOTING_DAYS, MIN_VOTING_DAYS, BallotState
@@ -127,7 +128,8 @@ def found_page(request: Request, me: Me, db: Db, books: Books, name: Text, level
 @router.get("/app/councils/{council_id}")
 def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
             closed_offset: WebOffset = 0) -> HTMLResponse:
-    view = council_view(db, books, found(db, Council, council_id, "council"), me)
+    council_row = found(db, Council, council_id, "council")
+    view = council_view(db, books, council_row, me)
     closed, closed_page = page_of(db, select(Ballot).where(Ballot.council_id == council_id,
                                                            Ballot.state == BallotState.CLOSED)
                                   .order_by(Ballot.id.desc()), closed_offset, WEB_PAGE)
@@ -139,8 +141,9 @@ def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
     for office_id in db.scalars(select(Volunteer.office_id).where(Volunteer.office_id.in_(posts))):
         counts[office_id] += 1
     federation = view["level"] in FEDERATIONS
+    workplace = council_targets_page(db, council_row, me.id) if view["level"] == "workplace" else None
     return render(request, "council.html", view=view, names=names, member=view["you"] in names,
-                  federation=federation, volunteers=counts,
+                  federation=federation, volunteers=counts, workplace=workplace,
                   **(planning_rounds(db, books, me, council_id, view["you"] in names) if federation else {}),
                   closed_ballots=[ballot_summary(b) for b in closed], closed_page=closed_page,
                   i_volunteered=view["you"] in volunteers)
