@@ -50,18 +50,27 @@ def publish_targets(session: Session, books: OpenBooks, held: Round, actor: str)
     job = found(session, Job, held.adopted_job_id or 0, "job")
     stored = found(session, StoredEconomy, held.economy_id, "economy")
     economy = _economy(stored.bundle)
-    targets = workplace_targets(economy, _activity(economy, job.result or {}))
-    names = _names(economy)
-    documents = [target_document(target, names) for target in targets]
-    if documents:
-        session.execute(insert(table_of(RoundTarget)), [
-            {"round_id": held.id, "position": position, "producer": document["producer"],
-             "document": document} for position, document in enumerate(documents)])
-    digest = hashlib.sha256(json.dumps(documents, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    documents = targets_documents(economy, _activity(economy, job.result or {}))
+    digest = store_targets(session, held, documents)
     books.record(session, "targets published", actor, {
         "round": held.id, "plan_sha256": held.plan_sha256, "workplaces": len(documents),
         "targets_sha256": digest})
     return len(documents)
+
+
+def targets_documents(economy: Economy, activity: np.ndarray) -> list[dict[str, Any]]:
+    """Every workplace's targets for the plan of ``activity``, as stored documents, by name."""
+    names = _names(economy)
+    return [target_document(target, names) for target in workplace_targets(economy, activity)]
+
+
+def store_targets(session: Session, held: Round, documents: list[dict[str, Any]]) -> str:
+    """Store the round's ``documents`` (one per workplace, in name order); their SHA-256."""
+    if documents:
+        session.execute(insert(table_of(RoundTarget)), [
+            {"round_id": held.id, "position": position, "producer": document["producer"],
+             "document": document} for position, document in enumerate(documents)])
+    return hashlib.sha256(json.dumps(documents, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _economy(bundle: bytes) -> Economy:

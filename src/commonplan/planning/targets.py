@@ -20,6 +20,7 @@ products, so a round computes them once and serves each workplace from what it s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -32,8 +33,7 @@ from commonplan.economy.model import Economy, Kind
 MAX_SUPPLIERS = 25  # suppliers listed by name for one input; the rest as one remainder
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """``quantity`` of ``product`` to make by running ``technique`` at ``activity``."""
 
     technique: str
@@ -42,16 +42,14 @@ class Output:
     quantity: float
 
 
-@dataclass(frozen=True)
-class Supply:
+class Supply(NamedTuple):
     """``quantity`` of an input that ``producer`` sends."""
 
     producer: str
     quantity: float
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(NamedTuple):
     """``quantity`` of ``product`` to receive: from ``suppliers`` (the largest first), and from
     ``others`` more producers together ``others_quantity``. A labour or resource product has no
     supplier."""
@@ -95,29 +93,31 @@ def workplace_targets(economy: Economy, activity: npt.NDArray[np.float64]) -> li
                           shape=(len(products), len(names)))  # duplicates add up
     suppliers = _Suppliers(supply, names)
     product_ids = products.ids.to_pylist()
-    technique_ids = techniques.ids.to_pylist()
-    kinds = products.kinds
+    technique_ids, output_ids = techniques.ids.to_pylist(), [product_ids[p] for p in techniques.outputs]
+    activities, quantities = x.tolist(), made.tolist()
+    produced, resource, labour_kind = (products.kinds < Kind.LABOUR, products.kinds == Kind.RESOURCE,
+                                       products.kinds == Kind.LABOUR)
     by_producer = np.split(running[np.argsort(codes[running], kind="stable")],
                            np.cumsum(np.bincount(codes[running], minlength=len(names)))[:-1])
     targets = []
     for code in np.argsort(np.array(names, dtype=object), kind="stable"):
-        ran = by_producer[code]
-        if not len(ran):
+        ran = by_producer[code].tolist()
+        if not ran:
             continue
         start, end = received.indptr[code], received.indptr[code + 1]
         rows, amounts = received.indices[start:end], received.data[start:end]
         order = np.argsort(rows, kind="stable")
         rows, amounts = rows[order], amounts[order]
-        taken = amounts > 0
-        rows, amounts = rows[taken], amounts[taken]
-        outputs = tuple(Output(technique_ids[t], product_ids[techniques.outputs[t]], float(x[t]),
-                               float(made[t])) for t in ran)
-        inputs = tuple(suppliers.of(int(q), product_ids[q], float(a))
-                       for q, a in zip(rows, amounts, strict=True) if kinds[q] < Kind.LABOUR)
-        resources = tuple(Input(product_ids[q], float(a))
-                          for q, a in zip(rows, amounts, strict=True) if kinds[q] == Kind.RESOURCE)
-        labour = tuple(Input(product_ids[q], float(a))
-                       for q, a in zip(rows, amounts, strict=True) if kinds[q] == Kind.LABOUR)
+
+        def of(kind: np.ndarray, rows: np.ndarray = rows,
+               amounts: np.ndarray = amounts) -> list[tuple[int, float]]:
+            chosen = kind[rows] & (amounts > 0)
+            return list(zip(rows[chosen].tolist(), amounts[chosen].tolist(), strict=True))
+
+        outputs = tuple(Output(technique_ids[t], output_ids[t], activities[t], quantities[t]) for t in ran)
+        inputs = tuple(suppliers.of(q, product_ids[q], a) for q, a in of(produced))
+        resources = tuple(Input(product_ids[q], a) for q, a in of(resource))
+        labour = tuple(Input(product_ids[q], a) for q, a in of(labour_kind))
         targets.append(WorkplaceTargets(names[code], outputs, inputs, resources, labour,
                                         float(sum(item.quantity for item in labour))))
     return targets
