@@ -39,6 +39,7 @@ def test_the_docs_table_states_every_limit_as_the_constants_have_it():
         "upload": f"{MAX_UPLOAD} octets",
         "page": f"{limits.PAGE_DEFAULT} rows, at most {limits.PAGE_MAX}",
         "web page": f"{limits.WEB_PAGE} rows",
+        "reason": f"{limits.MAX_REASON} characters", "target": f"{limits.MAX_TARGET} characters",
     }
     assert table == expected
     assert f"its body may have {limits.MULTIPART_SLACK} more" in DOCS.read_text()

@@ -15,7 +15,7 @@ from commonplan.api.auth import Me
 from commonplan.api.schemas.councils import CouncilSummary
 from commonplan.api.schemas.targets import DisputeView, TargetsView
 from commonplan.app.acts.councils import set_producer
-from commonplan.app.acts.disputes import KINDS, MAX_REASON, answer_dispute, dispute_target
+from commonplan.app.acts.disputes import KINDS, answer_dispute, dispute_target
 from commonplan.app.civic_views import council_summary
 from commonplan.app.targets import (
     council_targets,
@@ -28,7 +28,15 @@ from commonplan.app.targets import (
 )
 from commonplan.service.deps import Books, Db, RowId
 from commonplan.service.downloads import targets_file
-from commonplan.service.limits import PAGE_DEFAULT, Key, OptionalName, Strict, without_nul
+from commonplan.service.limits import (
+    MAX_REASON,
+    MAX_TARGET,
+    PAGE_DEFAULT,
+    Key,
+    OptionalName,
+    Strict,
+    without_nul,
+)
 from commonplan.service.paging import Limit, Offset, link_headers, page_of
 
 router = APIRouter(tags=["targets"])
@@ -46,7 +54,7 @@ class Producer(Strict):
 class NewDispute(Strict):
     council: Key = Field(description="your workplace council, whose target it is")
     kind: str = Field(max_length=20, description=f"one of {', '.join(KINDS)}")
-    target: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=1000),
+    target: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=MAX_TARGET),
                       AfterValidator(without_nul)] = Field(
         description="the technique (output) or product (input, labour) disputed")
     reason: Text = Field(description="why the workplace cannot meet it")

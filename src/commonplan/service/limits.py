@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 # bounds whose rules live elsewhere, read here by the schemas, the forms and the docs' table
+from commonplan.app.acts.disputes import MAX_REASON as MAX_REASON
 from commonplan.democracy.pay import MAX_RATE as MAX_RATE
 from commonplan.errors import InputError
 from commonplan.store.accounts import MAX_EMAIL as MAX_EMAIL
@@ -27,6 +28,7 @@ MAX_ITEMS = 100  # items of a typed list (offices drawn, quotas) or keys of a vo
 MAX_CHOICES = 200  # values of one repeated form field (candidates, projects, ranks, choices)
 MAX_FORM_TEXT = 4000  # characters of a form's free-text box (products, quotas, features, plans)
 MAX_HOURS = 1e6  # hours paid for at once
+MAX_TARGET = 1000  # characters of the technique or product a dispute of a target names
 JSON_BYTES = 64 * 1024  # octets of a free-form JSON value, serialized as UTF-8
 JSON_DEPTH = 4  # nesting of lists and objects in it (a scalar is depth 0, [1] depth 1)
 JSON_ITEMS = 10_000  # items of any one list or object in it

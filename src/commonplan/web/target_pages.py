@@ -14,7 +14,7 @@ from pydantic import AfterValidator
 
 from commonplan.app.acts.common import found, is_member
 from commonplan.app.acts.councils import set_producer
-from commonplan.app.acts.disputes import MAX_REASON, answer_dispute, dispute_target
+from commonplan.app.acts.disputes import answer_dispute, dispute_target
 from commonplan.app.targets import (
     council_targets,
     every_document,
@@ -27,7 +27,7 @@ from commonplan.app.targets import (
 )
 from commonplan.service.deps import Books, Db, RowId
 from commonplan.service.downloads import targets_file
-from commonplan.service.limits import WEB_PAGE, without_nul
+from commonplan.service.limits import MAX_REASON, MAX_TARGET, WEB_PAGE, without_nul
 from commonplan.service.paging import WebOffset, page_of
 from commonplan.store.models import Round, TargetDispute
 from commonplan.web.civic_pages import CivicRoute, FormKey, Text
@@ -36,7 +36,7 @@ from commonplan.web.session import Me
 
 router = APIRouter(route_class=CivicRoute, include_in_schema=False)
 Reason = Annotated[str, Form(min_length=1, max_length=MAX_REASON), AfterValidator(without_nul)]
-Target = Annotated[str, Form(min_length=1, max_length=1000), AfterValidator(without_nul)]
+Target = Annotated[str, Form(min_length=1, max_length=MAX_TARGET), AfterValidator(without_nul)]
 
 
 @router.get("/app/rounds/{round_id}/targets")
