@@ -102,3 +102,11 @@ def test_a_member_names_the_producer_from_the_page_and_a_taken_name_is_refused(a
     cleared = post(farmer, f"{own}/producer", {"producer": ""}, own)
     assert cleared.status_code == 303
     assert "has not said which producer" in text_of(farmer.get(own).text)
+
+
+def test_the_signed_out_are_sent_to_the_login_page_from_the_targets_pages(app):
+    anonymous = browser(app)
+    for path in ("/app/rounds/1/targets", "/app/rounds/1/targets/Bakery", "/app/rounds/1/targets.csv",
+                 "/app/councils/1/targets.csv"):
+        answer = anonymous.get(path, follow_redirects=False)
+        assert (answer.status_code, answer.headers.get("location")) == (303, "/login"), path

@@ -11,12 +11,12 @@ import hashlib
 import io
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import found
@@ -38,6 +38,7 @@ from commonplan.store.models import (
 )
 
 PUBLISHED = (Step.TARGETS, Step.EXECUTION, Step.CLOSED)  # the steps in which a round has targets
+DISPUTABLE = (Step.TARGETS, Step.EXECUTION)  # the steps in which a target may be disputed
 CSV_COLUMNS = ("producer", "section", "technique", "product", "name", "unit", "quantity", "from", "others")
 MAX_DEPTH = 8  # levels of councils above a workplace looked through for its rounds
 SHOWN_DISPUTES = 100  # open disputes a round's view lists
@@ -189,8 +190,8 @@ def council_targets(session: Session, council_id: int,
     ``round_id``, or in the latest round with published targets of a federation above it."""
     council = found(session, Council, council_id, "council")
     if council.producer is None:
-        raise Refusal("not_eligible", f"council {council.id} has not said which producer it is "
-                      "(a workplace council names its producer: PUT /councils/{id}/producer)")
+        raise Refusal("not_eligible", f"council {council.id} has not said which producer it is: "
+                      "its members name it, on its page or by the API")
     if round_id is not None:
         held = published_round(session, round_id)
         return held, stored_targets(session, held, council.producer)
@@ -211,7 +212,7 @@ def council_targets_page(session: Session, council: Council, member_id: int) -> 
         held, row = council_targets(session, council.id)
     except Refusal:
         return {"targets": None, "may_dispute": False}
-    disputable = Step(held.step) in (Step.TARGETS, Step.EXECUTION)
+    disputable = Step(held.step) in DISPUTABLE
     return {"targets": targets_view(session, held, row),
             "may_dispute": disputable and session.get(CouncilMember, (council.id, member_id)) is not None}
 
@@ -227,7 +228,7 @@ def ancestors(session: Session, council: Council) -> list[int]:
     return above
 
 
-def round_targets_query(held: Round) -> Any:
+def round_targets_query(held: Round) -> Select[RoundTarget]:
     """The round's stored targets in producer name order (for paging)."""
     return select(RoundTarget).where(RoundTarget.round_id == held.id).order_by(RoundTarget.position)
 
@@ -287,14 +288,16 @@ def targets_csv(documents: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def every_document(session: Session, held: Round) -> Iterator[dict[str, Any]]:
-    """The documents of every workplace of the round, in name order, read BATCH at a time."""
+def every_document(sessions: Callable[[], Session], round_id: int) -> Iterator[dict[str, Any]]:
+    """The documents of every workplace of the round, in name order, read BATCH at a time in a
+    session of their own (a download streams on after the request's session has closed)."""
+    query = select(RoundTarget).where(RoundTarget.round_id == round_id).order_by(RoundTarget.position)
     position = 0
-    while True:
-        rows = session.scalars(round_targets_query(held).where(RoundTarget.position >= position)
-                               .limit(BATCH)).all()
-        for row in rows:
-            yield row.document
-        if len(rows) < BATCH:
-            return
-        position = rows[-1].position + 1
+    with sessions() as session:
+        while True:
+            rows = session.scalars(query.where(RoundTarget.position >= position).limit(BATCH)).all()
+            for row in rows:
+                yield row.document
+            if len(rows) < BATCH:
+                return
+            position = rows[-1].position + 1

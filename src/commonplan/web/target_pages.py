@@ -53,8 +53,8 @@ def round_targets_page(request: Request, round_id: RowId, me: Me, db: Db,
 @router.get("/app/rounds/{round_id}/targets.csv")
 def round_csv(request: Request, round_id: RowId, me: Me, db: Db) -> StreamingResponse:
     request.state.back = f"/app/rounds/{round_id}"
-    held = published_round(db, round_id)
-    return targets_file(every_document(db, held), f"round-{held.id}-targets.csv")
+    published_round(db, round_id)
+    return targets_file(every_document(request.app.state.sessions, round_id), f"round-{round_id}-targets.csv")
 
 
 @router.get("/app/rounds/{round_id}/targets/{producer:path}")

@@ -15,14 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import found, member_of, utc
-from commonplan.app.targets import ancestors, stored_targets
+from commonplan.app.targets import DISPUTABLE, ancestors, stored_targets
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import Step
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Council, Member, Round, TargetDispute
 
 KINDS = {"output": ("outputs", "technique"), "input": ("inputs", "product"), "labour": ("labour", "product")}
-DISPUTABLE = (Step.TARGETS, Step.EXECUTION)  # the steps in which a target may be disputed
 MAX_REASON = 2000  # characters of a dispute's reason, or of the federation's answer
 MAX_OPEN = 50  # open disputes of one council in one round
 
