@@ -10,7 +10,8 @@ import pytest
 
 from commonplan.server import create_app
 
-NOT_JSON = {"log_out": "204, no body", "download_bundle": "a zip", "get_job_result_csv": "CSV"}
+NOT_JSON = {"log_out": "204, no body", "download_bundle": "a zip", "get_job_result_csv": "CSV",
+            "round_targets_csv": "CSV", "council_targets_csv": "CSV"}
 
 
 @pytest.fixture(scope="module")
