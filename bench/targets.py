@@ -43,7 +43,8 @@ def economy_of(products: int, workplaces: int, inputs: int, seed: int) -> tuple[
     rng = np.random.default_rng(seed)
     count = len(economy.techniques)
     names = pa.array([f"Workplace {k:05d}" for k in rng.integers(workplaces, size=count)], pa.string())
-    economy = dataclasses.replace(economy, techniques=dataclasses.replace(economy.techniques, producers=names))
+    techniques = dataclasses.replace(economy.techniques, producers=names)
+    economy = dataclasses.replace(economy, techniques=techniques)
     return economy, rng.uniform(0.5, 2.0, count)
 
 
