@@ -51,8 +51,10 @@ def start_variant(db: Session, books: OpenBooks, runner: Runner, me: Member, rou
     held = found(db, Round, round_id, "round")
     economy = found(db, StoredEconomy, held.economy_id, "economy")
     closed = facts_of(db, held).ballots
-    funded = _funded(db, closed.get("budget"))
-    chosen = [p for p in projects or [] if funded is None or p.get("id") in funded]
+    budget = db.get(Ballot, closed["budget"]) if "budget" in closed else None
+    funded = set((budget.result or {}).get("funded", [])) if budget is not None else None
+    projects = projects or _projects_of(budget)
+    chosen = [p for p in projects if funded is None or p.get("id") in funded]
     voted = jobs.voted_choices(db, economy, closed.get("priorities") if priorities else None,
                                closed.get("shares") if shares else None, chosen)
     options = jobs.job_options("plan", method, 1, voted)
@@ -112,12 +114,11 @@ def learn_round_needs(db: Session, books: OpenBooks, runner: Runner, me: Member,
     return job
 
 
-def _funded(db: Session, ballot_id: int | None) -> set[str] | None:
-    """The projects a closed budget ballot funded; None without one."""
-    if ballot_id is None:
-        return None
-    ballot = db.get(Ballot, ballot_id)
-    return set((ballot.result or {}).get("funded", [])) if ballot is not None else None
+def _projects_of(budget: Ballot | None) -> list[dict[str, Any]]:
+    """The projects a budget ballot says the needs of (its ``project_needs``), as a variant takes
+    them."""
+    given = (budget.options or {}).get("project_needs", {}) if budget is not None else {}
+    return [{"id": project, **entry} for project, entry in given.items()]
 
 
 def round_view(db: Session, held: Round, now: datetime, me: Member | None = None) -> dict[str, Any]:

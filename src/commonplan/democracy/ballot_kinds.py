@@ -28,6 +28,7 @@ is its three functions and one entry there.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -196,6 +197,9 @@ def _priorities_tally(options: dict[str, Any], contents: Sequence[Any], seats: i
     return {"tiers": priorities.aggregate_tiers(contents, options["products"]), "ballots": len(contents)}
 
 
+MAX_TIER = 99  # the most tiers a project may be given (as a voted priority)
+
+
 def _budget_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
     projects = options.get("projects")
     budget = options.get("budget")
@@ -211,7 +215,38 @@ def _budget_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
         budgets.completion_named(completion)
     except ValueError as error:
         raise Refusal("invalid_ballot", str(error)) from None
-    return {"projects": dict(projects), "budget": budget, "completion": str(completion)}
+    checked = {"projects": dict(projects), "budget": budget, "completion": str(completion)}
+    if "project_needs" in options:
+        checked["project_needs"] = _project_needs(options["project_needs"], projects)
+    return checked
+
+
+def _project_needs(given: Any, projects: dict[str, Any]) -> dict[str, Any]:
+    """What each project needs of the economy's products if funded (``{project: {"name",
+    "tier", "needs": {product: quantity}}}``): the needs a funded project adds to a plan
+    variant at its tier (app.variants); the products are checked against the economy when a
+    variant is computed."""
+    if not isinstance(given, dict):
+        raise Refusal("invalid_ballot", "project_needs must map projects to {name, tier, needs}")
+    checked: dict[str, Any] = {}
+    for project, entry in given.items():
+        if project not in projects:
+            raise Refusal("invalid_ballot", f"project_needs names {project!r}, which is not a project")
+        if not isinstance(entry, dict) or not isinstance(entry.get("needs"), dict):
+            raise Refusal("invalid_ballot", f"project {project!r}: give {{name, tier, needs: {{product: "
+                                            "quantity}}}")
+        tier = entry.get("tier", 1)
+        if isinstance(tier, bool) or not isinstance(tier, int) or not 1 <= tier <= MAX_TIER:
+            raise Refusal("invalid_ballot", f"project {project!r}: its tier must be a whole number from 1 "
+                                            f"to {MAX_TIER}")
+        for product, quantity in entry["needs"].items():
+            if isinstance(quantity, bool) or not isinstance(quantity, int | float) or not (
+                    math.isfinite(quantity) and quantity >= 0):
+                raise Refusal("invalid_ballot", f"project {project!r}: the quantity of {product!r} must be "
+                                                "a finite number >= 0")
+        checked[project] = {"name": str(entry.get("name") or project), "tier": tier,
+                            "needs": dict(entry["needs"])}
+    return checked
 
 
 def _budget_content(options: dict[str, Any], content: Any, seats: int) -> Any:
