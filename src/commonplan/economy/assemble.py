@@ -203,10 +203,10 @@ def _groups(table: Table, kinds: np.ndarray, problems: list[Problem]) -> pa.Stri
     named = np.asarray(pc.is_valid(trimmed), bool)
     primary = named & (kinds >= Kind.LABOUR)
     if primary.any():
+        named_primary = trimmed.filter(pa.array(primary)).to_pylist()
         report(problems, table.file, "group", primary,
                [f"{name!r}: a {Kind(kind).label} product belongs to no group (groups gather goods "
-                "and services)" for kind, name in zip(kinds[primary], trimmed.filter(pa.array(primary)).to_pylist(),
-                                                  strict=True)])
+                "and services)" for kind, name in zip(kinds[primary], named_primary, strict=True)])
     long = named & (np.asarray(pc.fill_null(pc.utf8_length(trimmed), 0)) > MAX_GROUP_NAME)
     if long.any():
         report(problems, table.file, "group", long,

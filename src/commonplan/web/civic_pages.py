@@ -29,6 +29,7 @@ from commonplan.app.civic_views import (
     council_view,
     public_names,
 )
+from commonplan.app.groups import economy_groups
 from commonplan.democracy.closing import DEFAULT_VOTING_DAYS as DEFAULT_DAYS
 from commonplan.democracy.closing import MAX_VOTING_DAYS, MIN_VOTING_DAYS, BallotState
 from commonplan.democracy.councils import FEDERATIONS, LEVELS
@@ -54,8 +55,9 @@ from commonplan.service.limits import (
     without_nul,
 )
 from commonplan.service.paging import WebOffset, page_of
+from commonplan.store.access import readable
 from commonplan.store.books import entries, verify_books
-from commonplan.store.models import Ballot, Council, CouncilMember, Office, Volunteer
+from commonplan.store.models import Ballot, Council, CouncilMember, Office, StoredEconomy, Volunteer
 from commonplan.web.rendering import CSRF, TITLES, PageRoute, finished, render, to
 from commonplan.web.session import Me, PageError, Reader
 
@@ -125,7 +127,9 @@ def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
     counts = {office: 0 for office in posts}
     for office_id in db.scalars(select(Volunteer.office_id).where(Volunteer.office_id.in_(posts))):
         counts[office_id] += 1
+    economies = db.scalars(readable(me, StoredEconomy).order_by(StoredEconomy.id.desc()).limit(PAGE_MAX))
     return render(request, "council.html", view=view, names=names, member=view["you"] in names,
+                  economies=[{"id": e.id, "name": e.name} for e in economies],
                   federation=view["level"] in FEDERATIONS, volunteers=counts,
                   closed_ballots=[ballot_summary(b) for b in closed], closed_page=closed_page,
                   i_volunteered=view["you"] in volunteers)
@@ -220,7 +224,8 @@ def quota_lines(text: str) -> list[dict[str, Any]]:
 def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books, kind: Text,
               question: Annotated[Question, Form()],
               office: Many = [], candidates: Many = [],  # noqa: B006 (FastAPI copies defaults)
-              products: Long = "",
+              products: Long = "", by: Text = "products",
+              economy: Annotated[FormKey | None, Form()] = None, group: Many = [],  # noqa: B006
               project: Many = [], cost: Many = [],  # noqa: B006
               budget: Annotated[int | None, Form(ge=1, le=10**12)] = None,
               plans: Long = "", method: Text = "median",
@@ -233,7 +238,7 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
     elif kind == "shares":
         options = {"method": method}
     elif kind == "priorities":
-        options = {"products": words_of(products)}
+        options = priority_options(by, words_of(products), economy, group)
     elif kind == "budget":
         named = [(name.strip(), price.strip()) for name, price in zip(project, cost, strict=False)
                  if name.strip()]
@@ -246,6 +251,24 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
                          options=bounded(options, "options"),
                          office_id=offices[0] if offices else None, closes_at=utc_time(closes_at))
     return to(f"/app/ballots/{ballot.id}")
+
+
+def priority_options(by: str, products: list[str], economy: int | None, groups: list[str]) -> dict[str, Any]:
+    """A priorities ballot's options from the form: the products listed, or (``by`` groups) the
+    groups ticked of the economy, every one of its groups when none is ticked."""
+    options: dict[str, Any] = {} if economy is None else {"economy": economy}
+    if by == "groups":
+        return options | {"groups": groups or True}
+    return options | {"products": products}
+
+
+@router.get("/app/economy-groups")
+def groups_page(request: Request, me: Me, db: Db, economy: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
+    """The groups of an economy's needs, with their quantities, to tick on the form that opens
+    a priorities ballot (a fragment for htmx; nothing when no economy is chosen)."""
+    number = whole(economy)
+    groups = economy_groups(db, me, number) if number is not None and 1 <= number <= MAX_ID else []
+    return render(request, "priority_groups.html", groups=groups, economy=number)
 
 
 def utc_time(text: str) -> datetime | None:
