@@ -263,7 +263,8 @@ def priority_options(by: str, products: list[str], economy: int | None, groups: 
 
 
 @router.get("/app/economy-groups")
-def groups_page(request: Request, me: Me, db: Db, economy: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
+def groups_page(request: Request, me: Me, db: Db,
+                economy: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
     """The groups of an economy's needs, with their quantities, to tick on the form that opens
     a priorities ballot (a fragment for htmx; nothing when no economy is chosen)."""
     number = whole(economy)
