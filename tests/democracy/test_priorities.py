@@ -56,11 +56,11 @@ GROUPS = [{"name": "Food", "products": ["bread", "rice"], "quantity": 30.0, "uni
 def test_a_ballot_s_groups_are_checked_into_their_normal_form() -> None:
     assert groups_checked(GROUPS, ["cinema"])[1] == {"name": "Transport", "products": ["bicycles", "buses"],
                                                      "quantity": None, "unit": None}
-    faults = {"'Food' is on the ballot twice": (GROUPS + [GROUPS[0]], []),
+    faults = {"'Food' is on the ballot twice": ([*GROUPS, GROUPS[0]], []),
               "'cinema' is on the ballot twice": ([{"name": "cinema", "products": ["film"]}], ["cinema"]),
               "product 'bread' of group 'Food' is also by itself": (GROUPS, ["bread"]),
               "product 'bread' of group 'Bakery' is also in group 'Food'": (
-                  GROUPS + [{"name": "Bakery", "products": ["bread"]}], []),
+                  [*GROUPS, {"name": "Bakery", "products": ["bread"]}], []),
               "group 'Empty' must list its products": ([{"name": "Empty", "products": []}], []),
               "the quantity of group 'Food' must be a number": ([GROUPS[0] | {"quantity": -1}], []),
               "name it": (["Food"], []),

@@ -50,7 +50,8 @@ def test_a_group_of_a_labour_or_resource_product_or_too_long_a_name_is_a_problem
                 "park,Park,visit,service,true,\n")
     assert sorted(lines_of(write_tables(tmp_path, BAKERY | {"products.csv": products}))) == [
         "products.csv:3:group: a group's name is at most 200 characters (it heads a ballot)",
-        "products.csv:4:group: 'Food': a labour product belongs to no group (groups gather goods and services)",
+        "products.csv:4:group: 'Food': a labour product belongs to no group (groups gather goods and "
+        "services)",
     ]
 
 

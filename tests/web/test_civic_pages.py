@@ -442,8 +442,9 @@ def test_a_ballot_on_priorities_by_group_shows_names_and_quantities_and_counts_t
     assert "Parks and gardens <span class=\"hint\">(100 visit needed, 1 product)</span>" in form
     assert "Food <span class=\"hint\">(2 products)</span>" in form and "wheat" not in form
     for client, tiers in ((ada, ["2", "1"]), (bob, ["3", ""])):
-        assert post(client, f"/app/ballots/{ballot}/votes", {
-            "product": ["Food", "Parks and gardens"], "tier": tiers}, f"/app/ballots/{ballot}").status_code == 303
+        voted = post(client, f"/app/ballots/{ballot}/votes", {"product": ["Food", "Parks and gardens"],
+                                                              "tier": tiers}, f"/app/ballots/{ballot}")
+        assert voted.status_code == 303
     assert post(ada, f"/app/ballots/{ballot}/close", {}, f"/app/ballots/{ballot}").status_code == 303
     result = ada.get(f"/app/ballots/{ballot}").text
     assert re.search(r'<th scope="row">Food</th><td>2</td><td>2 products</td>', result)

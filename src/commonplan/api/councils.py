@@ -112,7 +112,10 @@ class NewBallot(Strict):
     kind: BallotKindName
     question: Question
     options: JsonObject = Field(default_factory=dict, description=(
-        "by kind (docs/democracy.md); bounded as every free-form JSON value (docs/api.md, Limits)"))
+        "by kind (docs/democracy.md); bounded as every free-form JSON value (docs/api.md, Limits). "
+        "priorities: {products: [ids]}, or by group {groups: true or [group names], economy: id} "
+        "(the economy's groups of needs, read from its bundle, stored as [{name, products, "
+        "quantity, unit}]; the result gives group_tiers and the tiers of their products)"))
     office: Key | None = None
     closes_at: AwareDatetime | None = Field(None, strict=False, description=(
         "when the ballot closes (ISO 8601 with its time zone), at least the council's voting_days "
@@ -122,7 +125,7 @@ class NewBallot(Strict):
 
 class Vote(Strict):
     content: Json = Field(description="approval: [candidates]; stv: ranking; recall: \"remove\" or \"keep\"; "
-                                      "shares: {category: share}; priorities: {product: tier}; "
+                                      "shares: {category: share}; priorities: {product or group: tier}; "
                                       "budget: [projects]; plan: [job numbers]")
 
 
