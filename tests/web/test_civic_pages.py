@@ -432,6 +432,9 @@ def test_a_ballot_on_priorities_by_group_shows_names_and_quantities_and_counts_t
     assert "Food" not in ada.get("/app/economy-groups", params={"economy": ""}).text
     assert bob.get("/app/economy-groups", params={"economy": str(economy)}).status_code == 404  # not bob's
 
+    assert post(ada, f"/app/councils/{council}/ballots", {  # one by one, no economy chosen
+        "kind": "priorities", "question": "Needs?", "by": "products", "economy": "", "products": "bread"},
+        page).status_code == 303
     unknown = post(ada, f"/app/councils/{council}/ballots", {
         "kind": "priorities", "question": "Needs?", "by": "groups", "economy": str(economy),
         "group": ["Toys"]}, page)

@@ -225,7 +225,7 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
               question: Annotated[Question, Form()],
               office: Many = [], candidates: Many = [],  # noqa: B006 (FastAPI copies defaults)
               products: Long = "", by: Text = "products",
-              economy: Annotated[FormKey | None, Form()] = None, group: Many = [],  # noqa: B006
+              economy: Annotated[Code, Form()] = "", group: Many = [],  # noqa: B006
               project: Many = [], cost: Many = [],  # noqa: B006
               budget: Annotated[int | None, Form(ge=1, le=10**12)] = None,
               plans: Long = "", method: Text = "median",
@@ -238,7 +238,8 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
     elif kind == "shares":
         options = {"method": method}
     elif kind == "priorities":
-        options = priority_options(by, words_of(products), economy, group)
+        chosen = whole_numbers([economy], "economy")[0] if economy.strip() else None
+        options = priority_options(by, words_of(products), chosen, group)
     elif kind == "budget":
         named = [(name.strip(), price.strip()) for name, price in zip(project, cost, strict=False)
                  if name.strip()]
