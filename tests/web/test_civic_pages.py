@@ -17,7 +17,7 @@ from commonplan.server import create_app
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import LedgerEntry, LedgerTip
 from tests.clocks import MovableClock
-from tests.factories import BAKERY
+from tests.factories import BAKERY, GROUPED_BAKERY
 from tests.pages import PASSWORD, browser, finished_job, post, signed_in, token_in, token_of, uploaded
 
 
@@ -420,3 +420,37 @@ def test_the_apis_ballot_view_holds_each_variants_summary_with_exact_ids(app, ad
     assert variant["job"] == plan and variant["fulfilment"] == {"1": pytest.approx(1), "2": pytest.approx(1)}
     result = api.get(f"/jobs/{plan}/result", headers={"Authorization": f"Bearer {token}"}).json()
     assert variant["labour_hours"] == result["labour_hours"] and view["variants"]["unreadable"] == []
+
+
+def test_a_ballot_on_priorities_by_group_shows_names_and_quantities_and_counts_tiers_per_group(app, ada, bob,
+                                                                                              bakery):
+    council = bakery["council"]
+    page = f"/app/councils/{council}"
+    economy = uploaded(ada, GROUPED_BAKERY)
+    assert f'<option value="{economy}">bakery (economy {economy})</option>' in ada.get(page).text
+    listed = ada.get("/app/economy-groups", params={"economy": str(economy)}).text
+    assert 'value="Food"> Food: 2 products in several units needed' in listed
+    assert 'value="Parks and gardens"> Parks and gardens: 100 visit needed' in listed
+    assert "Food" not in ada.get("/app/economy-groups", params={"economy": ""}).text
+    assert bob.get("/app/economy-groups", params={"economy": str(economy)}).status_code == 404  # not bob's
+
+    assert post(ada, f"/app/councils/{council}/ballots", {  # one by one, no economy chosen
+        "kind": "priorities", "question": "Needs?", "by": "products", "economy": "", "products": "bread"},
+        page).status_code == 303
+    unknown = post(ada, f"/app/councils/{council}/ballots", {
+        "kind": "priorities", "question": "Needs?", "by": "groups", "economy": str(economy),
+        "group": ["Toys"]}, page)
+    assert unknown.status_code == 422 and "'Toys' is not a group" in refusal_in(unknown.text)
+    ballot = made(post(ada, f"/app/councils/{council}/ballots", {
+        "kind": "priorities", "question": "Needs?", "by": "groups", "economy": str(economy)}, page))
+    form = ada.get(f"/app/ballots/{ballot}").text
+    assert "Parks and gardens <span class=\"hint\">(100 visit needed, 1 product)</span>" in form
+    assert "Food <span class=\"hint\">(2 products)</span>" in form and "wheat" not in form
+    for client, tiers in ((ada, ["2", "1"]), (bob, ["3", ""])):
+        voted = post(client, f"/app/ballots/{ballot}/votes", {"product": ["Food", "Parks and gardens"],
+                                                              "tier": tiers}, f"/app/ballots/{ballot}")
+        assert voted.status_code == 303
+    assert post(ada, f"/app/ballots/{ballot}/close", {}, f"/app/ballots/{ballot}").status_code == 303
+    result = ada.get(f"/app/ballots/{ballot}").text
+    assert re.search(r'<th scope="row">Food</th><td>2</td><td>2 products</td>', result)
+    assert re.search(r'<th scope="row">Parks and gardens</th><td>1</td><td>100 visit</td>', result)

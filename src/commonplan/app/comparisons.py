@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from commonplan.economy.bundle import TABLES, choose_table_files
 from commonplan.economy.problems import BundleError, Problem
 from commonplan.economy.source import open_bundle
-from commonplan.economy.tables import parse_ids, parse_text, read_table
+from commonplan.economy.tables import Table, parse_ids, parse_text, read_table
 from commonplan.planning.compare import Comparison, Names, compare
 from commonplan.store.access import readable_among
 from commonplan.store.models import Job, JobState, Member, StoredEconomy
@@ -71,18 +71,9 @@ def names_of_economies(db: Session, economy_ids: Sequence[int]) -> Names:
 def names_of_bundle(bundle: bytes) -> Names:
     """The products table's names and units and the techniques table's outputs of a stored
     bundle (accepted at upload, so readable; a table that is not yields no names)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bundle.zip"
-        path.write_bytes(bundle)
-        try:
-            files = open_bundle(path)  # a zip's members are read into memory
-        except BundleError:
-            return Names({}, {})
     problems: list[Problem] = []
-    chosen = choose_table_files(files, ("products", "techniques"), problems)
-    products = read_table(chosen["products"], TABLES["products"], problems) if "products" in chosen else None
-    techniques = (read_table(chosen["techniques"], TABLES["techniques"], problems)
-                  if "techniques" in chosen else None)
+    tables = tables_of_bundle(bundle, ("products", "techniques"))
+    products, techniques = tables.get("products"), tables.get("techniques")
     named: dict[str, tuple[str, str]] = {}
     if products is not None:
         ids = parse_ids(products, "id", problems).to_pylist()
@@ -93,6 +84,22 @@ def names_of_bundle(bundle: bytes) -> Names:
         made = dict(zip(parse_ids(techniques, "id", problems).to_pylist(),
                         parse_ids(techniques, "output", problems).to_pylist(), strict=True))
     return Names(named, made)
+
+
+def tables_of_bundle(bundle: bytes, names: Sequence[str]) -> dict[str, Table]:
+    """The named tables of a stored bundle (the zip as uploaded), read but not parsed; a table
+    missing or unreadable is left out."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bundle.zip"
+        path.write_bytes(bundle)
+        try:
+            files = open_bundle(path)  # a zip's members are read into memory
+        except BundleError:
+            return {}
+    problems: list[Problem] = []
+    chosen = choose_table_files(files, names, problems)
+    tables = {name: read_table(file, TABLES[name], problems) for name, file in chosen.items()}
+    return {name: table for name, table in tables.items() if table is not None}
 
 
 def _texts(column: Any, rows: int) -> list[str]:

@@ -13,7 +13,9 @@ ballot may say (checked before it is stored), and how the ballots are counted. E
 - ``shares``: the share of work for consumption, investment and public services, aggregated by
   the per-share median (``method``: ``median``, the default) or the truthful independent
   markets mechanism (``independent markets``).
-- ``priorities``: the priority tier of each needed product (``products``).
+- ``priorities``: the priority tier of each needed product (``products``), or of each group of
+  products (``groups``: name, products, and what their needs add up to), every product of a
+  group getting its group's tier; ``economy``: the economy whose needs they are.
 - ``budget``: a participatory budget (``projects`` with costs, ``budget``) by equal shares, with
   the ``completion`` the council chose (budgets.COMPLETIONS; a ballot opened before there was a
   choice has none and is counted, as it always was, by the default).
@@ -184,17 +186,30 @@ def _shares_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, 
 
 
 def _priorities_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
-    return {"products": _distinct_strings(options.get("products"), "products"),
+    if options.get("groups") is None:
+        return {"products": _distinct_strings(options.get("products"), "products"),
+                "economy": options.get("economy")}
+    products = _distinct_strings(options["products"], "products") if options.get("products") else []
+    return {"products": products, "groups": priorities.groups_checked(options["groups"], products),
             "economy": options.get("economy")}
 
 
 def _priorities_content(options: dict[str, Any], content: Any, seats: int) -> Any:
-    return priorities.tier_ballot_checked(content, options["products"])
+    groups = [group["name"] for group in options.get("groups", ())]
+    return priorities.tier_ballot_checked(content, [*options["products"], *groups],
+                                          what="group or product" if groups else "product")
 
 
 def _priorities_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
                       electorate: int) -> dict[str, Any]:
-    return {"tiers": priorities.aggregate_tiers(contents, options["products"]), "ballots": len(contents)}
+    """The tier of each product (``tiers``, what a plan variant takes) and, on a ballot by
+    groups, of each group (``group_tiers``)."""
+    groups = {group["name"]: group["products"] for group in options.get("groups", ())}
+    rated = priorities.aggregate_tiers(contents, [*options["products"], *groups])
+    if not groups:
+        return {"tiers": rated, "ballots": len(contents)}
+    return {"tiers": priorities.expanded_tiers(rated, groups),
+            "group_tiers": {name: rated[name] for name in groups if name in rated}, "ballots": len(contents)}
 
 
 MAX_TIER = 99  # the most tiers a project may be given (as a voted priority)
