@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import random
 import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,8 +38,7 @@ from commonplan.app.acts.rounds import advance_round, attach_ballot, open_round
 from commonplan.app.groups import economy_groups
 from commonplan.app.jobs import run_job
 from commonplan.app.rounds import learn_round_needs, round_view, send_round_records, start_variant
-from commonplan.app.uploads import store_bundle
-from commonplan.economy.bundle import write_bundle
+from commonplan.app.uploads import store_builtin
 from commonplan.economy.model import Economy, Part
 from commonplan.needs.simulate import Shoppers, simulate
 from commonplan.store.books import OpenBooks, verify_books
@@ -110,7 +108,8 @@ def run_round(console: Console, planned: Economy) -> None:
         stage = Stage(sessions(open_database(f"sqlite:///{Path(folder) / 'demo.db'}")),
                       OpenBooks(SECRET, clock=clock, random_bytes=random.Random(SEED).randbytes), clock)
         district, delegates, shoppers, consumers = _councils(stage)
-        economy = _stored(stage, delegates[0], planned, Path(folder))
+        with stage.sessions() as session, session.begin():
+            economy = store_builtin(session, delegates[0]).id
         held = stage.act(open_round, delegates[0], district, economy_id=economy, period="2017",
                          days={"needs": 7, "votes": 7, "variants": 3, "adoption": 7, "targets": 7})
         console.print(f"The Riverside district (3 delegates, elected by their workplaces) opens round "
@@ -154,17 +153,6 @@ def _councils(stage: Stage) -> tuple[int, list[Member], list[Member], int]:
     for shopper in shoppers[1:]:
         stage.act(join_council, shopper, consumers)
     return district, delegates, shoppers, consumers
-
-
-def _stored(stage: Stage, owner: Member, planned: Economy, folder: Path) -> int:
-    """The planned economy as an uploaded bundle (a zip of its tables)."""
-    tables = write_bundle(planned, folder / "bundle")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(tables.iterdir()):
-            archive.write(path, path.name)
-    with stage.sessions() as session, session.begin():
-        return store_bundle(session, owner, "United States 2017, planned", buffer.getvalue()).id
 
 
 def _send_records(stage: Stage, shopper: Member, round_id: int, consumers: int,

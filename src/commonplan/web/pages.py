@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from commonplan.app import accounts, jobs
 from commonplan.app.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.app.jobs import MAX_PERIODS, StartableKind
-from commonplan.app.uploads import MAX_UPLOAD, store_bundle
+from commonplan.app.uploads import MAX_UPLOAD, store_builtin, store_bundle
 from commonplan.democracy.refusals import Refusal
 from commonplan.planning import DEFAULT_METHOD, PlanMethod
 from commonplan.service.deps import Db, RowId, Worker
@@ -112,6 +112,12 @@ def upload(request: Request, me: Me, db: Db, bundle: Annotated[UploadFile, File(
         return economies_page(request, me, db, REFUSAL_STATUS[refused.code], error=refused.reason,
                               problems=refused.errors or [], name=name)
     return to(f"/app/economies/{stored.id}")
+
+
+@router.post("/app/economies/builtin", dependencies=CSRF)
+def add_builtin(me: Me, db: Db) -> Response:
+    """The built-in US 2017 economy, ready to plan, added to the member's economies."""
+    return to(f"/app/economies/{store_builtin(db, me).id}")
 
 
 @router.get("/app/economies/{economy_id}")
