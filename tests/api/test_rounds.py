@@ -199,6 +199,8 @@ def test_needs_learned_from_the_records_councils_send(client):
     refused = send(client, delegates[0], round_id, consumers, "purchases", purchases)
     assert (refused.status_code, refused.json()["error"]) == (403, "not_a_member"), refused.json()
     negative = b"date,store,product,quantity\n2026-01-01,a,bread,-3\n"
+    refused = send(client, delegates[0], round_id, consumers, "purchases", negative)
+    assert refused.status_code == 403  # who may send is checked before the file is read
     bad = send(client, shopper, round_id, consumers, "purchases", negative)
     assert bad.status_code == 422 and bad.json()["errors"][0]["row"] == 2
     assert bad.json()["errors"][0]["column"] == "quantity"

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 from commonplan.app import jobs
 from commonplan.app.acts.common import found, is_member, utc
 from commonplan.app.acts.rounds import (
-    RECORD_KINDS,
     add_variant,
     facts_of,
     finished_variants,
     learn_needs,
     needs_job,
     send_records,
+    sender,
+    variant_maker,
 )
 from commonplan.app.comparisons import names_of_economies
 from commonplan.democracy import rounds
@@ -48,7 +49,7 @@ def start_variant(db: Session, books: OpenBooks, runner: Runner, me: Member, rou
     ``projects`` its budget ballot funded (all given when it has none), added to the round's
     variants in the transaction that queues it. Refused before any job starts when a choice
     names a product the economy does not make."""
-    held = found(db, Round, round_id, "round")
+    held = variant_maker(db, books, me, round_id)
     economy = found(db, StoredEconomy, held.economy_id, "economy")
     closed = facts_of(db, held).ballots
     budget = db.get(Ballot, closed["budget"]) if "budget" in closed else None
@@ -75,9 +76,9 @@ def send_round_records(db: Session, books: OpenBooks, me: Member, round_id: int,
     column."""
     if len(content) > MAX_RECORDS:
         raise Refusal("too_large", f"a file of records may have at most {MAX_RECORDS} bytes", field="file")
+    sender(db, books, me, round_id, council_id, kind)
     name = Path(filename).name[:200] or f"{kind}.csv"
-    if kind in RECORD_KINDS:
-        _check_records(kind, name, content)
+    _check_records(kind, name, content)
     return send_records(db, books, me, round_id, council_id, kind=kind, filename=name, content=content)
 
 
