@@ -82,7 +82,8 @@ def test_differences_are_at_most_top_ordered_bounded_and_the_same_at_any_scale(r
 def test_what_binds_carries_its_price_and_a_capacity_its_workplace():
     names = Names(NAMES.products, NAMES.outputs, producers={"grow": "Farm"})
     document = plan({"bread": 1}, 2, resources=("land",), capacities=("grow", "bake"))
-    document |= {"shadow_prices": {"labour": 0.0, "land": 0.25}, "capacity_prices": {"grow": 1.5, "bake": 0.0}}
+    document |= {"shadow_prices": {"labour": 0.0, "land": 0.25},
+                 "capacity_prices": {"grow": 1.5, "bake": 0.0}}
     (variant,) = compare([(1, document)], names).variants
     assert variant.resource_prices == (0.25,) and variant.capacity_prices == (1.5, 0.0)
     assert [c.label for c in variant.binding_capacities] == [
