@@ -434,6 +434,11 @@ def test_a_plan_ballot_charts_its_variants_side_by_side_by_name(app, ada, bob, b
     summary = re.search(r'id="variant-summary">(.*?)</table>', page, re.S).group(1)
     assert "Land: shadow price 8" in summary  # what binds, with its price
     assert '<script src="/static/charts.js" defer></script>' in page
+    api = TestClient(app)
+    token = api.post("/tokens", json={"email": "bob@example.org", "password": PASSWORD}).json()["token"]
+    view = api.get(f"/ballots/{ballot}", headers={"Authorization": f"Bearer {token}"}).json()
+    assert view["variants"]["variants"][1]["binding"]["resources"] == [
+        {"product": "land", "name": "Land", "unit": "ha", "price": pytest.approx(8)}]  # ids, exact
 
 
 def test_the_apis_ballot_view_holds_each_variants_summary_with_exact_ids(app, ada, bakery):
@@ -448,3 +453,4 @@ def test_the_apis_ballot_view_holds_each_variants_summary_with_exact_ids(app, ad
     assert variant["job"] == plan and variant["fulfilment"] == {"1": pytest.approx(1), "2": pytest.approx(1)}
     result = api.get(f"/jobs/{plan}/result", headers={"Authorization": f"Bearer {token}"}).json()
     assert variant["labour_hours"] == result["labour_hours"] and view["variants"]["unreadable"] == []
+    assert variant["binding"] == {"resources": [], "capacities": []} and variant["parts"] == {}

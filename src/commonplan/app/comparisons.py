@@ -15,7 +15,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +23,7 @@ from commonplan.economy.bundle import TABLES, choose_table_files
 from commonplan.economy.problems import BundleError, Problem
 from commonplan.economy.source import open_bundle
 from commonplan.economy.tables import parse_ids, parse_text, read_table
-from commonplan.planning.compare import Comparison, Names, compare
+from commonplan.planning.compare import Comparison, Names, compare, text_column
 from commonplan.store.access import readable_among
 from commonplan.store.models import Job, JobState, Member, StoredEconomy
 
@@ -113,19 +112,16 @@ def names_of_bundle(bundle: bytes) -> Names:
     kinds: dict[str, str] = {}
     if products is not None:
         ids = parse_ids(products, "id", problems).to_pylist()
-        labels, units = (_texts(parse_text(products, column), len(ids)) for column in ("name", "unit"))
+        labels, units = (text_column(parse_text(products, column), len(ids)) for column in ("name", "unit"))
         named = {product: (label, unit) for product, label, unit in zip(ids, labels, units, strict=True)}
-        kinds = dict(zip(ids, _texts(parse_text(products, "kind"), len(ids)), strict=True))
+        kinds = dict(zip(ids, text_column(parse_text(products, "kind"), len(ids)), strict=True))
     made: dict[str, str] = {}
     producers: dict[str, str] = {}
     if techniques is not None:
         technique_ids = parse_ids(techniques, "id", problems).to_pylist()
         made = dict(zip(technique_ids, parse_ids(techniques, "output", problems).to_pylist(), strict=True))
         producers = {technique: producer for technique, producer in zip(
-            technique_ids, _texts(parse_text(techniques, "producer"), len(technique_ids)), strict=True)
+            technique_ids, text_column(parse_text(techniques, "producer"), len(technique_ids)), strict=True)
             if producer}
     return Names(named, made, {product: kind.strip().lower() for product, kind in kinds.items()}, producers)
 
-
-def _texts(column: Any, rows: int) -> list[str]:
-    return [text or "" for text in column.to_pylist()] if column is not None else [""] * rows

@@ -125,17 +125,17 @@ def names_of(economy: Economy) -> Names:
     """The names of an economy read in memory (the command line has it loaded already)."""
     products, techniques = economy.products, economy.techniques
     ids = products.ids.to_pylist()
-    labels = _texts(products.names, len(ids))
-    units = _texts(products.units, len(ids))
+    labels = text_column(products.names, len(ids))
+    units = text_column(products.units, len(ids))
     technique_ids = techniques.ids.to_pylist()
     return Names(dict(zip(ids, zip(labels, units, strict=True), strict=True)),
                  dict(zip(technique_ids, (ids[i] for i in techniques.outputs.tolist()), strict=True)),
                  dict(zip(ids, (Kind(kind).label for kind in products.kinds.tolist()), strict=True)),
-                 {t: p for t, p in zip(technique_ids, _texts(techniques.producers, len(technique_ids)),
+                 {t: p for t, p in zip(technique_ids, text_column(techniques.producers, len(technique_ids)),
                                        strict=True) if p})
 
 
-def _texts(column: Any, rows: int) -> list[str]:
+def text_column(column: Any, rows: int) -> list[str]:
     """A nullable text column as strings ("" for a null or a missing column)."""
     return [text or "" for text in column.to_pylist()] if column is not None else [""] * rows
 
