@@ -17,7 +17,9 @@ import statistics
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from commonplan.app.comparisons import names_of_bundle
 from commonplan.cli.main import main
@@ -25,11 +27,11 @@ from commonplan.economy.bundle import read_bundle
 from commonplan.web.charts import charts_of
 
 
-def median_seconds(work: object, repeat: int) -> float:
+def median_seconds(work: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        work()  # type: ignore[operator]
+        work()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -42,7 +44,7 @@ def zipped(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def plan_document(folder: Path) -> dict:
+def plan_document(folder: Path) -> dict[str, Any]:
     """A plan-shaped document over every product and technique (the numbers need not be a plan's)."""
     economy = read_bundle(folder).economy
     products = economy.products.ids.to_pylist()
