@@ -64,9 +64,9 @@ class Variant:
     fulfilment: tuple[tuple[str, float], ...]
     binding_resources: tuple[Product, ...]
     binding_capacities: tuple[Capacity, ...]
-    resource_prices: tuple[float | None, ...] = ()  # of each binding resource (None: not priced)
-    capacity_prices: tuple[float | None, ...] = ()
-    parts: Mapping[str, Any] = field(default_factory=dict)  # the variant's parts (app.variants)
+    resource_prices: tuple[float | None, ...]  # of each binding resource (None: not priced)
+    capacity_prices: tuple[float | None, ...]  # of each binding capacity
+    parts: Mapping[str, Any]  # the variant's parts when planned within voted shares (app.variants)
 
 
 @dataclass(frozen=True)
@@ -187,10 +187,8 @@ def _differences(documents: Sequence[Mapping[str, Any]], names: Names, top: int)
 def _variant_json(variant: Variant) -> dict[str, Any]:
     """A variant's summary; each binding limit with its price (null when not priced), the
     parts' shares and claims when the variant was planned within voted shares ({} otherwise)."""
-    resources = zip(variant.binding_resources, variant.resource_prices or _none(variant.binding_resources),
-                    strict=True)
-    capacities = zip(variant.binding_capacities,
-                     variant.capacity_prices or _none(variant.binding_capacities), strict=True)
+    resources = zip(variant.binding_resources, variant.resource_prices, strict=True)
+    capacities = zip(variant.binding_capacities, variant.capacity_prices, strict=True)
     return {"job": variant.job, "status": variant.status, "labour_hours": variant.labour_hours,
             "fulfilment": dict(variant.fulfilment),
             "binding": {"resources": [{**_product_json(p), "price": price} for p, price in resources],
@@ -198,10 +196,6 @@ def _variant_json(variant: Variant) -> dict[str, Any]:
                                         "producer": c.producer, "price": price}
                                        for c, price in capacities]},
             "parts": dict(variant.parts)}
-
-
-def _none(limits: Sequence[object]) -> tuple[None, ...]:
-    return (None,) * len(limits)
 
 
 def _product_json(product: Product) -> dict[str, str]:
