@@ -83,6 +83,7 @@ def test_a_district_runs_a_round_from_its_pages_and_adopts_the_plan_it_voted(tab
         expect(tab.locator("#job-progress-bar")).to_have_attribute("data-state", "done", timeout=30_000)
         jobs.append(int(tab.url.rsplit("/", 1)[1]))
     tab.goto(round_page)
+    expect(tab.locator("#round-variants-compared .js-plotly-plot").first).to_be_visible()  # drawn by name
     tab.get_by_role("button", name="Move on to: Plan adopted").click()
     expect(tab.locator("main")).to_contain_text("plan variants may be added until the step's deadline")
     app.state.books.clock.advance(3.5)
