@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.rest import PASSWORD
 
@@ -72,6 +72,18 @@ def register_and_log_in(page: Page, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/app/economies$"))
+
+
+def watched(page: Page, troubles: list[str], allowed: re.Pattern[str] | None = None) -> Page:
+    """``page`` noting in ``troubles`` every console error or warning (CSP violations among them)
+    and uncaught exception, but console messages matching ``allowed`` (a refusal asked on purpose)."""
+    def noted(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning") and not (allowed and allowed.search(message.text)):
+            troubles.append(f"console {message.type}: {message.text} ({message.location.get('url')})")
+
+    page.on("console", noted)
+    page.on("pageerror", lambda error: troubles.append(f"page error: {error}"))
+    return page
 
 
 def log_in(page: Page, email: str) -> None:

@@ -78,6 +78,22 @@ BAKERY: dict[str, str] = {
     "economy.toml": 'name = "Bakery"\nperiod = "2025"\n',
 }
 
+# The bakery with its products in groups (the optional group column): bread and wheat are food,
+# in different units; the park is alone in its group; labour and land in none.
+GROUPED_BAKERY: dict[str, str] = BAKERY | {
+    "products.csv": "id,name,unit,kind,public,group\n"
+                    "bread,Bread,loaf,good,false,Food\n"
+                    "wheat,Wheat,kg,good,, Food \n"
+                    "labour,Work,hour,labour,,\n"
+                    "land,Land,ha,resource,,\n"
+                    "park,Park,visit,service,true,Parks and gardens\n",
+    "needs.csv": "product,quantity,priority\n"
+                 "bread,10,1\n"
+                 "bread,5,2\n"
+                 "wheat,20,2\n"
+                 "park,100,1\n",
+}
+
 Tables = Mapping[str, str | bytes | None]
 
 

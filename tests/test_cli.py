@@ -201,7 +201,7 @@ def test_values_json_gives_hours_for_every_produced_product_in_file_order(capfd,
 def test_values_without_json_prints_a_table(capfd, make_bundle):
     code, out, _ = run(capfd, "values", make_bundle())
     assert code == 0
-    assert "bread" in out and "0.45" in out
+    assert "Bread (loaf)" in out and "0.45" in out  # by name, for people
 
 
 def test_values_json_of_a_zip_has_the_hash_of_the_folder(capfd, make_bundle, tmp_path):

@@ -4,6 +4,7 @@ its open books included, runs and says what it found."""
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console
 
@@ -17,3 +18,9 @@ def test_the_demo_plans_the_year_and_a_council_adopts_a_plan_on_open_books():
     assert "A plan for the year" in text and "Priority 1 is met at 100.0%" in text
     assert "The people decide" in text and "Adopted by approval vote" in text
     assert "every signature and the signed head hold" in text
+    # the round: the shops' records read, the votes, two variants, the adoption frozen, the books whole
+    assert "A planning round, step by step" in text and "Bread and bakery product" in text
+    assert "Priorities voted by group" in text and "Budget of 100 by equal shares: funded" in text
+    assert "The round's plan variants" in text
+    assert re.search(r"Adopted by the round's own plan ballot .*frozen\s+by its SHA-256 [0-9a-f]{16}", text)
+    assert "check: every entry, signature and head holds" in text

@@ -24,6 +24,7 @@ ROLES = {"auditor": "auditor", "delegate": "delegate", "reporter": "workplace re
 EXPECTED = {
     "who_am_i": ("get", "/members/me", None, (401, 200, 200, 200, 200, 200)),
     "upload_economy": ("post", "/economies", "bundle", (401, 201, 201, 403, 201, 201)),
+    "add_builtin_economy": ("post", "/economies/builtin", None, (401, 201, 201, 403, 201, 201)),
     "list_economies": ("get", "/economies", None, (401, 200, 200, 200, 200, 200)),
     "get_economy": ("get", "/economies/{economy}", None, (401, 200, 404, 200, 200, 200)),
     "download_bundle": ("get", "/economies/{economy}/bundle", None, (401, 200, 404, 200, 200, 200)),

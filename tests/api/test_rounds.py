@@ -48,9 +48,11 @@ def variant(client: TestClient, headers: Headers, round_id: int, **body: Any) ->
     return {"id": job["id"], **result}
 
 
-def voted_round(client: TestClient) -> tuple[int, list[Headers], int]:
-    """A round of a district of three, its priorities (park first) and shares voted and attached,
-    at the step of its variants: the district, its delegates and the round."""
+def voted_round(client: TestClient, budget: dict[str, Any] | None = None,
+                approvals: list[list[str]] | None = None) -> tuple[int, list[Headers], int]:
+    """A round of a district of three, its priorities (park first) and shares voted and attached
+    (and a ``budget`` ballot with the delegates' ``approvals``), at the step of its variants:
+    the district, its delegates and the round."""
     district, delegates = federation(client, 3)
     economy = ok(upload(client, delegates[0], SCARCE))["id"]
     days = {"needs": 1, "votes": 1, "variants": 2}
@@ -69,7 +71,13 @@ def voted_round(client: TestClient) -> tuple[int, list[Headers], int]:
     shares = ballot(client, delegates[0], district, "shares", {})
     vote(client, shares, delegates, {"consumption": 0.8, "investment": 0.1, "public services": 0.1})
     close(client, delegates[0], shares)
-    for ballot_id in (priorities, shares):
+    attached = [priorities, shares]
+    if budget is not None:
+        attached.append(ballot(client, delegates[2], district, "budget", budget))
+        for headers, approved in zip(delegates, approvals or [], strict=True):
+            vote(client, attached[-1], [headers], approved)
+        close(client, delegates[2], attached[-1])
+    for ballot_id in attached:
         ok(client.post(f"/rounds/{round_id}/ballots", json={"ballot": ballot_id}, headers=delegates[1]), 200)
     assert advance(client, delegates[2], round_id)["step"] == "variants"
     return district, delegates, round_id
@@ -191,6 +199,8 @@ def test_needs_learned_from_the_records_councils_send(client):
     refused = send(client, delegates[0], round_id, consumers, "purchases", purchases)
     assert (refused.status_code, refused.json()["error"]) == (403, "not_a_member"), refused.json()
     negative = b"date,store,product,quantity\n2026-01-01,a,bread,-3\n"
+    refused = send(client, delegates[0], round_id, consumers, "purchases", negative)
+    assert refused.status_code == 403  # who may send is checked before the file is read
     bad = send(client, shopper, round_id, consumers, "purchases", negative)
     assert bad.status_code == 422 and bad.json()["errors"][0]["row"] == 2
     assert bad.json()["errors"][0]["column"] == "quantity"
@@ -228,3 +238,19 @@ def test_needs_learned_from_the_records_councils_send(client):
         books += page
     sent = [e["act"]["kind"] for e in books if e["kind"] == "round records"]
     assert sent == ["purchases", "stock", "purchases"]  # every sending kept by its SHA-256
+
+
+def test_the_projects_a_budget_ballot_funded_enter_the_variant_with_their_needs(client):
+    district, delegates, round_id = voted_round(client, budget={
+        "projects": {"garden": 30, "hall": 80}, "budget": 100, "completion": "none",
+        "project_needs": {"garden": {"name": "Community garden", "tier": 1, "needs": {"park": 20}},
+                          "hall": {"name": "Town hall", "tier": 2, "needs": {"bread": 1}}}},
+        approvals=[["garden"], ["garden"], ["garden", "hall"]])
+    planned = variant(client, delegates[0], round_id)
+    assert planned["variant"]["projects"] == [{"id": "garden", "name": "Community garden", "tier": 1}]
+    for wrong, said in (({"y": {"needs": {}}}, "'y'"), ({"x": {"tier": 0, "needs": {}}}, "tier"),
+                        ({"x": {"needs": {"park": -1}}}, "'park'")):
+        refused = client.post(f"/councils/{district}/ballots", headers=delegates[0], json={
+            "kind": "budget", "question": "?",
+            "options": {"projects": {"x": 1}, "budget": 1, "project_needs": wrong}})
+        assert refused.status_code == 422 and said in refused.json()["detail"], refused.json()

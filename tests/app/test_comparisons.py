@@ -33,7 +33,7 @@ class FakeSession:
 
     def get(self, _table: type, _key: int) -> object:
         self.reads += 1
-        return type("Stored", (), {"bundle": zipped(BAKERY)})()
+        return type("Stored", (), {"bundle": zipped(BAKERY), "bundle_sha256": "bakery"})()
 
 
 def test_the_comparison_of_a_set_of_plans_is_computed_once_and_kept(monkeypatch):
@@ -56,3 +56,28 @@ def test_the_same_job_numbers_of_another_database_are_compared_afresh(monkeypatc
     here, there = FakeJob(1, 1, {"bread": 1.0}), FakeJob(1, 1, {"bread": 9.0})
     there.updated_at = "2030-02-01 12:00:00"  # job 1 of another database (another app in the process)
     assert comparisons.comparison_of(session, [here]) is not comparisons.comparison_of(session, [there])
+
+
+def test_a_bundle_gives_the_kind_of_each_product_and_the_workplace_of_each_technique():
+    names = names_of_bundle(zipped(BAKERY))
+    assert names.kinds["labour"] == "labour" and names.kinds["bread"] == "good"
+    assert names.producers == {"bake": "Bakery", "grow": "Farm", "tend": "Parks office"}
+
+
+def test_an_economys_names_are_read_once_per_bundle_and_not_at_all_when_kept(monkeypatch):
+    monkeypatch.setattr(comparisons, "_names", type(comparisons._names)())
+    reads = []
+
+    class Stored:
+        bundle_sha256 = "bakery"
+
+        @property
+        def bundle(self) -> bytes:
+            reads.append(1)
+            return zipped(BAKERY)
+
+    session = type("Session", (), {"get": lambda self, _table, key: Stored() if key == 1 else None})()
+    first = comparisons.names_of_economy(session, 1)  # type: ignore[arg-type]
+    assert comparisons.names_of_economy(session, 1) is first and len(reads) == 1
+    assert first.product("bread").label == "Bread (loaf)"
+    assert comparisons.names_of_economy(session, 2).products == {}  # type: ignore[arg-type]

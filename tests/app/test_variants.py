@@ -10,6 +10,7 @@ from commonplan.app.variants import (
     Project,
     checked_choices,
     choices_from_documents,
+    learned_needs,
     plan_variant,
     produced_ids,
     variant_needs,
@@ -113,3 +114,18 @@ def test_the_variant_reports_each_part_within_its_share() -> None:
     assert parts["consumption"]["limits"] and not parts["investment"]["limits"]
     assert "shares of work limit: consumption, public services" in computed.document["explanation"]
     assert computed.document["variant"]["projects"] == [{"id": "school", "name": "A school", "tier": 1}]
+
+
+def test_learned_needs_replace_the_consumption_of_the_products_they_cover(make_bundle) -> None:
+    needs = "product,quantity,priority,part\nbread,10,1,\nbread,5,2,\npark,100,1,\nbread,7,3,investment\n"
+    economy = read_bundle(make_bundle({"needs.csv": needs})).economy
+    learned, warnings = learned_needs(economy, {"bread": 30.0, "cake": 2.0, "wheat": 0.0})
+    ids = economy.products.ids.to_pylist()
+    rows = sorted((ids[p], float(q), int(t), Part(int(part)).label) for p, q, t, part in zip(
+        learned.products, learned.quantities, learned.priorities, learned.part_of_rows(), strict=True))
+    # bread's consumption is what was learned, at its most urgent priority; its investment and the
+    # park (not in the records) are kept
+    assert rows == [("bread", 7.0, 3, "investment"), ("bread", 30.0, 1, "consumption"),
+                    ("park", 100.0, 1, "consumption")]
+    assert warnings == ["1 products of the learned needs are not made by this economy and are left "
+                        "out: 'cake'"]

@@ -51,7 +51,8 @@ def test_the_json_holds_exact_ids_and_figures_keyed_by_job():
     document = compare([(3, plan({"bread": 1}, 2, resources=("labour",))), (5, plan({"bread": 3}, 4))],
                        NAMES).to_json()
     assert document["variants"][0]["binding"]["resources"] == [{"product": "labour", "name": "Work",
-                                                                "unit": "hour"}]
+                                                                "unit": "hour", "price": None}]
+    assert document["variants"][0]["parts"] == {}  # not planned within voted shares
     assert document["differences"] == [{"product": "bread", "name": "Bread", "unit": "loaf",
                                         "relative": pytest.approx(2 / 3), "net_output": {"3": 1.0, "5": 3.0}}]
 
@@ -76,3 +77,29 @@ def test_differences_are_at_most_top_ordered_bounded_and_the_same_at_any_scale(r
         assert max(difference.net_output) - min(difference.net_output) > NOISE * largest
     # relative differences do not depend on the unit: scaling every plan alike keeps them, up to round-off
     assert [d.relative for d in again.differences] == pytest.approx(relatives, rel=1e-9, abs=1e-9)
+
+
+def test_what_binds_carries_its_price_and_a_capacity_its_workplace():
+    names = Names(NAMES.products, NAMES.outputs, producers={"grow": "Farm"})
+    document = plan({"bread": 1}, 2, resources=("land",), capacities=("grow", "bake"))
+    document |= {"shadow_prices": {"labour": 0.0, "land": 0.25},
+                 "capacity_prices": {"grow": 1.5, "bake": 0.0}}
+    (variant,) = compare([(1, document)], names).variants
+    assert variant.resource_prices == (0.25,) and variant.capacity_prices == (1.5, 0.0)
+    assert [c.label for c in variant.binding_capacities] == [
+        "the capacity to make Wheat (Farm)", "the capacity to make Bread (bake)"]
+    assert compare([(1, {**document, "shadow_prices": {}})], names).variants[0].resource_prices == (None,)
+
+
+def test_a_variant_planned_within_voted_shares_carries_its_parts():
+    parts = {"consumption": {"share": 0.6, "budget_hours": 6.0, "claimed_hours": 5.0, "limits": False,
+                             "fulfilment": {"1": 1.0}}}
+    (variant,) = compare([(1, {**plan({"bread": 1}, 2), "variant": {"parts": parts}})], NAMES).variants
+    assert variant.parts == parts
+
+
+def test_a_technique_reads_as_what_it_makes_and_where_and_a_product_with_its_unit():
+    names = Names(NAMES.products, NAMES.outputs, {"labour": "labour"}, {"bake": "Bakery"})
+    assert (names.technique("bake"), names.technique("grow")) == ("Bread, Bakery", "Wheat, grow")
+    assert (names.product("bread").label, names.product("park").label) == ("Bread (loaf)", "park (visit)")
+    assert names.labour("labour") and not names.labour("bread")

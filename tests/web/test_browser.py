@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from commonplan.server import create_app
-from tests.browsers import register_and_log_in, serving, upload
+from tests.browsers import register_and_log_in, serving, upload, watched
 from tests.factories import BAKERY, write_zip
 
 QUEUED_FOR = 1.0  # seconds each job waits before it runs, so the page watches it progress
@@ -47,15 +47,8 @@ def troubles() -> list[str]:
 def tab(chromium: Browser, server: str, troubles: list[str]) -> Iterator[Page]:
     """A fresh browser tab on the app, failing the test on any trouble left in ``troubles``."""
     context = chromium.new_context(base_url=server, accept_downloads=True)
-    page = context.new_page()
+    page = watched(context.new_page(), troubles)
     page.set_default_timeout(10_000)
-
-    def noted(message: ConsoleMessage) -> None:
-        if message.type in ("error", "warning"):
-            troubles.append(f"console {message.type}: {message.text} ({message.location.get('url')})")
-
-    page.on("console", noted)
-    page.on("pageerror", lambda error: troubles.append(f"page error: {error}"))
     yield page
     context.close()
     assert not troubles, troubles

@@ -172,6 +172,13 @@ def test_members_compare_the_plans_they_are_asked_to_adopt_by_product_name_and_o
     differences = eli.locator("#variant-differences")
     expect(differences).to_contain_text("Bread (loaf)")  # names, not ids
     expect(differences).to_contain_text("Work (hour)")
+    charts = eli.locator("#variants .js-plotly-plot")  # the plans side by side, drawn without an error
+    expect(charts.first.locator("svg").first).to_be_visible()
+    expect(charts).to_have_count(eli.locator("#variants [data-chart]").count())
+    assert charts.count() >= 3
+    fulfilment = eli.locator("figure[aria-labelledby='chart-compared-fulfilment-caption']")
+    expect(fulfilment.locator(".legendtext").first).to_have_text(f"Plan of job {plans[0]}")  # grouped
+    eli.screenshot(path="/tmp/ballot_page.png", full_page=True)
     summary.get_by_role("link", name=f"Plan of job {plans[1]}").click()  # Eli may open what he votes on
     expect(eli.locator("#job-progress-bar")).to_have_attribute("data-state", "done")
     expect(eli.get_by_role("link", name="Download JSON")).to_be_visible()

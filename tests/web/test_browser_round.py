@@ -12,11 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from commonplan.server import create_app
 from commonplan.store.books import OpenBooks
-from tests.browsers import log_in, serving, upload
+from tests.browsers import log_in, serving, upload, watched
 from tests.clocks import MovableClock
 from tests.factories import BAKERY, write_zip
 from tests.rest import ballot, close, federation, ok, vote, wait_for
@@ -37,15 +37,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
 def tab(chromium: Browser, served: tuple[str, Any]) -> Iterator[Page]:
     troubles: list[str] = []
     context = chromium.new_context(base_url=served[0])
-    page = context.new_page()
+    page = watched(context.new_page(), troubles, EXPECTED)
     page.set_default_timeout(15_000)
-
-    def noted(message: ConsoleMessage) -> None:
-        if message.type in ("error", "warning") and not EXPECTED.search(message.text):
-            troubles.append(f"console {message.type}: {message.text} ({message.location})")
-
-    page.on("console", noted)
-    page.on("pageerror", lambda error: troubles.append(f"page error: {error}"))
     yield page
     context.close()
     assert not troubles, troubles
@@ -90,6 +83,7 @@ def test_a_district_runs_a_round_from_its_pages_and_adopts_the_plan_it_voted(tab
         expect(tab.locator("#job-progress-bar")).to_have_attribute("data-state", "done", timeout=30_000)
         jobs.append(int(tab.url.rsplit("/", 1)[1]))
     tab.goto(round_page)
+    expect(tab.locator("#round-variants-compared .js-plotly-plot").first).to_be_visible()  # drawn by name
     tab.get_by_role("button", name="Move on to: Plan adopted").click()
     expect(tab.locator("main")).to_contain_text("plan variants may be added until the step's deadline")
     app.state.books.clock.advance(3.5)

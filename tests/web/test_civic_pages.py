@@ -5,6 +5,7 @@ Every refusal is a page naming its reason with its 4xx status; every form wants 
 every page shows the current head of the open books."""
 
 import html
+import json
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from commonplan.server import create_app
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import LedgerEntry, LedgerTip
 from tests.clocks import MovableClock
-from tests.factories import BAKERY
+from tests.factories import BAKERY, GROUPED_BAKERY
 from tests.pages import PASSWORD, browser, finished_job, post, signed_in, token_in, token_of, uploaded
 
 
@@ -408,6 +409,38 @@ def test_a_plan_ballot_shows_each_variant_by_product_name_and_its_members_open_e
     assert carol.get(f"/app/jobs/{plans[0]}").status_code == 404
 
 
+def test_a_plan_ballot_charts_its_variants_side_by_side_by_name(app, ada, bob, bakery):
+    council = bakery["council"]
+    tight = {**BAKERY, "resources.csv": "product,available\nlabour,1000\nland,0.2\n"}  # land binds
+    plans = [finished_job(ada, uploaded(ada, tables), "plan") for tables in (BAKERY, tight)]
+    ballot = made(post(ada, f"/app/councils/{council}/ballots", {
+        "kind": "plan", "question": "Which plan?", "plans": f"{plans[0]}, {plans[1]}"},
+        f"/app/councils/{council}"))
+    page = bob.get(f"/app/ballots/{ballot}").text
+    charts = {key: json.loads(html.unescape(text)) for key, text in re.findall(
+        r'<script type="application/json" id="(chart-[a-z-]+)-data">(.*?)</script>', page, re.S)}
+    assert set(charts) == {"chart-compared-labour", "chart-compared-fulfilment", "chart-compared-binding",
+                           "chart-compared-differences"}
+    names = [f"Plan of job {plan}" for plan in plans]
+    assert charts["chart-compared-labour"]["labels"] == names
+    fulfilment = charts["chart-compared-fulfilment"]
+    assert fulfilment["labels"] == ["Tier 1", "Tier 2"] and [s["name"] for s in fulfilment["series"]] == names
+    assert fulfilment["series"][1]["values"] == [pytest.approx(80), pytest.approx(0, abs=1e-6)]
+    binds = charts["chart-compared-binding"]
+    assert binds["labels"] == ["Land (ha)"] and [s["values"] for s in binds["series"]] == [
+        [None], [pytest.approx(8)]]  # land binds in the second plan only, at a price of 8
+    assert "Bread (loaf)" in charts["chart-compared-differences"]["labels"]
+    assert not {label for chart in charts.values() for label in chart["labels"]} & {"bread", "land", "park"}
+    summary = re.search(r'id="variant-summary">(.*?)</table>', page, re.S).group(1)
+    assert "Land: shadow price 8" in summary  # what binds, with its price
+    assert '<script src="/static/charts.js" defer></script>' in page
+    api = TestClient(app)
+    token = api.post("/tokens", json={"email": "bob@example.org", "password": PASSWORD}).json()["token"]
+    view = api.get(f"/ballots/{ballot}", headers={"Authorization": f"Bearer {token}"}).json()
+    assert view["variants"]["variants"][1]["binding"]["resources"] == [
+        {"product": "land", "name": "Land", "unit": "ha", "price": pytest.approx(8)}]  # ids, exact
+
+
 def test_the_apis_ballot_view_holds_each_variants_summary_with_exact_ids(app, ada, bakery):
     council = bakery["council"]
     plan = finished_job(ada, uploaded(ada), "plan")
@@ -420,3 +453,38 @@ def test_the_apis_ballot_view_holds_each_variants_summary_with_exact_ids(app, ad
     assert variant["job"] == plan and variant["fulfilment"] == {"1": pytest.approx(1), "2": pytest.approx(1)}
     result = api.get(f"/jobs/{plan}/result", headers={"Authorization": f"Bearer {token}"}).json()
     assert variant["labour_hours"] == result["labour_hours"] and view["variants"]["unreadable"] == []
+    assert variant["binding"] == {"resources": [], "capacities": []} and variant["parts"] == {}
+
+
+def test_a_ballot_on_priorities_by_group_shows_names_and_quantities_and_counts_tiers_per_group(app, ada, bob,
+                                                                                              bakery):
+    council = bakery["council"]
+    page = f"/app/councils/{council}"
+    economy = uploaded(ada, GROUPED_BAKERY)
+    assert f'<option value="{economy}">bakery (economy {economy})</option>' in ada.get(page).text
+    listed = ada.get("/app/economy-groups", params={"economy": str(economy)}).text
+    assert 'value="Food"> Food: 2 products in several units needed' in listed
+    assert 'value="Parks and gardens"> Parks and gardens: 100 visit needed' in listed
+    assert "Food" not in ada.get("/app/economy-groups", params={"economy": ""}).text
+    assert bob.get("/app/economy-groups", params={"economy": str(economy)}).status_code == 404  # not bob's
+
+    assert post(ada, f"/app/councils/{council}/ballots", {  # one by one, no economy chosen
+        "kind": "priorities", "question": "Needs?", "by": "products", "economy": "", "products": "bread"},
+        page).status_code == 303
+    unknown = post(ada, f"/app/councils/{council}/ballots", {
+        "kind": "priorities", "question": "Needs?", "by": "groups", "economy": str(economy),
+        "group": ["Toys"]}, page)
+    assert unknown.status_code == 422 and "'Toys' is not a group" in refusal_in(unknown.text)
+    ballot = made(post(ada, f"/app/councils/{council}/ballots", {
+        "kind": "priorities", "question": "Needs?", "by": "groups", "economy": str(economy)}, page))
+    form = ada.get(f"/app/ballots/{ballot}").text
+    assert "Parks and gardens <span class=\"hint\">(100 visit needed, 1 product)</span>" in form
+    assert "Food <span class=\"hint\">(2 products)</span>" in form and "wheat" not in form
+    for client, tiers in ((ada, ["2", "1"]), (bob, ["3", ""])):
+        voted = post(client, f"/app/ballots/{ballot}/votes", {"product": ["Food", "Parks and gardens"],
+                                                              "tier": tiers}, f"/app/ballots/{ballot}")
+        assert voted.status_code == 303
+    assert post(ada, f"/app/ballots/{ballot}/close", {}, f"/app/ballots/{ballot}").status_code == 303
+    result = ada.get(f"/app/ballots/{ballot}").text
+    assert re.search(r'<th scope="row">Food</th><td>2</td><td>2 products</td>', result)
+    assert re.search(r'<th scope="row">Parks and gardens</th><td>1</td><td>100 visit</td>', result)

@@ -3,6 +3,7 @@ cookies, CSRF on every form, uploads and their problems, jobs and their charts, 
 reads or changes through a page what the API would refuse them."""
 
 import html
+import json
 import logging
 import re
 import time
@@ -140,9 +141,9 @@ def test_an_economy_accepted_with_warnings_shows_them(app, ada):
 
 @pytest.mark.parametrize(("kind", "charts"), [
     ("values", {"chart-values"}),
-    ("requirements", {"chart-gross-output", "chart-use"}),
-    ("plan", {"chart-fulfilment", "chart-activity", "chart-net-output", "chart-binding",
-              "chart-shadow-prices"})])
+    ("requirements", {"chart-gross-output", "chart-labour", "chart-resources"}),
+    ("plan", {"chart-fulfilment", "chart-activity", "chart-net-output", "chart-labour", "chart-resources",
+              "chart-binding", "chart-shadow-prices"})])
 def test_a_finished_job_shows_its_charts_and_their_numbers(ada, kind, charts):
     job = finished_job(ada, uploaded(ada, TIGHT), kind)
     page = ada.get(f"/app/jobs/{job}").text
@@ -151,11 +152,37 @@ def test_a_finished_job_shows_its_charts_and_their_numbers(ada, kind, charts):
     assert page.count("<details>") == len(charts)  # each chart's numbers, for screen readers
     assert f"/app/jobs/{job}/result.csv" in page and f"/app/jobs/{job}/result.json" in page
     if kind == "plan":
-        assert "resource land" in page and "Priority 1" in page  # what binds, and the explanation
+        assert "Land (ha)" in page and "Priority 1" in page  # what binds, and the explanation
     fragment = ada.get(f"/app/jobs/{job}/progress")
     assert fragment.status_code == 286 and 'hx-swap-oob="true"' in fragment.text
     assert ada.get(f"/app/jobs/{job}/result.csv").text.startswith("quantity,id,value\n")
     assert ada.get(f"/app/jobs/{job}/result.json").json()["provenance"]["bundle_sha256"]
+
+
+def chart_data(page: str) -> dict[str, dict]:
+    """The charts' JSON a page carries, by chart id."""
+    return {key: json.loads(html.unescape(text)) for key, text in re.findall(
+        r'<script type="application/json" id="(chart-[a-z-]+)-data">(.*?)</script>', page, re.S)}
+
+
+def test_a_plans_charts_name_products_and_workplaces_and_chart_labour_apart_from_products(ada):
+    job = finished_job(ada, uploaded(ada, TIGHT), "plan")
+    page = ada.get(f"/app/jobs/{job}").text
+    charts = chart_data(page)
+    assert set(charts["chart-net-output"]["labels"]) <= {"Bread (loaf)", "Wheat (kg)", "Park (visit)"}
+    assert "Bread (loaf)" in charts["chart-net-output"]["labels"]
+    assert charts["chart-labour"]["labels"] == ["Work (hour)"] and charts["chart-labour"]["unit"] == "hours"
+    assert charts["chart-resources"]["labels"] == ["Land (ha)"]
+    assert "Bread, Bakery" in charts["chart-activity"]["labels"]  # what a technique makes, and where
+    assert charts["chart-binding"]["labels"] == ["Land (ha)"]
+    every_label = {label for chart in charts.values() for label in chart["labels"]}
+    assert not every_label & {"bread", "wheat", "park", "labour", "land", "bake", "grow", "tend"}  # no ids
+    numbers = re.search(r'id="chart-net-output-caption">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    assert "<th scope=\"row\">Bread (loaf)</th>" in numbers
+    result = ada.get(f"/app/jobs/{job}/result.json").json()
+    assert set(result["net_output"]) == {"bread", "wheat", "labour", "land", "park"}  # the download: ids
+    assert any(len(str(value)) > 8 for value in result["activity"].values())  # exact, not rounded
+    assert not re.search(r"<td>\d+\.\d{5,}</td>", page)  # the tables: rounded for people
 
 
 def test_a_job_page_polls_its_progress_until_the_job_ends(app, ada, monkeypatch):

@@ -3,9 +3,11 @@ opens one; the round's page shows where it stands, what is next and who must act
 move it on from there; a step not done is a refusal page naming what is missing."""
 
 import html
+import io
 import os
 import re
 import time
+import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
@@ -123,3 +125,16 @@ def test_a_consumer_council_sends_records_and_the_round_shows_what_was_learned_b
         time.sleep(0.05)
     assert "Most often short Product days with an empty shelf Bread 7" in page
     assert "Hidden by empty shelves" in page and "purchases.csv" in page
+
+
+def test_the_built_in_economy_is_added_from_the_economies_page_ready_to_plan(app):
+    ada = signed_in(browser(app), "ada@example.org")
+    added = post(ada, "/app/economies/builtin", {}, "/app/economies")
+    assert added.status_code == 303
+    page = text_of(ada.get(added.headers["location"]).text)
+    assert "United States 2017 (built-in, with its labour force)" in page
+    economy = added.headers["location"].rsplit("/", 1)[1]
+    bundle = ada.get(f"/app/economies/{economy}/bundle.zip")
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
+        resources = archive.read("resources.csv").decode()
+    assert resources.startswith('"product","available"') and '"labour"' in resources  # a labour force

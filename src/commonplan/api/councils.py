@@ -116,6 +116,9 @@ class NewBallot(Strict):
     question: Question
     options: JsonObject = Field(default_factory=dict, description=(
         "by kind (docs/democracy.md); bounded as every free-form JSON value (docs/api.md, Limits). "
+        "priorities: {products: [ids]}, or by group {groups: true or [group names], economy: id} "
+        "(the economy's groups of needs, read from its bundle, stored as [{name, products, "
+        "quantity, unit}]; the result gives group_tiers and the tiers of their products). "
         "budget: {projects: {id: cost}, budget, completion}, the completion one of "
         f"{', '.join(COMPLETIONS)} (default {DEFAULT_COMPLETION}): {completions_help()}"))
     office: Key | None = None
@@ -127,7 +130,7 @@ class NewBallot(Strict):
 
 class Vote(Strict):
     content: Json = Field(description="approval: [candidates]; stv: ranking; recall: \"remove\" or \"keep\"; "
-                                      "shares: {category: share}; priorities: {product: tier}; "
+                                      "shares: {category: share}; priorities: {product or group: tier}; "
                                       "budget: [projects]; plan: [job numbers]")
 
 

@@ -12,7 +12,7 @@ from commonplan.api.schemas.economies import EconomySummary, JobResult, JobSumma
 from commonplan.app import jobs
 from commonplan.app.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.app.jobs import StartableKind
-from commonplan.app.uploads import MAX_UPLOAD, store_bundle
+from commonplan.app.uploads import MAX_UPLOAD, store_builtin, store_bundle
 from commonplan.planning import DEFAULT_METHOD, PlanMethod, methods_help
 from commonplan.service.deps import Db, RowId, Worker
 from commonplan.service.downloads import bundle_file, result_csv_file
@@ -42,6 +42,13 @@ router = APIRouter()
 async def upload(me: Me, db: Db, bundle: Annotated[UploadFile, File()],
                  name: Annotated[OptionalName, Form()] = "economy") -> EconomySummary:
     return EconomySummary.model_validate(store_bundle(db, me, name, await bundle.read(MAX_UPLOAD + 1)))
+
+
+@router.post("/economies/builtin", status_code=201, operation_id="add_builtin_economy")
+def add_builtin(me: Me, db: Db) -> EconomySummary:
+    """The built-in US 2017 economy, ready to plan (its labour force and capacities), stored as
+    one of yours."""
+    return EconomySummary.model_validate(store_builtin(db, me))
 
 
 @router.get("/economies", operation_id="list_economies")

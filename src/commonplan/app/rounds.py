@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 from commonplan.app import jobs
 from commonplan.app.acts.common import found, is_member, utc
 from commonplan.app.acts.rounds import (
-    RECORD_KINDS,
     add_variant,
     facts_of,
     finished_variants,
     learn_needs,
     needs_job,
     send_records,
+    sender,
+    variant_maker,
 )
 from commonplan.app.comparisons import names_of_economies
 from commonplan.app.targets import targets_summary
@@ -49,11 +50,13 @@ def start_variant(db: Session, books: OpenBooks, runner: Runner, me: Member, rou
     ``projects`` its budget ballot funded (all given when it has none), added to the round's
     variants in the transaction that queues it. Refused before any job starts when a choice
     names a product the economy does not make."""
-    held = found(db, Round, round_id, "round")
+    held = variant_maker(db, books, me, round_id)
     economy = found(db, StoredEconomy, held.economy_id, "economy")
     closed = facts_of(db, held).ballots
-    funded = _funded(db, closed.get("budget"))
-    chosen = [p for p in projects or [] if funded is None or p.get("id") in funded]
+    budget = db.get(Ballot, closed["budget"]) if "budget" in closed else None
+    funded = set((budget.result or {}).get("funded", [])) if budget is not None else None
+    projects = projects or _projects_of(budget)
+    chosen = [p for p in projects if funded is None or p.get("id") in funded]
     voted = jobs.voted_choices(db, economy, closed.get("priorities") if priorities else None,
                                closed.get("shares") if shares else None, chosen)
     options = jobs.job_options("plan", method, 1, voted)
@@ -74,9 +77,9 @@ def send_round_records(db: Session, books: OpenBooks, me: Member, round_id: int,
     column."""
     if len(content) > MAX_RECORDS:
         raise Refusal("too_large", f"a file of records may have at most {MAX_RECORDS} bytes", field="file")
+    sender(db, books, me, round_id, council_id, kind)
     name = Path(filename).name[:200] or f"{kind}.csv"
-    if kind in RECORD_KINDS:
-        _check_records(kind, name, content)
+    _check_records(kind, name, content)
     return send_records(db, books, me, round_id, council_id, kind=kind, filename=name, content=content)
 
 
@@ -113,12 +116,11 @@ def learn_round_needs(db: Session, books: OpenBooks, runner: Runner, me: Member,
     return job
 
 
-def _funded(db: Session, ballot_id: int | None) -> set[str] | None:
-    """The projects a closed budget ballot funded; None without one."""
-    if ballot_id is None:
-        return None
-    ballot = db.get(Ballot, ballot_id)
-    return set((ballot.result or {}).get("funded", [])) if ballot is not None else None
+def _projects_of(budget: Ballot | None) -> list[dict[str, Any]]:
+    """The projects a budget ballot says the needs of (its ``project_needs``), as a variant takes
+    them."""
+    given = (budget.options or {}).get("project_needs", {}) if budget is not None else {}
+    return [{"id": project, **entry} for project, entry in given.items()]
 
 
 def round_view(db: Session, held: Round, now: datetime, me: Member | None = None) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import pathlib
 import tempfile
+import zipfile
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,6 +16,7 @@ from commonplan.democracy.refusals import Refusal
 from commonplan.store.models import Member, StoredEconomy
 
 MAX_UPLOAD = 64 * 2**20  # bytes of a zipped bundle
+BUILTIN_NAME = "United States 2017 (built-in, with its labour force)"
 
 
 def store_bundle(db: Session, me: Member, name: str, content: bytes) -> StoredEconomy:
@@ -45,3 +49,28 @@ def _checked(content: bytes) -> tuple[str, list[str]]:
                        field="bundle", errors=listed)
     assert sha256 is not None
     return sha256, warnings
+
+
+def store_builtin(db: Session, me: Member) -> StoredEconomy:
+    """The built-in US 2017 economy, made ready to plan (planning.us2017: its labour force, its
+    capacities, essentials first), stored as if uploaded: a council may plan the real economy
+    without a file."""
+    return store_bundle(db, me, BUILTIN_NAME, builtin_bundle_zip())
+
+
+@functools.cache
+def builtin_bundle_zip() -> bytes:
+    """The planned built-in economy as the bytes of a bundle zip (made once per process: about
+    1 MB, the same every time)."""
+    from commonplan.economy.builtin import builtin_bundle_path, builtin_reference
+    from commonplan.economy.bundle import read_bundle, write_bundle
+    from commonplan.planning.us2017 import planning_economy
+
+    planned = planning_economy(read_bundle(builtin_bundle_path()).economy, builtin_reference())
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        tables = write_bundle(planned, pathlib.Path(folder) / "bundle")
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(tables.iterdir()):
+                archive.write(path, path.name)
+    return buffer.getvalue()

@@ -137,11 +137,11 @@ def variant_needs(economy: Economy, choices: Choices, needs: Needs | None = None
 
 
 def learned_needs(economy: Economy, quantities: Mapping[str, float]) -> tuple[Needs, list[str]]:
-    """The economy's needs with its consumption replaced by the needs learned from people's
-    records (``commonplan needs``: product to quantity): each learned product at the priority
-    the economy's needs give it (its most urgent row; 1 when it has none), as consumption; the
-    investment and public services rows kept. Products the economy does not make are left out,
-    named in the warnings."""
+    """The economy's needs with the consumption of each product learned from people's records
+    (``commonplan needs``: product to quantity) replaced by what was learned, at the priority
+    the economy's needs give that product (its most urgent row; 1 when it has none); the
+    consumption of products the records do not cover, and every investment and public services
+    row, kept. Products the economy does not make are left out, named in the warnings."""
     position = {product: index for index, product in enumerate(economy.products.ids.to_pylist())}
     produced = produced_ids(economy)
     unknown = sorted(product for product in quantities if product not in produced)
@@ -150,7 +150,9 @@ def learned_needs(economy: Economy, quantities: Mapping[str, float]) -> tuple[Ne
     np.minimum.at(priority, base.products, base.priorities)
     learned = [(position[p], float(q)) for p, q in quantities.items() if p in produced and q > 0]
     added = np.array([row[0] for row in learned], np.int64)
-    keep = base.part_of_rows() != Part.CONSUMPTION
+    covered = np.zeros(len(position), bool)
+    covered[added] = True
+    keep = (base.part_of_rows() != Part.CONSUMPTION) | ~covered[base.products]
     tiers = np.where(priority[added] == np.iinfo(np.int64).max, 1, priority[added])
     needs = Needs(np.concatenate([base.products[keep].astype(np.int64), added]),
                   np.concatenate([base.quantities[keep], [row[1] for row in learned]]),

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from commonplan.economy.bundle import LoadedBundle
+    from commonplan.planning.compare import Names
 
 
 app = typer.Typer(name="commonplan", help="Software for a democratically planned economy.",
@@ -116,15 +117,20 @@ def sha256_of_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def print_columns(title: str, columns: dict[str, dict[str, float]], limit: int = 50) -> None:
-    """A table of id-keyed numbers, one column per map (all with the same ids)."""
+def print_columns(title: str, columns: dict[str, dict[str, float]], limit: int = 50,
+                  names: Names | None = None) -> None:
+    """A table of product-keyed numbers, one column per map (all with the same ids); each row
+    names its product ("Bread (loaf)") when ``names`` are given, its id otherwise."""
+    from commonplan.app.readable import number
+
     table = Table(title=title)
-    table.add_column("id")
+    table.add_column("product" if names is not None else "id")
     for name in columns:
         table.add_column(name, justify="right")
     ids = list(next(iter(columns.values())))
     for key in ids[:limit]:
-        table.add_row(key, *(f"{numbers[key]:,.6g}" for numbers in columns.values()))
+        label = names.product(key).label if names is not None else key
+        table.add_row(label, *(number(numbers[key]) for numbers in columns.values()))
     out.print(table)
     if len(ids) > limit:
         out.print(f"... and {len(ids) - limit:,} more; --json gives them all")

@@ -3,7 +3,8 @@
 Loads the shipped bundle, computes labour values and the gross requirements of the 2017
 final demand, and compares them with the source tables' own totals (``reference.json``); plans
 the year; then a council votes its priorities and adopts a plan on open books
-(``demo_democracy``). Works offline, from the package alone.
+(``demo_democracy``); then a district runs a whole planning round on it, through the server's
+use cases on a temporary database (``demo_round``). Works offline, from the package alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rich.table import Table
 from commonplan.app import computations
 from commonplan.cli.common import app, out
 from commonplan.cli.demo_democracy import people_decide
+from commonplan.cli.demo_round import run_round
 from commonplan.economy.builtin import builtin_bundle_path, builtin_reference
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.model import Economy, Kind
@@ -134,6 +136,8 @@ def _plan_section(console: Console, economy: Economy, reference: dict[str, objec
     console.print(plan.explanation)
     console.print(_largest_prices(plan), "")
     people_decide(console, planned, plan)
+    console.print()
+    run_round(console, planned)
     console.print()
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from commonplan.app import computations
+from commonplan.app.readable import number
 from commonplan.cli.common import (
     MAX_GENERATED_INPUTS,
     MAX_INPUTS_PER_PRODUCT,
@@ -28,6 +29,7 @@ from commonplan.cli.common import (
     within,
 )
 from commonplan.cli.outputs import check_folder, write_folder
+from commonplan.cli.results import LARGEST, largest, names_of
 
 
 @app.command()
@@ -68,7 +70,7 @@ def values(bundle: Bundle, json: JsonFlag = False,
         kinds: dict[str, float] = next(iter(document["by_kind"].values()), {})
         columns |= {kind: {p: split[kind] for p, split in document["by_kind"].items()}
                     for kind in kinds}
-    print_columns("Labour values", columns)
+    print_columns("Labour values", columns, names=names_of(loaded.economy))
 
 
 @app.command()
@@ -93,8 +95,11 @@ def requirements(bundle: Bundle, json: JsonFlag = False,
         emit(document, warnings, loaded.sha256, **more)
         return
     warn(warnings)
-    print_columns("Use of labour and resources", {"amount": document["use"]})
-    out.print(f"Labour hours in all: {document['labour_hours']:,.6g}")
+    names = names_of(economy)
+    print_columns("Use of labour and resources", {"amount": document["use"]}, names=names)
+    print_columns(f"The {min(LARGEST, len(document['gross_output']))} largest gross outputs",
+                  {"gross output": largest(document["gross_output"])}, LARGEST, names)
+    out.print(f"Labour hours in all: {number(document['labour_hours'])}")
 
 
 @app.command()

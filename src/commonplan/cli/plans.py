@@ -30,13 +30,13 @@ from commonplan.cli.common import (
     csv_writer,
     emit,
     load,
-    out,
     progress_bar,
     sha256_of_file,
     warn,
     within,
 )
 from commonplan.cli.outputs import check_file, write_file
+from commonplan.cli.results import names_of, print_plan
 from commonplan.democracy.refusals import Refusal
 from commonplan.planning import DEFAULT_METHOD, METHODS, exact_methods, methods_help
 
@@ -127,7 +127,7 @@ def plan(bundle: Bundle, json: JsonFlag = False,
         emit(document, warnings, loaded.sha256, **more)
         return
     warn(warnings)
-    out.print(document["explanation"], soft_wrap=True)
+    print_plan(document, names_of(economy))
 
 
 def _read_choices(files: dict[str, Path | None]) -> Choices:

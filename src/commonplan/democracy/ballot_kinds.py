@@ -13,7 +13,9 @@ ballot may say (checked before it is stored), and how the ballots are counted. E
 - ``shares``: the share of work for consumption, investment and public services, aggregated by
   the per-share median (``method``: ``median``, the default) or the truthful independent
   markets mechanism (``independent markets``).
-- ``priorities``: the priority tier of each needed product (``products``).
+- ``priorities``: the priority tier of each needed product (``products``), or of each group of
+  products (``groups``: name, products, and what their needs add up to), every product of a
+  group getting its group's tier; ``economy``: the economy whose needs they are.
 - ``budget``: a participatory budget (``projects`` with costs, ``budget``) by equal shares, with
   the ``completion`` the council chose (budgets.COMPLETIONS; a ballot opened before there was a
   choice has none and is counted, as it always was, by the default).
@@ -28,6 +30,7 @@ is its three functions and one entry there.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -183,17 +186,33 @@ def _shares_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, 
 
 
 def _priorities_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
-    return {"products": _distinct_strings(options.get("products"), "products"),
+    if options.get("groups") is None:
+        return {"products": _distinct_strings(options.get("products"), "products"),
+                "economy": options.get("economy")}
+    products = _distinct_strings(options["products"], "products") if options.get("products") else []
+    return {"products": products, "groups": priorities.groups_checked(options["groups"], products),
             "economy": options.get("economy")}
 
 
 def _priorities_content(options: dict[str, Any], content: Any, seats: int) -> Any:
-    return priorities.tier_ballot_checked(content, options["products"])
+    groups = [group["name"] for group in options.get("groups", ())]
+    return priorities.tier_ballot_checked(content, [*options["products"], *groups],
+                                          what="group or product" if groups else "product")
 
 
 def _priorities_tally(options: dict[str, Any], contents: Sequence[Any], seats: int, seed: str,
                       electorate: int) -> dict[str, Any]:
-    return {"tiers": priorities.aggregate_tiers(contents, options["products"]), "ballots": len(contents)}
+    """The tier of each product (``tiers``, what a plan variant takes) and, on a ballot by
+    groups, of each group (``group_tiers``)."""
+    groups = {group["name"]: group["products"] for group in options.get("groups", ())}
+    rated = priorities.aggregate_tiers(contents, [*options["products"], *groups])
+    if not groups:
+        return {"tiers": rated, "ballots": len(contents)}
+    return {"tiers": priorities.expanded_tiers(rated, groups),
+            "group_tiers": {name: rated[name] for name in groups if name in rated}, "ballots": len(contents)}
+
+
+MAX_TIER = 99  # the most tiers a project may be given (as a voted priority)
 
 
 def _budget_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
@@ -211,7 +230,38 @@ def _budget_options(options: dict[str, Any], seats: int) -> dict[str, Any]:
         budgets.completion_named(completion)
     except ValueError as error:
         raise Refusal("invalid_ballot", str(error)) from None
-    return {"projects": dict(projects), "budget": budget, "completion": str(completion)}
+    checked = {"projects": dict(projects), "budget": budget, "completion": str(completion)}
+    if "project_needs" in options:
+        checked["project_needs"] = _project_needs(options["project_needs"], projects)
+    return checked
+
+
+def _project_needs(given: Any, projects: dict[str, Any]) -> dict[str, Any]:
+    """What each project needs of the economy's products if funded (``{project: {"name",
+    "tier", "needs": {product: quantity}}}``): the needs a funded project adds to a plan
+    variant at its tier (app.variants); the products are checked against the economy when a
+    variant is computed."""
+    if not isinstance(given, dict):
+        raise Refusal("invalid_ballot", "project_needs must map projects to {name, tier, needs}")
+    checked: dict[str, Any] = {}
+    for project, entry in given.items():
+        if project not in projects:
+            raise Refusal("invalid_ballot", f"project_needs names {project!r}, which is not a project")
+        if not isinstance(entry, dict) or not isinstance(entry.get("needs"), dict):
+            raise Refusal("invalid_ballot", f"project {project!r}: give {{name, tier, needs: {{product: "
+                                            "quantity}}}")
+        tier = entry.get("tier", 1)
+        if isinstance(tier, bool) or not isinstance(tier, int) or not 1 <= tier <= MAX_TIER:
+            raise Refusal("invalid_ballot", f"project {project!r}: its tier must be a whole number from 1 "
+                                            f"to {MAX_TIER}")
+        for product, quantity in entry["needs"].items():
+            if isinstance(quantity, bool) or not isinstance(quantity, int | float) or not (
+                    math.isfinite(quantity) and quantity >= 0):
+                raise Refusal("invalid_ballot", f"project {project!r}: the quantity of {product!r} must be "
+                                                "a finite number >= 0")
+        checked[project] = {"name": str(entry.get("name") or project), "tier": tier,
+                            "needs": dict(entry["needs"])}
+    return checked
 
 
 def _budget_content(options: dict[str, Any], content: Any, seats: int) -> Any:

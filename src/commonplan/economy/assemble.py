@@ -182,9 +182,36 @@ def products_from(table: Table, problems: list[Problem]) -> Products:
         text = table.columns["kind"].combine_chunks().filter(pa.array(kinds < 0)).to_pylist()
         report(problems, table.file, "kind", kinds < 0,
                [f"{t!r} is not a kind (good, service, labour or resource)" for t in text])
-    return Products(ids=ids, kinds=np.maximum(kinds, UNKNOWN_KIND).astype(np.int8),
-                    names=parse_text(table, "name"), units=parse_text(table, "unit"),
-                    public=parse_booleans(table, "public", problems))
+    kinds = np.maximum(kinds, UNKNOWN_KIND).astype(np.int8)
+    return Products(ids=ids, kinds=kinds, names=parse_text(table, "name"), units=parse_text(table, "unit"),
+                    public=parse_booleans(table, "public", problems),
+                    groups=_groups(table, kinds, problems))
+
+
+MAX_GROUP_NAME = 200  # characters of a group's name: a heading people read on a ballot
+
+
+def _groups(table: Table, kinds: np.ndarray, problems: list[Problem]) -> pa.StringArray | None:
+    """The optional ``group`` column of products, trimmed (blank: in no group), or None without it.
+    A group gathers goods and services for people to rate together, so a labour or resource
+    product in one is a problem, as is a name longer than :data:`MAX_GROUP_NAME`."""
+    groups = parse_text(table, "group")
+    if groups is None:
+        return None
+    trimmed = pc.utf8_trim_whitespace(groups)
+    trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    named = np.asarray(pc.is_valid(trimmed), bool)
+    primary = named & (kinds >= Kind.LABOUR)
+    if primary.any():
+        named_primary = trimmed.filter(pa.array(primary)).to_pylist()
+        report(problems, table.file, "group", primary,
+               [f"{name!r}: a {Kind(kind).label} product belongs to no group (groups gather goods "
+                "and services)" for kind, name in zip(kinds[primary], named_primary, strict=True)])
+    long = named & (np.asarray(pc.fill_null(pc.utf8_length(trimmed), 0)) > MAX_GROUP_NAME)
+    if long.any():
+        report(problems, table.file, "group", long,
+               f"a group's name is at most {MAX_GROUP_NAME} characters (it heads a ballot)")
+    return trimmed
 
 
 def techniques_from(table: Table, products: Products, problems: list[Problem]) -> Techniques:

@@ -24,7 +24,7 @@ ID, TEXT, NUMBER = ColumnKind.ID, ColumnKind.TEXT, ColumnKind.NUMBER
 TABLES = {
     spec.name: spec for spec in (
         TableSpec("products", True, {"id": ID, "name": TEXT, "unit": TEXT, "kind": TEXT,
-                                     "public": ColumnKind.BOOLEAN}, ("id", "kind")),
+                                     "public": ColumnKind.BOOLEAN, "group": TEXT}, ("id", "kind")),
         TableSpec("techniques", True, {"id": ID, "output": ID, "yield": NUMBER, "capacity": NUMBER,
                                        "producer": TEXT}, ("id", "output")),
         TableSpec("inputs", True, {"technique": ID, "product": ID, "quantity": NUMBER},
@@ -209,6 +209,8 @@ def economy_tables(economy: Economy) -> dict[str, pa.Table]:
                        "kind": pa.array(np.array(KIND_LABELS)[products.kinds])}
     if products.public is not None and products.public.any():
         product_columns["public"] = pa.array(products.public)
+    if products.groups is not None and products.groups.null_count < len(products.groups):
+        product_columns["group"] = products.groups
     capacity = np.where(np.isinf(techniques.capacities), np.nan, techniques.capacities)
     technique_columns = {"id": techniques.ids, "output": ids.take(techniques.outputs),
                          "yield": techniques.yields,

@@ -64,6 +64,7 @@ class Products:
     names: pa.StringArray | None = None  # nullable
     units: pa.StringArray | None = None  # nullable
     public: npt.NDArray[np.bool_] | None = None  # None = all false
+    groups: pa.StringArray | None = None  # each product's category (null: none); None = no column
 
     def __post_init__(self) -> None:
         _frozen(self.kinds)

@@ -12,10 +12,15 @@ differing (solver round-off is not a difference between plans).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from commonplan.economy.model import Kind
+
+if TYPE_CHECKING:
+    from commonplan.economy.model import Economy
 
 TOP = 10  # products listed as differing most
 NOISE = 1e-9  # a spread below NOISE * the largest |net output| is round-off, not a difference
@@ -29,13 +34,24 @@ class Product:
     name: str
     unit: str
 
+    @property
+    def label(self) -> str:
+        """Its name with its unit, as a chart's bar or a table's row reads it: "Bread (loaf)"."""
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
 
 @dataclass(frozen=True)
 class Capacity:
-    """A technique whose capacity binds, and the product it makes."""
+    """A technique whose capacity binds, the product it makes and its workplace ("" if none)."""
 
     technique: str
     product: Product
+    producer: str = ""
+
+    @property
+    def label(self) -> str:
+        """"the capacity to make Bread (Bakery)": the product, then the workplace or the technique."""
+        return f"the capacity to make {self.product.name} ({self.producer or self.technique})"
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,9 @@ class Variant:
     fulfilment: tuple[tuple[str, float], ...]
     binding_resources: tuple[Product, ...]
     binding_capacities: tuple[Capacity, ...]
+    resource_prices: tuple[float | None, ...]  # of each binding resource (None: not priced)
+    capacity_prices: tuple[float | None, ...]  # of each binding capacity
+    parts: Mapping[str, Any]  # the variant's parts when planned within voted shares (app.variants)
 
 
 @dataclass(frozen=True)
@@ -81,10 +100,44 @@ class Names:
 
     products: Mapping[str, tuple[str, str]]
     outputs: Mapping[str, str]
+    kinds: Mapping[str, str] = field(default_factory=dict)  # product id to kind (economy.model.Kind)
+    producers: Mapping[str, str] = field(default_factory=dict)  # technique id to workplace
 
     def product(self, product_id: str) -> Product:
         name, unit = self.products.get(product_id, ("", ""))
         return Product(product_id, name or product_id, unit)
+
+    def capacity(self, technique: str) -> Capacity:
+        return Capacity(technique, self.product(self.outputs.get(technique, technique)),
+                        self.producers.get(technique, ""))
+
+    def technique(self, technique: str) -> str:
+        """A technique as people read it: what it makes and where ("Bread, Bakery"), or what it
+        makes and its id when no workplace is given ("Bread, bake")."""
+        made = self.product(self.outputs.get(technique, technique)).name
+        return f"{made}, {self.producers.get(technique) or technique}"
+
+    def labour(self, product_id: str) -> bool:
+        return self.kinds.get(product_id) == "labour"
+
+
+def names_of(economy: Economy) -> Names:
+    """The names of an economy read in memory (the command line has it loaded already)."""
+    products, techniques = economy.products, economy.techniques
+    ids = products.ids.to_pylist()
+    labels = text_column(products.names, len(ids))
+    units = text_column(products.units, len(ids))
+    technique_ids = techniques.ids.to_pylist()
+    return Names(dict(zip(ids, zip(labels, units, strict=True), strict=True)),
+                 dict(zip(technique_ids, (ids[i] for i in techniques.outputs.tolist()), strict=True)),
+                 dict(zip(ids, (Kind(kind).label for kind in products.kinds.tolist()), strict=True)),
+                 {t: p for t, p in zip(technique_ids, text_column(techniques.producers, len(technique_ids)),
+                                       strict=True) if p})
+
+
+def text_column(column: Any, rows: int) -> list[str]:
+    """A nullable text column as strings ("" for a null or a missing column)."""
+    return [text or "" for text in column.to_pylist()] if column is not None else [""] * rows
 
 
 def compare(plans: Sequence[tuple[int, Mapping[str, Any]]], names: Names, top: int = TOP) -> Comparison:
@@ -102,8 +155,15 @@ def _variant(job: int, document: Mapping[str, Any], names: Names) -> Variant:
         fulfilment=tuple(sorted(((str(tier), float(share)) for tier, share in fulfilment.items()),
                                 key=lambda pair: int(pair[0]) if pair[0].isdigit() else 0)),
         binding_resources=tuple(names.product(p) for p in binding.get("resources", [])),
-        binding_capacities=tuple(Capacity(t, names.product(names.outputs.get(t, t)))
-                                 for t in binding.get("capacities", [])))
+        binding_capacities=tuple(names.capacity(t) for t in binding.get("capacities", [])),
+        resource_prices=_prices(document.get("shadow_prices"), binding.get("resources", [])),
+        capacity_prices=_prices(document.get("capacity_prices"), binding.get("capacities", [])),
+        parts=dict((document.get("variant") or {}).get("parts") or {}))
+
+
+def _prices(prices: Mapping[str, Any] | None, binding: Sequence[str]) -> tuple[float | None, ...]:
+    """The price of each binding limit (None where the plan gives none: harmony prices nothing)."""
+    return tuple(float(prices[key]) if prices and prices.get(key) is not None else None for key in binding)
 
 
 def _differences(documents: Sequence[Mapping[str, Any]], names: Names, top: int) -> tuple[Difference, ...]:
@@ -125,11 +185,17 @@ def _differences(documents: Sequence[Mapping[str, Any]], names: Names, top: int)
 
 
 def _variant_json(variant: Variant) -> dict[str, Any]:
+    """A variant's summary; each binding limit with its price (null when not priced), the
+    parts' shares and claims when the variant was planned within voted shares ({} otherwise)."""
+    resources = zip(variant.binding_resources, variant.resource_prices, strict=True)
+    capacities = zip(variant.binding_capacities, variant.capacity_prices, strict=True)
     return {"job": variant.job, "status": variant.status, "labour_hours": variant.labour_hours,
             "fulfilment": dict(variant.fulfilment),
-            "binding": {"resources": [_product_json(p) for p in variant.binding_resources],
-                        "capacities": [{"technique": c.technique, **_product_json(c.product)}
-                                       for c in variant.binding_capacities]}}
+            "binding": {"resources": [{**_product_json(p), "price": price} for p, price in resources],
+                        "capacities": [{"technique": c.technique, **_product_json(c.product),
+                                        "producer": c.producer, "price": price}
+                                       for c, price in capacities]},
+            "parts": dict(variant.parts)}
 
 
 def _product_json(product: Product) -> dict[str, str]:

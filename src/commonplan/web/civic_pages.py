@@ -29,6 +29,7 @@ from commonplan.app.civic_views import (
     council_view,
     public_names,
 )
+from commonplan.app.groups import economy_groups
 from commonplan.app.rounds import round_view, rounds_of
 from commonplan.app.targets import council_targets_page
 from commonplan.democracy.budgets import DEFAULT_COMPLETION
@@ -142,18 +143,19 @@ def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
         counts[office_id] += 1
     federation = view["level"] in FEDERATIONS
     workplace = council_targets_page(db, council_row, me.id) if view["level"] == "workplace" else None
+    economies = db.scalars(readable(me, StoredEconomy).order_by(StoredEconomy.id.desc()).limit(PAGE_MAX))
     return render(request, "council.html", view=view, names=names, member=view["you"] in names,
+                  economies=[{"id": e.id, "name": e.name} for e in economies],
                   federation=federation, volunteers=counts, workplace=workplace,
-                  **(planning_rounds(db, books, me, council_id, view["you"] in names) if federation else {}),
+                  **(planning_rounds(db, books, me, council_id) if federation else {}),
                   closed_ballots=[ballot_summary(b) for b in closed], closed_page=closed_page,
                   i_volunteered=view["you"] in volunteers)
 
 
-def planning_rounds(db: Db, books: Books, me: Member, council_id: int, member: bool) -> dict[str, Any]:
-    """A federation's rounds, and for its members the economies they may open one on."""
-    mine = readable(me, StoredEconomy).order_by(StoredEconomy.id.desc()).limit(PAGE_MAX)
+def planning_rounds(db: Db, books: Books, me: Member, council_id: int) -> dict[str, Any]:
+    """A federation's rounds, and the days each step of a new one lasts by default."""
     return {"rounds": [round_view(db, held, books.clock(), me) for held in rounds_of(db, council_id)],
-            "economies": db.scalars(mine).all() if member else [], "step_days": STEP_DAYS}
+            "step_days": STEP_DAYS}
 
 
 @router.post("/app/councils/{council_id}/members", dependencies=CSRF)
@@ -245,7 +247,8 @@ def quota_lines(text: str) -> list[dict[str, Any]]:
 def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books, kind: Text,
               question: Annotated[Question, Form()],
               office: Many = [], candidates: Many = [],  # noqa: B006 (FastAPI copies defaults)
-              products: Long = "",
+              products: Long = "", by: Text = "products",
+              economy: Annotated[Code, Form()] = "", group: Many = [],  # noqa: B006
               project: Many = [], cost: Many = [],  # noqa: B006
               budget: Annotated[int | None, Form(ge=1, le=10**12)] = None,
               plans: Long = "", method: Text = "median", completion: Text = DEFAULT_COMPLETION,
@@ -258,7 +261,8 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
     elif kind == "shares":
         options = {"method": method}
     elif kind == "priorities":
-        options = {"products": words_of(products)}
+        chosen = whole_numbers([economy], "economy")[0] if economy.strip() else None
+        options = priority_options(by, words_of(products), chosen, group)
     elif kind == "budget":
         named = [(name.strip(), price.strip()) for name, price in zip(project, cost, strict=False)
                  if name.strip()]
@@ -271,6 +275,25 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
                          options=bounded(options, "options"),
                          office_id=offices[0] if offices else None, closes_at=utc_time(closes_at))
     return to(f"/app/ballots/{ballot.id}")
+
+
+def priority_options(by: str, products: list[str], economy: int | None, groups: list[str]) -> dict[str, Any]:
+    """A priorities ballot's options from the form: the products listed, or (``by`` groups) the
+    groups ticked of the economy, every one of its groups when none is ticked."""
+    options: dict[str, Any] = {} if economy is None else {"economy": economy}
+    if by == "groups":
+        return options | {"groups": groups or True}
+    return options | {"products": products}
+
+
+@router.get("/app/economy-groups")
+def groups_page(request: Request, me: Me, db: Db,
+                economy: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
+    """The groups of an economy's needs, with their quantities, to tick on the form that opens
+    a priorities ballot (a fragment for htmx; nothing when no economy is chosen)."""
+    number = whole(economy)
+    groups = economy_groups(db, me, number) if number is not None and 1 <= number <= MAX_ID else []
+    return render(request, "priority_groups.html", groups=groups, economy=number)
 
 
 def utc_time(text: str) -> datetime | None:

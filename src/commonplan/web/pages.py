@@ -9,11 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from commonplan.app import accounts, jobs
+from commonplan.app.comparisons import names_of_economy
 from commonplan.app.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.app.jobs import MAX_PERIODS, StartableKind
-from commonplan.app.uploads import MAX_UPLOAD, store_bundle
+from commonplan.app.uploads import MAX_UPLOAD, store_builtin, store_bundle
 from commonplan.democracy.refusals import Refusal
 from commonplan.planning import DEFAULT_METHOD, PlanMethod
 from commonplan.service.deps import Db, RowId, Worker
@@ -114,6 +116,12 @@ def upload(request: Request, me: Me, db: Db, bundle: Annotated[UploadFile, File(
     return to(f"/app/economies/{stored.id}")
 
 
+@router.post("/app/economies/builtin", dependencies=CSRF)
+def add_builtin(me: Me, db: Db) -> Response:
+    """The built-in US 2017 economy, ready to plan, added to the member's economies."""
+    return to(f"/app/economies/{store_builtin(db, me).id}")
+
+
 @router.get("/app/economies/{economy_id}")
 def economy(request: Request, economy_id: RowId, me: Me, db: Db, offset: WebOffset = 0) -> HTMLResponse:
     stored = readable_row(db, StoredEconomy, economy_id, me)
@@ -141,7 +149,7 @@ def job(request: Request, job_id: RowId, me: Me, db: Db) -> HTMLResponse:
     found: Job = readable_row(db, Job, job_id, me)
     economy = db.get(StoredEconomy, found.economy_id)
     seen = economy if economy is not None and may(me, "read", economy) else None
-    return render(request, "job.html", job=found, economy=seen, **outcome(found, me))
+    return render(request, "job.html", job=found, economy=seen, **outcome(db, found, me))
 
 
 @router.get("/app/jobs/{job_id}/progress")
@@ -151,7 +159,7 @@ def progress(request: Request, job_id: RowId, me: Me, db: Db) -> HTMLResponse:
     found: Job = readable_row(db, Job, job_id, me)
     ended = found.state in ENDED
     return render(request, "job_progress.html", 286 if ended else 200, job=found, oob=ended,
-                  **outcome(found, me))
+                  **outcome(db, found, me))
 
 
 @router.post("/app/jobs/{job_id}/cancel", dependencies=CSRF)
@@ -160,13 +168,15 @@ def cancel(job_id: RowId, me: Me, db: Db) -> Response:
     return to(f"/app/jobs/{job_id}")
 
 
-def outcome(job: Job, me: Any) -> dict[str, Any]:
+def outcome(db: Session, job: Job, me: Any) -> dict[str, Any]:
     """What the job page shows of a job: a cancel button while it may still be stopped, its
-    charts and explanation once it is done."""
+    charts (products by name, the economy's names read once and kept) and explanation once it
+    is done."""
     may_cancel = job.state not in ENDED and may(me, "run", job)
     if job.state != JobState.DONE or job.result is None:
         return {"charts": [], "document": None, "may_cancel": may_cancel}
-    return {"charts": charts_of(job.kind, job.result), "document": job.result, "may_cancel": False}
+    names = names_of_economy(db, job.economy_id)
+    return {"charts": charts_of(job.kind, job.result, names), "document": job.result, "may_cancel": False}
 
 
 @router.get("/app/jobs/{job_id}/result.json")

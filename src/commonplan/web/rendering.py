@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
+from commonplan.app.readable import number
 from commonplan.democracy.budgets import COMPLETIONS, DEFAULT_COMPLETION
 from commonplan.democracy.offices import OFFICE_KINDS, Filling, kinds_filled_by
 from commonplan.democracy.refusals import Refusal
@@ -23,12 +24,13 @@ from commonplan.planning import DEFAULT_METHOD, METHODS
 from commonplan.service.errors import REFUSAL_STATUS, ApiError
 from commonplan.service.limits import Email, Password
 from commonplan.store.models import LedgerTip
-from commonplan.web.charts import number
+from commonplan.web.charts import compared_charts
 from commonplan.web.session import CSRF_HEADER, PageError, check_csrf, csrf_token, keep_cookies
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters["number"] = number
+TEMPLATES.env.globals["compared_charts"] = compared_charts  # plan variants side by side, wherever shown
 # The vocabularies every page may show, read from their one registry in the core.
 TEMPLATES.env.globals.update(plan_methods=METHODS, default_method=DEFAULT_METHOD, office_kinds=OFFICE_KINDS,
                              elected_kinds=kinds_filled_by(Filling.ELECTION),

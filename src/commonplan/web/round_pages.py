@@ -21,6 +21,7 @@ from commonplan.app.acts.rounds import (
     attach_ballot,
     open_round,
 )
+from commonplan.app.comparisons import comparison_of
 from commonplan.app.guard import readable_row
 from commonplan.app.rounds import (
     MAX_RECORDS,
@@ -35,7 +36,7 @@ from commonplan.planning import DEFAULT_METHOD, PlanMethod
 from commonplan.service.deps import Books, Db, RowId, Worker
 from commonplan.service.limits import OptionalName
 from commonplan.store.access import readable
-from commonplan.store.models import Ballot, Council, CouncilMember, Job, Round, StoredEconomy
+from commonplan.store.models import Ballot, Council, CouncilMember, Job, JobState, Round, StoredEconomy
 from commonplan.web.civic_pages import CivicRoute, FormKey
 from commonplan.web.rendering import CSRF, render, to
 from commonplan.web.session import Me
@@ -68,12 +69,14 @@ def round_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books) 
         Ballot.council_id == held.council_id, Ballot.kind.in_(tuple(ROUND_BALLOTS)))
         .order_by(Ballot.id.desc()).limit(50)).all()
     jobs = {job.id: job for job in db.scalars(readable(me, Job).where(Job.id.in_(held.variants)))}
+    done = [jobs[job] for job in held.variants if job in jobs and jobs[job].state == JobState.DONE]
+    compared = comparison_of(db, done).to_json() if done else None
     ballots = {ballot.id: ballot for ballot in db.scalars(select(Ballot).where(
         Ballot.id.in_(list(held.ballots.values()))))}
     senders = db.scalars(select(Council).join(CouncilMember, CouncilMember.council_id == Council.id).where(
         CouncilMember.member_id == me.id, Council.level.in_(SENDERS)).order_by(Council.id)).all()
     return render(request, "round.html", view=view, economy=economy, attachable=attachable,
-                  jobs=jobs, ballots=ballots, closed=BallotState.CLOSED, senders=senders,
+                  jobs=jobs, ballots=ballots, closed=BallotState.CLOSED, senders=senders, compared=compared,
                   record_kinds=RECORD_KINDS)
 
 

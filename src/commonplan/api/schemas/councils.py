@@ -85,17 +85,26 @@ class Product(BaseModel):
     unit: str
 
 
+class BindingResource(Product):
+    """A labour or resource product that binds, and its shadow price."""
+
+    price: float | None = Field(default=None, description="its shadow price; null where the method "
+                                                          "prices nothing (harmony)")
+
+
 class Capacity(BaseModel):
-    """A technique whose capacity binds, and the product it makes."""
+    """A technique whose capacity binds, the product it makes, its workplace and its price."""
 
     technique: str
     product: str
     name: str
     unit: str
+    producer: str = Field(default="", description="the workplace that runs it (blank if not given)")
+    price: float | None = Field(default=None, description="its capacity price; null where not priced")
 
 
 class Binding(BaseModel):
-    resources: list[Product]
+    resources: list[BindingResource]
     capacities: list[Capacity]
 
 
@@ -107,6 +116,9 @@ class Variant(BaseModel):
     labour_hours: float
     fulfilment: dict[str, float] = Field(description="priority tier (a decimal string) to lambda")
     binding: Binding
+    parts: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="each part's share, budget_hours, claimed_hours, limits and "
+                                          "fulfilment, when planned within voted shares ({} otherwise)")
 
 
 class Difference(Product):

@@ -21,6 +21,7 @@ from commonplan.app.acts.common import (
     pay_checked,
     utc,
 )
+from commonplan.app.groups import economy_groups, group_option
 from commonplan.democracy.ballot_kinds import KINDS, check_may_open, options_checked
 from commonplan.democracy.closing import BallotState, closing_time
 from commonplan.democracy.lottery import new_seed
@@ -40,8 +41,33 @@ def open_ballot(session: Session, books: OpenBooks, member: Member, council_id: 
     actor = member_of(session, books, council, member)
     if kind in KINDS and not KINDS[kind].member_opens:
         raise Refusal("not_eligible", f"a {kind} ballot opens when a petition reaches its threshold")
+    if kind == "priorities":  # groups named by an economy the opener may read: in full, from its bundle
+        options = _with_economy_groups(session, member, options)
     return open_checked(session, books, council, actor, member.id, kind=kind, question=question,
                         options=options, office_id=office_id, closes_at=closes_at)
+
+
+def _with_economy_groups(session: Session, member: Member, options: dict[str, Any]) -> dict[str, Any]:
+    """The options of a priorities ballot whose ``groups`` are ``true`` (every group of the
+    ``economy``'s needs) or names of its groups, with those groups in full (their products,
+    quantity and unit); other options as they are. An unknown group is refused, named."""
+    asked = options.get("groups")
+    names = asked if isinstance(asked, list) and asked and all(isinstance(n, str) for n in asked) else None
+    if asked is not True and names is None:
+        return options
+    economy = options.get("economy")
+    if type(economy) is not int or not 1 <= economy <= MAX_ID:
+        raise Refusal("invalid_ballot", "groups given by name are the groups of an economy: name it "
+                                        "(economy: its number)")
+    found = economy_groups(session, member, economy)
+    if names is not None:
+        known = {group.name: group for group in found}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise Refusal("invalid_ballot", f"{unknown[0]!r} is not a group of the needs of economy "
+                                            f"{economy}")
+        found = [known[name] for name in dict.fromkeys(names)]
+    return {**options, "groups": [group_option(group) for group in found]}
 
 
 def open_checked(session: Session, books: OpenBooks, council: Council, actor: str, opener_id: int | None, *,

@@ -86,10 +86,8 @@ def attach_ballot(session: Session, books: OpenBooks, member: Member, round_id: 
 def add_variant(session: Session, books: OpenBooks, member: Member, round_id: int, job: Job) -> Round:
     """``job`` (a plan on the round's economy, just started for the round's choices) joins the
     round's variants, while they are being computed."""
-    held, _council, actor = _round_of_member(session, books, round_id, member)
-    if Step(held.step) is not Step.VARIANTS:
-        raise Refusal("not_eligible", "plan variants are computed in the step "
-                      f"{rounds.STEPS[Step.VARIANTS].title.lower()!r}")
+    held = variant_maker(session, books, member, round_id)
+    actor = books.pseudonym(member.id)
     if len(held.variants) >= MAX_VARIANTS:
         raise Refusal("invalid_request", f"a round has at most {MAX_VARIANTS} variants")
     books.lock(session)
@@ -103,17 +101,7 @@ def send_records(session: Session, books: OpenBooks, member: Member, round_id: i
     """The council's records of ``kind`` for the round (checked beforehand: app.rounds), sent
     by one of its members while the needs are gathered; a council's later file of a kind
     replaces its earlier one, and the open books keep both by their SHA-256."""
-    held = found(session, Round, round_id, "round")
-    if Step(held.step) is not Step.NEEDS:
-        raise Refusal("not_eligible", "records are sent while the round gathers needs; it is at "
-                      f"{rounds.STEPS[Step(held.step)].title.lower()!r}")
-    if kind not in RECORD_KINDS:
-        raise Refusal("invalid_request", f"records are {', '.join(RECORD_KINDS)}, not {kind!r}", field="kind")
-    council = found(session, Council, council_id, "council")
-    if council.level not in SENDERS or not _below(session, council, held.council_id):
-        raise Refusal("not_eligible", f"council {council.id} is not a consumer council or workplace "
-                      f"under the round's federation (council {held.council_id})")
-    actor = member_of(session, books, council, member)
+    held, council, actor = sender(session, books, member, round_id, council_id, kind)
     books.lock(session)
     sent = session.scalar(select(RoundRecord).where(RoundRecord.round_id == held.id,
                                                     RoundRecord.council_id == council.id,
@@ -129,6 +117,33 @@ def send_records(session: Session, books: OpenBooks, member: Member, round_id: i
                                                    "filename": filename, "bytes": len(content),
                                                    "sha256": sha256})
     return sent
+
+
+def sender(session: Session, books: OpenBooks, member: Member, round_id: int, council_id: int,
+           kind: str) -> tuple[Round, Council, str]:
+    """The round, the council and the member's pseudonym when ``member`` may send the council's
+    records of ``kind`` to the round now; a Refusal otherwise (checked before a file is read)."""
+    held = found(session, Round, round_id, "round")
+    if Step(held.step) is not Step.NEEDS:
+        raise Refusal("not_eligible", "records are sent while the round gathers needs; it is at "
+                      f"{rounds.STEPS[Step(held.step)].title.lower()!r}")
+    if kind not in RECORD_KINDS:
+        raise Refusal("invalid_request", f"records are {', '.join(RECORD_KINDS)}, not {kind!r}", field="kind")
+    council = found(session, Council, council_id, "council")
+    if council.level not in SENDERS or not _below(session, council, held.council_id):
+        raise Refusal("not_eligible", f"council {council.id} is not a consumer council or workplace "
+                      f"under the round's federation (council {held.council_id})")
+    return held, council, member_of(session, books, council, member)
+
+
+def variant_maker(session: Session, books: OpenBooks, member: Member, round_id: int) -> Round:
+    """The round when ``member`` may add a variant to it now; a Refusal otherwise (checked
+    before the economy is read)."""
+    held, _council, _actor = _round_of_member(session, books, round_id, member)
+    if Step(held.step) is not Step.VARIANTS:
+        raise Refusal("not_eligible", "plan variants are computed in the step "
+                      f"{rounds.STEPS[Step.VARIANTS].title.lower()!r}")
+    return held
 
 
 def _below(session: Session, council: Council, federation: int) -> bool:

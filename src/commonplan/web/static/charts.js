@@ -1,4 +1,4 @@
-/* Draws the job page's charts with Plotly from the JSON the page carries
+/* Draws the charts of the job and ballot pages with Plotly from the JSON the page carries
    (<script type="application/json" id=...>, named by each chart's data-chart attribute).
    No inline script: the pages' Content-Security-Policy allows only our own files. */
 "use strict";
@@ -8,20 +8,29 @@
   const BAR = "#1f5f8b";
   const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", sans-serif';
 
+  /* one colour per series, told apart without colour vision too (Okabe and Ito's palette) */
+  const COLOURS = [BAR, "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"];
+
   function figure(spec) {
     const across = spec.orientation === "v";
-    const bar = {
-      type: "bar",
-      orientation: spec.orientation,
-      x: across ? spec.labels : spec.values,
-      y: across ? spec.values : spec.labels,
-      marker: { color: BAR },
-      hovertemplate: (across ? "%{x}: %{y:.4~g} " : "%{y}: %{x:.4~g} ") + spec.unit + "<extra></extra>",
-    };
+    const grouped = spec.series.length > 1;
+    const data = spec.series.map(function (series, index) {
+      const named = series.name ? series.name + ": " : "";
+      return {
+        type: "bar",
+        name: series.name,
+        orientation: spec.orientation,
+        x: across ? spec.labels : series.values,
+        y: across ? series.values : spec.labels,
+        marker: { color: COLOURS[index % COLOURS.length] },
+        hovertemplate: named + (across ? "%{x}: %{y:,.4~g} " : "%{y}: %{x:,.4~g} ") + spec.unit + "<extra></extra>",
+      };
+    });
     const numbers = { automargin: true, zeroline: true, zerolinecolor: INK, gridcolor: "#e1e4e8" };
-    if (spec.unit === "%") {
+    if (spec.unit.charAt(0) === "%") {
       numbers.ticksuffix = "%";
-    } else {
+    }
+    if (spec.unit !== "%") {
       numbers.title = { text: spec.unit };
     }
     if (spec.upto !== null) {
@@ -31,17 +40,21 @@
     if (!across) {
       names.autorange = "reversed"; /* the largest on top */
     }
+    const rows = spec.labels.length * (grouped && !across ? spec.series.length : 1);
     const layout = {
       font: { family: FONT, color: INK, size: 13 },
       margin: { t: 10, r: 20, b: 10, l: 10 },
-      height: across ? 300 : Math.max(220, 60 + 24 * spec.labels.length),
+      height: (across ? 300 : Math.max(220, 60 + 24 * rows)) + (grouped ? 40 : 0),
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
       xaxis: across ? names : numbers,
       yaxis: across ? numbers : names,
       bargap: 0.25,
+      barmode: "group",
+      showlegend: grouped,
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
     };
-    return { data: [bar], layout: layout };
+    return { data: data, layout: layout };
   }
 
   function draw(root) {
