@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
-from commonplan.app.acts.common import found
+from commonplan.app.rows import ancestors, found
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import Step
 from commonplan.economy.bundle import read_bundle
@@ -40,7 +40,6 @@ from commonplan.store.models import (
 PUBLISHED = (Step.TARGETS, Step.EXECUTION, Step.CLOSED)  # the steps in which a round has targets
 DISPUTABLE = (Step.TARGETS, Step.EXECUTION)  # the steps in which a target may be disputed
 CSV_COLUMNS = ("producer", "section", "technique", "product", "name", "unit", "quantity", "from", "others")
-MAX_DEPTH = 8  # levels of councils above a workplace looked through for its rounds
 SHOWN_DISPUTES = 100  # open disputes a round's view lists
 BATCH = 500  # documents read at a time for a download of every workplace's targets
 
@@ -215,17 +214,6 @@ def council_targets_page(session: Session, council: Council, member_id: int) -> 
     disputable = Step(held.step) in DISPUTABLE
     return {"targets": targets_view(session, held, row),
             "may_dispute": disputable and session.get(CouncilMember, (council.id, member_id)) is not None}
-
-
-def ancestors(session: Session, council: Council) -> list[int]:
-    """The councils above ``council``, nearest first (at most MAX_DEPTH)."""
-    above: list[int] = []
-    parent = council.parent_id
-    while parent is not None and len(above) < MAX_DEPTH:
-        above.append(parent)
-        row = session.get(Council, parent)
-        parent = row.parent_id if row is not None else None
-    return above
 
 
 def round_targets_query(held: Round) -> Select[RoundTarget]:

@@ -5,27 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from commonplan.app.rows import MAX_ID as MAX_ID  # the acts find rows as every use case does
+from commonplan.app.rows import found as found
 from commonplan.democracy.offices import office_kind
 from commonplan.democracy.refusals import Refusal
 from commonplan.store.books import OpenBooks, record_apart
-from commonplan.store.models import Base, Council, CouncilMember, Member, Office, Participation
+from commonplan.store.models import Council, CouncilMember, Member, Office, Participation
 
-Row = TypeVar("Row", bound=Base)
-MAX_ID = 2**31 - 1
 _FINITE = Decimal(10**300)  # a rate below it is recorded as a number, above it as text
-
-
-def found(session: Session, table: type[Row], key: int, what: str) -> Row:
-    """The row ``key`` of ``table``, or a refusal naming it as not found."""
-    row = session.get(table, key) if 1 <= key <= MAX_ID else None  # a larger key no column holds
-    if row is None:
-        raise Refusal("not_found", f"there is no {what} {key}")
-    return row
 
 
 def member_count(session: Session, council_id: int) -> int:

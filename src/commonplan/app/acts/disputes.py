@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import found, member_of, utc
-from commonplan.app.targets import DISPUTABLE, ancestors, stored_targets
+from commonplan.app.rows import ancestors
+from commonplan.app.targets import DISPUTABLE, stored_targets
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import Step
 from commonplan.store.books import OpenBooks

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import council_actor, found, member_of, utc
 from commonplan.app.acts.open_ballot import open_checked
+from commonplan.app.rows import ancestors
 from commonplan.app.targets import publish_targets
 from commonplan.democracy import councils, rounds
 from commonplan.democracy.closing import BallotState
@@ -33,7 +34,6 @@ ROUND_BALLOTS = {"priorities": (Step.NEEDS, Step.VOTES), "shares": (Step.NEEDS, 
 MAX_VARIANTS = 12  # plan variants of one round: enough to compare, few enough to read
 RECORD_KINDS = ("purchases", "stock", "requests")  # what councils send (SPEC section 4)
 SENDERS = ("consumer", "workplace")  # consumer councils, and shops (workplaces) under the federation
-MAX_DEPTH = 8  # levels of councils between a sender and the federation, at most
 
 
 def open_round(session: Session, books: OpenBooks, member: Member, council_id: int, *,
@@ -130,7 +130,7 @@ def sender(session: Session, books: OpenBooks, member: Member, round_id: int, co
     if kind not in RECORD_KINDS:
         raise Refusal("invalid_request", f"records are {', '.join(RECORD_KINDS)}, not {kind!r}", field="kind")
     council = found(session, Council, council_id, "council")
-    if council.level not in SENDERS or not _below(session, council, held.council_id):
+    if council.level not in SENDERS or held.council_id not in ancestors(session, council):
         raise Refusal("not_eligible", f"council {council.id} is not a consumer council or workplace "
                       f"under the round's federation (council {held.council_id})")
     return held, council, member_of(session, books, council, member)
@@ -144,19 +144,6 @@ def variant_maker(session: Session, books: OpenBooks, member: Member, round_id: 
         raise Refusal("not_eligible", "plan variants are computed in the step "
                       f"{rounds.STEPS[Step.VARIANTS].title.lower()!r}")
     return held
-
-
-def _below(session: Session, council: Council, federation: int) -> bool:
-    """Whether ``council`` sits under the council ``federation`` (at most MAX_DEPTH levels)."""
-    parent = council.parent_id
-    for _ in range(MAX_DEPTH):
-        if parent is None:
-            return False
-        if parent == federation:
-            return True
-        above = session.get(Council, parent)
-        parent = above.parent_id if above is not None else None
-    return False
 
 
 def learn_needs(session: Session, books: OpenBooks, member: Member, round_id: int, job: Job) -> Round:
