@@ -1,26 +1,36 @@
-"""The estimator: daily demand per product, corrected for censoring, with seasonality and trend.
+"""The estimator: daily demand per product, from a censored Poisson likelihood, with seasonality,
+trend and shrinkage toward the product's group.
 
-Model (docs/needs.md): demand of product p at store s on day t is Poisson with mean
-a_sp * f_p(t), where f_p(t) = b_p . z(t) is a seasonal profile (day of week, two yearly
-harmonics, a linear trend; each only where the history is long enough), fitted by weighted
-ridge regression on the product's daily totals, shrunk towards flat when sales are few.
-A day that ended with an empty shelf shows only a lower bound c of demand; EM replaces it by
-E[D | D >= c] = lambda P(D >= c-1) / P(D >= c) and re-estimates a_sp, then the profile.
+Model (docs/needs.md, with the derivation): demand of product p at store s on day t is Poisson
+with mean mu = a_sp f_p(t), f_p(t) = exp(b_p . z(t)), z(t) centred day-of-week, yearly and trend
+terms (no intercept: the level is a_sp).  A day that did not end empty shows its demand; a day that
+ended empty after c >= 1 sales shows only D >= c (likelihood P(D >= c)); a day empty with nothing
+sold shows nothing.  Priors: a_sp ~ Gamma(kappa_g, kappa_g / m_g) and b_p ~ N(b_g, diag(s^2)), the
+group's level and profile.  The posterior mode is found by Newton's method, alternating the level
+step (one variable per store-product) and the profile step (one small system per product), until
+the largest Newton step is below ``TOLERANCE``.  Everything is vectorised over products.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import gammainc
+from scipy.special import gammainc, gammaln
+from scipy.stats import nbinom
 
-Z80 = 1.2815515655446004  # the normal quantile of 0.9: a central 80% interval
-WEEKLY_DAYS, YEARLY_DAYS, TREND_DAYS = 28, 365, 365
-TREND_SPREAD = 0.1  # ridge prior on the trend: about +-10% a year (docs/needs.md)
-DRIFT = 0.06  # relative sd per year ahead of a level drift no trend term measures (docs/needs.md)
+Array = npt.NDArray[np.float64]
+WEEKLY_DAYS, YEARLY_DAYS, TREND_DAYS, LONG_DAYS = 28, 365, 365, 730
+PROFILE_SPREAD = 0.3  # prior sd of a log-profile coefficient around the group's (docs/needs.md)
+TREND_SPREAD = 0.1, 0.3  # prior sd of the log change a year, under two years of history and over
+TOLERANCE = 1e-4  # the largest Newton step (in log units) at which the mode is found
+MAX_ROUNDS = 200
+SPREAD_TOLERANCE = 0.02  # the largest relative change of a prior spread at convergence
+SPREAD_RANGE = 0.01, 1.0
+MAX_STEP = 1.0  # a Newton step is cut to at most this in log units (a safeguard far from the mode)
+SHRUNK = 0.25  # a product leans on its group when the prior weighs more than this
 Progress = Callable[[float, str], None]
 
 
@@ -31,6 +41,7 @@ class History:
     ``product``, ``store`` and ``day`` (0 = first day of the history, ``first_weekday`` its ISO
     weekday minus 1, ``first_day_of_year`` its day of the year minus 1) index each store-product-
     day that had sales or ended empty; ``sold`` is what was taken, ``empty`` whether it ended empty.
+    ``group`` optionally gives each product's group (index), for shrinkage; None: one group.
     """
 
     products: int
@@ -42,12 +53,33 @@ class History:
     day: np.ndarray
     sold: np.ndarray
     empty: np.ndarray
+    group: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The fitted model: levels a_sp (``level``, products x stores, 0 where not carried), profile
+    coefficients b_p, the history's profile f_p(t), the Hessian of (log scale, b_p) per product
+    (its inverse: their covariance), the dispersion, the history's demand per product, which products lean on their
+    group, and how the Newton iteration ended."""
+
+    history: History
+    level: Array
+    coefficients: Array
+    profile: Array
+    profile_hessian: Array
+    dispersion: Array
+    history_demand: Array
+    shrunk: npt.NDArray[np.bool_]
+    rounds: int
+    converged: bool
 
 
 @dataclass(frozen=True)
 class Forecast:
-    """Per product: estimated daily demand over the history, and the horizon's total with its
-    80% interval; ``naive`` is the plain sum of sales scaled to the horizon, for comparison."""
+    """Per product: estimated demand over the history, and the horizon's total with its 80%
+    interval; ``naive`` is the plain sum of sales scaled to the horizon, for comparison;
+    ``shrunk``: the estimate leans on the product's group (little history)."""
 
     history_demand: np.ndarray
     quantity: np.ndarray
@@ -55,14 +87,15 @@ class Forecast:
     high: np.ndarray
     naive: np.ndarray
     daily_rate: np.ndarray
+    shrunk: np.ndarray
 
 
 def features(days: np.ndarray, history_days: int, first_weekday: int, first_day_of_year: int
-             ) -> np.ndarray:
-    """The profile's regressors z(t): 1, day of week (6, where >= 4 weeks of history), two yearly
-    harmonics and a trend (both where >= a year: a shorter history cannot tell a trend from a
-    season), scaled to about unit size."""
-    columns = [np.ones(len(days))]
+             ) -> Array:
+    """The log-profile's regressors z(t), centred, without intercept: day of week (6, where >= 4
+    weeks of history), two yearly harmonics and a trend (both where >= a year: a shorter history
+    cannot tell a trend from a season)."""
+    columns: list[np.ndarray] = []
     if history_days >= WEEKLY_DAYS:
         weekday = (first_weekday + days) % 7
         columns += [(weekday == d).astype(float) - 1 / 7 for d in range(1, 7)]
@@ -71,111 +104,339 @@ def features(days: np.ndarray, history_days: int, first_weekday: int, first_day_
         columns += [np.sin(angle), np.cos(angle), np.sin(2 * angle), np.cos(2 * angle)]
     if history_days >= TREND_DAYS:
         columns.append((days - (history_days - 1) / 2) / history_days)
-    return np.column_stack(columns)
+    return np.column_stack(columns) if columns else np.zeros((len(days), 0))
 
 
-def fit_profiles(totals: np.ndarray, exposure: np.ndarray, z: np.ndarray, spread: float = 0.3,
-                 trend_spread: float | None = None) -> np.ndarray:
-    """Coefficients b_p (products x features) of f_p(t) = b_p . z(t), mean about 1.
+def _chunks(length: int, size: int = 2_000_000) -> Iterator[slice]:
+    """Slices of at most ``size`` rows: temporaries stay small on 10^7 store-days."""
+    for start in range(0, length, size):
+        yield slice(start, min(start + size, length))
 
-    Weighted least squares of the relative rate y_pt = totals/exposure/mean on z, weights the
-    inverse Poisson variance, ridge prior N(0, spread^2) on all but the intercept: a product with
-    few sales keeps a flat profile.
+
+def _gathered_sum(target: np.ndarray, source: np.ndarray, at: np.ndarray, size: int) -> Array:
+    """bincount(target, source[at], size), chunk by chunk."""
+    total = np.zeros(size)
+    for rows in _chunks(len(target)):
+        total += np.bincount(target[rows], source[at[rows]], size)
+    return total
+
+
+def censored_terms(mean: np.ndarray, floor: np.ndarray) -> tuple[Array, Array]:
+    """Score and information, in eta = log mu, of log P(D >= c) for D ~ Poisson(mu), c >= 1.
+
+    With r = P(D = c-1) / P(D >= c): score g = mu r, information g (mu + g - c) (>= 0: the
+    censored Poisson log-likelihood is concave in log mu).  Where P(D >= c) underflows (mu far
+    below c), the series P(D >= c) ~ P(D = c) / (1 - mu/(c+1)) gives g ~ c (1 - mu/(c+1)).
     """
-    rate = totals.sum(1) / np.maximum(exposure.sum(1), 1e-12)
-    relative = totals / np.maximum(exposure, 1e-12) / np.maximum(rate, 1e-12)[:, None]
-    weight = exposure * rate[:, None]
-    pairs = (z[:, :, None] * z[:, None, :]).reshape(len(z), -1)  # z_k z_l per day: one matmul
-    normal = (weight @ pairs).reshape(len(weight), z.shape[1], z.shape[1])
-    penalty = np.full(z.shape[1], 1 / spread**2)
-    penalty[0] = 1e-9
-    if trend_spread is not None:  # the trend is the last regressor
-        penalty[-1] = 1 / trend_spread**2
-    normal += np.diag(penalty)[None]
-    right = (weight * relative) @ z
-    right[:, 0] += 1e-9  # an unseen product: a flat profile
-    return np.linalg.solve(normal, right[..., None])[..., 0]
+    c, mu = floor.astype(float), np.maximum(mean, 1e-300)
+    tail = gammainc(c, mu)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        log_pmf = (c - 1) * np.log(mu) - mu - gammaln(c)
+        score = np.exp(np.log(mu) + log_pmf - np.log(tail))
+    far = ~np.isfinite(score) | (tail < 1e-250)
+    score = np.where(far, c * (1 - mu / (c + 1)), score)
+    information = np.maximum(score * (mu + score - c), 0.0)
+    return score, information
 
 
-def _profile(coefficients: np.ndarray, z: np.ndarray) -> npt.NDArray[np.float64]:
-    profile: npt.NDArray[np.float64] = np.maximum(coefficients @ z.T, 0.05)
-    return profile
-
-
-def censored_mean(rate: np.ndarray, floor: np.ndarray) -> np.ndarray:
-    """E[D | D >= c] for D ~ Poisson(rate): rate P(D >= c-1) / P(D >= c), at least c."""
-    mean = np.array(rate, float)  # a shelf empty all day (c = 0) says nothing: E[D] = rate
+def censored_mean(rate: np.ndarray, floor: np.ndarray) -> Array:
+    """E[D | D >= c] for D ~ Poisson(rate): rate + g, g the score above (rate P(D >= c-1) /
+    P(D >= c)), at least c; a shelf empty all day (c = 0) gives the rate."""
+    mean = np.array(rate, float)
     seen = np.flatnonzero(floor >= 1)
-    c, lam = floor[seen].astype(float), mean[seen]
-    above = gammainc(c, lam)
-    above_less = np.where(c >= 2, gammainc(np.maximum(c - 1, 1), lam), 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tail = lam * above_less / above
-    mean[seen] = np.where(np.isfinite(tail) & (above > 1e-300), np.maximum(tail, c), c)
+    score, _ = censored_terms(mean[seen], floor[seen])
+    mean[seen] = np.maximum(mean[seen] + score, floor[seen])
     return mean
 
 
-def estimate(history: History, horizon_days: int, *, rounds: int = 4,
-             progress: Progress | None = None) -> Forecast:
-    """Censoring-corrected demand per product and its forecast over ``horizon_days``."""
+@dataclass
+class _Cells:
+    """The history split once: uncensored sums, empty days with nothing sold (missing) and
+    empty days with sales (censored), as flat indexes."""
+
+    stores: int
+    start: np.ndarray  # first day of each store-product (days: never carried)
+    carried: np.ndarray
+    sold_pair: Array
+    sold_day: Array  # products x days
+    missing_pair: np.ndarray
+    missing_cell: np.ndarray  # product * days + day
+    censored_pair: np.ndarray
+    censored_cell: np.ndarray
+    floor: np.ndarray
+    opening: Array  # per product, what was sold on its first day (left out of the fit)
+
+
+def _cells(h: History, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> _Cells:
+    """Split the history; ``missing`` (product, store, day) are store-days left out on purpose
+    (a substitute's days while its source was out: docs/needs.md)."""
+    stores = int(h.store.max(initial=0)) + 1
+    size, pairs = h.products * h.days, h.products * stores
+    index = np.int64 if max(size, pairs) >= 2**31 else np.int32
+    product, store, day = h.product.astype(np.int64), h.store.astype(np.int64), h.day.astype(np.int64)
+    pair = product * stores + store
+    start = np.full(h.products, h.days, np.int64)  # each product's first day with a record
+    np.minimum.at(start, product, day)
+    last = np.full(h.products, -1, np.int64)
+    np.maximum.at(last, product, day)
+    # That day was chosen by the data (it had a sale): left out unless it is the only one.
+    start = np.where(last > start, start + 1, start)
+    carried = np.zeros(pairs, bool)
+    carried[pair] = True
+    start = np.where(carried, np.repeat(start, stores), h.days)
+    empty, sold = h.empty.astype(bool), h.sold.astype(float)
+    left_out = day < start[pair]
+    opening = np.bincount(product[left_out], h.sold[left_out].astype(float), h.products)
+    extra_pair = extra_cell = np.zeros(0, np.int64)
+    if missing is not None and len(missing[0]):
+        extra_key = np.unique((missing[0].astype(np.int64) * stores + missing[1]) * h.days + missing[2])
+        left_out |= np.isin(pair * h.days + day, extra_key)
+        extra_pair, extra_day = extra_key // h.days, extra_key % h.days
+        keep = start[extra_pair] <= extra_day
+        extra_pair, extra_cell = extra_pair[keep], (extra_pair[keep] // stores) * h.days + extra_day[keep]
+    seen = ~empty & ~left_out
+    cell = product * h.days + day
+    nothing = empty & (sold <= 0) & ~left_out
+    some = empty & (sold > 0) & ~left_out
+    return _Cells(
+        stores, start, start < h.days, np.bincount(pair[seen], sold[seen], pairs),
+        np.bincount(cell[seen], sold[seen], size).reshape(h.products, h.days),
+        np.concatenate([pair[nothing], extra_pair]).astype(index),
+        np.concatenate([cell[nothing], extra_cell]).astype(index),
+        pair[some].astype(index), cell[some].astype(index), np.round(sold[some]), opening)
+
+
+def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        progress: Progress | None = None) -> Fit:
+    """The posterior mode of the censored model, by block Newton to convergence (docs/needs.md)."""
     report = progress or (lambda fraction, message: None)
     h = history
-    stores = int(h.store.max(initial=0)) + 1
-    pairs = h.products * stores  # store-products, indexed product * stores + store
-    pair_product = np.arange(pairs) // stores
+    cells = _cells(h, missing)
+    group = np.zeros(h.products, np.int64) if h.group is None else np.asarray(h.group, np.int64)
     z = features(np.arange(h.days), h.days, h.first_weekday, h.first_day_of_year)
-    shape, size = (h.products, h.days), h.products * h.days
-    # Days that did not end empty are fixed: their totals are summed once, outside the rounds.
-    fixed_totals, fixed_pairs = np.zeros(size), np.zeros(pairs)
-    index = np.int64 if max(size, pairs) >= 2**31 else np.int32
-    cells, pairs_of, floors = [], [], []
-    for rows in _chunks(len(h.product)):
-        product, day, store, sold = h.product[rows].astype(np.int64), h.day[rows], h.store[rows], h.sold[rows]
-        empty = h.empty[rows].astype(bool)
-        fixed_totals += np.bincount((product * h.days + day)[~empty], sold[~empty], size)
-        fixed_pairs += np.bincount((product * stores + store)[~empty], sold[~empty], pairs)
-        cells.append((product * h.days + day)[empty].astype(index))
-        pairs_of.append((product * stores + store)[empty].astype(index))
-        floors.append(sold[empty])
-    cell, pair, floor = np.concatenate(cells), np.concatenate(pairs_of), np.concatenate(floors)
-    del cells, pairs_of, floors
-    imputed = floor.astype(float)
-    for round_ in range(rounds):
-        report(0.2 + 0.6 * round_ / rounds, f"censoring correction, round {round_ + 1} of {rounds}")
-        totals = (fixed_totals + np.bincount(cell, imputed, size)).reshape(shape)
-        pair_level = fixed_pairs + np.bincount(pair, imputed, pairs)
-        exposure = np.bincount(pair_product, pair_level, h.products)
-        flat = np.broadcast_to(np.maximum(exposure / max(h.days, 1), 1e-12)[:, None], shape)
-        coefficients = fit_profiles(totals, np.array(flat), z,
-                                    trend_spread=TREND_SPREAD if h.days >= TREND_DAYS else None)
-        profile = _profile(coefficients, z)
-        level = pair_level / np.maximum(profile.sum(1)[pair_product], 1e-12)
-        flat_profile = profile.ravel()
-        for rows in _chunks(len(cell)):
-            imputed[rows] = censored_mean(level[pair[rows]] * flat_profile[cell[rows]], floor[rows])
-    report(0.85, "forecast")
-    daily = np.bincount(pair_product, level, h.products)
-    history_demand = totals.sum(1)
-    future = _profile(coefficients, features(np.arange(h.days, h.days + horizon_days), h.days,
-                                             h.first_weekday, h.first_day_of_year))
-    quantity = daily * future.sum(1)
-    spread = _dispersion(totals, daily[:, None] * profile)
-    observed = np.maximum(history_demand, 1.0)
-    drift = 0.0 if h.days >= 2 * YEARLY_DAYS else DRIFT * (h.days / 2 + horizon_days / 2) / 365.25
-    sd = np.sqrt(spread * quantity + quantity**2 * (spread / observed + drift**2))
-    naive = np.bincount(h.product, h.sold.astype(float), h.products) * horizon_days / max(h.days, 1)
-    return Forecast(history_demand, quantity, np.maximum(quantity - Z80 * sd, 0.0), quantity + Z80 * sd,
-                    naive, daily)
+    precision = _profile_precision(z.shape[1], h.days)
+    shape, pairs = (h.products, h.days), h.products * cells.stores
+    pair_product = np.arange(pairs) // cells.stores
+    alpha, beta = _level_prior(h, cells, group, pair_product)
+    level = np.where(cells.carried, (cells.sold_pair + alpha) /
+                     (np.maximum(h.days - cells.start, 1) + beta), 0.0)
+    coefficients, centre = np.zeros((h.products, z.shape[1])), np.zeros((h.products, z.shape[1]))
+    rounds, converged = 0, False
+    informed = np.bincount(pair_product, cells.sold_pair, h.products) > 0
+    while rounds < MAX_ROUNDS and not converged:
+        rounds += 1
+        report(0.2 + 0.6 * (1 - 0.8**rounds), f"censored likelihood, Newton round {rounds}")
+        profile = np.exp(coefficients @ z.T)
+        level, level_step = _level_step(h, cells, level, profile, alpha, beta)
+        level, coefficients, profile_step, hessian = _profile_step(h, cells, level, coefficients, centre,
+                                                                   z, precision, alpha, beta)
+        centre = _group_means(coefficients, group)
+        if h.days >= TREND_DAYS:  # the trend is centred on none: a group's is as hard to see
+            centre[:, -1] = 0.0
+        if max(level_step, profile_step) < TOLERANCE:  # the mode for these spreads: re-estimate them
+            precision, spread_step = _spreads(coefficients, centre, hessian, precision, informed)
+            converged = spread_step < SPREAD_TOLERANCE
+    profile = np.exp(coefficients @ z.T)
+    demand = _history_demand(h, cells, level, profile)
+    shrunk = _shrunk(cells, alpha, pair_product, hessian, precision, h.products)
+    return Fit(h, level.reshape(h.products, cells.stores), coefficients, profile,
+               hessian,
+               _dispersion(cells, level, profile, shape), demand, shrunk, rounds, converged)
 
 
-def _chunks(length: int, size: int = 2_000_000) -> list[slice]:
-    """Slices of at most ``size`` rows: temporaries stay small on 10^7 store-days."""
-    return [slice(start, min(start + size, length)) for start in range(0, length, size)] or [slice(0, 0)]
+def _spreads(coefficients: Array, centre: Array, hessian: Array, precision: Array,
+             informed: npt.NDArray[np.bool_]) -> tuple[Array, float]:
+    """The prior spread of each profile coefficient around its group's, re-estimated (the EM step
+    of a normal hierarchy: the mean of squared deviations plus posterior variances over products
+    with sales), within SPREAD_RANGE; and the largest change of a spread (relative)."""
+    if not coefficients.shape[1] or not informed.any():  # no profile, or nothing sold at all
+        return precision, 0.0
+    variance = np.diagonal(np.linalg.inv(hessian[informed]), axis1=1, axis2=2)[:, 1:]
+    spread = np.sqrt(((coefficients - centre)[informed] ** 2 + variance).mean(0))
+    spread = np.clip(spread, *SPREAD_RANGE)
+    change = float(np.abs(spread * np.sqrt(precision) - 1).max())
+    return np.asarray(1 / spread**2, float), change
 
 
-def _dispersion(totals: np.ndarray, fitted: np.ndarray) -> np.ndarray:
-    """Per product, the variance of daily totals over their fitted mean (1 for Poisson, at least 1)."""
+def _profile_precision(columns: int, days: int) -> Array:
+    """Prior precision of the profile coefficients: the trend (last, with a year) looser."""
+    spread = np.full(columns, PROFILE_SPREAD)
+    if days >= TREND_DAYS and columns:  # the trend's regressor spans the history: its change over it
+        spread[-1] = TREND_SPREAD[days >= LONG_DAYS] * days / 365.25
+    return np.asarray(1 / spread**2, float)
+
+
+def _level_prior(h: History, cells: _Cells, group: np.ndarray, pair_product: np.ndarray
+                 ) -> tuple[Array, Array]:
+    """Gamma(kappa_g, kappa_g / m_g) per store-product from its group, by the method of moments:
+    m_g the geometric mean of the group's products' rates per store-day, 1/kappa_g the variance of
+    their log rates beyond Poisson noise (products with >= 20 units sold)."""
+    exposure = np.bincount(pair_product, np.where(cells.carried, h.days - cells.start, 0), h.products)
+    units = np.bincount(pair_product, cells.sold_pair, h.products)
+    known = (units >= 20) & (exposure > 0)
+    groups = int(group.max(initial=0)) + 1
+    log_rate = np.log(np.where(known, units, 1) / np.maximum(exposure, 1))
+    count = np.bincount(group[known], minlength=groups)
+    overall = log_rate[known].mean() if known.any() else 0.0
+    mean = np.where(count > 0, np.bincount(group[known], log_rate[known], groups) / np.maximum(count, 1),
+                    overall)
+    square = np.bincount(group[known], (log_rate - mean[group])[known] ** 2, groups)
+    noise = np.bincount(group[known], 1 / units[known], groups)
+    spread = np.where(count > 2, (square - noise) / np.maximum(count - 1, 1), 1.0)
+    kappa = 1 / np.clip(spread, 0.01, 5.0)
+    alpha = kappa[group][pair_product]
+    return np.asarray(alpha, float), np.asarray(alpha / np.exp(mean[group][pair_product]), float)
+
+
+def _level_step(h: History, cells: _Cells, level: Array, profile: Array, alpha: Array, beta: Array
+                ) -> tuple[Array, float]:
+    """One Newton step in log a_sp for every store-product at once; the largest step."""
+    flat = profile.ravel()
+    suffix = np.cumsum(profile[:, ::-1], 1)[:, ::-1]
+    pairs = len(level)
+    pair_product = np.arange(pairs) // cells.stores
+    exposure = np.where(cells.carried, suffix[pair_product, np.minimum(cells.start, h.days - 1)], 0.0)
+    exposure -= _gathered_sum(cells.missing_pair, flat, cells.missing_cell, pairs)
+    exposure -= _gathered_sum(cells.censored_pair, flat, cells.censored_cell, pairs)
+    exposure = np.maximum(exposure, 0.0)
+
+    score, information = np.zeros(pairs), np.zeros(pairs)
+    for rows in _chunks(len(cells.censored_pair)):
+        pair = cells.censored_pair[rows]
+        g, i = censored_terms(level[pair] * flat[cells.censored_cell[rows]], cells.floor[rows])
+        score += np.bincount(pair, g, pairs)
+        information += np.bincount(pair, i, pairs)
+    gradient = cells.sold_pair + alpha + score - level * (exposure + beta)
+    information += level * (exposure + beta)
+    step = np.where(cells.carried, np.clip(gradient / np.maximum(information, 1e-300), -MAX_STEP, MAX_STEP), 0)
+    return level * np.exp(step), float(np.abs(step).max(initial=0.0))
+
+
+def _profile_step(h: History, cells: _Cells, level: Array, coefficients: Array, centre: Array,
+                  z: Array, precision: Array, alpha: Array, beta: Array
+                  ) -> tuple[Array, Array, float, Array]:
+    """One Newton step, for every product at once, in (log c_p, b_p): c_p a common factor on the
+    product's levels (the direction along which levels and profile trade off, taken jointly so
+    the alternation converges in few rounds) and the profile.  Returns the levels and coefficients
+    after it, the largest step, and the Hessian of the negative log posterior per product."""
+    size, shape = h.products * h.days, (h.products, h.days)
+    z1 = np.column_stack([np.ones(len(z)), z])
+    k = z1.shape[1]
+    pair_product = np.arange(len(level)) // cells.stores
+    profile = np.exp(coefficients @ z.T)
+    flat = profile.ravel()
+    start_cells = np.where(cells.carried, pair_product * h.days + cells.start, 0)
+    exposed = np.cumsum(np.bincount(start_cells, np.where(cells.carried, level, 0.0), size).reshape(shape), 1)
+    exposed -= _gathered_sum(cells.missing_cell, level, cells.missing_pair, size).reshape(shape)
+    exposed -= _gathered_sum(cells.censored_cell, level, cells.censored_pair, size).reshape(shape)
+    mean = profile * np.maximum(exposed, 0.0)
+    score, weight = cells.sold_day - mean, mean.copy()
+    for rows in _chunks(len(cells.censored_pair)):
+        cell = cells.censored_cell[rows]
+        g, i = censored_terms(level[cells.censored_pair[rows]] * flat[cell], cells.floor[rows])
+        score += np.bincount(cell, g, size).reshape(shape)
+        weight += np.bincount(cell, i, size).reshape(shape)
+    carried_prior = np.where(cells.carried, 1.0, 0.0)
+    gradient = score @ z1
+    gradient[:, 0] += np.bincount(pair_product, carried_prior * (alpha - beta * level), h.products)
+    gradient[:, 1:] -= (coefficients - centre) * precision
+    pairs_z = (z1[:, :, None] * z1[:, None, :]).reshape(len(z1), -1)  # z_k z_l per day: one matmul
+    hessian = (weight @ pairs_z).reshape(h.products, k, k)
+    hessian[:, 0, 0] += np.bincount(pair_product, carried_prior * beta * level, h.products) + 1e-12
+    hessian[:, 1:, 1:] += np.diag(precision)[None]
+    step = np.linalg.solve(hessian, gradient[..., None])[..., 0]
+    step *= np.minimum(1.0, MAX_STEP / np.maximum(np.abs(step).max(1, keepdims=True), 1e-300))
+    level = level * np.exp(step[:, 0])[pair_product]
+    return level, coefficients + step[:, 1:], float(np.abs(step).max(initial=0.0)), hessian
+
+
+def _group_means(coefficients: Array, group: np.ndarray) -> Array:
+    """b_g, the mean profile coefficients of each product's group (the mode of the flat hyperprior)."""
+    groups = int(group.max(initial=0)) + 1
+    count = np.maximum(np.bincount(group, minlength=groups), 1)
+    means = np.stack([np.bincount(group, column, groups) for column in coefficients.T], 1) / count[:, None] \
+        if coefficients.shape[1] else np.zeros((groups, 0))
+    centre: Array = means[group]
+    return centre
+
+
+def _history_demand(h: History, cells: _Cells, level: Array, profile: Array) -> Array:
+    """Demand over the history per product: sales on days not empty (and on the first day),
+    E[D | D >= c] on days that ended empty after sales, the fitted mean on days empty with nothing
+    sold."""
+    flat = profile.ravel()
+    pair_product = np.arange(len(level)) // cells.stores
+    demand = np.bincount(pair_product, cells.sold_pair, h.products) + cells.opening
+    for rows in _chunks(len(cells.missing_pair)):
+        demand += np.bincount(cells.missing_pair[rows] // cells.stores,
+                              level[cells.missing_pair[rows]] * flat[cells.missing_cell[rows]], h.products)
+    for rows in _chunks(len(cells.censored_pair)):
+        pair = cells.censored_pair[rows]
+        imputed = censored_mean(level[pair] * flat[cells.censored_cell[rows]], cells.floor[rows])
+        demand += np.bincount(pair // cells.stores, imputed, h.products)
+    return demand
+
+
+def _shrunk(cells: _Cells, alpha: Array, pair_product: np.ndarray, hessian: Array, precision: Array,
+            products: int) -> npt.NDArray[np.bool_]:
+    """Products whose level or profile leans on the group: the prior's pseudo-units above SHRUNK of
+    all, or the profile's prior precision above SHRUNK of its whole precision (on average)."""
+    prior_units = np.bincount(pair_product, np.where(cells.carried, alpha, 0.0), products)
+    units = np.bincount(pair_product, cells.sold_pair, products)
+    level_leans = prior_units > SHRUNK * (units + prior_units)
+    if hessian.shape[1] == 1:
+        return np.asarray(level_leans, bool)
+    whole = np.diagonal(hessian, axis1=1, axis2=2)[:, 1:]
+    profile_leans = (precision[None] / whole).mean(1) > SHRUNK
+    return np.asarray(level_leans | profile_leans, bool)
+
+
+def _dispersion(cells: _Cells, level: Array, profile: Array, shape: tuple[int, int]) -> Array:
+    """Per product, the Pearson dispersion of its daily totals on store-days not empty (1 for
+    Poisson, at least 1)."""
+    products, days = shape
+    size = products * days
+    start_cells = np.where(cells.carried, np.arange(len(level)) // cells.stores * days + cells.start, 0)
+    exposed = np.cumsum(np.bincount(start_cells, np.where(cells.carried, level, 0.0), size).reshape(shape), 1)
+    exposed -= _gathered_sum(cells.missing_cell, level, cells.missing_pair, size).reshape(shape)
+    exposed -= _gathered_sum(cells.censored_cell, level, cells.censored_pair, size).reshape(shape)
+    fitted = profile * np.maximum(exposed, 0.0)
+    used = fitted > 1e-9
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(fitted > 1e-9, (totals - fitted) ** 2 / fitted, 0.0)
-    dispersion: npt.NDArray[np.float64] = np.maximum(ratio.mean(1), 1.0)
+        ratio = np.where(used, (cells.sold_day - fitted) ** 2 / fitted, 0.0)
+    dispersion: Array = np.maximum(ratio.sum(1) / np.maximum(used.sum(1), 1), 1.0)
     return dispersion
+
+
+def forecast(model: Fit, horizon_days: int) -> Forecast:
+    """The horizon's demand per product and its 80% interval for the outcome (docs/needs.md):
+    negative binomial quantiles with the variance of the Poisson noise (times the dispersion)
+    and of the estimated levels and profile (the delta method on the Newton precisions)."""
+    h = model.history
+    z = features(np.arange(h.days, h.days + horizon_days), h.days, h.first_weekday, h.first_day_of_year)
+    future = np.exp(model.coefficients @ z.T)
+    total_level = model.level.sum(1)
+    quantity = total_level * future.sum(1)
+    gradient = np.column_stack([np.ones(h.products), (future @ z) / np.maximum(future.sum(1), 1e-300)[:, None]])
+    log_variance = np.einsum("pk,pk->p", gradient, np.linalg.solve(model.profile_hessian,
+                                                                  gradient[..., None])[..., 0])
+    low, high = interval(quantity, model.dispersion * quantity + quantity**2 * log_variance)
+    naive = np.bincount(h.product, h.sold.astype(float), h.products) * horizon_days / max(h.days, 1)
+    return Forecast(model.history_demand, quantity, low, high, naive, total_level, model.shrunk)
+
+
+def interval(mean: np.ndarray, variance: np.ndarray) -> tuple[Array, Array]:
+    """The central 80% interval of a count with this mean and variance: negative binomial
+    quantiles (Poisson where the variance is not above the mean), holding the mean."""
+    mean, variance = np.asarray(mean, float), np.asarray(variance, float)
+    extra = np.maximum(variance - mean, 1e-9 * np.maximum(mean, 1e-300))
+    size = np.maximum(mean, 1e-300) ** 2 / extra
+    chance = size / (size + np.maximum(mean, 1e-300))
+    low = np.where(mean > 0, nbinom.ppf(0.1, size, chance), 0.0)
+    high = np.where(mean > 0, nbinom.ppf(0.9, size, chance), 0.0)
+    return np.minimum(low, mean), np.maximum(high, mean)
+
+
+def estimate(history: History, horizon_days: int, *, progress: Progress | None = None) -> Forecast:
+    """Censoring-corrected demand per product and its forecast over ``horizon_days``."""
+    return forecast(fit(history, progress=progress), horizon_days)
