@@ -223,16 +223,16 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
     coefficients, centre = np.zeros((h.products, z.shape[1])), np.zeros((h.products, z.shape[1]))
     rounds, converged = 0, False
     informed = np.bincount(pair_product, cells.sold_pair, h.products) > 0
+    shared = np.ones(z.shape[1], bool)  # coefficients centred on their group's
+    if h.days >= TREND_DAYS:  # the trend is centred on none: a group's is as hard to see as a product's
+        shared[-1] = False
     while rounds < MAX_ROUNDS and not converged:
         rounds += 1
         report(0.2 + 0.6 * (1 - 0.8**rounds), f"censored likelihood, Newton round {rounds}")
         profile = np.exp(coefficients @ z.T)
         level, level_step = _level_step(h, cells, level, profile, alpha, beta)
-        level, coefficients, profile_step, hessian = _profile_step(h, cells, level, coefficients, centre,
-                                                                   z, precision, alpha, beta)
-        centre = _group_means(coefficients, group)
-        if h.days >= TREND_DAYS:  # the trend is centred on none: a group's is as hard to see
-            centre[:, -1] = 0.0
+        level, coefficients, centre, profile_step, hessian = _profile_step(
+            h, cells, level, coefficients, centre, z, precision, alpha, beta, group, shared)
         if max(level_step, profile_step) < TOLERANCE:  # the mode for these spreads: re-estimate them
             precision, spread_step = _spreads(coefficients, centre, hessian, precision, informed)
             converged = spread_step < SPREAD_TOLERANCE
@@ -313,8 +313,8 @@ def _level_step(h: History, cells: _Cells, level: Array, profile: Array, alpha: 
 
 
 def _profile_step(h: History, cells: _Cells, level: Array, coefficients: Array, centre: Array,
-                  z: Array, precision: Array, alpha: Array, beta: Array
-                  ) -> tuple[Array, Array, float, Array]:
+                  z: Array, precision: Array, alpha: Array, beta: Array, group: np.ndarray,
+                  shared: np.ndarray) -> tuple[Array, Array, Array, float, Array]:
     """One Newton step, for every product at once, in (log c_p, b_p): c_p a common factor on the
     product's levels (the direction along which levels and profile trade off, taken jointly so
     the alternation converges in few rounds) and the profile.  Returns the levels and coefficients
@@ -344,20 +344,37 @@ def _profile_step(h: History, cells: _Cells, level: Array, coefficients: Array, 
     hessian = (weight @ pairs_z).reshape(h.products, k, k)
     hessian[:, 0, 0] += np.bincount(pair_product, carried_prior * beta * level, h.products) + 1e-12
     hessian[:, 1:, 1:] += np.diag(precision)[None]
-    step = np.linalg.solve(hessian, gradient[..., None])[..., 0]
-    step *= np.minimum(1.0, MAX_STEP / np.maximum(np.abs(step).max(1, keepdims=True), 1e-300))
-    level = level * np.exp(step[:, 0])[pair_product]
-    return level, coefficients + step[:, 1:], float(np.abs(step).max(initial=0.0)), hessian
+    step, centre_step = _joint_step(hessian, gradient, coefficients, centre, precision, group, shared)
+    scale = np.minimum(1.0, MAX_STEP / np.maximum(np.abs(step).max(1, keepdims=True), 1e-300))
+    level = level * np.exp(scale[:, 0] * step[:, 0])[pair_product]
+    largest = max(float(np.abs(step).max(initial=0.0)), float(np.abs(centre_step).max(initial=0.0)))
+    return level, coefficients + scale * step[:, 1:], centre + scale * centre_step, largest, hessian
 
 
-def _group_means(coefficients: Array, group: np.ndarray) -> Array:
-    """b_g, the mean profile coefficients of each product's group (the mode of the flat hyperprior)."""
+def _joint_step(hessian: Array, gradient: Array, coefficients: Array, centre: Array, precision: Array,
+                group: np.ndarray, shared: np.ndarray) -> tuple[Array, Array]:
+    """The Newton step of every product's (log c_p, b_p) and of its group's centre b_g together
+    (the ``shared`` coefficients; the others are centred on 0): eliminating each product's block,
+    (n_g P - sum_p P H_p^-1 P) d_g = sum_p P (b_p - b_g) + sum_p P H_p^-1 g_p, then
+    d_p = H_p^-1 (g_p + P d_g).  Alternating b_p and b_g instead crawls when the prior is tight."""
+    inverse = np.linalg.inv(hessian)
+    rows = 1 + np.flatnonzero(shared)  # the shared coefficients' places in (log c, b)
+    weights = precision[shared]
     groups = int(group.max(initial=0)) + 1
-    count = np.maximum(np.bincount(group, minlength=groups), 1)
-    means = np.stack([np.bincount(group, column, groups) for column in coefficients.T], 1) / count[:, None] \
-        if coefficients.shape[1] else np.zeros((groups, 0))
-    centre: Array = means[group]
-    return centre
+    pulled = (inverse @ gradient[..., None])[..., 0]
+    system = np.zeros((groups, len(rows), len(rows)))
+    np.add.at(system, group, -weights[None, :, None] * inverse[:, rows][:, :, rows] * weights[None, None, :])
+    system += np.bincount(group, minlength=groups)[:, None, None] * np.diag(weights)[None]
+    system += 1e-9 * np.eye(len(rows))[None]
+    right = np.zeros((groups, len(rows)))
+    np.add.at(right, group, weights * ((coefficients - centre)[:, shared] + pulled[:, rows]))
+    group_step = np.linalg.solve(system, right[..., None])[..., 0]
+    push = np.zeros_like(gradient)
+    push[:, rows] = weights * group_step[group]
+    step = pulled + (inverse @ push[..., None])[..., 0]
+    centre_step = np.zeros_like(centre)
+    centre_step[:, shared] = group_step[group]
+    return step, centre_step
 
 
 def _history_demand(h: History, cells: _Cells, level: Array, profile: Array) -> Array:
