@@ -200,9 +200,10 @@ def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path], grouped:
             UNION ALL SELECT {key}, 0, 1
             FROM stock JOIN product_ids p USING (product) JOIN store_ids s USING (store) WHERE on_hand = 0)
         GROUP BY key)""").fetchnumpy()
-    history = History(len(products), days, first.weekday(), first.timetuple().tm_yday - 1,
-                      *(np.asarray(cells[name]) for name in ("product", "store", "day", "sold", "empty")),
-                      group=_groups(con, len(products)) if grouped else None)
+    product, store, day, sold, empty = (np.asarray(cells[name]) for name in
+                                        ("product", "store", "day", "sold", "empty"))
+    history = History(len(products), days, first.weekday(), first.timetuple().tm_yday - 1, product, store,
+                      day, sold, empty, _groups(con, len(products)) if grouped else None)
     con.execute(f"CREATE TEMP TABLE window_ AS SELECT DATE '{first}' AS first, DATE '{last}' AS last")
     return products, history
 
@@ -238,7 +239,8 @@ def _needs(con: duckdb.DuckDBPyConnection, products: list[str], history: History
     asked = _per_product(con, f"""
         SELECT idx, sum(quantity) FILTER (WHERE state = 'open' AND NOT {stale}),
                sum(quantity) FILTER (WHERE date > w.last - {FOUR_WEEKS}),
-               sum(quantity) FILTER (WHERE date <= w.last - {FOUR_WEEKS} AND date > w.last - {2 * FOUR_WEEKS}),
+               sum(quantity) FILTER (WHERE date <= w.last - {FOUR_WEEKS}
+                                       AND date > w.last - {2 * FOUR_WEEKS}),
                sum(quantity) FILTER (WHERE state = 'open' AND {stale})
         FROM requests JOIN product_ids USING (product), window_ w GROUP BY idx""", n, 4)
     stocked = _per_product(con, "SELECT idx, avg(on_hand), count(*) FROM stock JOIN product_ids USING "

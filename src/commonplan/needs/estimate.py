@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 from scipy.special import gammainc, gammaln
 from scipy.stats import nbinom
 
@@ -27,7 +28,8 @@ PROFILE_SPREAD = 0.3  # prior sd of a log-profile coefficient around the group's
 TREND_SPREAD = 0.1, 0.3  # prior sd of the log change a year, under two years of history and over
 TOLERANCE = 1e-4  # the largest Newton step (in log units) at which the mode is found
 MAX_ROUNDS = 200
-SPREAD_TOLERANCE = 0.02  # the largest relative change of a prior spread at convergence
+SPREAD_TOLERANCE = 1e-3  # the largest relative change of a prior spread at which EM stops
+MAX_SPREAD_ROUNDS = 200
 SPREAD_RANGE = 0.01, 1.0
 MAX_STEP = 1.0  # a Newton step is cut to at most this in log units (a safeguard far from the mode)
 SHRUNK = 0.25  # a product leans on its group when the prior weighs more than this
@@ -60,8 +62,8 @@ class History:
 class Fit:
     """The fitted model: levels a_sp (``level``, products x stores, 0 where not carried), profile
     coefficients b_p, the history's profile f_p(t), the Hessian of (log scale, b_p) per product
-    (its inverse: their covariance), the dispersion, the history's demand per product, which products lean on their
-    group, and how the Newton iteration ended."""
+    (its inverse: their covariance), the dispersion, the history's demand per product, which
+    products lean on their group, and how the Newton iteration ended."""
 
     history: History
     level: Array
@@ -111,6 +113,11 @@ def _chunks(length: int, size: int = 2_000_000) -> Iterator[slice]:
     """Slices of at most ``size`` rows: temporaries stay small on 10^7 store-days."""
     for start in range(0, length, size):
         yield slice(start, min(start + size, length))
+
+
+def _bins(index: np.ndarray, weights: np.ndarray, size: int) -> Array:
+    """np.bincount with weights, typed as the floats it returns."""
+    return np.asarray(np.bincount(index, weights, size), np.float64)
 
 
 def _gathered_sum(target: np.ndarray, source: np.ndarray, at: np.ndarray, size: int) -> Array:
@@ -186,7 +193,7 @@ def _cells(h: History, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None
     start = np.where(carried, np.repeat(start, stores), h.days)
     empty, sold = h.empty.astype(bool), h.sold.astype(float)
     left_out = day < start[pair]
-    opening = np.bincount(product[left_out], h.sold[left_out].astype(float), h.products)
+    opening = _bins(product[left_out], h.sold[left_out].astype(float), h.products)
     extra_pair = extra_cell = np.zeros(0, np.int64)
     if missing is not None and len(missing[0]):
         extra_key = np.unique((missing[0].astype(np.int64) * stores + missing[1]) * h.days + missing[2])
@@ -199,8 +206,8 @@ def _cells(h: History, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None
     nothing = empty & (sold <= 0) & ~left_out
     some = empty & (sold > 0) & ~left_out
     return _Cells(
-        stores, start, start < h.days, np.bincount(pair[seen], sold[seen], pairs),
-        np.bincount(cell[seen], sold[seen], size).reshape(h.products, h.days),
+        stores, start, start < h.days, _bins(pair[seen], sold[seen], pairs),
+        _bins(cell[seen], sold[seen], size).reshape(h.products, h.days),
         np.concatenate([pair[nothing], extra_pair]).astype(index),
         np.concatenate([cell[nothing], extra_cell]).astype(index),
         pair[some].astype(index), cell[some].astype(index), np.round(sold[some]), opening)
@@ -218,24 +225,22 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
     shape, pairs = (h.products, h.days), h.products * cells.stores
     pair_product = np.arange(pairs) // cells.stores
     alpha, beta = _level_prior(h, cells, group, pair_product)
-    level = np.where(cells.carried, (cells.sold_pair + alpha) /
-                     (np.maximum(h.days - cells.start, 1) + beta), 0.0)
+    level = _first_levels(h, cells, alpha, beta)
     coefficients, centre = np.zeros((h.products, z.shape[1])), np.zeros((h.products, z.shape[1]))
     rounds, converged = 0, False
     informed = np.bincount(pair_product, cells.sold_pair, h.products) > 0
     shared = np.ones(z.shape[1], bool)  # coefficients centred on their group's
     if h.days >= TREND_DAYS:  # the trend is centred on none: a group's is as hard to see as a product's
         shared[-1] = False
+    hierarchy = Hierarchy(group, shared, informed)
     while rounds < MAX_ROUNDS and not converged:
         rounds += 1
         report(0.2 + 0.6 * (1 - 0.8**rounds), f"censored likelihood, Newton round {rounds}")
         profile = np.exp(coefficients @ z.T)
         level, level_step = _level_step(h, cells, level, profile, alpha, beta)
-        level, coefficients, centre, profile_step, hessian = _profile_step(
-            h, cells, level, coefficients, centre, z, precision, alpha, beta, group, shared)
-        if max(level_step, profile_step) < TOLERANCE:  # the mode for these spreads: re-estimate them
-            precision, spread_step = _spreads(coefficients, centre, hessian, precision, informed)
-            converged = spread_step < SPREAD_TOLERANCE
+        level, coefficients, centre, precision, profile_step, hessian = _profile_step(
+            h, cells, level, coefficients, centre, z, precision, alpha, beta, hierarchy)
+        converged = max(level_step, profile_step) < TOLERANCE
     profile = np.exp(coefficients @ z.T)
     demand = _history_demand(h, cells, level, profile)
     shrunk = _shrunk(cells, alpha, pair_product, hessian, precision, h.products)
@@ -244,18 +249,41 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
                _dispersion(cells, level, profile, shape), demand, shrunk, rounds, converged)
 
 
-def _spreads(coefficients: Array, centre: Array, hessian: Array, precision: Array,
-             informed: npt.NDArray[np.bool_]) -> tuple[Array, float]:
-    """The prior spread of each profile coefficient around its group's, re-estimated (the EM step
-    of a normal hierarchy: the mean of squared deviations plus posterior variances over products
-    with sales), within SPREAD_RANGE; and the largest change of a spread (relative)."""
-    if not coefficients.shape[1] or not informed.any():  # no profile, or nothing sold at all
-        return precision, 0.0
-    variance = np.diagonal(np.linalg.inv(hessian[informed]), axis1=1, axis2=2)[:, 1:]
-    spread = np.sqrt(((coefficients - centre)[informed] ** 2 + variance).mean(0))
-    spread = np.clip(spread, *SPREAD_RANGE)
-    change = float(np.abs(spread * np.sqrt(precision) - 1).max())
-    return np.asarray(1 / spread**2, float), change
+@dataclass(frozen=True)
+class Hierarchy:
+    """Products in groups: each product's group, which profile coefficients are centred on the
+    group's (the others on 0), and which products sold anything (they inform the spreads)."""
+
+    group: np.ndarray
+    shared: np.ndarray
+    informed: npt.NDArray[np.bool_]
+
+
+def _hierarchical_step(hessian: Array, gradient: Array, coefficients: Array, centre: Array,
+                       precision: Array, hierarchy: Hierarchy) -> tuple[Array, Array, Array, Array]:
+    """The Newton step of (log c_p, b_p) and b_g on the quadratic approximation of the likelihood
+    (``hessian``, ``gradient``: data and level prior only), with the prior spreads of b re-estimated
+    on that approximation by EM (the mean over products with sales of the squared deviation from
+    the group plus the posterior variance) until they change by less than SPREAD_TOLERANCE.
+    Returns the step, the centres' step, the precisions and the whole Hessian."""
+    for _ in range(MAX_SPREAD_ROUNDS):
+        whole = hessian.copy()
+        whole[:, 1:, 1:] += np.diag(precision)[None]
+        pulled = gradient.copy()
+        pulled[:, 1:] -= (coefficients - centre) * precision
+        step, centre_step, inverse = _joint_step(whole, pulled, coefficients, centre, precision, hierarchy)
+        if not coefficients.shape[1] or not hierarchy.informed.any():  # no profile, or nothing sold
+            break
+        variance = np.diagonal(inverse[hierarchy.informed], axis1=1, axis2=2)[:, 1:]
+        deviation = (coefficients + step[:, 1:] - centre - centre_step)[hierarchy.informed]
+        spread = np.clip(np.sqrt((deviation**2 + variance).mean(0)), *SPREAD_RANGE)
+        change = float(np.abs(spread * np.sqrt(precision) - 1).max())
+        precision = np.asarray(1 / spread**2, float)
+        if change < SPREAD_TOLERANCE:
+            break
+    whole = hessian.copy()
+    whole[:, 1:, 1:] += np.diag(precision)[None]
+    return step, centre_step, precision, whole
 
 
 def _profile_precision(columns: int, days: int) -> Array:
@@ -268,9 +296,11 @@ def _profile_precision(columns: int, days: int) -> Array:
 
 def _level_prior(h: History, cells: _Cells, group: np.ndarray, pair_product: np.ndarray
                  ) -> tuple[Array, Array]:
-    """Gamma(kappa_g, kappa_g / m_g) per store-product from its group, by the method of moments:
-    m_g the geometric mean of the group's products' rates per store-day, 1/kappa_g the variance of
-    their log rates beyond Poisson noise (products with >= 20 units sold)."""
+    """(alpha, beta) per store-product: Gamma(kappa_g / n_p, kappa_g / (n_p m_g)) for each of the
+    n_p stores of product p, so that its total level is Gamma(kappa_g, kappa_g / (n_p m_g)): kappa_g
+    pseudo-units for the product, not per store (per store, they swamped long-tail products).  By
+    the method of moments over the group's products with >= 20 units sold: m_g the geometric mean
+    of their rates per store-day, 1/kappa_g the variance of their log rates beyond Poisson noise."""
     exposure = np.bincount(pair_product, np.where(cells.carried, h.days - cells.start, 0), h.products)
     units = np.bincount(pair_product, cells.sold_pair, h.products)
     known = (units >= 20) & (exposure > 0)
@@ -284,8 +314,18 @@ def _level_prior(h: History, cells: _Cells, group: np.ndarray, pair_product: np.
     noise = np.bincount(group[known], 1 / units[known], groups)
     spread = np.where(count > 2, (square - noise) / np.maximum(count - 1, 1), 1.0)
     kappa = 1 / np.clip(spread, 0.01, 5.0)
-    alpha = kappa[group][pair_product]
+    stores = np.maximum(np.bincount(pair_product, cells.carried, h.products), 1)
+    alpha = (kappa[group] / stores)[pair_product]
     return np.asarray(alpha, float), np.asarray(alpha / np.exp(mean[group][pair_product]), float)
+
+
+def _first_levels(h: History, cells: _Cells, alpha: Array, beta: Array) -> Array:
+    """Where Newton starts: per store-product, units sold (the floors of censored days counted
+    as they are) over days seen (empty days with nothing sold not counted), with the prior."""
+    pairs = len(alpha)
+    units = cells.sold_pair + _bins(cells.censored_pair, cells.floor.astype(float), pairs)
+    days = np.where(cells.carried, h.days - cells.start, 0) - np.bincount(cells.missing_pair, minlength=pairs)
+    return np.where(cells.carried, (units + alpha) / (np.maximum(days, 0) + beta), 0.0)
 
 
 def _level_step(h: History, cells: _Cells, level: Array, profile: Array, alpha: Array, beta: Array
@@ -308,13 +348,14 @@ def _level_step(h: History, cells: _Cells, level: Array, profile: Array, alpha: 
         information += np.bincount(pair, i, pairs)
     gradient = cells.sold_pair + alpha + score - level * (exposure + beta)
     information += level * (exposure + beta)
-    step = np.where(cells.carried, np.clip(gradient / np.maximum(information, 1e-300), -MAX_STEP, MAX_STEP), 0)
+    step = np.clip(gradient / np.maximum(information, 1e-300), -MAX_STEP, MAX_STEP)
+    step = np.where(cells.carried, step, 0.0)
     return level * np.exp(step), float(np.abs(step).max(initial=0.0))
 
 
 def _profile_step(h: History, cells: _Cells, level: Array, coefficients: Array, centre: Array,
-                  z: Array, precision: Array, alpha: Array, beta: Array, group: np.ndarray,
-                  shared: np.ndarray) -> tuple[Array, Array, Array, float, Array]:
+                  z: Array, precision: Array, alpha: Array, beta: Array, hierarchy: Hierarchy
+                  ) -> tuple[Array, Array, Array, Array, float, Array]:
     """One Newton step, for every product at once, in (log c_p, b_p): c_p a common factor on the
     product's levels (the direction along which levels and profile trade off, taken jointly so
     the alternation converges in few rounds) and the profile.  Returns the levels and coefficients
@@ -326,7 +367,7 @@ def _profile_step(h: History, cells: _Cells, level: Array, coefficients: Array, 
     profile = np.exp(coefficients @ z.T)
     flat = profile.ravel()
     start_cells = np.where(cells.carried, pair_product * h.days + cells.start, 0)
-    exposed = np.cumsum(np.bincount(start_cells, np.where(cells.carried, level, 0.0), size).reshape(shape), 1)
+    exposed = np.cumsum(_bins(start_cells, np.where(cells.carried, level, 0.0), size).reshape(shape), 1)
     exposed -= _gathered_sum(cells.missing_cell, level, cells.missing_pair, size).reshape(shape)
     exposed -= _gathered_sum(cells.censored_cell, level, cells.censored_pair, size).reshape(shape)
     mean = profile * np.maximum(exposed, 0.0)
@@ -339,42 +380,45 @@ def _profile_step(h: History, cells: _Cells, level: Array, coefficients: Array, 
     carried_prior = np.where(cells.carried, 1.0, 0.0)
     gradient = score @ z1
     gradient[:, 0] += np.bincount(pair_product, carried_prior * (alpha - beta * level), h.products)
-    gradient[:, 1:] -= (coefficients - centre) * precision
     pairs_z = (z1[:, :, None] * z1[:, None, :]).reshape(len(z1), -1)  # z_k z_l per day: one matmul
     hessian = (weight @ pairs_z).reshape(h.products, k, k)
     hessian[:, 0, 0] += np.bincount(pair_product, carried_prior * beta * level, h.products) + 1e-12
-    hessian[:, 1:, 1:] += np.diag(precision)[None]
-    step, centre_step = _joint_step(hessian, gradient, coefficients, centre, precision, group, shared)
+    step, centre_step, precision, hessian = _hierarchical_step(hessian, gradient, coefficients, centre,
+                                                               precision, hierarchy)
     scale = np.minimum(1.0, MAX_STEP / np.maximum(np.abs(step).max(1, keepdims=True), 1e-300))
     level = level * np.exp(scale[:, 0] * step[:, 0])[pair_product]
     largest = max(float(np.abs(step).max(initial=0.0)), float(np.abs(centre_step).max(initial=0.0)))
-    return level, coefficients + scale * step[:, 1:], centre + scale * centre_step, largest, hessian
+    return (level, coefficients + scale * step[:, 1:], centre + scale * centre_step, precision, largest,
+            hessian)
 
 
 def _joint_step(hessian: Array, gradient: Array, coefficients: Array, centre: Array, precision: Array,
-                group: np.ndarray, shared: np.ndarray) -> tuple[Array, Array]:
+                hierarchy: Hierarchy) -> tuple[Array, Array, Array]:
     """The Newton step of every product's (log c_p, b_p) and of its group's centre b_g together
     (the ``shared`` coefficients; the others are centred on 0): eliminating each product's block,
     (n_g P - sum_p P H_p^-1 P) d_g = sum_p P (b_p - b_g) + sum_p P H_p^-1 g_p, then
-    d_p = H_p^-1 (g_p + P d_g).  Alternating b_p and b_g instead crawls when the prior is tight."""
+    d_p = H_p^-1 (g_p + P d_g).  Alternating b_p and b_g instead crawls when the prior is tight.
+    Returns both steps and H_p^-1."""
+    group, shared = hierarchy.group, hierarchy.shared
     inverse = np.linalg.inv(hessian)
     rows = 1 + np.flatnonzero(shared)  # the shared coefficients' places in (log c, b)
     weights = precision[shared]
     groups = int(group.max(initial=0)) + 1
     pulled = (inverse @ gradient[..., None])[..., 0]
-    system = np.zeros((groups, len(rows), len(rows)))
-    np.add.at(system, group, -weights[None, :, None] * inverse[:, rows][:, :, rows] * weights[None, None, :])
+    members = sparse.csr_matrix((np.ones(len(group)), (group, np.arange(len(group)))),
+                                shape=(groups, len(group)))  # sums over each group's products
+    block = (weights[None, :, None] * inverse[:, rows][:, :, rows] * weights[None, None, :])
+    system = -(members @ block.reshape(len(group), -1)).reshape(groups, len(rows), len(rows))
     system += np.bincount(group, minlength=groups)[:, None, None] * np.diag(weights)[None]
     system += 1e-9 * np.eye(len(rows))[None]
-    right = np.zeros((groups, len(rows)))
-    np.add.at(right, group, weights * ((coefficients - centre)[:, shared] + pulled[:, rows]))
+    right = members @ (weights * ((coefficients - centre)[:, shared] + pulled[:, rows]))
     group_step = np.linalg.solve(system, right[..., None])[..., 0]
     push = np.zeros_like(gradient)
     push[:, rows] = weights * group_step[group]
     step = pulled + (inverse @ push[..., None])[..., 0]
     centre_step = np.zeros_like(centre)
     centre_step[:, shared] = group_step[group]
-    return step, centre_step
+    return step, centre_step, inverse
 
 
 def _history_demand(h: History, cells: _Cells, level: Array, profile: Array) -> Array:
@@ -414,7 +458,7 @@ def _dispersion(cells: _Cells, level: Array, profile: Array, shape: tuple[int, i
     products, days = shape
     size = products * days
     start_cells = np.where(cells.carried, np.arange(len(level)) // cells.stores * days + cells.start, 0)
-    exposed = np.cumsum(np.bincount(start_cells, np.where(cells.carried, level, 0.0), size).reshape(shape), 1)
+    exposed = np.cumsum(_bins(start_cells, np.where(cells.carried, level, 0.0), size).reshape(shape), 1)
     exposed -= _gathered_sum(cells.missing_cell, level, cells.missing_pair, size).reshape(shape)
     exposed -= _gathered_sum(cells.censored_cell, level, cells.censored_pair, size).reshape(shape)
     fitted = profile * np.maximum(exposed, 0.0)
@@ -434,7 +478,8 @@ def forecast(model: Fit, horizon_days: int) -> Forecast:
     future = np.exp(model.coefficients @ z.T)
     total_level = model.level.sum(1)
     quantity = total_level * future.sum(1)
-    gradient = np.column_stack([np.ones(h.products), (future @ z) / np.maximum(future.sum(1), 1e-300)[:, None]])
+    mean_z = (future @ z) / np.maximum(future.sum(1), 1e-300)[:, None]
+    gradient = np.column_stack([np.ones(h.products), mean_z])  # of log Q in (log c, b)
     log_variance = np.einsum("pk,pk->p", gradient, np.linalg.solve(model.profile_hessian,
                                                                   gradient[..., None])[..., 0])
     low, high = interval(quantity, model.dispersion * quantity + quantity**2 * log_variance)

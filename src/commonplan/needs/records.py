@@ -105,7 +105,8 @@ def _breaches(kind: RecordKind, columns: dict[str, str]) -> list[tuple[str, str,
     for column, allowed in kind.choices:
         if column in columns:
             words = ", ".join(f"'{word}'" for word in allowed)
-            checks.append((column, f"lower(coalesce(trim(CAST(\"{column}\" AS VARCHAR)), '')) NOT IN ({words}, '')",
+            value = f"lower(coalesce(trim(CAST(\"{column}\" AS VARCHAR)), ''))"
+            checks.append((column, f"{value} NOT IN ({words}, '')",
                            f"unknown {column} (one of {', '.join(allowed)}, or blank)"))
     return checks
 

@@ -173,9 +173,10 @@ class Simulation:
         weekly_amplitude, weekly_phase = self.weekly
         yearly_amplitude, yearly_phase = self.yearly
         year_angle = 2 * np.pi * date.timetuple().tm_yday / 365.25
-        return ((1 + weekly_amplitude * np.cos(2 * np.pi * (date.weekday() - weekly_phase) / 7))
+        season: np.ndarray = ((1 + weekly_amplitude * np.cos(2 * np.pi * (date.weekday() - weekly_phase) / 7))
                 * (1 + yearly_amplitude * np.sin(year_angle + yearly_phase))
                 * (1 + self.trend * day / self.s.days))
+        return season
 
     def days(self) -> Iterator[Day]:
         """The records, one day at a time."""
