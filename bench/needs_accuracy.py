@@ -72,11 +72,15 @@ def run(name: str, seed: int, folder: Path) -> dict[str, float | str]:
         "often_naive": wape(naive[often], truth.horizon[often]) if often.any() else float("nan"),
         "often_products": int(often.sum()),
         "coverage": float(((low <= truth.outcome) & (truth.outcome <= high)).mean()),
+        "products": len(truth.products),
     }
-    late = truth.launch > 0
-    if late.any():
-        figures["new"] = wape(quantity[late], truth.horizon[late])
-        figures["new_coverage"] = float(((low <= truth.outcome) & (truth.outcome <= high))[late].mean())
+    inside = (low <= truth.outcome) & (truth.outcome <= high)
+    days = scenario(name, seed).shoppers.days
+    for label, products in (("launched", (truth.launch > 0) & (truth.launch < days)),
+                            ("only_requests", truth.launch >= days)):
+        if products.any():
+            figures[label] = wape(quantity[products], truth.horizon[products])
+            figures[f"{label}_coverage"] = float(inside[products].mean())
     targets = truth.substitute[truth.substitute >= 0]
     if len(targets):
         ignoring = estimate(substitutes=False)[0]

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from commonplan.economy.problems import BundleError, Problem
-from commonplan.needs.estimate import Fit, Forecast, History, Progress, fit, forecast
+from commonplan.needs.estimate import Fit, Forecast, History, Progress, fit, forecast, with_requested
 from commonplan.needs.feedback import Adjustment, FeedbackRule, Signals
 from commonplan.needs.privacy import DEFAULT_K, Pseudonymiser, suppress_small
 from commonplan.needs.records import GROUPS, PURCHASES, REQUESTS, STOCK, SUBSTITUTES, first_seen, register
@@ -121,8 +121,14 @@ def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: S
     left_out = _left_out(history, declared)
     model = fit(history, missing=left_out, progress=report)
     report(0.9, "requests, feedback and privacy")
-    needs = _needs(con, products, history, forecast(model, horizon_days), horizon_days, pseudonymiser, k,
-                   rule)
+    asked = _per_product(con, """
+        SELECT idx, sum(quantity), sum(quantity) FILTER (WHERE date IS NULL OR date >= listed)
+        FROM requests JOIN product_ids USING (product) LEFT JOIN (SELECT product, min(date) AS listed FROM
+             (SELECT product, date FROM purchases UNION ALL SELECT product, date FROM stock) GROUP BY product)
+             USING (product)
+        GROUP BY idx""", len(products), 2)
+    estimated = with_requested(model, forecast(model, horizon_days), asked[:, 0], asked[:, 1], horizon_days)
+    needs = _needs(con, products, history, estimated, horizon_days, pseudonymiser, k, rule)
     needs = replace(needs, moved=_moved(model, declared, left_out, products))
     return needs.in_order(first_seen([*purchases, *stock, *requests], len(needs.products)))
 

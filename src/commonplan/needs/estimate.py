@@ -14,7 +14,7 @@ the largest Newton step is below ``TOLERANCE``.  Everything is vectorised over p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,7 @@ SPREAD_TOLERANCE = 1e-3  # the largest relative change of a prior spread at whic
 MAX_SPREAD_ROUNDS = 200
 SPREAD_RANGE = 0.01, 1.0
 MAX_STEP = 1.0  # a Newton step is cut to at most this in log units (a safeguard far from the mode)
+MIN_REQUESTS = 30  # requests a group needs to have its own ratio of requests to unserved demand
 SHRUNK = 0.25  # a product leans on its group when the prior weighs more than this
 Progress = Callable[[float, str], None]
 
@@ -485,6 +486,41 @@ def forecast(model: Fit, horizon_days: int) -> Forecast:
     low, high = interval(quantity, model.dispersion * quantity + quantity**2 * log_variance)
     naive = np.bincount(h.product, h.sold.astype(float), h.products) * horizon_days / max(h.days, 1)
     return Forecast(model.history_demand, quantity, low, high, naive, total_level, model.shrunk)
+
+
+def with_requested(model: Fit, estimate: Forecast, requested: np.ndarray, requested_listed: np.ndarray,
+                   horizon_days: int) -> Forecast:
+    """The forecast with products never on a shelf, known only from requests, estimated from them.
+
+    In each group (all products where a group has fewer than MIN_REQUESTS), rho = requests per
+    unit of demand the censoring correction found unserved, over the products on the shelves
+    (``requested_listed``: their requests from their first record on, when the unserved demand
+    is estimated; before it, what they lacked is unknown).
+    A product with only requests R then needed R / rho over the history, spread by its profile
+    (its group's); the interval adds the Poisson uncertainty of R and of the group's requests.
+    """
+    h = model.history
+    listed = model.level.sum(1) > 0
+    fresh = ~listed & (requested > 0)
+    if not fresh.any():
+        return estimate
+    group = np.zeros(h.products, np.int64) if h.group is None else np.asarray(h.group, np.int64)
+    groups = int(group.max(initial=0)) + 1
+    sold = np.bincount(h.product, h.sold.astype(float), h.products)
+    unserved = np.where(listed, np.maximum(model.history_demand - sold, 0.0), 0.0)
+    asked = np.where(listed, requested_listed, 0.0)
+    group_asked, group_unserved = (np.bincount(group, values, groups) for values in (asked, unserved))
+    small = group_asked < MIN_REQUESTS
+    group_asked = np.where(small, asked.sum(), group_asked)
+    group_unserved = np.where(small, unserved.sum(), group_unserved)
+    rate = group_asked / np.maximum(group_unserved, 1e-12)
+    z = features(np.arange(h.days, h.days + horizon_days), h.days, h.first_weekday, h.first_day_of_year)
+    ahead = np.exp(model.coefficients @ z.T).sum(1) / np.maximum(model.profile.sum(1), 1e-12)
+    quantity = np.where(fresh, requested / np.maximum(rate[group], 1e-12) * ahead, estimate.quantity)
+    log_variance = 1 / np.maximum(requested, 1) + 1 / np.maximum(group_asked[group], 1)
+    low, high = interval(quantity, model.dispersion * quantity + quantity**2 * log_variance)
+    return replace(estimate, quantity=quantity, low=np.where(fresh, low, estimate.low),
+                   high=np.where(fresh, high, estimate.high), shrunk=estimate.shrunk | fresh)
 
 
 def interval(mean: np.ndarray, variance: np.ndarray) -> tuple[Array, Array]:
