@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,10 +27,12 @@ Array = npt.NDArray[np.float64]
 WEEKLY_DAYS, YEARLY_DAYS, TREND_DAYS, LONG_DAYS = 28, 365, 365, 730
 PROFILE_SPREAD = 0.3  # prior sd of a log-profile coefficient around the group's (docs/needs.md)
 TREND_SPREAD = 0.1, 0.3  # prior sd of the log change a year, under two years of history and over
-TOLERANCE = 1e-4  # the largest Newton step (in log units) at which the mode is found
+TOLERANCE = 1e-3  # the largest Newton step (log units) at the mode: a tenth of the smallest standard
+# error of a level (a product selling 10^6 units a year knows its level to 0.1%), so further rounds
+# would move nothing the data can tell
 MAX_ROUNDS = 200
-SPREAD_TOLERANCE = 1e-3  # the largest relative change of a prior spread at which EM stops
-MAX_SPREAD_ROUNDS = 200
+SPREAD_TOLERANCE = 1e-2  # the largest relative change of a prior spread at convergence
+MAX_SPREAD_ROUNDS = 10  # EM steps of the spreads per Newton round (they go on in the next round)
 SPREAD_RANGE = 0.01, 1.0
 MAX_STEP = 1.0  # a Newton step is cut to at most this in log units (a safeguard far from the mode)
 MIN_REQUESTS = 30  # requests a group needs to have its own ratio of requests to unserved demand
@@ -129,7 +132,8 @@ def _gathered_sum(target: np.ndarray, source: np.ndarray, at: np.ndarray, size: 
     return total
 
 
-def censored_terms(mean: np.ndarray, floor: np.ndarray) -> tuple[Array, Array]:
+def censored_terms(mean: np.ndarray, floor: np.ndarray, log_gamma: np.ndarray | None = None
+                   ) -> tuple[Array, Array]:
     """Score and information, in eta = log mu, of log P(D >= c) for D ~ Poisson(mu), c >= 1.
 
     With r = P(D = c-1) / P(D >= c): score g = mu r, information g (mu + g - c) (>= 0: the
@@ -139,8 +143,9 @@ def censored_terms(mean: np.ndarray, floor: np.ndarray) -> tuple[Array, Array]:
     c, mu = floor.astype(float), np.maximum(mean, 1e-300)
     tail = gammainc(c, mu)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        log_pmf = (c - 1) * np.log(mu) - mu - gammaln(c)
-        score = np.exp(np.log(mu) + log_pmf - np.log(tail))
+        log_mu = np.log(mu)
+        log_pmf = (c - 1) * log_mu - mu - (gammaln(c) if log_gamma is None else log_gamma)
+        score = np.exp(log_mu + log_pmf - np.log(tail))
     far = ~np.isfinite(score) | (tail < 1e-250)
     score = np.where(far, c * (1 - mu / (c + 1)), score)
     information = np.maximum(score * (mu + score - c), 0.0)
@@ -160,7 +165,7 @@ def censored_mean(rate: np.ndarray, floor: np.ndarray) -> Array:
 @dataclass
 class _Cells:
     """The history split once: uncensored sums, empty days with nothing sold (missing) and
-    empty days with sales (censored), as flat indexes."""
+    empty days with sales (censored, with their floor c and log Gamma(c)), as flat indexes."""
 
     stores: int
     start: np.ndarray  # first day of each store-product (days: never carried)
@@ -171,47 +176,65 @@ class _Cells:
     missing_cell: np.ndarray  # product * days + day
     censored_pair: np.ndarray
     censored_cell: np.ndarray
-    floor: np.ndarray
+    floor: Array
+    log_gamma: Array
     opening: Array  # per product, what was sold on its first day (left out of the fit)
 
 
 def _cells(h: History, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> _Cells:
-    """Split the history; ``missing`` (product, store, day) are store-days left out on purpose
-    (a substitute's days while its source was out: docs/needs.md)."""
+    """Split the history, chunk by chunk in 32-bit indexes (10^7 rows stay light); ``missing``
+    (product, store, day) are store-days left out on purpose (a substitute's days while its source
+    was out: docs/needs.md)."""
     stores = int(h.store.max(initial=0)) + 1
     size, pairs = h.products * h.days, h.products * stores
-    index = np.int64 if max(size, pairs) >= 2**31 else np.int32
-    product, store, day = h.product.astype(np.int64), h.store.astype(np.int64), h.day.astype(np.int64)
-    pair = product * stores + store
-    start = np.full(h.products, h.days, np.int64)  # each product's first day with a record
-    np.minimum.at(start, product, day)
-    last = np.full(h.products, -1, np.int64)
-    np.maximum.at(last, product, day)
-    # That day was chosen by the data (it had a sale): left out unless it is the only one.
-    start = np.where(last > start, start + 1, start)
-    carried = np.zeros(pairs, bool)
-    carried[pair] = True
-    start = np.where(carried, np.repeat(start, stores), h.days)
-    empty, sold = h.empty.astype(bool), h.sold.astype(float)
-    left_out = day < start[pair]
-    opening = _bins(product[left_out], h.sold[left_out].astype(float), h.products)
-    extra_pair = extra_cell = np.zeros(0, np.int64)
-    if missing is not None and len(missing[0]):
-        extra_key = np.unique((missing[0].astype(np.int64) * stores + missing[1]) * h.days + missing[2])
-        left_out |= np.isin(pair * h.days + day, extra_key)
-        extra_pair, extra_day = extra_key // h.days, extra_key % h.days
-        keep = start[extra_pair] <= extra_day
-        extra_pair, extra_cell = extra_pair[keep], (extra_pair[keep] // stores) * h.days + extra_day[keep]
-    seen = ~empty & ~left_out
-    cell = product * h.days + day
-    nothing = empty & (sold <= 0) & ~left_out
-    some = empty & (sold > 0) & ~left_out
-    return _Cells(
-        stores, start, start < h.days, _bins(pair[seen], sold[seen], pairs),
-        _bins(cell[seen], sold[seen], size).reshape(h.products, h.days),
-        np.concatenate([pair[nothing], extra_pair]).astype(index),
-        np.concatenate([cell[nothing], extra_cell]).astype(index),
-        pair[some].astype(index), cell[some].astype(index), np.round(sold[some]), opening)
+    index: type[np.signedinteger[Any]] = np.int64 if max(size, pairs) >= 2**31 else np.int32
+    carried, recorded = np.zeros(pairs, bool), np.zeros(size, bool)
+    for rows in _chunks(len(h.product)):
+        product: npt.NDArray[np.signedinteger[Any]] = h.product[rows].astype(index)
+        carried[product * stores + h.store[rows]] = True
+        recorded[product * h.days + h.day[rows]] = True
+    recorded = recorded.reshape(h.products, h.days)  # each product's first and last day with a record
+    first = np.where(recorded.any(1), recorded.argmax(1), h.days)
+    last = h.days - 1 - recorded[:, ::-1].argmax(1)
+    # The first day was chosen by the data (it had a sale): left out unless it is the only one.
+    product_start = np.where(last > first, first + 1, first)
+    start = np.where(carried, np.repeat(product_start, stores), h.days)
+    extra_key, extra_pair, extra_cell = _left_out_cells(h, missing, stores, start)
+    opening, sold_pair, sold_day = np.zeros(h.products), np.zeros(pairs), np.zeros(size)
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in ("mp", "mc", "cp", "cc", "c")}
+    for rows in _chunks(len(h.product)):
+        product, day = h.product[rows].astype(index), np.asarray(h.day[rows], index)
+        pair, cell = product * stores + h.store[rows].astype(index), product * h.days + day
+        empty, sold = h.empty[rows].astype(bool), h.sold[rows].astype(float)
+        early = day < product_start[product]
+        opening += np.bincount(product[early], sold[early], h.products)
+        kept = ~early
+        if extra_key is not None:
+            kept &= ~np.isin(pair.astype(np.int64) * h.days + day, extra_key)
+        seen, nothing, some = kept & ~empty, kept & empty & (sold <= 0), kept & empty & (sold > 0)
+        sold_pair += np.bincount(pair[seen], sold[seen], pairs)
+        sold_day += np.bincount(cell[seen], sold[seen], size)
+        for name, values in (("mp", pair[nothing]), ("mc", cell[nothing]), ("cp", pair[some]),
+                             ("cc", cell[some]), ("c", np.round(sold[some]))):
+            parts[name].append(values)
+    floor = np.concatenate(parts["c"])
+    return _Cells(stores, start, start < h.days, sold_pair, sold_day.reshape(h.products, h.days),
+                  np.concatenate([*parts["mp"], extra_pair.astype(index)]),
+                  np.concatenate([*parts["mc"], extra_cell.astype(index)]),
+                  np.concatenate(parts["cp"]), np.concatenate(parts["cc"]), floor,
+                  np.asarray(gammaln(floor), np.float64), opening)
+
+
+def _left_out_cells(h: History, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None, stores: int,
+                    start: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Keys (pair * days + day) of the store-days left out on purpose, and the (pair, cell) of
+    those within each store-product's time on the shelf (they count as missing)."""
+    if missing is None or not len(missing[0]):
+        return None, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    key = np.unique((missing[0].astype(np.int64) * stores + missing[1]) * h.days + missing[2])
+    pair, day = key // h.days, key % h.days
+    keep = start[pair] <= day
+    return key, pair[keep], (pair[keep] // stores) * h.days + day[keep]
 
 
 def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
@@ -223,7 +246,7 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
     group = np.zeros(h.products, np.int64) if h.group is None else np.asarray(h.group, np.int64)
     z = features(np.arange(h.days), h.days, h.first_weekday, h.first_day_of_year)
     precision = _profile_precision(z.shape[1], h.days)
-    shape, pairs = (h.products, h.days), h.products * cells.stores
+    pairs = h.products * cells.stores
     pair_product = np.arange(pairs) // cells.stores
     alpha, beta = _level_prior(h, cells, group, pair_product)
     level = _first_levels(h, cells, alpha, beta)
@@ -238,16 +261,16 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
         rounds += 1
         report(0.2 + 0.6 * (1 - 0.8**rounds), f"censored likelihood, Newton round {rounds}")
         profile = np.exp(coefficients @ z.T)
-        level, level_step = _level_step(h, cells, level, profile, alpha, beta)
-        level, coefficients, centre, precision, profile_step, hessian = _profile_step(
-            h, cells, level, coefficients, centre, z, precision, alpha, beta, hierarchy)
+        level, level_step, found = _level_step(h, cells, level, profile, alpha, beta)
+        level, coefficients, centre, precision, profile_step, hessian, dispersion = _profile_step(
+            h, cells, level, coefficients, centre, z, precision, alpha, beta, hierarchy, found)
         converged = max(level_step, profile_step) < TOLERANCE
     profile = np.exp(coefficients @ z.T)
-    demand = _history_demand(h, cells, level, profile)
+    demand = _history_demand(h, cells, found)
     shrunk = _shrunk(cells, alpha, pair_product, hessian, precision, h.products)
     return Fit(h, level.reshape(h.products, cells.stores), coefficients, profile,
                hessian,
-               _dispersion(cells, level, profile, shape), demand, shrunk, rounds, converged)
+               dispersion, demand, shrunk, rounds, converged)
 
 
 @dataclass(frozen=True)
@@ -261,12 +284,14 @@ class Hierarchy:
 
 
 def _hierarchical_step(hessian: Array, gradient: Array, coefficients: Array, centre: Array,
-                       precision: Array, hierarchy: Hierarchy) -> tuple[Array, Array, Array, Array]:
+                       precision: Array, hierarchy: Hierarchy) -> tuple[Array, Array, Array, Array, float]:
     """The Newton step of (log c_p, b_p) and b_g on the quadratic approximation of the likelihood
     (``hessian``, ``gradient``: data and level prior only), with the prior spreads of b re-estimated
     on that approximation by EM (the mean over products with sales of the squared deviation from
-    the group plus the posterior variance) until they change by less than SPREAD_TOLERANCE.
-    Returns the step, the centres' step, the precisions and the whole Hessian."""
+    the group plus the posterior variance) until they change by less than SPREAD_TOLERANCE or for
+    MAX_SPREAD_ROUNDS.  Returns the step, the centres' step, the precisions, the whole Hessian and
+    the last relative change of a spread."""
+    change = 0.0
     for _ in range(MAX_SPREAD_ROUNDS):
         whole = hessian.copy()
         whole[:, 1:, 1:] += np.diag(precision)[None]
@@ -274,6 +299,7 @@ def _hierarchical_step(hessian: Array, gradient: Array, coefficients: Array, cen
         pulled[:, 1:] -= (coefficients - centre) * precision
         step, centre_step, inverse = _joint_step(whole, pulled, coefficients, centre, precision, hierarchy)
         if not coefficients.shape[1] or not hierarchy.informed.any():  # no profile, or nothing sold
+            change = 0.0
             break
         variance = np.diagonal(inverse[hierarchy.informed], axis1=1, axis2=2)[:, 1:]
         deviation = (coefficients + step[:, 1:] - centre - centre_step)[hierarchy.informed]
@@ -284,7 +310,7 @@ def _hierarchical_step(hessian: Array, gradient: Array, coefficients: Array, cen
             break
     whole = hessian.copy()
     whole[:, 1:, 1:] += np.diag(precision)[None]
-    return step, centre_step, precision, whole
+    return step, centre_step, precision, whole, change
 
 
 def _profile_precision(columns: int, days: int) -> Array:
@@ -329,68 +355,90 @@ def _first_levels(h: History, cells: _Cells, alpha: Array, beta: Array) -> Array
     return np.where(cells.carried, (units + alpha) / (np.maximum(days, 0) + beta), 0.0)
 
 
+@dataclass
+class _Censored:
+    """What one pass over the censored store-days found, at the levels before the level step:
+    per cell the score and information (float32: 10^7 cells), per store-product the step taken
+    and the expected demand of its censored and its missing days."""
+
+    score: np.ndarray
+    information: np.ndarray
+    step: Array
+    censored_demand: Array
+    missing_demand: Array
+
+
 def _level_step(h: History, cells: _Cells, level: Array, profile: Array, alpha: Array, beta: Array
-                ) -> tuple[Array, float]:
-    """One Newton step in log a_sp for every store-product at once; the largest step."""
+                ) -> tuple[Array, float, _Censored]:
+    """One Newton step in log a_sp for every store-product at once; the largest step; the pass."""
     flat = profile.ravel()
     suffix = np.cumsum(profile[:, ::-1], 1)[:, ::-1]
     pairs = len(level)
     pair_product = np.arange(pairs) // cells.stores
     exposure = np.where(cells.carried, suffix[pair_product, np.minimum(cells.start, h.days - 1)], 0.0)
-    exposure -= _gathered_sum(cells.missing_pair, flat, cells.missing_cell, pairs)
-    exposure -= _gathered_sum(cells.censored_pair, flat, cells.censored_cell, pairs)
-    exposure = np.maximum(exposure, 0.0)
-
-    score, information = np.zeros(pairs), np.zeros(pairs)
+    missing = _gathered_sum(cells.missing_pair, flat, cells.missing_cell, pairs)
+    censored, score, information = np.zeros(pairs), np.zeros(pairs), np.zeros(pairs)
+    cell_score = np.zeros(len(cells.censored_pair), np.float32)
+    cell_information = np.zeros(len(cells.censored_pair), np.float32)
     for rows in _chunks(len(cells.censored_pair)):
         pair = cells.censored_pair[rows]
-        g, i = censored_terms(level[pair] * flat[cells.censored_cell[rows]], cells.floor[rows])
+        seen = flat[cells.censored_cell[rows]]
+        g, i = censored_terms(level[pair] * seen, cells.floor[rows], cells.log_gamma[rows])
+        cell_score[rows], cell_information[rows] = g, i
+        censored += np.bincount(pair, seen, pairs)
         score += np.bincount(pair, g, pairs)
         information += np.bincount(pair, i, pairs)
+    exposure = np.maximum(exposure - missing - censored, 0.0)
     gradient = cells.sold_pair + alpha + score - level * (exposure + beta)
     information += level * (exposure + beta)
     step = np.clip(gradient / np.maximum(information, 1e-300), -MAX_STEP, MAX_STEP)
     step = np.where(cells.carried, step, 0.0)
-    return level * np.exp(step), float(np.abs(step).max(initial=0.0))
+    found = _Censored(cell_score, cell_information, step, level * censored + score, level * missing)
+    return level * np.exp(step), float(np.abs(step).max(initial=0.0)), found
 
 
 def _profile_step(h: History, cells: _Cells, level: Array, coefficients: Array, centre: Array,
-                  z: Array, precision: Array, alpha: Array, beta: Array, hierarchy: Hierarchy
-                  ) -> tuple[Array, Array, Array, Array, float, Array]:
+                  z: Array, precision: Array, alpha: Array, beta: Array, hierarchy: Hierarchy,
+                  found: _Censored) -> tuple[Array, Array, Array, Array, float, Array, Array]:
     """One Newton step, for every product at once, in (log c_p, b_p): c_p a common factor on the
     product's levels (the direction along which levels and profile trade off, taken jointly so
     the alternation converges in few rounds) and the profile.  Returns the levels and coefficients
-    after it, the largest step, and the Hessian of the negative log posterior per product."""
+    after it, the largest step, the Hessian of the negative log posterior per product and the
+    dispersion.  The censored days' terms are those of the level step's pass moved to first order
+    by its step (g + i d, exact at convergence): one pass over them per round, not two."""
     size, shape = h.products * h.days, (h.products, h.days)
     z1 = np.column_stack([np.ones(len(z)), z])
     k = z1.shape[1]
     pair_product = np.arange(len(level)) // cells.stores
     profile = np.exp(coefficients @ z.T)
-    flat = profile.ravel()
     start_cells = np.where(cells.carried, pair_product * h.days + cells.start, 0)
     exposed = np.cumsum(_bins(start_cells, np.where(cells.carried, level, 0.0), size).reshape(shape), 1)
     exposed -= _gathered_sum(cells.missing_cell, level, cells.missing_pair, size).reshape(shape)
-    exposed -= _gathered_sum(cells.censored_cell, level, cells.censored_pair, size).reshape(shape)
-    mean = profile * np.maximum(exposed, 0.0)
-    score, weight = cells.sold_day - mean, mean.copy()
+    censored_score, censored_weight = np.zeros(size), np.zeros(size)
     for rows in _chunks(len(cells.censored_pair)):
-        cell = cells.censored_cell[rows]
-        g, i = censored_terms(level[cells.censored_pair[rows]] * flat[cell], cells.floor[rows])
-        score += np.bincount(cell, g, size).reshape(shape)
-        weight += np.bincount(cell, i, size).reshape(shape)
+        cell, pair = cells.censored_cell[rows], cells.censored_pair[rows]
+        exposed -= np.bincount(cell, level[pair], size).reshape(shape)
+        i = found.information[rows].astype(np.float64)
+        censored_score += np.bincount(cell, found.score[rows] + i * found.step[pair], size)
+        censored_weight += np.bincount(cell, i, size)
+    mean = profile * np.maximum(exposed, 0.0)
+    dispersion = _dispersion(cells.sold_day, mean)
+    score = cells.sold_day - mean + censored_score.reshape(shape)
+    weight = mean + censored_weight.reshape(shape)
     carried_prior = np.where(cells.carried, 1.0, 0.0)
     gradient = score @ z1
     gradient[:, 0] += np.bincount(pair_product, carried_prior * (alpha - beta * level), h.products)
     pairs_z = (z1[:, :, None] * z1[:, None, :]).reshape(len(z1), -1)  # z_k z_l per day: one matmul
     hessian = (weight @ pairs_z).reshape(h.products, k, k)
     hessian[:, 0, 0] += np.bincount(pair_product, carried_prior * beta * level, h.products) + 1e-12
-    step, centre_step, precision, hessian = _hierarchical_step(hessian, gradient, coefficients, centre,
-                                                               precision, hierarchy)
+    step, centre_step, precision, hessian, change = _hierarchical_step(hessian, gradient, coefficients,
+                                                                       centre, precision, hierarchy)
     scale = np.minimum(1.0, MAX_STEP / np.maximum(np.abs(step).max(1, keepdims=True), 1e-300))
     level = level * np.exp(scale[:, 0] * step[:, 0])[pair_product]
-    largest = max(float(np.abs(step).max(initial=0.0)), float(np.abs(centre_step).max(initial=0.0)))
+    largest = max(float(np.abs(step).max(initial=0.0)), float(np.abs(centre_step).max(initial=0.0)),
+                  change * TOLERANCE / SPREAD_TOLERANCE)  # spreads still moving: not converged
     return (level, coefficients + scale * step[:, 1:], centre + scale * centre_step, precision, largest,
-            hessian)
+            hessian, dispersion)
 
 
 def _joint_step(hessian: Array, gradient: Array, coefficients: Array, centre: Array, precision: Array,
@@ -419,24 +467,16 @@ def _joint_step(hessian: Array, gradient: Array, coefficients: Array, centre: Ar
     step = pulled + (inverse @ push[..., None])[..., 0]
     centre_step = np.zeros_like(centre)
     centre_step[:, shared] = group_step[group]
-    return step, centre_step, inverse
+    return step, centre_step, np.asarray(inverse, np.float64)
 
 
-def _history_demand(h: History, cells: _Cells, level: Array, profile: Array) -> Array:
+def _history_demand(h: History, cells: _Cells, found: _Censored) -> Array:
     """Demand over the history per product: sales on days not empty (and on the first day),
-    E[D | D >= c] on days that ended empty after sales, the fitted mean on days empty with nothing
-    sold."""
-    flat = profile.ravel()
-    pair_product = np.arange(len(level)) // cells.stores
-    demand = np.bincount(pair_product, cells.sold_pair, h.products) + cells.opening
-    for rows in _chunks(len(cells.missing_pair)):
-        demand += np.bincount(cells.missing_pair[rows] // cells.stores,
-                              level[cells.missing_pair[rows]] * flat[cells.missing_cell[rows]], h.products)
-    for rows in _chunks(len(cells.censored_pair)):
-        pair = cells.censored_pair[rows]
-        imputed = censored_mean(level[pair] * flat[cells.censored_cell[rows]], cells.floor[rows])
-        demand += np.bincount(pair // cells.stores, imputed, h.products)
-    return demand
+    E[D | D >= c] = mu + g on days that ended empty after sales, the fitted mean on days empty
+    with nothing sold (from the last pass, at the mode)."""
+    pair_product = np.arange(len(cells.sold_pair)) // cells.stores
+    per_pair = cells.sold_pair + found.censored_demand + found.missing_demand
+    return _bins(pair_product, per_pair, h.products) + cells.opening
 
 
 def _shrunk(cells: _Cells, alpha: Array, pair_product: np.ndarray, hessian: Array, precision: Array,
@@ -453,19 +493,12 @@ def _shrunk(cells: _Cells, alpha: Array, pair_product: np.ndarray, hessian: Arra
     return np.asarray(level_leans | profile_leans, bool)
 
 
-def _dispersion(cells: _Cells, level: Array, profile: Array, shape: tuple[int, int]) -> Array:
+def _dispersion(sold: Array, fitted: Array) -> Array:
     """Per product, the Pearson dispersion of its daily totals on store-days not empty (1 for
     Poisson, at least 1)."""
-    products, days = shape
-    size = products * days
-    start_cells = np.where(cells.carried, np.arange(len(level)) // cells.stores * days + cells.start, 0)
-    exposed = np.cumsum(_bins(start_cells, np.where(cells.carried, level, 0.0), size).reshape(shape), 1)
-    exposed -= _gathered_sum(cells.missing_cell, level, cells.missing_pair, size).reshape(shape)
-    exposed -= _gathered_sum(cells.censored_cell, level, cells.censored_pair, size).reshape(shape)
-    fitted = profile * np.maximum(exposed, 0.0)
     used = fitted > 1e-9
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(used, (cells.sold_day - fitted) ** 2 / fitted, 0.0)
+        ratio = np.where(used, (sold - fitted) ** 2 / fitted, 0.0)
     dispersion: Array = np.maximum(ratio.sum(1) / np.maximum(used.sum(1), 1), 1.0)
     return dispersion
 
