@@ -3,10 +3,12 @@ which holds the targets on the full scenarios: bench/needs_accuracy.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from commonplan.needs.discover import NeedsEstimate, discover_needs
@@ -33,13 +35,8 @@ def estimated(folder: Path, name: str, substitutes: bool = True) -> tuple[NeedsE
 
 def test_a_scenario_is_the_same_for_the_same_seed_and_differs_for_another() -> None:
     small = Shoppers(products=20, stores=3, days=30, rows=500)
-    first, again, other = (simulate(replace_seed(small, seed))[0] for seed in (1, 1, 2))
+    first, again, other = (simulate(replace(small, seed=seed))[0] for seed in (1, 1, 2))
     assert first.equals(again) and not first.equals(other)
-
-
-def replace_seed(shoppers: Shoppers, seed: int) -> Shoppers:
-    from dataclasses import replace
-    return replace(shoppers, seed=seed)
 
 
 def test_every_scenario_is_named_described_and_unknown_names_are_refused() -> None:
@@ -50,8 +47,7 @@ def test_every_scenario_is_named_described_and_unknown_names_are_refused() -> No
 
 
 def test_substitutes_are_declared_within_a_group_and_receive_moved_demand() -> None:
-    _, _, _, truth = simulate(scenario("substitution").shoppers.__class__(**{
-        **scenario("substitution").shoppers.__dict__, **SMALL}))
+    _, _, _, truth = simulate(replace(scenario("substitution").shoppers, **SMALL))
     has = np.flatnonzero(truth.substitute >= 0)
     assert len(has) >= 10
     assert (truth.group[has] == truth.group[truth.substitute[has]]).all()
@@ -59,11 +55,10 @@ def test_substitutes_are_declared_within_a_group_and_receive_moved_demand() -> N
 
 
 def test_requests_carry_every_state_and_unlisted_products_only_requests(tmp_path) -> None:
-    paths, truth = scenario_records(tmp_path, "requests", **SMALL)
-    import pyarrow.parquet as pq
+    paths, _ = scenario_records(tmp_path, "requests", **SMALL)
     states = set(pq.read_table(paths["requests"]).column("state").to_pylist())
     assert states == {"open", "served", "cancelled"}
-    paths, truth = scenario_records(tmp_path, "new-products", **SMALL)
+    paths, truth = scenario_records(mkdir(tmp_path / "new"), "new-products", **SMALL)
     never = {truth.products[i] for i in np.flatnonzero(truth.launch >= 365)}
     sold = set(pc.unique(pq.read_table(paths["purchases"]).column("product")).to_pylist())
     asked = set(pc.unique(pq.read_table(paths["requests"]).column("product")).to_pylist())
@@ -108,7 +103,8 @@ def test_a_product_known_only_from_requests_is_estimated_from_them_and_says_so(t
     quantity = result.forecast.quantity[order][never]
     assert (quantity > 0).all() and wape(quantity, truth.horizon[never]) < 0.35
     assert result.forecast.shrunk[order][never].all()
-    width = (result.forecast.high - result.forecast.low)[order] / np.maximum(result.forecast.quantity[order], 1)
+    forecast = result.forecast
+    width = (forecast.high - forecast.low)[order] / np.maximum(forecast.quantity[order], 1)
     assert np.median(width[never]) > np.median(width[~never & (truth.launch == 0)])
 
 
