@@ -121,16 +121,25 @@ def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: S
     left_out = _left_out(history, declared)
     model = fit(history, missing=left_out, progress=report)
     report(0.9, "requests, feedback and privacy")
-    asked = _per_product(con, """
-        SELECT idx, sum(quantity), sum(quantity) FILTER (WHERE date IS NULL OR date >= listed)
-        FROM requests JOIN product_ids USING (product) LEFT JOIN (SELECT product, min(date) AS listed FROM
-             (SELECT product, date FROM purchases UNION ALL SELECT product, date FROM stock) GROUP BY product)
-             USING (product)
-        GROUP BY idx""", len(products), 2)
-    estimated = with_requested(model, forecast(model, horizon_days), asked[:, 0], asked[:, 1], horizon_days)
+    asked, asked_listed = _requested(con, model)
+    estimated = with_requested(model, forecast(model, horizon_days), asked, asked_listed, horizon_days)
     needs = _needs(con, products, history, estimated, horizon_days, pseudonymiser, k, rule)
     needs = replace(needs, moved=_moved(model, declared, left_out, products))
     return needs.in_order(first_seen([*purchases, *stock, *requests], len(needs.products)))
+
+
+def _requested(con: duckdb.DuckDBPyConnection, model: Fit) -> tuple[np.ndarray, np.ndarray]:
+    """Per product, all units requested, and those requested from its first record on (undated
+    ones included)."""
+    rows = con.execute("SELECT idx, coalesce((date - w.first)::INTEGER, 2147483647) AS day, sum(quantity) "
+                       "AS units FROM requests JOIN product_ids USING (product), window_ w GROUP BY ALL"
+                       ).fetchnumpy()  # undated: after everything
+    idx, day = np.asarray(rows["idx"], np.int64), np.asarray(rows["day"], np.int64)
+    units = np.asarray(rows["units"], float)
+    listed = day >= model.first_day[idx]
+    products = model.history.products
+    return (np.bincount(idx, units, products).astype(float),
+            np.bincount(idx[listed], units[listed], products).astype(float))
 
 
 def _declared(con: duckdb.DuckDBPyConnection, products: int) -> np.ndarray:

@@ -79,6 +79,7 @@ class Fit:
     shrunk: npt.NDArray[np.bool_]
     rounds: int
     converged: bool
+    first_day: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class _Cells:
     floor: Array
     log_gamma: Array
     opening: Array  # per product, what was sold on its first day (left out of the fit)
+    first: np.ndarray  # per product, the day of its first record (days: none)
 
 
 def _cells(h: History, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> _Cells:
@@ -193,9 +195,9 @@ def _cells(h: History, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None
         product: npt.NDArray[np.signedinteger[Any]] = h.product[rows].astype(index)
         carried[product * stores + h.store[rows]] = True
         recorded[product * h.days + h.day[rows]] = True
-    recorded = recorded.reshape(h.products, h.days)  # each product's first and last day with a record
-    first = np.where(recorded.any(1), recorded.argmax(1), h.days)
-    last = h.days - 1 - recorded[:, ::-1].argmax(1)
+    by_day = recorded.reshape(h.products, h.days)  # each product's first and last day with a record
+    first = np.where(by_day.any(1), by_day.argmax(1), h.days)
+    last = h.days - 1 - by_day[:, ::-1].argmax(1)
     # The first day was chosen by the data (it had a sale): left out unless it is the only one.
     product_start = np.where(last > first, first + 1, first)
     start = np.where(carried, np.repeat(product_start, stores), h.days)
@@ -222,7 +224,7 @@ def _cells(h: History, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None
                   np.concatenate([*parts["mp"], extra_pair.astype(index)]),
                   np.concatenate([*parts["mc"], extra_cell.astype(index)]),
                   np.concatenate(parts["cp"]), np.concatenate(parts["cc"]), floor,
-                  np.asarray(gammaln(floor), np.float64), opening)
+                  np.asarray(gammaln(floor), np.float64), opening, first)
 
 
 def _left_out_cells(h: History, missing: tuple[np.ndarray, np.ndarray, np.ndarray] | None, stores: int,
@@ -270,7 +272,7 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
     shrunk = _shrunk(cells, alpha, pair_product, hessian, precision, h.products)
     return Fit(h, level.reshape(h.products, cells.stores), coefficients, profile,
                hessian,
-               dispersion, demand, shrunk, rounds, converged)
+               dispersion, demand, shrunk, rounds, converged, cells.first)
 
 
 @dataclass(frozen=True)
