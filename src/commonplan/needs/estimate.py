@@ -5,10 +5,11 @@ Model (docs/needs.md, with the derivation): demand of product p at store s on da
 with mean mu = a_sp f_p(t), f_p(t) = exp(b_p . z(t)), z(t) centred day-of-week, yearly and trend
 terms (no intercept: the level is a_sp).  A day that did not end empty shows its demand; a day that
 ended empty after c >= 1 sales shows only D >= c (likelihood P(D >= c)); a day empty with nothing
-sold shows nothing.  Priors: a_sp ~ Gamma(kappa_g, kappa_g / m_g) and b_p ~ N(b_g, diag(s^2)), the
-group's level and profile.  The posterior mode is found by Newton's method, alternating the level
-step (one variable per store-product) and the profile step (one small system per product), until
-the largest Newton step is below ``TOLERANCE``.  Everything is vectorised over products.
+sold shows nothing.  Priors from the product's group: its total level ~ Gamma(kappa_g, ...) and
+b_p ~ N(b_g, diag(s^2)), the spreads s estimated by EM.  The posterior mode is found by Newton's
+method, alternating the level step (one variable per store-product) and the profile step (a
+common scale and the profile per product, with the groups' centres), until the largest Newton
+step is below ``TOLERANCE``.  Everything is vectorised over products.
 """
 
 from __future__ import annotations
@@ -65,15 +66,15 @@ class History:
 @dataclass(frozen=True)
 class Fit:
     """The fitted model: levels a_sp (``level``, products x stores, 0 where not carried), profile
-    coefficients b_p, the history's profile f_p(t), the Hessian of (log scale, b_p) per product
-    (its inverse: their covariance), the dispersion, the history's demand per product, which
+    coefficients b_p, the history's profile f_p(t), the covariance of (log scale, b_p) per
+    product, the dispersion, the history's demand per product, which
     products lean on their group, and how the Newton iteration ended."""
 
     history: History
     level: Array
     coefficients: Array
     profile: Array
-    profile_hessian: Array
+    covariance: Array
     dispersion: Array
     history_demand: Array
     shrunk: npt.NDArray[np.bool_]
@@ -271,7 +272,7 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
     demand = _history_demand(h, cells, found)
     shrunk = _shrunk(cells, alpha, pair_product, hessian, precision, h.products)
     return Fit(h, level.reshape(h.products, cells.stores), coefficients, profile,
-               hessian,
+               _covariance(hessian, precision, hierarchy),
                dispersion, demand, shrunk, rounds, converged, cells.first)
 
 
@@ -451,17 +452,9 @@ def _joint_step(hessian: Array, gradient: Array, coefficients: Array, centre: Ar
     d_p = H_p^-1 (g_p + P d_g).  Alternating b_p and b_g instead crawls when the prior is tight.
     Returns both steps and H_p^-1."""
     group, shared = hierarchy.group, hierarchy.shared
-    inverse = np.linalg.inv(hessian)
-    rows = 1 + np.flatnonzero(shared)  # the shared coefficients' places in (log c, b)
-    weights = precision[shared]
-    groups = int(group.max(initial=0)) + 1
+    inverse = np.asarray(np.linalg.inv(hessian), np.float64)
+    system, members, rows, weights = _group_system(inverse, precision, hierarchy)
     pulled = (inverse @ gradient[..., None])[..., 0]
-    members = sparse.csr_matrix((np.ones(len(group)), (group, np.arange(len(group)))),
-                                shape=(groups, len(group)))  # sums over each group's products
-    block = (weights[None, :, None] * inverse[:, rows][:, :, rows] * weights[None, None, :])
-    system = -(members @ block.reshape(len(group), -1)).reshape(groups, len(rows), len(rows))
-    system += np.bincount(group, minlength=groups)[:, None, None] * np.diag(weights)[None]
-    system += 1e-9 * np.eye(len(rows))[None]
     right = members @ (weights * ((coefficients - centre)[:, shared] + pulled[:, rows]))
     group_step = np.linalg.solve(system, right[..., None])[..., 0]
     push = np.zeros_like(gradient)
@@ -469,7 +462,39 @@ def _joint_step(hessian: Array, gradient: Array, coefficients: Array, centre: Ar
     step = pulled + (inverse @ push[..., None])[..., 0]
     centre_step = np.zeros_like(centre)
     centre_step[:, shared] = group_step[group]
-    return step, centre_step, np.asarray(inverse, np.float64)
+    return step, centre_step, inverse
+
+
+def _group_system(inverse: Array, precision: Array, hierarchy: Hierarchy
+                  ) -> tuple[Array, sparse.csr_matrix, np.ndarray, Array]:
+    """Per group, n_g P - sum_p P H_p^-1 P on the shared coefficients (its inverse is the
+    covariance of the group's centre); the group-by-product sum, the shared places, their P."""
+    group, shared = hierarchy.group, hierarchy.shared
+    rows = 1 + np.flatnonzero(shared)  # the shared coefficients' places in (log c, b)
+    weights = precision[shared]
+    groups = int(group.max(initial=0)) + 1
+    members = sparse.csr_matrix((np.ones(len(group)), (group, np.arange(len(group)))),
+                                shape=(groups, len(group)))
+    block = weights[None, :, None] * inverse[:, rows][:, :, rows] * weights[None, None, :]
+    system = -(members @ block.reshape(len(group), -1)).reshape(groups, len(rows), len(rows))
+    system += np.bincount(group, minlength=groups)[:, None, None] * np.diag(weights)[None]
+    system += 1e-9 * np.eye(len(rows))[None]
+    return np.asarray(system, np.float64), members, rows, weights
+
+
+def _covariance(hessian: Array, precision: Array, hierarchy: Hierarchy) -> Array:
+    """Covariance of each product's (log c_p, b_p), its group's centre estimated too:
+    H_p^-1 + M_p S_g^-1 M_p', M_p = H_p^-1 P on the shared places, S_g the group's system.
+    Without the second term a product leaning on its group would seem to know its profile
+    as well as if the group's were exact."""
+    inverse = np.asarray(np.linalg.inv(hessian), np.float64)
+    if not hierarchy.shared.any():
+        return inverse
+    system, _, rows, weights = _group_system(inverse, precision, hierarchy)
+    spread = np.linalg.inv(system)[hierarchy.group]
+    leaning = inverse[:, :, rows] * weights[None, None, :]
+    covariance: Array = inverse + leaning @ spread @ leaning.transpose(0, 2, 1)
+    return covariance
 
 
 def _history_demand(h: History, cells: _Cells, found: _Censored) -> Array:
@@ -508,7 +533,7 @@ def _dispersion(sold: Array, fitted: Array) -> Array:
 def forecast(model: Fit, horizon_days: int) -> Forecast:
     """The horizon's demand per product and its 80% interval for the outcome (docs/needs.md):
     negative binomial quantiles with the variance of the Poisson noise (times the dispersion)
-    and of the estimated levels and profile (the delta method on the Newton precisions)."""
+    and of the estimated level and profile (the delta method on their covariance)."""
     h = model.history
     z = features(np.arange(h.days, h.days + horizon_days), h.days, h.first_weekday, h.first_day_of_year)
     future = np.exp(model.coefficients @ z.T)
@@ -516,8 +541,7 @@ def forecast(model: Fit, horizon_days: int) -> Forecast:
     quantity = total_level * future.sum(1)
     mean_z = (future @ z) / np.maximum(future.sum(1), 1e-300)[:, None]
     gradient = np.column_stack([np.ones(h.products), mean_z])  # of log Q in (log c, b)
-    log_variance = np.einsum("pk,pk->p", gradient, np.linalg.solve(model.profile_hessian,
-                                                                  gradient[..., None])[..., 0])
+    log_variance = np.einsum("pk,pkl,pl->p", gradient, model.covariance, gradient)
     low, high = interval(quantity, model.dispersion * quantity + quantity**2 * log_variance)
     naive = np.bincount(h.product, h.sold.astype(float), h.products) * horizon_days / max(h.days, 1)
     return Forecast(model.history_demand, quantity, low, high, naive, total_level, model.shrunk)
