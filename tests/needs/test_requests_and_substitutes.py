@@ -59,3 +59,14 @@ def test_a_substitute_s_days_while_its_source_was_out_are_left_out_and_reported(
     (moved,) = result.moved
     assert (moved.product, moved.substitute, moved.days) == ("a", "b", 14)
     assert moved.units == pytest.approx(14 * 2, rel=0.15)
+
+
+def test_a_product_may_declare_several_substitutes_and_each_pair_is_reported(tmp_path) -> None:
+    sales = "date,store,product,quantity\n" + "".join(
+        f"2025-01-{day:02d},s1,{product},2\n" for day in range(1, 29) for product in ("a", "b", "c"))
+    empty = "date,store,product,on_hand\n" + "".join(f"2025-01-{day:02d},s1,a,0\n" for day in range(1, 29, 4))
+    result = discover_needs([text(tmp_path, "p.csv", sales)], [text(tmp_path, "s.csv", empty)], [],
+                            horizon_days=28, pseudonymiser=KEY, rule=None,
+                            substitutes=[text(tmp_path, "sub.csv", "product,substitute\na,b\na,c\nb,zzz\n")])
+    assert [(m.product, m.substitute, m.days) for m in result.moved] == [("a", "b", 7), ("a", "c", 7)]
+    assert all(abs(m.units) < 7 for m in result.moved)  # nothing moved: b and c sold as always

@@ -119,7 +119,7 @@ def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: S
     products, history = _history(con, purchases, grouped=bool(groups))
     declared = _declared(con, len(products))
     left_out = _left_out(history, declared)
-    model = fit(history, missing=left_out, progress=report)
+    model = fit(history, missing=left_out[:3], progress=report)
     report(0.9, "requests, feedback and privacy")
     asked, asked_listed = _requested(con, model)
     estimated = with_requested(model, forecast(model, horizon_days), asked, asked_listed, horizon_days)
@@ -150,40 +150,49 @@ def _declared(con: duckdb.DuckDBPyConnection, products: int) -> np.ndarray:
     return np.array(rows, np.int64).reshape(-1, 2)
 
 
-def _left_out(history: History, declared: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(product, store, day) of each substitute's store-days on which its source ended empty:
-    its sales there hold demand that moved, so they are left out of its own estimate."""
+Cells = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _left_out(history: History, declared: np.ndarray) -> Cells:
+    """(product, store, day) of each substitute's store-days on which its source ended empty, and
+    which declared pair left each out: the substitute's sales there hold demand that moved, so
+    they are left out of its own estimate."""
     empty = np.flatnonzero(history.empty.astype(bool) & np.isin(history.product, declared[:, 0]))
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for source, substitute in declared.tolist():
-        rows = empty[history.product[empty] == source]
-        parts.append((np.full(len(rows), substitute), history.store[rows], history.day[rows]))
-    if not parts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    product, store, day = (np.concatenate(column).astype(np.int64) for column in zip(*parts, strict=True))
-    return product, store, day
+    order = np.argsort(declared[:, 0], kind="stable")
+    sources = declared[order, 0]
+    # every (empty row of a source, pair declared for that source)
+    first = np.searchsorted(sources, history.product[empty], "left")
+    count = np.searchsorted(sources, history.product[empty], "right") - first
+    rows = np.repeat(empty, count)
+    which = order[np.repeat(first, count) + _ranks(count)]
+    return (declared[which, 1].astype(np.int64), history.store[rows].astype(np.int64),
+            history.day[rows].astype(np.int64), which)
 
 
-def _moved(model: Fit, declared: np.ndarray, left_out: tuple[np.ndarray, np.ndarray, np.ndarray],
-           products: list[str]) -> list[Moved]:
+def _ranks(count: np.ndarray) -> np.ndarray:
+    """0, 1, ..., n-1 for each n in ``count``, concatenated."""
+    ends = np.cumsum(count)
+    ranks: np.ndarray = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - count, count)
+    return ranks
+
+
+def _moved(model: Fit, declared: np.ndarray, left_out: Cells, products: list[str]) -> list[Moved]:
     """Per declared pair, the substitute's sales above its own fitted demand on its left-out days."""
     h = model.history
     stores = model.level.shape[1]
-    key = (h.product.astype(np.int64) * stores + h.store) * h.days + h.day
-    moved = []
-    sources = _left_out(h, declared)
-    start = 0
-    for source, substitute in declared.tolist():
-        count = int((h.empty.astype(bool) & (h.product == source)).sum())
-        cells = slice(start, start + count)
-        start += count
-        product, store, day = (column[cells] for column in sources)
-        cell_key = np.unique((product * stores + store) * h.days + day)
-        sold = h.sold[np.isin(key, cell_key)].astype(float).sum()
-        fitted = (model.level[substitute, cell_key // h.days % stores] *
-                  model.profile[substitute, cell_key % h.days]).sum()
-        moved.append(Moved(products[source], products[substitute], len(cell_key), float(sold - fitted)))
-    return moved
+    product, store, day, which = left_out
+    key = (product * stores + store) * h.days + day
+    known = np.unique(key)
+    rows = np.flatnonzero(np.isin(h.product, np.unique(declared[:, 1])))
+    row_key = (h.product[rows].astype(np.int64) * stores + h.store[rows]) * h.days + h.day[rows]
+    found = np.isin(row_key, known)
+    sold_at = np.bincount(np.searchsorted(known, row_key[found]), h.sold[rows][found].astype(float),
+                          len(known))
+    excess = sold_at[np.searchsorted(known, key)] - model.level[product, store] * model.profile[product, day]
+    units = np.bincount(which, excess, len(declared))
+    days = np.bincount(which, minlength=len(declared))
+    return [Moved(products[source], products[substitute], int(days[i]), float(units[i]))
+            for i, (source, substitute) in enumerate(declared.tolist())]
 
 
 def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path], grouped: bool = False
