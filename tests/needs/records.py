@@ -30,3 +30,20 @@ def text(folder: Path, name: str, content: str) -> Path:
     path = folder / name
     path.write_text(content, encoding="utf-8")
     return path
+
+
+def scenario_records(folder: Path, name: str, **sizes: int) -> tuple[dict[str, Path], Truth]:
+    """The files of a named scenario (purchases, stock, requests, groups, substitutes), smaller if
+    ``sizes`` say so, and its truth."""
+    from dataclasses import replace
+
+    from commonplan.needs.scenarios import scenario
+    from commonplan.needs.simulate import Simulation
+
+    simulation = Simulation(replace(scenario(name).shoppers, **sizes))
+    days = list(simulation.days())
+    paths = {kind: write(pa.concat_tables([getattr(day, kind) for day in days]), folder / f"{kind}.parquet")
+             for kind in ("purchases", "stock", "requests")}
+    paths["groups"] = write(simulation.groups_table(), folder / "groups.parquet")
+    paths["substitutes"] = write(simulation.substitutes_table(), folder / "substitutes.parquet")
+    return paths, simulation.truth()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import poisson
 
@@ -67,10 +67,10 @@ def test_the_censored_mean_is_at_least_the_floor_and_the_rate(rate: float, floor
 
 
 def test_seasonal_terms_appear_only_where_the_history_supports_them() -> None:
-    assert features(np.arange(10), 10, 0, 0).shape[1] == 1
-    assert features(np.arange(60), 60, 0, 0).shape[1] == 7
-    assert features(np.arange(300), 300, 0, 0).shape[1] == 7
-    assert features(np.arange(400), 400, 0, 0).shape[1] == 12
+    assert features(np.arange(10), 10, 0, 0).shape[1] == 0
+    assert features(np.arange(60), 60, 0, 0).shape[1] == 6
+    assert features(np.arange(300), 300, 0, 0).shape[1] == 6
+    assert features(np.arange(400), 400, 0, 0).shape[1] == 11
 
 
 def test_a_steady_product_never_empty_is_forecast_at_its_rate() -> None:
@@ -98,6 +98,7 @@ def test_estimation_reports_its_progress(tmp_path: Path) -> None:
     assert seen == sorted(seen) and seen[0] == 0.0 and len(seen) >= 4
 
 
+@settings(deadline=None)  # a Newton iteration to convergence: its time varies with the data
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(0, 20), st.booleans()),
                 min_size=1, max_size=60))
 def test_the_estimate_never_falls_below_what_was_taken(rows: list[tuple[int, int, int, bool]]) -> None:

@@ -12,10 +12,10 @@ import numpy as np
 import numpy.typing as npt
 
 from commonplan.economy.problems import BundleError, Problem
-from commonplan.needs.estimate import Forecast, History, Progress, estimate
+from commonplan.needs.estimate import Fit, Forecast, History, Progress, fit, forecast, with_requested
 from commonplan.needs.feedback import Adjustment, FeedbackRule, Signals
 from commonplan.needs.privacy import DEFAULT_K, Pseudonymiser, suppress_small
-from commonplan.needs.records import PURCHASES, REQUESTS, STOCK, first_seen, register
+from commonplan.needs.records import GROUPS, PURCHASES, REQUESTS, STOCK, SUBSTITUTES, first_seen, register
 
 FOUR_WEEKS = 28
 
@@ -29,6 +29,18 @@ class People:
     buyers: dict[str, int]
     members_waiting: dict[str, int]
     withheld: int
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Demand that moved from ``product`` to its declared ``substitute`` on the store-days the
+    product's shelf ended empty and the substitute's did not: ``units`` is the substitute's sales
+    above its own fitted demand on those ``days``, left out of the substitute's estimate."""
+
+    product: str
+    substitute: str
+    days: int
+    units: float
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,8 @@ class NeedsEstimate:
     adjustments: list[Adjustment]
     people: People
     warnings: list[str] = field(default_factory=list)
+    moved: list[Moved] = field(default_factory=list)
+    stale: dict[str, float] = field(default_factory=dict)
 
     def needs(self) -> dict[str, float]:
         return dict(zip(self.products, self.quantity.tolist(), strict=True))
@@ -77,8 +91,11 @@ def connect() -> duckdb.DuckDBPyConnection:
 def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: Sequence[Path] = (), *,
                    horizon_days: int = 365, pseudonymiser: Pseudonymiser | None = None,
                    k: int = DEFAULT_K, rule: FeedbackRule | None = FeedbackRule(),
+                   groups: Sequence[Path] = (), substitutes: Sequence[Path] = (),
                    progress: Progress | None = None) -> NeedsEstimate:
-    """Needs over ``horizon_days`` from purchase, stock and request files (SPEC section 4).
+    """Needs over ``horizon_days`` from purchase, stock and request files (SPEC section 4), and
+    optionally product groups (product, group: shrinkage borrows from the group) and declared
+    substitutes (product, substitute: docs/needs.md).
 
     Raises BundleError naming file, row and column of every bad record.  ``rule=None`` leaves
     the estimate unadjusted.
@@ -90,7 +107,8 @@ def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: S
     con = connect()
     report(0.0, "checking records")
     problems: list[Problem] = []
-    for kind, paths in ((PURCHASES, purchases), (STOCK, stock), (REQUESTS, requests)):
+    for kind, paths in ((PURCHASES, purchases), (STOCK, stock), (REQUESTS, requests), (GROUPS, groups),
+                        (SUBSTITUTES, substitutes)):
         try:
             register(con, kind, [Path(path) for path in paths], pseudonymiser)
         except BundleError as error:
@@ -98,14 +116,87 @@ def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: S
     if problems:
         raise BundleError(problems)
     report(0.1, "aggregating store-days")
-    products, history = _history(con, purchases)
-    forecast = estimate(history, horizon_days, progress=report)
+    products, history = _history(con, purchases, grouped=bool(groups))
+    declared = _declared(con, len(products))
+    left_out = _left_out(history, declared)
+    model = fit(history, missing=left_out[:3], progress=report)
     report(0.9, "requests, feedback and privacy")
-    needs = _needs(con, products, history, forecast, horizon_days, pseudonymiser, k, rule)
+    asked, asked_listed = _requested(con, model)
+    estimated = with_requested(model, forecast(model, horizon_days), asked, asked_listed, horizon_days)
+    needs = _needs(con, products, history, estimated, horizon_days, pseudonymiser, k, rule)
+    needs = replace(needs, moved=_moved(model, declared, left_out, products))
     return needs.in_order(first_seen([*purchases, *stock, *requests], len(needs.products)))
 
 
-def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path]) -> tuple[list[str], History]:
+def _requested(con: duckdb.DuckDBPyConnection, model: Fit) -> tuple[np.ndarray, np.ndarray]:
+    """Per product, all units requested, and those requested from its first record on (undated
+    ones included)."""
+    rows = con.execute("SELECT idx, coalesce((date - w.first)::INTEGER, 2147483647) AS day, sum(quantity) "
+                       "AS units FROM requests JOIN product_ids USING (product), window_ w GROUP BY ALL"
+                       ).fetchnumpy()  # undated: after everything
+    idx, day = np.asarray(rows["idx"], np.int64), np.asarray(rows["day"], np.int64)
+    units = np.asarray(rows["units"], float)
+    listed = day >= model.first_day[idx]
+    products = model.history.products
+    return (np.bincount(idx, units, products).astype(float),
+            np.bincount(idx[listed], units[listed], products).astype(float))
+
+
+def _declared(con: duckdb.DuckDBPyConnection, products: int) -> np.ndarray:
+    """(product, substitute) index pairs of the declared substitutes known in the records."""
+    rows = con.execute("SELECT DISTINCT p.idx, q.idx FROM substitutes s JOIN product_ids p ON p.product = "
+                       "s.product JOIN product_ids q ON q.product = s.substitute WHERE p.idx <> q.idx "
+                       "ORDER BY 1, 2").fetchall()
+    return np.array(rows, np.int64).reshape(-1, 2)
+
+
+Cells = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _left_out(history: History, declared: np.ndarray) -> Cells:
+    """(product, store, day) of each substitute's store-days on which its source ended empty, and
+    which declared pair left each out: the substitute's sales there hold demand that moved, so
+    they are left out of its own estimate."""
+    empty = np.flatnonzero(history.empty.astype(bool) & np.isin(history.product, declared[:, 0]))
+    order = np.argsort(declared[:, 0], kind="stable")
+    sources = declared[order, 0]
+    # every (empty row of a source, pair declared for that source)
+    first = np.searchsorted(sources, history.product[empty], "left")
+    count = np.searchsorted(sources, history.product[empty], "right") - first
+    rows = np.repeat(empty, count)
+    which = order[np.repeat(first, count) + _ranks(count)]
+    return (declared[which, 1].astype(np.int64), history.store[rows].astype(np.int64),
+            history.day[rows].astype(np.int64), which)
+
+
+def _ranks(count: np.ndarray) -> np.ndarray:
+    """0, 1, ..., n-1 for each n in ``count``, concatenated."""
+    ends = np.cumsum(count)
+    ranks: np.ndarray = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - count, count)
+    return ranks
+
+
+def _moved(model: Fit, declared: np.ndarray, left_out: Cells, products: list[str]) -> list[Moved]:
+    """Per declared pair, the substitute's sales above its own fitted demand on its left-out days."""
+    h = model.history
+    stores = model.level.shape[1]
+    product, store, day, which = left_out
+    key = (product * stores + store) * h.days + day
+    known = np.unique(key)
+    rows = np.flatnonzero(np.isin(h.product, np.unique(declared[:, 1])))
+    row_key = (h.product[rows].astype(np.int64) * stores + h.store[rows]) * h.days + h.day[rows]
+    found = np.isin(row_key, known)
+    sold_at = np.bincount(np.searchsorted(known, row_key[found]), h.sold[rows][found].astype(float),
+                          len(known))
+    excess = sold_at[np.searchsorted(known, key)] - model.level[product, store] * model.profile[product, day]
+    units = np.bincount(which, excess, len(declared))
+    days = np.bincount(which, minlength=len(declared))
+    return [Moved(products[source], products[substitute], int(days[i]), float(units[i]))
+            for i, (source, substitute) in enumerate(declared.tolist())]
+
+
+def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path], grouped: bool = False
+             ) -> tuple[list[str], History]:
     first, last = con.execute("SELECT min(date), max(date) FROM (SELECT date FROM purchases "
                               "UNION ALL SELECT date FROM stock)").fetchone() or (None, None)
     if first is None:
@@ -133,10 +224,23 @@ def _history(con: duckdb.DuckDBPyConnection, purchases: Sequence[Path]) -> tuple
             UNION ALL SELECT {key}, 0, 1
             FROM stock JOIN product_ids p USING (product) JOIN store_ids s USING (store) WHERE on_hand = 0)
         GROUP BY key)""").fetchnumpy()
-    history = History(len(products), days, first.weekday(), first.timetuple().tm_yday - 1,
-                      *(np.asarray(cells[name]) for name in ("product", "store", "day", "sold", "empty")))
+    product, store, day, sold, empty = (np.asarray(cells[name]) for name in
+                                        ("product", "store", "day", "sold", "empty"))
+    history = History(len(products), days, first.weekday(), first.timetuple().tm_yday - 1, product, store,
+                      day, sold, empty, _groups(con, len(products)) if grouped else None)
     con.execute(f"CREATE TEMP TABLE window_ AS SELECT DATE '{first}' AS first, DATE '{last}' AS last")
     return products, history
+
+
+def _groups(con: duckdb.DuckDBPyConnection, products: int) -> np.ndarray:
+    """Each product's group index; products the groups file does not name form one more group."""
+    rows = con.execute("SELECT p.idx, g.\"group\" FROM groups g JOIN product_ids p USING (product) "
+                       "ORDER BY 2, 1").fetchall()
+    names = {name: i for i, name in enumerate(dict.fromkeys(name for _, name in rows))}
+    group = np.full(products, len(names), np.int64)
+    for idx, name in rows:
+        group[idx] = names[name]
+    return group
 
 
 def _per_product(con: duckdb.DuckDBPyConnection, query: str, products: int, columns: int) -> np.ndarray:
@@ -151,13 +255,18 @@ def _needs(con: duckdb.DuckDBPyConnection, products: list[str], history: History
            horizon_days: int, pseudonymiser: Pseudonymiser, k: int, rule: FeedbackRule | None
            ) -> NeedsEstimate:
     n = len(products)
+    # Served requests are in the purchases, cancelled ones are no need; an open one older than
+    # the horizon is reported, not added (docs/needs.md).
+    stale = f"coalesce(date <= w.last - {horizon_days}, false)"
     shortage_days = np.bincount(history.product, history.empty.astype(float), n)
     carried = _carried_stores(history)
     asked = _per_product(con, f"""
-        SELECT idx, sum(quantity),
+        SELECT idx, sum(quantity) FILTER (WHERE state = 'open' AND NOT {stale}),
                sum(quantity) FILTER (WHERE date > w.last - {FOUR_WEEKS}),
-               sum(quantity) FILTER (WHERE date <= w.last - {FOUR_WEEKS} AND date > w.last - {2 * FOUR_WEEKS})
-        FROM requests JOIN product_ids USING (product), window_ w GROUP BY idx""", n, 3)
+               sum(quantity) FILTER (WHERE date <= w.last - {FOUR_WEEKS}
+                                       AND date > w.last - {2 * FOUR_WEEKS}),
+               sum(quantity) FILTER (WHERE state = 'open' AND {stale})
+        FROM requests JOIN product_ids USING (product), window_ w GROUP BY idx""", n, 4)
     stocked = _per_product(con, "SELECT idx, avg(on_hand), count(*) FROM stock JOIN product_ids USING "
                                 "(product) WHERE on_hand > 0 GROUP BY idx", n, 2)
     target, adjustments = forecast.quantity.copy(), []
@@ -173,9 +282,13 @@ def _needs(con: duckdb.DuckDBPyConnection, products: list[str], history: History
     if pseudonymiser.ephemeral:
         warnings.append("no COMMONPLAN_PSEUDONYM_KEY set: card and member ids were pseudonymised with a "
                         "key drawn for this run only")
+    stale_products = {products[i]: float(asked[i, 3]) for i in np.flatnonzero(asked[:, 3] > 0)}
+    if stale_products:
+        warnings.append(f"{len(stale_products)} products have open requests older than the horizon "
+                        f"({sum(stale_products.values()):g} units, see stale_requests): not added to needs")
     return NeedsEstimate(products, horizon_days, forecast, asked[:, 0], target + asked[:, 0],
                          forecast.low + asked[:, 0], forecast.high + asked[:, 0], shortage_days,
-                         adjustments, _people(con, k), warnings)
+                         adjustments, _people(con, k), warnings, stale=stale_products)
 
 
 def _carried_stores(history: History) -> np.ndarray:

@@ -36,14 +36,18 @@ class RecordKind:
     dates: tuple[str, ...]
     ids: tuple[str, ...]
     people: tuple[str, ...]
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 PURCHASES = RecordKind("purchases", ("date", "store", "product", "quantity"), ("card",),
                        ("quantity",), ("date",), ("store", "product"), ("card",))
 STOCK = RecordKind("stock", ("date", "store", "product", "on_hand"), (),
                    ("on_hand",), ("date",), ("store", "product"), ())
-REQUESTS = RecordKind("requests", ("product", "quantity"), ("date", "member"),
-                      ("quantity",), ("date",), ("product",), ("member",))
+REQUEST_STATES = ("open", "served", "cancelled")
+REQUESTS = RecordKind("requests", ("product", "quantity"), ("date", "member", "state"),
+                      ("quantity",), ("date",), ("product",), ("member",), (("state", REQUEST_STATES),))
+GROUPS = RecordKind("groups", ("product", "group"), (), (), (), ("product", "group"), ())
+SUBSTITUTES = RecordKind("substitutes", ("product", "substitute"), (), (), (), ("product", "substitute"), ())
 
 
 def _scan(path: Path) -> str:
@@ -98,6 +102,12 @@ def _breaches(kind: RecordKind, columns: dict[str, str]) -> list[tuple[str, str,
         if column in columns:
             checks.append((column, f"\"{column}\" IS NOT NULL AND {_date(column, columns)} IS NULL",
                            "unreadable date (use YYYY-MM-DD)"))
+    for column, allowed in kind.choices:
+        if column in columns:
+            words = ", ".join(f"'{word}'" for word in allowed)
+            value = f"lower(coalesce(trim(CAST(\"{column}\" AS VARCHAR)), ''))"
+            checks.append((column, f"{value} NOT IN ({words}, '')",
+                           f"unknown {column} (one of {', '.join(allowed)}, or blank)"))
     return checks
 
 
@@ -130,12 +140,17 @@ def _select(kind: RecordKind, path: Path, columns: dict[str, str], pseudonymiser
     """The typed, pseudonymised rows of one file."""
     parts = []
     for column in (*kind.required, *kind.optional):
-        if column not in columns:
+        if column not in columns and column in dict(kind.choices):
+            typed = f"'{dict(kind.choices)[column][0]}'"
+        elif column not in columns:
             typed = "NULL::DATE" if column in kind.dates else "NULL::VARCHAR"
         elif column in kind.numbers:
             typed = _number(column, columns)
         elif column in kind.dates:
             typed = _date(column, columns)
+        elif column in dict(kind.choices):  # blank is the first choice
+            typed = (f"coalesce(NULLIF(lower(trim(CAST(\"{column}\" AS VARCHAR))), ''), "
+                     f"'{dict(kind.choices)[column][0]}')")
         elif column in kind.people:
             typed = pseudonymiser.sql(f"NULLIF(trim(CAST(\"{column}\" AS VARCHAR)), '')")
         else:

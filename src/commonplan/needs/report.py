@@ -16,7 +16,9 @@ def _map(products: list[str], numbers: np.ndarray) -> dict[str, float]:
 def needs_document(estimate: NeedsEstimate) -> dict[str, Any]:
     """SPEC's keys (horizon_days, needs, shortage_days) and more: the 80% interval, the plain
     forecast before feedback, the naive sum of sales scaled to the horizon,
-    requests, every adjustment with its reason, figures about people."""
+    requests, every adjustment with its reason, the products whose estimate leans on their group,
+    the demand moved to declared substitutes, open requests older than the horizon, figures about
+    people."""
     products = estimate.products
     people = estimate.people
     return {
@@ -31,6 +33,11 @@ def needs_document(estimate: NeedsEstimate) -> dict[str, Any]:
         "adjustments": [{"product": a.product, "factor": float(a.factor), "before": float(a.before),
                          "after": float(a.after),
                          "reason": a.reason} for a in estimate.adjustments],
+        "shrunk_toward_group": [product for product, leans in
+                                zip(products, estimate.forecast.shrunk.tolist(), strict=True) if leans],
+        "substitution": [{"product": m.product, "substitute": m.substitute, "days": m.days,
+                          "moved": m.units} for m in estimate.moved],
+        "stale_requests": estimate.stale,
         "people": {"k": people.k, "buyers": people.buyers, "members_waiting": people.members_waiting,
                    "withheld": people.withheld},
     }
