@@ -3,6 +3,7 @@ registering and logging in, CSRF tokens read from forms, uploads, jobs started a
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from typing import Any
@@ -77,3 +78,18 @@ def finished_job(client: TestClient, economy: int, kind: str = "values") -> int:
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job} did not end")
+
+
+def logged_in(app: FastAPI, email: str) -> TestClient:
+    """A browser of its own, logged in as ``email`` (a member who has an account already)."""
+    client = browser(app)
+    answer = client.post("/login", data={"email": email, "password": PASSWORD,
+                                         "csrf_token": token_of(client)}, follow_redirects=False)
+    assert answer.status_code == 303
+    return client
+
+
+def text_of(page: str) -> str:
+    """The page's words, without its tags (a space dropped before a full stop or a colon)."""
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    return words.replace(" .", ".").replace(" :", ":")

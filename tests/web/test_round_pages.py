@@ -2,10 +2,8 @@
 opens one; the round's page shows where it stands, what is next and who must act, and its members
 move it on from there; a step not done is a refusal page naming what is missing."""
 
-import html
 import io
 import os
-import re
 import time
 import zipfile
 
@@ -16,7 +14,7 @@ from commonplan.server import create_app
 from commonplan.store.books import OpenBooks
 from tests.clocks import MovableClock
 from tests.factories import BAKERY
-from tests.pages import PASSWORD, browser, post, signed_in, token_of, uploaded
+from tests.pages import browser, logged_in, post, signed_in, text_of, token_of, uploaded
 from tests.rest import federation
 
 
@@ -28,18 +26,6 @@ def app(database_url, monkeypatch):
         yield application
 
 
-def logged_in(app, email: str) -> TestClient:
-    client = browser(app)
-    answer = client.post("/login", data={"email": email, "password": PASSWORD,
-                                         "csrf_token": token_of(client)}, follow_redirects=False)
-    assert answer.status_code == 303
-    return client
-
-
-def text_of(page: str) -> str:
-    """The page's words, without its tags."""
-    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-    return words.replace(" .", ".").replace(" :", ":")
 
 
 def test_a_federation_opens_a_round_and_its_page_says_where_it_stands(app):

@@ -5,7 +5,6 @@ the open disputes, which the federation answers there. Anyone signed in reads th
 public, as the open books are), but only the council's members see the forms."""
 
 import csv
-import html
 import io
 import os
 import re
@@ -16,7 +15,7 @@ from fastapi.testclient import TestClient
 from commonplan.server import create_app
 from commonplan.store.books import OpenBooks
 from tests.clocks import MovableClock
-from tests.pages import PASSWORD, browser, post, signed_in, token_of
+from tests.pages import browser, logged_in, post, signed_in, text_of
 from tests.rest import ok, round_at_targets
 
 
@@ -28,17 +27,6 @@ def app(database_url):
         yield application
 
 
-def logged_in(app, email: str) -> TestClient:
-    client = browser(app)
-    answer = client.post("/login", data={"email": email, "password": PASSWORD,
-                                         "csrf_token": token_of(client)}, follow_redirects=False)
-    assert answer.status_code == 303
-    return client
-
-
-def text_of(page: str) -> str:
-    """The page's words, without its tags."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def test_a_workplace_page_shows_its_targets_by_name_rounded_with_exact_figures_in_the_csv(app):
