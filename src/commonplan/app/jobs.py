@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from commonplan.app import computations, documents, variants
-from commonplan.app.comparisons import names_of_bundle
+from commonplan.app.comparisons import names_of_economy
 from commonplan.app.documents import document_rows
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
@@ -90,7 +90,7 @@ def voted_choices(session: Session, economy: StoredEconomy, priorities_ballot: i
         voted["projects"] = [{"id": p.id, "name": p.name, "tier": p.tier, "needs": dict(p.needs)}
                              for p in variants.choices_from_documents(projects=projects).projects]
     if voted:
-        produced = set(names_of_bundle(economy.bundle).outputs.values())
+        produced = set(names_of_economy(session, economy.id).outputs.values())  # kept per bundle
         try:
             variants.checked_choices(produced, variants.choices_from_options(voted))
         except Refusal as refused:

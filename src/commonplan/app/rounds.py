@@ -24,7 +24,7 @@ from commonplan.app.acts.rounds import (
     sender,
     variant_maker,
 )
-from commonplan.app.comparisons import names_of_economies
+from commonplan.app.comparisons import names_of_economy
 from commonplan.app.targets import targets_summary
 from commonplan.democracy import rounds
 from commonplan.democracy.refusals import Refusal
@@ -166,7 +166,7 @@ def learned_summary(db: Session, held: Round, shown: int = 10) -> dict[str, Any]
     if job is None or job.result is None:
         return None
     document = job.result
-    names = names_of_economies(db, [held.economy_id]).products
+    names = names_of_economy(db, held.economy_id).products
     needs, naive = document.get("needs", {}), document.get("naive", {})
 
     def named(product: str, figure: float) -> dict[str, Any]:
