@@ -254,3 +254,25 @@ def test_the_projects_a_budget_ballot_funded_enter_the_variant_with_their_needs(
             "kind": "budget", "question": "?",
             "options": {"projects": {"x": 1}, "budget": 1, "project_needs": wrong}})
         assert refused.status_code == 422 and said in refused.json()["detail"], refused.json()
+
+
+def test_one_member_cannot_flood_the_books_with_rounds_sendings_or_repeated_acts(client):
+    district, delegates = federation(client, 1)
+    economy = ok(upload(client, delegates[0], AMPLE))["id"]
+    opened = [ok(client.post(f"/councils/{district}/rounds", headers=delegates[0],
+                             json={"economy": economy, "period": f"20{n}"}))["id"] for n in range(4)]
+    refused = client.post(f"/councils/{district}/rounds", headers=delegates[0],
+                          json={"economy": economy, "period": "2099"})
+    assert (refused.status_code, refused.json()["error"]) == (403, "not_eligible")  # 4 not closed at most
+    shopper = sign_in(client, "shopper@example.org")
+    consumers = ok(client.post("/councils", headers=shopper, json={
+        "name": "Corner consumers", "level": "consumer", "reference_rate": 30, "parent": district}))["id"]
+    purchases, _stock = records(days=3)
+    for _ in range(10):
+        ok(send(client, shopper, opened[0], consumers, "purchases", purchases))
+    refused = send(client, shopper, opened[0], consumers, "purchases", purchases)
+    assert (refused.status_code, refused.json()["error"]) == (403, "not_eligible")  # 10 sendings at most
+    shares = ballot(client, delegates[0], district, "shares", {})
+    ok(client.post(f"/rounds/{opened[1]}/ballots", json={"ballot": shares}, headers=delegates[0]), 200)
+    again = client.post(f"/rounds/{opened[1]}/ballots", json={"ballot": shares}, headers=delegates[0])
+    assert again.status_code == 422 and again.json()["field"] == "ballot"  # the same act twice

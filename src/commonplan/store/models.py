@@ -234,6 +234,7 @@ class RoundRecord(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     sent_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    sendings: Mapped[int] = mapped_column(Integer, default=0)  # how often sent, replacements included
     __table_args__ = (UniqueConstraint("round_id", "council_id", "kind"),)
 
 

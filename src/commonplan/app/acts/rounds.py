@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import council_actor, found, member_of, utc
@@ -32,6 +32,8 @@ from commonplan.store.models import Ballot, Council, Job, JobState, Member, Roun
 ROUND_BALLOTS = {"priorities": (Step.NEEDS, Step.VOTES), "shares": (Step.NEEDS, Step.VOTES),
                  "budget": (Step.NEEDS, Step.VOTES)}  # what a member attaches, and in which steps
 MAX_VARIANTS = 12  # plan variants of one round: enough to compare, few enough to read
+MAX_OPEN_ROUNDS = 4  # rounds of one federation not yet closed: one member cannot flood the books
+MAX_SENDINGS = 10  # files of one kind one council sends to one round, replacements included
 RECORD_KINDS = ("purchases", "stock", "requests")  # what councils send (SPEC section 4)
 SENDERS = ("consumer", "workplace")  # consumer councils, and shops (workplaces) under the federation
 
@@ -53,6 +55,11 @@ def open_round(session: Session, books: OpenBooks, member: Member, council_id: i
     opened = utc(books.clock())
     deadlines = rounds.deadlines(opened, days)
     books.lock(session)
+    open_rounds = session.scalar(select(func.count()).where(
+        Round.council_id == council.id, Round.step != Step.CLOSED.value)) or 0
+    if open_rounds >= MAX_OPEN_ROUNDS:
+        raise Refusal("not_eligible", f"council {council.id} has {open_rounds} rounds not closed, the most "
+                      "it may run at once: close one first")
     held = Round(council_id=council.id, economy_id=economy.id, period=period.strip(),
                  step=Step.NEEDS.value, step_since=opened, deadlines=deadlines, needs="economy",
                  ballots={}, variants=[], opened_by=member.id, opened_at=opened)
@@ -77,6 +84,9 @@ def attach_ballot(session: Session, books: OpenBooks, member: Member, round_id: 
     if Step(held.step) not in ROUND_BALLOTS[ballot.kind]:
         raise Refusal("not_eligible", f"the round is at {rounds.STEPS[Step(held.step)].title.lower()!r}: "
                       "its votes are settled")
+    if held.ballots.get(ballot.kind) == ballot.id:
+        raise Refusal("invalid_request", f"ballot {ballot.id} is the round's {ballot.kind} ballot already",
+                      field="ballot")
     books.lock(session)
     held.ballots = {**held.ballots, ballot.kind: ballot.id}
     books.record(session, "round ballot", actor, {"round": held.id, "kind": ballot.kind, "ballot": ballot.id})
@@ -107,8 +117,12 @@ def send_records(session: Session, books: OpenBooks, member: Member, round_id: i
                                                     RoundRecord.council_id == council.id,
                                                     RoundRecord.kind == kind))
     if sent is None:
-        sent = RoundRecord(round_id=held.id, council_id=council.id, kind=kind)
+        sent = RoundRecord(round_id=held.id, council_id=council.id, kind=kind, sendings=0)
         session.add(sent)
+    if sent.sendings >= MAX_SENDINGS:
+        raise Refusal("not_eligible", f"council {council.id} has sent its {kind} {sent.sendings} times to "
+                      f"this round, the most allowed")
+    sent.sendings += 1
     sha256 = hashlib.sha256(content).hexdigest()
     sent.filename, sent.content, sent.sha256 = filename, content, sha256
     sent.sent_by, sent.sent_at = member.id, books.clock()

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("sent_by", sa.Integer, sa.ForeignKey("members.id"), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sendings", sa.Integer, nullable=False, server_default="0"),
         sa.UniqueConstraint("round_id", "council_id", "kind"),
     )
 
