@@ -23,7 +23,7 @@ from commonplan.economy.builtin import builtin_bundle_path, builtin_reference
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.model import Economy, Kind
 from commonplan.planning.plan import Plan
-from commonplan.planning.us2017 import planning_economy
+from commonplan.planning.us2017 import LABOUR_FORCE_HOURS, LABOUR_FORCE_SOURCE, planning_economy
 
 TOP = 10
 
@@ -128,8 +128,8 @@ def _plan_section(console: Console, economy: Economy, reference: dict[str, objec
     plan = computations.plan(planned).result
     console.rule("[bold]A plan for the year")
     console.print(
-        "Labour force: the tables' own hours "
-        f"({_figure(reference, 'labour_hours') / 1e9:,.1f} billion). Capacities: each commodity "
+        f"Labour force: the hours worked, {LABOUR_FORCE_HOURS / 1e9:,.1f} billion "
+        f"({LABOUR_FORCE_SOURCE}). Capacities: each commodity "
         "can be made up to its 2017 supply (domestic output plus imports). Priority 1 holds "
         "the essentials (food, farming, utilities, housing, education, health and social "
         "care), priority 2 all other final demand.", style="dim")

@@ -1,8 +1,10 @@
 """The built-in US 2017 economy made ready to plan: a labour force, capacities and priorities.
 
-Derived from the BEA tables themselves (``reference.json`` beside the bundle):
-- the labour force is the tables' own hours, compensation of employees divided by the
-  average hourly compensation (the same rate that turns compensation into the bundle's hours);
+- the labour force is the hours people were published to have worked (``LABOUR_FORCE_HOURS``
+  below, cited there), a count of hours rather than the tables' own figure (compensation of
+  employees over the average hourly compensation, 295.8 billion), which is an amount of pay;
+
+The rest is derived from the BEA tables themselves (``reference.json`` beside the bundle):
 - each commodity's technique can make at most its 2017 supply: its output q (the make
   table's column sum) plus its imports, since in the closed model domestic techniques stand
   in for imports; accounting entries with no supply (customs duties) are not limited;
@@ -18,6 +20,15 @@ import numpy as np
 
 from commonplan.economy.model import Economy
 
+# Hours worked by full-time and part-time employees in the United States, 254,165 million in
+# 2018: BEA, National Income and Product Accounts, Table 6.9D, line 1 (series B4701C, published
+# as FRED/ALFRED B4701C0A222NBEA, vintage 2022-10-06, millions of hours, annual). That vintage
+# begins in 2018; it is the nearest year to the tables' 2017 we could consult, and the series
+# moves by one or two percent a year (257,352 million in 2019).
+LABOUR_FORCE_HOURS = 254_165e6
+LABOUR_FORCE_SOURCE = ("BEA NIPA Table 6.9D line 1, hours worked by full-time and part-time "
+                       "employees, 2018 (FRED B4701C0A222NBEA)")
+
 # Farming, food manufacturing, utilities, housing, education, health care and social assistance.
 ESSENTIAL = ("111", "112", "311", "221", "531HSO", "531HST", "611", "62")
 
@@ -31,9 +42,7 @@ def planning_economy(economy: Economy, reference: dict[str, object]) -> Economy:
     supply = np.array([output.get(ids[p], 0.0) for p in techniques.outputs], float)
     capacity = np.where(supply > 0, supply, np.inf)
     available = economy.available.copy()
-    labour_hours = reference["labour_hours"]
-    assert isinstance(labour_hours, int | float)
-    available[economy.products.is_labour()] = float(labour_hours)
+    available[economy.products.is_labour()] = LABOUR_FORCE_HOURS
     essential = np.array([ids[p].startswith(ESSENTIAL) for p in economy.needs.products], bool)
     needs = replace(economy.needs, priorities=np.where(essential, 1, 2).astype(np.int64))
     return replace(economy, techniques=replace(techniques, capacities=capacity),
