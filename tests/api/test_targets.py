@@ -61,6 +61,7 @@ def test_a_target_is_disputed_once_until_the_federation_answers(client):
     world = round_at_targets(client)
     baker, farmer = world["delegates"]
     first = dispute(client, baker, world["round"], world["bakery"])
+    assert (first["target"], first["target_name"]) == ("wheat", "Wheat")  # the id, and the name people read
     again = dispute(client, baker, world["round"], world["bakery"], 409, reason="still down")
     assert again["error"] == "already_disputed"
     outsider = sign_in(client, "outsider@example.org")

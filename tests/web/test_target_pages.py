@@ -59,7 +59,7 @@ def test_a_member_disputes_a_target_on_its_page_and_the_federation_answers_on_th
     form = {"council": str(world["bakery"]), "kind": "input", "target": "wheat", "reason": "the mill is down"}
     sent = post(baker, f"/app/rounds/{world['round']}/disputes", form, own)
     assert (sent.status_code, sent.headers["location"]) == (303, f"{own}#targets")
-    assert "input wheat the mill is down not answered yet" in text_of(baker.get(own).text)
+    assert "input: Wheat the mill is down not answered yet" in text_of(baker.get(own).text)
     again = post(baker, f"/app/rounds/{world['round']}/disputes", form, own)
     assert again.status_code == 409 and "the federation answers it first" in text_of(again.text)
 
@@ -69,7 +69,7 @@ def test_a_member_disputes_a_target_on_its_page_and_the_federation_answers_on_th
     assert "gives targets to 3 workplaces" in words
     assert "Bakery Workplace 0 Bread 3 1" in words  # producer, council, makes, hours, open disputes
     assert "Parks office none yet Park" in words
-    assert "Workplace 0 (Bakery) input wheat the mill is down" in words
+    assert "Workplace 0 (Bakery) input: Wheat the mill is down" in words
     dispute = re.search(r'action="/app/disputes/(\d+)/answer"', farmer.get(listing).text)
     assert dispute, "a member of the federation has the answer form"
     answered = post(farmer, f"/app/disputes/{dispute.group(1)}/answer",

@@ -15,9 +15,10 @@ from commonplan.api.auth import Me
 from commonplan.api.schemas.councils import CouncilSummary
 from commonplan.api.schemas.targets import DisputeView, TargetsView
 from commonplan.app.acts.councils import set_producer
-from commonplan.app.acts.disputes import KINDS, answer_dispute, dispute_target
+from commonplan.app.acts.disputes import answer_dispute, dispute_target
 from commonplan.app.civic_views import council_summary
 from commonplan.app.targets import (
+    DISPUTED,
     council_targets,
     dispute_view,
     every_document,
@@ -53,7 +54,7 @@ class Producer(Strict):
 
 class NewDispute(Strict):
     council: Key = Field(description="your workplace council, whose target it is")
-    kind: str = Field(max_length=20, description=f"one of {', '.join(KINDS)}")
+    kind: str = Field(max_length=20, description=f"one of {', '.join(DISPUTED)}")
     target: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=MAX_TARGET),
                       AfterValidator(without_nul)] = Field(
         description="the technique (output) or product (input, labour) disputed")

@@ -39,6 +39,9 @@ from commonplan.store.models import (
 
 PUBLISHED = (Step.TARGETS, Step.EXECUTION, Step.CLOSED)  # the steps in which a round has targets
 DISPUTABLE = (Step.TARGETS, Step.EXECUTION)  # the steps in which a target may be disputed
+# the kinds of target a workplace may dispute: the section of its targets and the key naming one
+DISPUTED = {"output": ("outputs", "technique"), "input": ("inputs", "product"),
+            "labour": ("labour", "product")}
 CSV_COLUMNS = ("producer", "section", "technique", "product", "name", "unit", "quantity", "from", "others")
 SHOWN_DISPUTES = 100  # open disputes a round's view lists
 BATCH = 500  # documents read at a time for a download of every workplace's targets
@@ -151,7 +154,7 @@ def targets_view(session: Session, held: Round, row: RoundTarget, *, disputes: b
         "council": None if council is None else {"id": council.id, "name": council.name},
         **row.document}
     if disputes:
-        view["disputes"] = [dispute_view(session, dispute) for dispute in session.scalars(
+        view["disputes"] = [dispute_view(session, dispute, row.document) for dispute in session.scalars(
             select(TargetDispute).where(TargetDispute.round_id == held.id,
                                         TargetDispute.producer == row.producer).order_by(TargetDispute.id))]
     return view
@@ -164,23 +167,39 @@ def targets_summary(session: Session, held: Round) -> dict[str, Any]:
         return {"workplaces": 0, "open_disputes": 0, "disputes": []}
     open_ones = select(TargetDispute).where(TargetDispute.round_id == held.id,
                                             TargetDispute.open_slot.is_not(None))
+    shown = list(session.scalars(open_ones.order_by(TargetDispute.id).limit(SHOWN_DISPUTES)))
+    documents = {row.producer: row.document for row in session.scalars(select(RoundTarget).where(
+        RoundTarget.round_id == held.id, RoundTarget.producer.in_({d.producer for d in shown})))}
     return {
         "workplaces": session.scalar(select(func.count()).select_from(RoundTarget)
                                      .where(RoundTarget.round_id == held.id)) or 0,
         "open_disputes": session.scalar(select(func.count()).select_from(open_ones.subquery())) or 0,
-        "disputes": [dispute_view(session, dispute) for dispute in session.scalars(
-            open_ones.order_by(TargetDispute.id).limit(SHOWN_DISPUTES))]}
+        "disputes": [dispute_view(session, dispute, documents.get(dispute.producer, {}))
+                     for dispute in shown]}
 
 
-def dispute_view(session: Session, dispute: TargetDispute) -> dict[str, Any]:
+def dispute_view(session: Session, dispute: TargetDispute,
+                 document: dict[str, Any] | None = None) -> dict[str, Any]:
     """A dispute as the federation reads it: who (the council; the member's pseudonym is on the
-    open books), what, why, and the federation's answer once given."""
+    open books), what (by the product's name, from the workplace's targets ``document``, read
+    when not given), why, and the federation's answer once given."""
     council = session.get(Council, dispute.council_id)
+    if document is None:
+        document = session.scalar(select(RoundTarget.document).where(
+            RoundTarget.round_id == dispute.round_id, RoundTarget.producer == dispute.producer)) or {}
     return {"id": dispute.id, "round": dispute.round_id, "council": dispute.council_id,
             "council_name": council.name if council is not None else "",
             "producer": dispute.producer, "kind": dispute.kind, "target": dispute.target,
+            "target_name": target_name(document, dispute.kind, dispute.target),
             "reason": dispute.reason, "open": dispute.open_slot is not None,
             "opened_at": dispute.opened_at.isoformat(), "answer": dispute.answer or None}
+
+
+def target_name(document: dict[str, Any], kind: str, target: str) -> str:
+    """The name of the product a ``kind`` target is of (an output's target is its technique):
+    the name in the workplace's targets ``document``, the target itself where it is not there."""
+    section, key = DISPUTED[kind]
+    return next((item["name"] for item in document.get(section, ()) if item[key] == target), target)
 
 
 def council_targets(session: Session, council_id: int,

@@ -65,6 +65,7 @@ class DisputeView(BaseModel):
     producer: str
     kind: Literal["output", "input", "labour"]
     target: str = Field(description="the technique (output) or product (input, labour) disputed")
+    target_name: str = Field(description="the name of the product the target is of")
     reason: str
     open: bool = Field(description="not answered yet by the federation")
     opened_at: str

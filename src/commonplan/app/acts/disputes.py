@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import found, member_of, utc
 from commonplan.app.rows import ancestors
-from commonplan.app.targets import DISPUTABLE, stored_targets
+from commonplan.app.targets import DISPUTABLE, DISPUTED, stored_targets
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import Step
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Council, Member, Round, TargetDispute
 
-KINDS = {"output": ("outputs", "technique"), "input": ("inputs", "product"), "labour": ("labour", "product")}
 MAX_REASON = 2000  # characters of a dispute's reason, or of the federation's answer
 MAX_OPEN = 50  # open disputes of one council in one round
 
@@ -43,10 +42,10 @@ def dispute_target(session: Session, books: OpenBooks, member: Member, round_id:
                       f"(council {held.council_id})")
     if council.producer is None:
         raise Refusal("not_eligible", f"council {council.id} has not said which producer it is")
-    if kind not in KINDS:
-        raise Refusal("invalid_request", f"a dispute is of an {', '.join(KINDS)} target, not {kind!r}",
+    if kind not in DISPUTED:
+        raise Refusal("invalid_request", f"a dispute is of an {', '.join(DISPUTED)} target, not {kind!r}",
                       field="kind")
-    section, key = KINDS[kind]
+    section, key = DISPUTED[kind]
     document = stored_targets(session, held, council.producer).document
     if target not in {item[key] for item in document[section]}:
         raise Refusal("not_found", f"{council.producer!r} has no {kind} target {target!r} in round {held.id}")
