@@ -69,6 +69,17 @@ def main() -> None:
           f"({size / 2**20:.0f} MiB of JSON; the largest workplace "
           f"{max(len(json.dumps(d)) for d in documents) / 1024:.0f} KiB)")
 
+    stored, (median, p95, slowest) = serve(documents, args.requests, args.seed)
+    print(f"stored in {stored:.1f} s (SQLite, one JSON per workplace)")
+    print(f"one workplace's targets served, {args.requests} requests: median {median:.1f} ms, "
+          f"95th percentile {p95:.1f} ms, slowest {slowest:.1f} ms (target: 50 ms)")
+
+
+def serve(documents: list[dict], requests: int, seed: int) -> tuple[float, tuple[float, float, float]]:
+    """Store ``documents`` as a round's targets in a new SQLite database of the application, then
+    ask ``requests`` times for a workplace's targets drawn at random, through the whole
+    application: the seconds the storing took, and the median, 95th percentile and slowest
+    request in milliseconds."""
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(f"sqlite:///{Path(folder) / 'bench.db'}")
         with TestClient(app) as client:
@@ -82,21 +93,18 @@ def main() -> None:
                 start = time.perf_counter()
                 store_targets(db, held, documents)
                 round_id = held.id
-            print(f"stored in {time.perf_counter() - start:.1f} s (SQLite, one JSON per workplace)")
-            rng = np.random.default_rng(args.seed + 1)
-            asked = [documents[i]["producer"] for i in rng.integers(len(documents), size=args.requests)]
+            stored = time.perf_counter() - start
+            rng = np.random.default_rng(seed + 1)
+            asked = [documents[i]["producer"] for i in rng.integers(len(documents), size=requests)]
             client.get(f"/rounds/{round_id}/targets/{quote(asked[0])}", headers=headers)  # warm
             times = []
             for producer in asked:
                 begin = time.perf_counter()
                 answer = client.get(f"/rounds/{round_id}/targets/{quote(producer)}", headers=headers)
-                times.append(time.perf_counter() - begin)
+                times.append(1000 * (time.perf_counter() - begin))
                 assert answer.status_code == 200 and answer.json()["producer"] == producer, answer.text
             times.sort()
-            print(f"one workplace's targets served, {args.requests} requests: median "
-                  f"{1000 * statistics.median(times):.1f} ms, 95th percentile "
-                  f"{1000 * times[int(0.95 * len(times))]:.1f} ms, slowest {1000 * times[-1]:.1f} ms "
-                  "(target: 50 ms)")
+            return stored, (statistics.median(times), times[int(0.95 * len(times))], times[-1])
 
 
 def _round(db: object) -> Round:
