@@ -185,7 +185,11 @@ def round_at_targets(client: TestClient) -> dict[str, Any]:
     vote(client, plan_ballot, delegates, [job])
     close(client, delegates[0], plan_ballot)
     at_targets = moved_on(client, delegates[1], round_id)
-    assert at_targets["step"] == "targets" and at_targets["workplaces"] == 3
+    assert at_targets["step"] == "targets" and at_targets["workplaces"] == 0  # being published
+    publishing = at_targets["targets_job"]["id"]
+    assert wait_for(client, delegates[1], publishing)["state"] == "done"
+    at_targets = ok(client.get(f"/rounds/{round_id}", headers=delegates[1]), 200)
+    assert at_targets["workplaces"] == 3
     return {"district": district, "delegates": delegates, "round": round_id, "job": job,
             "bakery": councils["Workplace 0"], "farm": councils["Workplace 1"],
             "plan_sha256": at_targets["plan_sha256"]}

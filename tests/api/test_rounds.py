@@ -109,7 +109,10 @@ def test_a_round_from_needs_to_a_plan_adopted_and_carried_out(client):
     close(client, delegates[2], plan_ballot)
     at_targets = advance(client, delegates[1], round_id)
     assert (at_targets["step"], at_targets["adopted"]) == ("targets", voted["id"])
-    assert at_targets["plan_sha256"] and at_targets["missing"] == []
+    assert at_targets["plan_sha256"] and at_targets["targets_job"]["state"] in ("queued", "running", "done")
+    assert wait_for(client, delegates[1], at_targets["targets_job"]["id"])["state"] == "done"
+    at_targets = ok(client.get(f"/rounds/{round_id}", headers=delegates[1]), 200)
+    assert at_targets["missing"] == [] and at_targets["workplaces"] > 0
     assert advance(client, delegates[0], round_id)["step"] == "execution"
     closed = advance(client, delegates[0], round_id)
     assert closed["step"] == "closed" and closed["next"] is None

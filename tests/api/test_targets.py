@@ -22,6 +22,7 @@ from tests.rest import (
     Headers,
     democracy_client,
     federation,
+    moved_on,
     ok,
     round_at_targets,
     sign_in,
@@ -167,8 +168,15 @@ def test_every_workplace_receives_what_to_make_its_inputs_from_whom_and_its_labo
     books: list[dict[str, Any]] = []
     while page := ok(client.get("/ledger/entries", params={"start": len(books)}), 200):
         books += page
+    [queued] = [entry["act"] for entry in books if entry["kind"] == "targets queued"]
+    assert (queued["round"], queued["plan_sha256"]) == (world["round"], world["plan_sha256"])
+    assert not [entry for entry in books if entry["kind"] == "targets published"]
+    in_execution = moved_on(client, world["delegates"][0], world["round"])  # the targets now bind
+    assert in_execution["step"] == "execution"
+    books = ok(client.get("/ledger/entries", params={"start": len(books)}), 200)
     [published] = [entry["act"] for entry in books if entry["kind"] == "targets published"]
-    assert published["round"] == world["round"] and published["workplaces"] == 3
+    assert (published["round"], published["job"]) == (world["round"], queued["job"])
+    assert published["workplaces"] == 3
     assert published["plan_sha256"] == world["plan_sha256"] and len(published["targets_sha256"]) == 64
 
 

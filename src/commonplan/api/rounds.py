@@ -14,10 +14,11 @@ from commonplan.api.auth import Me
 from commonplan.api.schemas.economies import JobSummary
 from commonplan.api.schemas.rounds import RoundView
 from commonplan.app.acts.common import found
-from commonplan.app.acts.rounds import advance_round, attach_ballot, open_round
+from commonplan.app.acts.rounds import attach_ballot, open_round
 from commonplan.app.guard import readable_row
 from commonplan.app.rounds import (
     MAX_RECORDS,
+    advance,
     learn_round_needs,
     round_view,
     rounds_of,
@@ -119,6 +120,7 @@ def needs_route(round_id: RowId, body: Learning, me: Me, db: Db, books: Books, w
 
 
 @router.post("/rounds/{round_id}/advance", operation_id="advance_round", response_model=RoundView)
-def advance_route(round_id: RowId, me: Me, db: Db, books: Books) -> dict[str, Any]:
-    """Move the round to its next step: refused (409 not_ready) naming what is not done."""
-    return round_view(db, advance_round(db, books, me, round_id), books.clock(), me)
+def advance_route(round_id: RowId, me: Me, db: Db, books: Books, worker: Worker) -> dict[str, Any]:
+    """Move the round to its next step: refused (409 not_ready) naming what is not done. Leaving
+    the adoption queues the job publishing every workplace's targets (`targets_job`)."""
+    return round_view(db, advance(db, books, worker, me, round_id), books.clock(), me)

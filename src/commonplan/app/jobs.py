@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from commonplan.app import computations, documents, variants
 from commonplan.app.comparisons import names_of_economy
 from commonplan.app.documents import document_rows
+from commonplan.app.targets import keep_targets, targets_job_document
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
 from commonplan.economy.bundle import LoadedBundle, read_bundle
@@ -37,9 +38,11 @@ if TYPE_CHECKING:
     from commonplan.planning.plan import Progress
 
 MAX_PERIODS = 20  # of a multi-period plan computed by the service
-JobKind = Literal["values", "requirements", "plan", "needs"]  # what a job computes (app.computations)
+# what a job computes (app.computations; a round's targets, app.targets)
+JobKind = Literal["values", "requirements", "plan", "needs", "targets"]
 StartableKind = Literal["values", "requirements", "plan"]  # what anyone may start on an economy
-# (a needs job reads a planning round's records: app.rounds.learn_round_needs starts it)
+# (a needs job reads a planning round's records: app.rounds.learn_round_needs starts it; a targets
+# job publishes a round's adopted plan to every workplace: moving the round past its adoption)
 
 
 class ServerStopping(Exception):
@@ -119,6 +122,8 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
         kind, options = job.kind, dict(job.options)
         bundle = session.get(StoredEconomy, job.economy_id).bundle  # type: ignore[union-attr]
         records, learned = _inputs(session, kind, options)
+        if kind == "targets":
+            options["adopted"] = _adopted(session, options)
 
     def progress(fraction: float, message: str) -> None:
         if stopping is not None and stopping.is_set():
@@ -146,7 +151,7 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
         reason = f"{type(error).__name__}: {error}"
     else:
         with sessions() as session, session.begin():
-            finish_job(session, job_id, result)
+            finish_job(session, job_id, keep_targets(session, result) if kind == "targets" else result)
         return
     with sessions() as session, session.begin():
         fail_job(session, job_id, reason)
@@ -166,6 +171,12 @@ def _inputs(session: Session, kind: str, options: Mapping[str, Any]
         source = session.get(Job, options["needs_job"])
         learned = dict((source.result or {}).get("needs", {})) if source is not None else {}
     return records, learned
+
+
+def _adopted(session: Session, options: Mapping[str, Any]) -> dict[str, Any]:
+    """A targets job's input: the result of the plan its round adopted."""
+    adopted = session.get(Job, options["adopted_job"])
+    return dict(adopted.result or {}) if adopted is not None else {}
 
 
 def _written(folder: Path, records: list[tuple[str, str, bytes]]) -> dict[str, list[Path]]:
@@ -190,6 +201,10 @@ def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: Lo
     learned_warnings: list[str] = []
     if options.get("learned_needs") is not None:
         needs, learned_warnings = variants.learned_needs(economy, options["learned_needs"])
+    if kind == "targets":
+        progress(0.1, "every workplace's targets in the adopted plan")
+        return {**targets_job_document(economy, options["adopted"], options["round"]),
+                "provenance": documents.provenance(loaded.sha256), "warnings": list(loaded.warnings)}
     if kind == "needs":
         files = options.get("records") or {}
         computed = computations.needs(files.get("purchases", []), files.get("stock", []),

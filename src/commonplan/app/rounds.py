@@ -9,13 +9,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from commonplan.app import jobs
 from commonplan.app.acts.common import found, is_member, utc
 from commonplan.app.acts.rounds import (
     add_variant,
+    advance_round,
     facts_of,
     finished_variants,
     learn_needs,
@@ -68,6 +69,19 @@ def start_variant(db: Session, books: OpenBooks, runner: Runner, me: Member, rou
     db.commit()
     runner.submit(job.id)
     return job
+
+
+def advance(db: Session, books: OpenBooks, runner: Runner, me: Member, round_id: int) -> Round:
+    """Move the round on (app.acts.rounds.advance_round); the job publishing the targets, when
+    moving on queued one, goes to the worker once the transaction is committed (before, the
+    worker could not see it)."""
+    held = found(db, Round, round_id, "round")
+    before = held.targets_job_id
+    held = advance_round(db, books, me, round_id)
+    queued = held.targets_job_id
+    if queued is not None and queued != before:
+        event.listen(db, "after_commit", lambda _: runner.submit(queued), once=True)
+    return held
 
 
 def send_round_records(db: Session, books: OpenBooks, me: Member, round_id: int, council_id: int, *,

@@ -10,9 +10,7 @@ import csv
 import hashlib
 import io
 import json
-import tempfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -22,7 +20,6 @@ from sqlalchemy.orm import Session
 from commonplan.app.rows import ancestors, found
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import Step
-from commonplan.economy.bundle import read_bundle
 from commonplan.economy.model import Economy
 from commonplan.planning.targets import Input, WorkplaceTargets, workplace_targets
 from commonplan.store.books import OpenBooks
@@ -30,9 +27,9 @@ from commonplan.store.models import (
     Council,
     CouncilMember,
     Job,
+    JobState,
     Round,
     RoundTarget,
-    StoredEconomy,
     TargetDispute,
     table_of,
 )
@@ -47,18 +44,33 @@ SHOWN_DISPUTES = 100  # open disputes a round's view lists
 BATCH = 500  # documents read at a time for a download of every workplace's targets
 
 
-def publish_targets(session: Session, books: OpenBooks, held: Round, actor: str) -> int:
-    """Compute and store every workplace's targets in the round's adopted plan, and record on
-    the open books how many and the SHA-256 of them all; how many workplaces have targets."""
-    job = found(session, Job, held.adopted_job_id or 0, "job")
-    stored = found(session, StoredEconomy, held.economy_id, "economy")
-    economy = _economy(stored.bundle)
-    documents = targets_documents(economy, _activity(economy, job.result or {}))
-    digest = store_targets(session, held, documents)
+def targets_job_document(economy: Economy, adopted: Mapping[str, Any], round_id: int) -> dict[str, Any]:
+    """What a round's targets job computes (app.jobs): every workplace's targets in the plan
+    whose result is ``adopted``, as documents; :func:`keep_targets` stores them."""
+    return {"round": round_id, "documents": targets_documents(economy, _activity(economy, adopted))}
+
+
+def keep_targets(session: Session, result: dict[str, Any]) -> dict[str, Any]:
+    """Store the documents of a targets job's ``result`` as its round's targets; the result the
+    job keeps: the round, how many workplaces have targets and the SHA-256 of them all."""
+    documents = result.pop("documents")
+    held = found(session, Round, result["round"], "round")
+    return {**result, "workplaces": len(documents), "targets_sha256": store_targets(session, held, documents)}
+
+
+def record_published(session: Session, books: OpenBooks, held: Round, actor: str) -> None:
+    """Record on the open books that the round's targets are published (its targets job done):
+    the plan they are of, how many workplaces and the SHA-256 of them all."""
+    job = found(session, Job, held.targets_job_id or 0, "job")
+    kept = job.result or {}
     books.record(session, "targets published", actor, {
-        "round": held.id, "plan_sha256": held.plan_sha256, "workplaces": len(documents),
-        "targets_sha256": digest})
-    return len(documents)
+        "round": held.id, "job": job.id, "plan_sha256": held.plan_sha256,
+        "workplaces": kept.get("workplaces", 0), "targets_sha256": kept.get("targets_sha256", "")})
+
+
+def targets_state(session: Session, held: Round) -> Job | None:
+    """The job publishing the round's targets; None before the round adopted its plan."""
+    return session.get(Job, held.targets_job_id) if held.targets_job_id is not None else None
 
 
 def targets_documents(economy: Economy, activity: np.ndarray) -> list[dict[str, Any]]:
@@ -76,14 +88,7 @@ def store_targets(session: Session, held: Round, documents: list[dict[str, Any]]
     return hashlib.sha256(json.dumps(documents, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _economy(bundle: bytes) -> Economy:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bundle.zip"
-        path.write_bytes(bundle)
-        return read_bundle(path).economy
-
-
-def _activity(economy: Economy, result: dict[str, Any]) -> np.ndarray:
+def _activity(economy: Economy, result: Mapping[str, Any]) -> np.ndarray:
     """The plan's activity (SPEC ``activity``: every technique's, the first period's for a plan
     of several) in the economy's order."""
     activity = result.get("activity") or {}
@@ -126,11 +131,16 @@ def target_document(target: WorkplaceTargets, names: dict[str, tuple[str, str]])
 
 
 def published_round(session: Session, round_id: int) -> Round:
-    """The round, refused (not_ready) before its targets are published."""
+    """The round, refused (not_ready) before its targets are published: before it leaves the
+    adoption of its plan, and while its targets job has not finished."""
     held = found(session, Round, round_id, "round")
     if Step(held.step) not in PUBLISHED:
         raise Refusal("not_ready", f"round {held.id} publishes its targets when it leaves the adoption "
                       f"of its plan; it is at {held.step!r}")
+    job = targets_state(session, held)
+    if job is None or job.state != JobState.DONE:
+        state = "" if job is None else f" (job {job.id}, {job.state})"
+        raise Refusal("not_ready", f"round {held.id}'s targets are being published{state}")
     return held
 
 
@@ -161,10 +171,14 @@ def targets_view(session: Session, held: Round, row: RoundTarget, *, disputes: b
 
 
 def targets_summary(session: Session, held: Round) -> dict[str, Any]:
-    """What the round's view shows of its targets: how many workplaces have them, and the open
-    disputes for the federation (the first SHOWN_DISPUTES, oldest first) with how many."""
+    """What the round's view shows of its targets: how many workplaces have them, the open
+    disputes for the federation (the first SHOWN_DISPUTES, oldest first) with how many, and the
+    job publishing them (its state and progress)."""
     if Step(held.step) not in PUBLISHED:
-        return {"workplaces": 0, "open_disputes": 0, "disputes": []}
+        return {"workplaces": 0, "open_disputes": 0, "disputes": [], "targets_job": None}
+    job = targets_state(session, held)
+    publishing = None if job is None else {"id": job.id, "state": job.state, "progress": job.progress,
+                                           "message": job.message}
     open_ones = select(TargetDispute).where(TargetDispute.round_id == held.id,
                                             TargetDispute.open_slot.is_not(None))
     shown = list(session.scalars(open_ones.order_by(TargetDispute.id).limit(SHOWN_DISPUTES)))
@@ -175,7 +189,8 @@ def targets_summary(session: Session, held: Round) -> dict[str, Any]:
                                      .where(RoundTarget.round_id == held.id)) or 0,
         "open_disputes": session.scalar(select(func.count()).select_from(open_ones.subquery())) or 0,
         "disputes": [dispute_view(session, dispute, documents.get(dispute.producer, {}))
-                     for dispute in shown]}
+                     for dispute in shown],
+        "targets_job": publishing}
 
 
 def dispute_view(session: Session, dispute: TargetDispute,

@@ -34,10 +34,10 @@ from commonplan.app.acts.close_ballot import close_ballot
 from commonplan.app.acts.common import found
 from commonplan.app.acts.councils import create_office, found_council, join_council
 from commonplan.app.acts.open_ballot import open_ballot
-from commonplan.app.acts.rounds import advance_round, attach_ballot, open_round
+from commonplan.app.acts.rounds import attach_ballot, open_round
 from commonplan.app.groups import economy_groups
 from commonplan.app.jobs import run_job
-from commonplan.app.rounds import learn_round_needs, round_view, send_round_records, start_variant
+from commonplan.app.rounds import advance, learn_round_needs, round_view, send_round_records, start_variant
 from commonplan.app.uploads import store_builtin
 from commonplan.economy.model import Economy, Part
 from commonplan.needs.simulate import Shoppers, simulate
@@ -77,6 +77,14 @@ class Stage:
     def act(self, use_case: Callable[..., Any], *args: Any, **options: Any) -> Any:
         with self.sessions() as session, session.begin():
             return use_case(session, self.books, *args, **options)
+
+    def advance(self, member: Member, round_id: int) -> Round:
+        """Move the round on (app.rounds.advance): a job it queues runs at once."""
+        with self.sessions() as session:
+            with session.begin():
+                held: Round = advance(session, self.books, self, member, round_id)
+            session.refresh(held)  # read back after the commit, to be read once the session is closed
+            return held
 
     def submit(self, job_id: int) -> None:
         """Run a job at once (app.jobs.run_job, as a worker process would)."""
@@ -118,13 +126,13 @@ def run_round(console: Console, planned: Economy) -> None:
         with stage.sessions() as session:
             learn_round_needs(session, stage.books, stage, delegates[1], held.id)
         _print_learned(console, stage, held.id, foods)
-        stage.act(advance_round, delegates[0], held.id)
+        stage.advance(delegates[0], held.id)
         _vote(console, stage, district, delegates, economy, held.id)
-        stage.act(advance_round, delegates[1], held.id)
+        stage.advance(delegates[1], held.id)
         variants = [_variant(stage, delegates[0], held.id, priorities=True),
                     _variant(stage, delegates[1], held.id, priorities=False)]
         clock.past(held.deadlines["variants"])  # every delegate had the step's whole time to add one
-        stage.act(advance_round, delegates[2], held.id)
+        stage.advance(delegates[2], held.id)
         _adopt(console, stage, delegates, held.id, variants)
         _check(console, stage)
 
@@ -256,7 +264,7 @@ def _adopt(console: Console, stage: Stage, delegates: list[Member], round_id: in
     for delegate, choice in zip(delegates, choices, strict=True):
         stage.act(cast_ballot, delegate, plan_ballot, choice)
     close_ballot(stage.sessions, stage.books, delegates[0], plan_ballot)
-    held = stage.act(advance_round, delegates[0], round_id)
+    held = stage.advance(delegates[0], round_id)
     console.print(f"Adopted by the round's own plan ballot (3 delegates, approval): plan "
                   f"{held.adopted_job_id}, frozen by its SHA-256 {held.plan_sha256[:16]}…; the round "
                   "moves on to its targets.")

@@ -104,13 +104,14 @@ def deadlines(opened: datetime, days: Mapping[str, Any] | None = None) -> dict[s
 @dataclass(frozen=True)
 class RoundFacts:
     """What a round has done so far: its closed ballots by kind (``priorities``, ``shares``,
-    ``budget``, ``plan``), its finished plan variants, the variant adopted and whether its
-    needs are learned."""
+    ``budget``, ``plan``), its finished plan variants, the variant adopted, whether its
+    needs are learned and whether every workplace's targets are published."""
 
     ballots: Mapping[str, int]
     variants: int
     adopted: int | None
     needs_learned: bool
+    targets_published: bool = False
 
 
 def missing(step: Step, facts: RoundFacts) -> list[str]:
@@ -123,8 +124,11 @@ def missing(step: Step, facts: RoundFacts) -> list[str]:
         return [] if facts.variants else ["at least one plan variant computed"]
     if step is Step.ADOPTION:
         return [] if facts.adopted is not None else ["a closed plan ballot adopting a variant"]
-    if step in (Step.TARGETS, Step.EXECUTION):
-        return []  # the targets are the adopted plan's: moving on publishes them
+    if step is Step.TARGETS:
+        return [] if facts.targets_published else [
+            "every workplace's targets published (the targets job done)"]
+    if step is Step.EXECUTION:
+        return []
     return ["nothing: the round is closed"]
 
 

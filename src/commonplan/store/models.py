@@ -198,7 +198,8 @@ class Ballot(Base):
 class Round(Base):
     """A planning round of a federation (democracy.rounds): the economy and period it plans,
     where it stands and since when, each step's deadline, the ballots and plan variants it
-    gathered, and the variant adopted (frozen by the SHA-256 of its result)."""
+    gathered, the variant adopted (frozen by the SHA-256 of its result) and the job publishing
+    every workplace's targets in it."""
 
     __tablename__ = "rounds"
 
@@ -214,6 +215,7 @@ class Round(Base):
     variants: Mapped[list[int]] = mapped_column(JSON, default=list)  # plan jobs, in order
     adopted_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)
     plan_sha256: Mapped[str] = mapped_column(String(64), default="")
+    targets_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)  # publishes them
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 

@@ -17,7 +17,6 @@ from commonplan.app.acts.rounds import (
     RECORD_KINDS,
     ROUND_BALLOTS,
     SENDERS,
-    advance_round,
     attach_ballot,
     open_round,
 )
@@ -25,6 +24,7 @@ from commonplan.app.comparisons import comparison_of
 from commonplan.app.guard import readable_row
 from commonplan.app.rounds import (
     MAX_RECORDS,
+    advance,
     learn_round_needs,
     round_view,
     send_round_records,
@@ -120,8 +120,9 @@ def variant_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books
 
 
 @router.post("/app/rounds/{round_id}/advance", dependencies=CSRF)
-def advance_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books) -> Response:
+def advance_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books,
+                 worker: Worker) -> Response:
     request.state.back = f"/app/rounds/{round_id}"
-    advance_round(db, books, me, round_id)
+    advance(db, books, worker, me, round_id)
     return to(f"/app/rounds/{round_id}")
 

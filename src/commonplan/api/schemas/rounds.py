@@ -57,6 +57,15 @@ class Learned(BaseModel):
     requested: list[Figure] = Field(description="quantities requested")
 
 
+class TargetsJob(BaseModel):
+    """The job publishing a round's targets (GET /jobs/{id} has the rest)."""
+
+    id: int
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    progress: float
+    message: str
+
+
 class RoundView(BaseModel):
     """A planning round of a federation (docs/democracy.md, Planning rounds)."""
 
@@ -85,6 +94,8 @@ class RoundView(BaseModel):
     records: list[SentRecords] = Field(description="the records councils sent, the latest of each kind")
     learned: Learned | None = Field(description="what was learned of the needs, once a needs job is done")
     workplaces: int = Field(0, description="workplaces with targets in the adopted plan, once published")
+    targets_job: TargetsJob | None = Field(None, description=(
+        "the job publishing every workplace's targets, queued when the round leaves the adoption"))
     open_disputes: int = Field(0, description="disputes of targets the federation has not answered")
     disputes: list[DisputeView] = Field(default_factory=list, description=(
         f"the open disputes, oldest first (the first {SHOWN_DISPUTES}): who, what, why"))

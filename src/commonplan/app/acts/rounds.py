@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from commonplan.app.acts.common import council_actor, found, member_of, utc
 from commonplan.app.acts.open_ballot import open_checked
 from commonplan.app.rows import ancestors
-from commonplan.app.targets import publish_targets
+from commonplan.app.targets import record_published, targets_state
 from commonplan.democracy import councils, rounds
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import RoundFacts, Step
 from commonplan.store.books import OpenBooks
+from commonplan.store.jobs import queue_job
 from commonplan.store.models import Ballot, Council, Job, JobState, Member, Round, RoundRecord, StoredEconomy
 
 ROUND_BALLOTS = {"priorities": (Step.NEEDS, Step.VOTES), "shares": (Step.NEEDS, Step.VOTES),
@@ -188,7 +189,9 @@ def facts_of(session: Session, held: Round) -> RoundFacts:
     adopted = (plan.result or {}).get("adopted") if plan is not None and "plan" in closed else None
     learned = needs_job(session, held)
     needs_ready = held.needs == "economy" or (learned is not None and learned.state == JobState.DONE)
-    return RoundFacts(closed, len(finished_variants(session, held)), adopted, needs_learned=needs_ready)
+    publishing = targets_state(session, held)
+    return RoundFacts(closed, len(finished_variants(session, held)), adopted, needs_learned=needs_ready,
+                      targets_published=publishing is not None and publishing.state == JobState.DONE)
 
 
 def finished_variants(session: Session, held: Round) -> list[Job]:
@@ -202,9 +205,15 @@ def advance_round(session: Session, books: OpenBooks, member: Member, round_id: 
     """Move the round to its next step, refused ("not_ready") while the step's work is not done
     (and, for the variants, before the step's deadline); leaving the variants opens the plan
     ballot on every finished variant, leaving the adoption freezes the adopted variant and
-    publishes every workplace's targets in it (app.targets)."""
+    queues the job that publishes every workplace's targets in it (app.targets; the caller
+    hands it to the worker), leaving the targets records them as published. While the targets
+    job has failed or was cancelled, moving on queues it anew instead."""
     held, council, actor = _round_of_member(session, books, round_id, member)
     step = Step(held.step)
+    if step is Step.TARGETS and _targets_job_ended_undone(session, held):
+        books.lock(session)
+        _queue_targets(session, books, held, member, actor)
+        return held
     target = rounds.check_advance(step, facts_of(session, held))
     now = utc(books.clock())
     if step is Step.VARIANTS and now < datetime.fromisoformat(held.deadlines[step.value]):
@@ -215,13 +224,29 @@ def advance_round(session: Session, books: OpenBooks, member: Member, round_id: 
         _open_adoption(session, books, council, held)
     if step is Step.ADOPTION:
         _freeze_adopted(session, held)
+    if step is Step.TARGETS:
+        record_published(session, books, held, actor)
     held.step, held.step_since = target.value, now
     books.record(session, "round advanced", actor, {
         "round": held.id, "from": step.value, "to": target.value,
         **({"job": held.adopted_job_id, "plan_sha256": held.plan_sha256} if step is Step.ADOPTION else {})})
     if step is Step.ADOPTION:
-        publish_targets(session, books, held, actor)
+        _queue_targets(session, books, held, member, actor)
     return held
+
+
+def _targets_job_ended_undone(session: Session, held: Round) -> bool:
+    job = targets_state(session, held)
+    return job is not None and job.state in (JobState.FAILED, JobState.CANCELLED)
+
+
+def _queue_targets(session: Session, books: OpenBooks, held: Round, member: Member, actor: str) -> None:
+    """Queue the job publishing every workplace's targets in the adopted plan, on the books."""
+    job = queue_job(session, "targets", held.economy_id, member.id,
+                    {"round": held.id, "adopted_job": held.adopted_job_id})
+    held.targets_job_id = job.id
+    books.record(session, "targets queued", actor, {"round": held.id, "job": job.id,
+                                                   "plan_sha256": held.plan_sha256})
 
 
 def _open_adoption(session: Session, books: OpenBooks, council: Council, held: Round) -> None:
