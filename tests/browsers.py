@@ -4,6 +4,7 @@ first steps in a tab."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -18,6 +19,9 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
+from commonplan.server import create_app
+from commonplan.store.books import OpenBooks
+from tests.clocks import MovableClock
 from tests.rest import PASSWORD
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -59,6 +63,32 @@ def serving(app: Any) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     served.should_exit = True
     thread.join(timeout=10)
+
+
+@contextmanager
+def serving_with_clock(folder: Path) -> Iterator[tuple[str, Any]]:
+    """The app on a new SQLite database in ``folder``, its books on a clock the test moves
+    (tests.clocks.MovableClock: ``app.state.books.clock.advance(days)``): its address and the app."""
+    books = OpenBooks(os.urandom(32), clock=MovableClock())
+    app = create_app(f"sqlite:///{folder / 'commonplan.db'}", books=books)
+    with serving(app) as address:
+        yield address, app
+
+
+def found(tab: Page, name: str, level: str, parent: str | None = None, public_name: str = "",
+          fraction: str = "1/5") -> str:
+    """Found a council from the councils' page; its page's address."""
+    tab.goto("/app/councils")
+    tab.locator("#council-name").fill(name)
+    tab.locator("#council-level").select_option(level)
+    tab.locator("#council-rate").fill("30")
+    if parent:
+        tab.locator("#council-parent").select_option(label=parent)
+    tab.locator("#council-fraction").fill(fraction)
+    tab.locator("#council-public-name").fill(public_name)
+    tab.get_by_role("button", name="Found the council").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text(name)
+    return tab.url
 
 
 def register_and_log_in(page: Page, email: str) -> None:

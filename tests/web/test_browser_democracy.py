@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from commonplan.server import create_app
-from tests.browsers import register_and_log_in, serving, upload
+from tests.browsers import found, register_and_log_in, serving, upload
 from tests.factories import BAKERY, write_zip
 
 
@@ -50,20 +50,6 @@ def members(chromium: Browser, server: str) -> Iterator[dict[str, Page]]:
     for context in contexts:
         context.close()
     assert not troubles, troubles
-
-
-def found(tab: Page, name: str, level: str, parent: str | None = None, public_name: str = "",
-          fraction: str = "1/5") -> None:
-    tab.goto("/app/councils")
-    tab.locator("#council-name").fill(name)
-    tab.locator("#council-level").select_option(level)
-    tab.locator("#council-rate").fill("30")
-    if parent:
-        tab.locator("#council-parent").select_option(label=parent)
-    tab.locator("#council-fraction").fill(fraction)
-    tab.locator("#council-public-name").fill(public_name)
-    tab.get_by_role("button", name="Found the council").click()
-    expect(tab.get_by_role("heading", level=1)).to_have_text(name)
 
 
 def vote(tab: Page, ballot: str, choice: str) -> None:

@@ -5,7 +5,6 @@ variants' deadline to the plan ballot the round opens itself, adopts the variant
 sees the adopted plan frozen on the round's page; the plan meets first the need voted first. No
 console error, no CSP violation."""
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -14,10 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from commonplan.server import create_app
-from commonplan.store.books import OpenBooks
-from tests.browsers import log_in, serving, upload, watched
-from tests.clocks import MovableClock
+from tests.browsers import log_in, serving_with_clock, upload, watched
 from tests.factories import BAKERY, write_zip
 from tests.rest import ballot, close, federation, ok, vote, wait_for
 
@@ -27,10 +23,8 @@ EXPECTED = re.compile(r"the server responded with a status of 409")  # a step no
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    database = tmp_path_factory.mktemp("round") / "commonplan.db"
-    app = create_app(f"sqlite:///{database}", books=OpenBooks(os.urandom(32), clock=MovableClock()))
-    with serving(app) as address:
-        yield address, app
+    with serving_with_clock(tmp_path_factory.mktemp("round")) as served:
+        yield served
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ adopt it and publish its targets. They run it twice with the order of two groups
 the adopted plan follows the vote: the group voted first is met in full, the other is not. Only
 the clock is moved by the test (a variant step lasts to its deadline). No console error."""
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -14,10 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from commonplan.server import create_app
-from commonplan.store.books import OpenBooks
-from tests.browsers import register_and_log_in, serving, watched
-from tests.clocks import MovableClock
+from tests.browsers import found, register_and_log_in, serving_with_clock, watched
 
 FIRST, SECOND = "Construction", "Machinery"  # two product groups competing for the 2017 capacities
 EXPECTED = re.compile(r"the server responded with a status of 409")  # a step not done, asked on purpose
@@ -25,10 +21,8 @@ EXPECTED = re.compile(r"the server responded with a status of 409")  # a step no
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    database = tmp_path_factory.mktemp("us-round") / "commonplan.db"
-    app = create_app(f"sqlite:///{database}", books=OpenBooks(os.urandom(32), clock=MovableClock()))
-    with serving(app) as address:
-        yield address, app
+    with serving_with_clock(tmp_path_factory.mktemp("us-round")) as served:
+        yield served
 
 
 @pytest.fixture
@@ -43,20 +37,6 @@ def members(chromium: Browser, served: tuple[str, Any]) -> Iterator[tuple[Page, 
     for context in contexts:
         context.close()
     assert not troubles, troubles
-
-
-def found(tab: Page, name: str, level: str, parent: str | None = None, public_name: str = "") -> str:
-    """Found a council from the councils' page; its page's address."""
-    tab.goto("/app/councils")
-    tab.locator("#council-name").fill(name)
-    tab.locator("#council-level").select_option(level)
-    tab.locator("#council-rate").fill("30")
-    if parent:
-        tab.locator("#council-parent").select_option(label=parent)
-    tab.locator("#council-public-name").fill(public_name)
-    tab.get_by_role("button", name="Found the council").click()
-    expect(tab.get_by_role("heading", level=1)).to_have_text(name)
-    return tab.url
 
 
 def elect_delegate(tab: Page, name: str) -> None:
