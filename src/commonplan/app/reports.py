@@ -15,15 +15,22 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import found, utc
-from commonplan.app.acts.reports import Filed, executing_since, file_report, latest_report, reporting
+from commonplan.app.acts.reports import (
+    REPORTER,
+    Filed,
+    executing_since,
+    file_report,
+    latest_report,
+    reporting,
+)
 from commonplan.app.comparisons import names_of_economy
-from commonplan.app.targets import published_round
+from commonplan.app.targets import council_targets, published_round
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import Step
-from commonplan.execution.periods import Cadence, Period, due_periods, missing
-from commonplan.execution.reports import PLURALS, ReportError, from_sections, read_csv
+from commonplan.execution.periods import Cadence, Period, due_periods, missing, period_of
+from commonplan.execution.reports import PLURALS, RawLine, ReportError, from_sections, read_csv
 from commonplan.store.books import OpenBooks
-from commonplan.store.models import Council, ExecutionReport, Member, Round, RoundTarget
+from commonplan.store.models import Council, CouncilMember, ExecutionReport, Member, Round, RoundTarget
 
 MAX_REPORT_BYTES = 2**20  # bytes of one report's CSV file (10^4 lines of ~50 bytes fit twice)
 SHOWN_MISSING = 20  # periods listed by label per workplace in the view of what is missing (the rest counted)
@@ -185,3 +192,51 @@ def reports_summary(db: Session, held: Round, now: datetime) -> dict[str, Any]:
             "due_periods": len(due), "reports_filed": int(filed[0] or 0) - int(filed[1] or 0),
             "corrections": int(filed[1] or 0),
             "workplaces_missing": (workplaces - complete) if due else 0}
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+SHOWN_REPORTS = 12  # a workplace council's latest reports shown on its page
+
+
+def send_fields(db: Session, books: OpenBooks, me: Member, round_id: int, council_id: int, *, period: str,
+                fields: list[tuple[str, str]]) -> Filed:
+    """A report from a page's form: ``fields`` are (``q:SECTION:PRODUCT``, quantity) pairs, a blank
+    quantity left out; each problem named by the product and section at fault."""
+    lines = []
+    for key, value in fields:
+        section, _, product = key.removeprefix("q:").partition(":")
+        if key.startswith("q:") and value.strip():
+            lines.append(RawLine(section, product, value.strip(), where=f"{section} {product}"))
+    return file_report(db, books, me, round_id, council_id, period=period, lines=lines, source="page")
+
+
+def council_reports_page(db: Session, council: Council, me: Member, now: datetime) -> dict[str, Any] | None:
+    """What a workplace council's page shows of its reports, once the latest round with targets
+    for it is in execution: its latest reports, what is due and missing, and, for a reporter of
+    it while the round is in execution, the form's lines (its targets' products by section) and
+    the current period; None before."""
+    try:
+        held, row = council_targets(db, council.id)
+    except Refusal:
+        return None
+    step = Step(held.step)
+    if step not in (Step.EXECUTION, Step.CLOSED):
+        return None
+    shown = db.scalars(current_reports_query(held.id, row.producer).order_by(None)
+                       .order_by(ExecutionReport.period_start.desc()).limit(SHOWN_REPORTS))
+    kinds = names_of_economy(db, held.economy_id).kinds
+    document = row.document
+    form = [("output", item) for item in document["outputs"]]
+    form += [("input", item) for item in (*document["inputs"], *document["resources"])]
+    form += [("labour", item) for item in document["labour"]]
+    form += [("stock", item) for item in (*document["outputs"], *document["inputs"])
+             if kinds.get(item["product"], "").strip().lower() == "good"]
+    may = (step is Step.EXECUTION and me.role == REPORTER
+           and db.get(CouncilMember, (council.id, me.id)) is not None)
+    return {"round": held.id, "open": step is Step.EXECUTION, "report_every": held.report_every,
+            "period": period_of(utc(now).date(), Cadence(held.report_every)).label,
+            "reports": [report_view(db, each) for each in shown], "due": missing_view(db, held, [row], now)[0],
+            "may_report": may, "lines": [{"section": section, "product": item["product"], "name": item["name"],
+                                          "unit": item["unit"], "target": item["quantity"]}
+                                         for section, item in form]}
