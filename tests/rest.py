@@ -169,7 +169,8 @@ def round_at_targets(client: TestClient, **options: Any) -> dict[str, Any]:
         assert named["producer"] == producer
     economy = ok(upload(client, delegates[0], BAKERY))["id"]
     round_id = ok(client.post(f"/councils/{district}/rounds", headers=delegates[0], json={
-        "economy": economy, "period": "2026", "days": {"needs": 1, "votes": 1, "variants": 1}, **options}))["id"]
+        "economy": economy, "period": "2026", "days": {"needs": 1, "votes": 1, "variants": 1},
+        **options}))["id"]
     moved_on(client, delegates[0], round_id)
     for kind, options, content in (("priorities", {"products": ["bread", "park"]}, {"bread": 1, "park": 2}),
                                    ("shares", {}, {"consumption": 0.8, "investment": 0.1,

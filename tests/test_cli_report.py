@@ -23,7 +23,8 @@ def world(tmp_path, monkeypatch):
     from tests.browsers import serving
 
     quick_passwords(monkeypatch)
-    app = create_app(f"sqlite:///{tmp_path / 'commonplan.db'}", books=OpenBooks(os.urandom(32), clock=MovableClock()))
+    app = create_app(f"sqlite:///{tmp_path / 'commonplan.db'}",
+                     books=OpenBooks(os.urandom(32), clock=MovableClock()))
     with serving(app) as address:
         world = round_in_execution(TestClient(app))
         since = date.fromisoformat(world["execution"]["reports"]["executing_since"])

@@ -28,8 +28,15 @@ from tests.rest import (
     size,
 )
 
-BREAD = {"outputs": [{"product": "bread", "quantity": 14}], "inputs": [{"product": "wheat", "quantity": 7}],
-         "labour": [{"product": "labour", "quantity": 2.8}], "stocks": [{"product": "wheat", "quantity": 0.5}]}
+BREAD = {"outputs": [{"product": "bread", "quantity": 14}],
+         "inputs": [{"product": "wheat", "quantity": 7}],
+         "labour": [{"product": "labour", "quantity": 2.8}],
+         "stocks": [{"product": "wheat", "quantity": 0.5}]}
+
+
+def loaves(count: float) -> dict[str, Any]:
+    """The week's figures with ``count`` loaves made."""
+    return {**BREAD, "outputs": [{"product": "bread", "quantity": count}]}
 
 
 @pytest.fixture
@@ -45,7 +52,8 @@ def this_week(world: dict[str, Any], weeks: int = 0) -> str:
 
 def report(client: TestClient, headers: Headers, world: dict[str, Any], council: int | None = None,
            status: int = 201, period: str | None = None, **sections: Any) -> Any:
-    body = {"council": council or world["bakery"], "period": period or this_week(world), **(sections or BREAD)}
+    body = {"council": council or world["bakery"], "period": period or this_week(world),
+            **(sections or BREAD)}
     return ok(client.post(f"/rounds/{world['round']}/reports", headers=headers, json=body), status)
 
 
@@ -131,11 +139,11 @@ def test_corrections_of_a_period_are_capped_and_uploads_bounded(client, monkeypa
     world = round_in_execution(client)
     baker = world["delegates"][0]
     monkeypatch.setattr(acts, "MAX_CORRECTIONS", 2)
-    for loaves in (10, 11, 12):
-        report(client, baker, world, **{**BREAD, "outputs": [{"product": "bread", "quantity": loaves}]})
-    refused = report(client, baker, world, status=403, **{**BREAD, "outputs": [{"product": "bread", "quantity": 13}]})
+    for count in (10, 11, 12):
+        report(client, baker, world, **loaves(count))
+    refused = report(client, baker, world, status=403, **loaves(13))
     assert "corrected 2 times" in refused["detail"]
-    again = report(client, baker, world, status=200, **{**BREAD, "outputs": [{"product": "bread", "quantity": 12}]})
+    again = report(client, baker, world, status=200, **loaves(12))
     assert (again["changed"], again["version"]) == (False, 3)  # the same figures: nothing new, not refused
     monkeypatch.setattr(reports, "MAX_REPORT_BYTES", 100)
     refused = upload(client, baker, world, b"section,product,quantity\n" + b"output,bread,1\n" * 10, 413)
@@ -169,8 +177,8 @@ def test_every_problem_of_a_csv_report_is_named_by_row_and_column(client):
                      (7, "quantity"), (9, "product")}
     assert all(problem["file"] == "bakery.csv" for problem in refused["errors"])
     messages = " ".join(problem["message"] for problem in refused["errors"])
-    for said in ("must be >= 0", "unknown product 'cake'", "no output target for 'wheat'", "'lots' is not a number",
-                 "reported twice"):
+    for said in ("must be >= 0", "unknown product 'cake'", "no output target for 'wheat'",
+                 "'lots' is not a number", "reported twice"):
         assert said in messages
     refused = upload(client, baker, world, b"section,product,amount\noutput,bread,1\n", 422)
     assert {problem["column"] for problem in refused["errors"]} == {None, "amount"}
@@ -245,7 +253,8 @@ def test_the_same_figures_again_change_nothing_and_a_correction_keeps_both_on_th
 
 def test_an_input_outside_the_targets_is_accepted_with_a_warning(client):
     world = round_in_execution(client)
-    filed = report(client, world["delegates"][0], world, **{**BREAD, "inputs": [{"product": "land", "quantity": 1}]})
+    filed = report(client, world["delegates"][0], world,
+                   **{**BREAD, "inputs": [{"product": "land", "quantity": 1}]})
     assert filed["warnings"] == ["'land' is used as an input but is not among the workplace's input targets"]
 
 
@@ -257,7 +266,8 @@ def test_periods_due_and_not_reported_are_listed_per_workplace_with_names(client
     baker, farmer = world["delegates"]
     report(client, baker, world)  # the first week, on time
     client.app.state.books.clock.advance(22)  # type: ignore[attr-defined]
-    wheat = {"outputs": [{"product": "wheat", "quantity": 7}], "labour": [{"product": "labour", "quantity": 3.5}]}
+    wheat = {"outputs": [{"product": "wheat", "quantity": 7}],
+             "labour": [{"product": "labour", "quantity": 3.5}]}
     late = report(client, farmer, world, council=world["farm"], period=this_week(world, 1), **wheat)
     assert late["late"] is True
     missing = {row["producer"]: row for row in ok(client.get(

@@ -46,7 +46,8 @@ def test_a_reporter_files_and_corrects_the_weeks_report_on_the_workplace_page(ap
     assert "column output bread.quantity: the quantity must be >= 0, not -1" in text_of(refused.text)
     token = token_of(baker, own)
     corrected = baker.post(f"/app/rounds/{world['round']}/reports", follow_redirects=False,
-                           data={"council": str(world["bakery"]), "period": week_of(world), "csrf_token": token},
+                           data={"council": str(world["bakery"]), "period": week_of(world),
+                                 "csrf_token": token},
                            files={"file": ("week.csv", b"section,product,quantity\noutput,bread,15\n"
                                                        b"labour,labour,3\n", "text/csv")})
     assert corrected.status_code == 303, corrected.text

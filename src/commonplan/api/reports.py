@@ -37,7 +37,8 @@ ProducerKey = Annotated[str, Query(min_length=0, max_length=200, description=(
 
 
 class Quantity(Strict):
-    product: Annotated[str, StringConstraints(strict=True, max_length=MAX_PRODUCT), AfterValidator(without_nul)]
+    product: Annotated[str, StringConstraints(strict=True, max_length=MAX_PRODUCT),
+                       AfterValidator(without_nul)]
     quantity: float = Field(allow_inf_nan=False, description="a number >= 0 (checked with the others)")
 
 
@@ -63,7 +64,8 @@ def filed(db: Any, result: Filed, response: Response) -> dict[str, Any]:
 
 @router.post("/rounds/{round_id}/reports", status_code=201, operation_id="file_report",
              response_model=FiledReport)
-def file_route(round_id: RowId, body: NewReport, me: Me, db: Db, books: Books, response: Response) -> dict[str, Any]:
+def file_route(round_id: RowId, body: NewReport, me: Me, db: Db, books: Books,
+               response: Response) -> dict[str, Any]:
     """File your workplace's report for a period (a workplace reporter who is a member of its
     council); the same figures again change nothing (200), different ones correct it (201);
     422 listing every problem by section, position and field."""

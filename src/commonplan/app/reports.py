@@ -62,7 +62,8 @@ def upload_report(db: Session, books: OpenBooks, me: Member, round_id: int, coun
         lines = read_csv(text, name)
     except ReportError as error:
         listed = [problem.as_json() for problem in error.problems]
-        raise Refusal("invalid_request", f"the report {name} breaks {len(listed)} rule(s): {error.problems[0]}",
+        raise Refusal("invalid_request",
+                      f"the report {name} breaks {len(listed)} rule(s): {error.problems[0]}",
                       field="file", errors=listed) from None
     return file_report(db, books, me, round_id, council_id, period=period, lines=lines, source=source,
                        file=name)
@@ -79,8 +80,10 @@ def report_view(db: Session, report: ExecutionReport, *, corrections: int | None
     council = db.get(Council, report.council_id)
 
     def named(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{"product": item["product"], "name": (names.get(item["product"], ("", ""))[0] or item["product"]),
-                 "unit": names.get(item["product"], ("", ""))[1], "quantity": item["quantity"]} for item in items]
+        return [{"product": item["product"],
+                 "name": names.get(item["product"], ("", ""))[0] or item["product"],
+                 "unit": names.get(item["product"], ("", ""))[1], "quantity": item["quantity"]}
+                for item in items]
 
     return {
         "id": report.id, "round": report.round_id,
@@ -93,7 +96,7 @@ def report_view(db: Session, report: ExecutionReport, *, corrections: int | None
         **{plural: named(report.document.get(plural, [])) for plural in PLURALS.values()}}
 
 
-def current_reports_query(round_id: int, producer: str) -> Select[tuple[ExecutionReport]]:
+def current_reports_query(round_id: int, producer: str) -> Select[ExecutionReport]:
     """The workplace's current reports (the latest version of each period), by period."""
     latest = (select(ExecutionReport.period, func.max(ExecutionReport.version).label("version"))
               .where(ExecutionReport.round_id == round_id, ExecutionReport.producer == producer)
@@ -113,7 +116,8 @@ def period_history(db: Session, round_id: int, producer: str, period: str) -> di
         ExecutionReport.period == period).order_by(ExecutionReport.version)))
     if not versions:
         raise Refusal("not_found", f"{producer!r} has filed no report for {period[:20]!r} in round {held.id}")
-    return {"current": report_view(db, versions[-1]), "versions": [report_view(db, each) for each in versions]}
+    return {"current": report_view(db, versions[-1]),
+            "versions": [report_view(db, each) for each in versions]}
 
 
 def council_report(db: Session, round_id: int, council_id: int, period: str) -> ExecutionReport | None:
@@ -176,9 +180,11 @@ def reports_summary(db: Session, held: Round, now: datetime) -> dict[str, Any]:
     far, the reports filed and corrected, and how many workplaces miss at least one due report."""
     days = execution_days(held, now)
     due = due_of(held, now)
-    filed = db.execute(select(func.count(), func.coalesce(func.sum(case((ExecutionReport.version > 1, 1), else_=0)), 0))
-                       .select_from(ExecutionReport).where(ExecutionReport.round_id == held.id)).one()
-    workplaces = db.scalar(select(func.count()).select_from(RoundTarget).where(RoundTarget.round_id == held.id)) or 0
+    corrected = func.coalesce(func.sum(case((ExecutionReport.version > 1, 1), else_=0)), 0)
+    filed = db.execute(select(func.count(), corrected).select_from(ExecutionReport)
+                       .where(ExecutionReport.round_id == held.id)).one()
+    workplaces = db.scalar(select(func.count()).select_from(RoundTarget)
+                           .where(RoundTarget.round_id == held.id)) or 0
     complete = 0
     if due:
         complete = db.scalar(select(func.count()).select_from(
@@ -236,7 +242,7 @@ def council_reports_page(db: Session, council: Council, me: Member, now: datetim
            and db.get(CouncilMember, (council.id, me.id)) is not None)
     return {"round": held.id, "open": step is Step.EXECUTION, "report_every": held.report_every,
             "period": period_of(utc(now).date(), Cadence(held.report_every)).label,
-            "reports": [report_view(db, each) for each in shown], "due": missing_view(db, held, [row], now)[0],
-            "may_report": may, "lines": [{"section": section, "product": item["product"], "name": item["name"],
-                                          "unit": item["unit"], "target": item["quantity"]}
-                                         for section, item in form]}
+            "reports": [report_view(db, each) for each in shown],
+            "due": missing_view(db, held, [row], now)[0], "may_report": may,
+            "lines": [{"section": section, "product": item["product"], "name": item["name"],
+                       "unit": item["unit"], "target": item["quantity"]} for section, item in form]}

@@ -23,7 +23,8 @@ app.add_typer(report_app)
 MAX_FILE = 2**20  # bytes of a report's file (the server's bound, app.reports.MAX_REPORT_BYTES)
 Server = Annotated[str, typer.Option("--server", help="The server's address, e.g. http://127.0.0.1:8000.")]
 Token = Annotated[str, typer.Option("--token", envvar="COMMONPLAN_TOKEN", show_default=False,
-                                    help="Your bearer token (POST /tokens); better given as COMMONPLAN_TOKEN.")]
+                                    help="Your bearer token (POST /tokens); better given as "
+                                         "COMMONPLAN_TOKEN.")]
 RoundOption = Annotated[int, typer.Option("--round", min=1, max=2**31 - 1, help="The round in execution.")]
 SECTIONS = (("outputs", "made"), ("inputs", "used"), ("labour", "worked"), ("stocks", "held"))
 
@@ -34,8 +35,9 @@ def upload(file: Annotated[Path, typer.Argument(help="The report: a CSV with the
            round_id: RoundOption, server: Server, token: Token,
            workplace: Annotated[int, typer.Option("--workplace", min=1, max=2**31 - 1,
                                                   help="Your workplace council's number.")],
-           period: Annotated[str, typer.Option("--period", help="A day (2026-03-04) or an ISO week (2026-W10), "
-                                                               "as the round's workplaces report.")],
+           period: Annotated[str, typer.Option(
+               "--period", help="A day (2026-03-04) or an ISO week (2026-W10), as the round's workplaces "
+                                "report.")],
            json: JsonFlag = False) -> None:
     """Send a workplace's report for a period: the first of the period, a correction of it, or,
     with the same figures, nothing new."""
@@ -77,8 +79,8 @@ def missing(round_id: RoundOption, server: Server, token: Token,
             offset: Annotated[int, typer.Option("--offset", min=0, help="Workplaces to skip.")] = 0,
             json: JsonFlag = False) -> None:
     """The reports due and not yet filed, per workplace, by name."""
-    rows = _call(server, "GET", f"/rounds/{round_id}/reports/missing?{urlencode({'offset': offset, 'limit': limit})}",
-                 token)
+    query = urlencode({"offset": offset, "limit": limit})
+    rows = _call(server, "GET", f"/rounds/{round_id}/reports/missing?{query}", token)
     if json:
         emit({"workplaces": rows}, [], None)
         return
@@ -86,7 +88,8 @@ def missing(round_id: RoundOption, server: Server, token: Token,
     for column in ("workplace", "producer", "due", "reported", "late", "missing"):
         table.add_column(column, justify="right" if column in ("due", "reported", "late") else "left")
     for row in rows:
-        shown = ", ".join(row["missing_periods"]) + (" …" if row["missing"] > len(row["missing_periods"]) else "")
+        more = " …" if row["missing"] > len(row["missing_periods"]) else ""
+        shown = ", ".join(row["missing_periods"]) + more
         table.add_row(row["council"]["name"] if row["council"] else "(no council)", row["producer"],
                       str(row["due"]), str(row["reported"]), str(row["late"]),
                       f"{row['missing']}: {shown}" if row["missing"] else "none")
@@ -124,7 +127,7 @@ def _refusal(status: int, body: bytes) -> list[str]:
         return [f"the server answered {status}: {body[:200].decode(errors='replace')}"]
     lines = [f"{refused.get('error', status)}: {refused.get('detail', '')}"]
     for problem in refused.get("errors") or []:
-        place = ":".join(str(part) for part in (problem.get("file"), problem.get("row"), problem.get("column"))
-                         if part is not None)
+        parts = (problem.get("file"), problem.get("row"), problem.get("column"))
+        place = ":".join(str(part) for part in parts if part is not None)
         lines.append(f"{place}: {problem.get('message', '')}")
     return lines

@@ -73,7 +73,8 @@ def parse_period(text: str, cadence: Cadence) -> Period:
         try:
             monday = date.fromisocalendar(int(matched[1]), int(matched[2]), 1)
         except ValueError:
-            raise PeriodError(f"{text!r} is no week of the calendar (ISO 8601 weeks are 01 to 52 or 53)") from None
+            raise PeriodError(f"{text!r} is no week of the calendar (ISO 8601 weeks are 01 to 52 "
+                              "or 53)") from None
         if cadence is not Cadence.WEEK:
             raise PeriodError(f"this round's workplaces report every day: a day such as "
                               f"{monday.isoformat()!r}, not the week {text!r}")

@@ -100,9 +100,11 @@ def read_csv(text: str, file: str) -> list[RawLine]:
     unknown, or a row of the wrong length."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = [column.strip() for column in next(reader, [])]
-    problems = [Problem(file, f"the column {column!r} is missing", 1) for column in COLUMNS if column not in header]
-    problems += [Problem(file, f"unknown column {column!r} (columns: {', '.join(COLUMNS + OPTIONAL_COLUMNS)})",
-                         1, column) for column in header if column not in COLUMNS + OPTIONAL_COLUMNS]
+    known = COLUMNS + OPTIONAL_COLUMNS
+    problems = [Problem(file, f"the column {column!r} is missing", 1)
+                for column in COLUMNS if column not in header]
+    problems += [Problem(file, f"unknown column {column!r} (columns: {', '.join(known)})", 1, column)
+                 for column in header if column not in known]
     problems += [Problem(file, f"the column {column!r} is given twice", 1, column)
                  for column in sorted({c for c in header if header.count(c) > 1})]
     if problems:

@@ -96,7 +96,8 @@ def _period(held: Round, books: OpenBooks, text: str) -> Period:
     today = utc(books.clock()).date()
     if not in_execution(period, since, today):
         raise Refusal("invalid_request", f"{period.label} is outside the round's execution so far, from "
-                      f"{since.isoformat()} to {today.isoformat()} (a period not begun has nothing to report)",
+                      f"{since.isoformat()} to {today.isoformat()} (a period not begun has nothing to "
+                      "report)",
                       field="period")
     return period
 
