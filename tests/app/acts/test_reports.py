@@ -6,6 +6,7 @@ periods are due only up to its close."""
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,10 +22,11 @@ from tests.factories import BAKERY, START, zipped
 
 BAKERY_TARGETS = {
     "producer": "Bakery",
-    "outputs": [{"technique": "bake", "product": "bread", "name": "Bread", "unit": "loaf", "activity": 15.0,
-                 "quantity": 15.0}],
+    "outputs": [{"technique": "bake", "product": "bread", "name": "Bread", "unit": "loaf",
+                 "activity": 15.0, "quantity": 15.0}],
     "inputs": [{"product": "wheat", "name": "Wheat", "unit": "kg", "quantity": 7.5,
-                "from": [{"producer": "Farm", "quantity": 7.5}], "others": {"producers": 0, "quantity": 0.0}}],
+                "from": [{"producer": "Farm", "quantity": 7.5}],
+                "others": {"producers": 0, "quantity": 0.0}}],
     "resources": [], "labour": [{"product": "labour", "name": "Work", "unit": "hour", "quantity": 3.0}],
     "labour_hours": 3.0}
 
@@ -69,7 +71,7 @@ def test_the_last_figures_count_each_change_a_version_and_an_entry(world, bakery
     before = {kind: len(world.entries(kind)) for kind in ("report filed", "report corrected")}
     for loaves in sent:
         world.act(file_report, reporter, round_id, council.id, period=week, lines=lines(loaves))
-    changes = sum(1 for earlier, later in zip(sent, sent[1:], strict=False) if earlier != later)
+    changes = sum(1 for earlier, later in pairwise(sent) if earlier != later)
     with world.sessions() as session:
         versions = list(session.scalars(select(ExecutionReport).where(ExecutionReport.round_id == round_id)
                                         .order_by(ExecutionReport.version)))
