@@ -97,6 +97,7 @@ def test_a_report_is_not_empty_and_not_endless():
         check_report([], KINDS, BAKERY)
     with pytest.raises(ReportError, match=f"at most {MAX_LINES} lines"):
         check_report([RawLine("stock", "wheat", 1, row) for row in range(MAX_LINES + 1)], KINDS, BAKERY)
-    for figure, said in (("nan", "finite"), ("inf", "finite"), (True, "not true or false"), ("", "missing")):
+    for figure, said in (("nan", "finite"), ("inf", "finite"), (True, "not true or false"), ("", "missing"),
+                         (1e308, "at most 1e\\+15")):
         with pytest.raises(ReportError, match=said):
             check_report([RawLine("stock", "wheat", figure, 2)], KINDS, BAKERY)

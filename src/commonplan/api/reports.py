@@ -33,7 +33,9 @@ router = APIRouter(tags=["reports"])
 PeriodText = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=20),
                        AfterValidator(without_nul)]
 ProducerKey = Annotated[str, Query(min_length=0, max_length=200, description=(
-    "the producer, as the economy's techniques name it"))]
+    "the producer, as the economy's techniques name it")), AfterValidator(without_nul)]
+PeriodKey = Annotated[str, Query(min_length=1, max_length=20, description="a day or an ISO week"),
+                      AfterValidator(without_nul)]
 
 
 class Quantity(Strict):
@@ -115,6 +117,6 @@ def list_route(round_id: RowId, producer: ProducerKey, _me: Me, db: Db, request:
 @router.get("/rounds/{round_id}/reports/history", operation_id="get_report_history",
             response_model=PeriodHistory)
 def history_route(round_id: RowId, producer: ProducerKey, _me: Me, db: Db,
-                  period: Annotated[str, Query(min_length=1, max_length=20)]) -> dict[str, Any]:
+                  period: PeriodKey) -> dict[str, Any]:
     """A workplace's report for one period with every correction, the first first."""
     return period_history(db, round_id, producer, period)

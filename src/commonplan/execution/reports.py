@@ -6,7 +6,7 @@ named by file, row and column, all of them in one go (:func:`check_report`).
 The rules (docs/execution.md, Reports):
 - a section is one of :data:`SECTIONS`; a product is one of the economy's, of a kind the section
   takes (:data:`KINDS`: labour is reported under ``labour`` only; nobody makes a resource);
-- a quantity is a finite decimal number >= 0;
+- a quantity is a finite decimal number from 0 to :data:`MAX_QUANTITY`;
 - one line per section and product (a second would leave it unclear which counts);
 - an ``output`` is of a product the workplace has an output target for in the plan: its
   fulfilment is measured against that target (a workplace that cannot meet its targets disputes
@@ -43,6 +43,7 @@ COLUMNS = ("section", "product", "quantity")  # required, in any order
 OPTIONAL_COLUMNS = ("name", "unit")  # for people (a filled-in template), not read
 MAX_LINES = 10_000  # lines of one report
 MAX_PRODUCT = 200  # characters of a product id in a report
+MAX_QUANTITY = 1e15  # a quantity at most (sums of a report's figures stay finite)
 
 
 class ReportError(BundleError):
@@ -212,6 +213,8 @@ def _quantity(given: str | float) -> float | str:
         return f"the quantity must be a finite number, not {value}"
     if value < 0:
         return f"the quantity must be >= 0, not {value:g}"
+    if value > MAX_QUANTITY:
+        return f"the quantity must be at most {MAX_QUANTITY:g}, not {value:g}"
     return value
 
 

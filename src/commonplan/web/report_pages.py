@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from commonplan.app.reports import (
@@ -22,14 +23,14 @@ from commonplan.app.reports import (
 )
 from commonplan.app.targets import published_round, round_targets_query
 from commonplan.service.deps import Books, Db, RowId
-from commonplan.service.limits import MULTIPART_SLACK, WEB_PAGE, OptionalName
+from commonplan.service.limits import MULTIPART_SLACK, WEB_PAGE, OptionalName, without_nul
 from commonplan.service.paging import WebOffset, page_of
 from commonplan.web.civic_pages import CivicRoute, FormKey
 from commonplan.web.rendering import CSRF, render, to
 from commonplan.web.session import Me
 
 router = APIRouter(route_class=CivicRoute, include_in_schema=False)
-Short = Annotated[str, Query(min_length=0, max_length=200)]
+Short = Annotated[str, Query(min_length=0, max_length=200), AfterValidator(without_nul)]
 
 
 @router.post("/app/rounds/{round_id}/reports", dependencies=CSRF,
