@@ -196,7 +196,8 @@ def test_a_json_report_names_each_problem_by_section_and_position(client):
         "outputs[1].quantity", "outputs[1].product", "labour[0].product"}
     refused = report(client, world["delegates"][0], world, status=422, outputs=[])
     assert "at least one line" in refused["errors"][0]["message"]
-    for nul in ({"producer": "Bak\x00ery", "period": "2026-W10"}, {"producer": "Bakery", "period": "2026-W1\x00"}):
+    for nul in ({"producer": "Bak\x00ery", "period": "2026-W10"},
+                {"producer": "Bakery", "period": "2026-W1\x00"}):
         answer = client.get(f"/rounds/{world['round']}/reports/history", params=nul,
                             headers=world["delegates"][0])
         assert answer.status_code == 422, answer.text
