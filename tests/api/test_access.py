@@ -95,6 +95,8 @@ EXPECTED = {
     "get_report_history": ("get", "/rounds/{round}/reports/history?producer=Bakery&period=2027-W01", None,
                            (401, 409, 409, 409, 409, 409)),
     "list_missing_reports": ("get", "/rounds/{round}/reports/missing", None, (401, 409, 409, 409, 409, 409)),
+    "get_target_forecasts": ("get", "/rounds/{round}/reports/forecast?producer=Bakery", None,
+                             (401, 409, 409, 409, 409, 409)),
     # the open books: read by anyone, cosigned by auditors only
     "ledger_head": ("get", "/ledger/head", None, (200, 200, 200, 200, 200, 200)),
     "ledger_entries": ("get", "/ledger/entries", None, (200, 200, 200, 200, 200, 200)),

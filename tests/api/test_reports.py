@@ -290,3 +290,29 @@ def test_periods_due_and_not_reported_are_listed_per_workplace_with_names(client
     assert missing["Parks office"]["missing"] == due
     summary = ok(client.get(f"/rounds/{world['round']}", headers=baker), 200)["reports"]
     assert (summary["due_periods"], summary["reports_filed"], summary["workplaces_missing"]) == (due, 2, 3)
+
+
+# -- each target watched --------------------------------------------------------------------------
+
+
+def test_each_output_target_is_forecast_from_the_reports_and_a_shortfall_raises_an_alarm(client):
+    world = round_in_execution(client)
+    baker = world["delegates"][0]
+    forecasts = f"/rounds/{world['round']}/reports/forecast"
+    [before] = ok(client.get(forecasts, params={"producer": "Bakery"}, headers=baker), 200)
+    assert (before["name"], before["periods_reported"]) == ("Bread", 0)
+    assert before["fulfilment"] == pytest.approx(1)
+    weeks = before["periods"]
+    on_plan = before["target"] / weeks
+    for week in range(8):  # on plan for four weeks, then a third short
+        made = on_plan * (1 + 0.02 * (-1) ** week) if week < 4 else on_plan * 0.66
+        report(client, baker, world, period=this_week(world, week), **loaves(made))
+        client.app.state.books.clock.advance(7)  # type: ignore[attr-defined]
+    [after] = ok(client.get(forecasts, params={"producer": "Bakery"}, headers=baker), 200)
+    assert after["periods_reported"] == 8 and after["reported"] == pytest.approx(on_plan * (4 + 4 * 0.66))
+    assert after["fulfilment"] < 0.9 and after["high"] < 1  # seen with most of the year left
+    assert after["alarms"] and after["alarms"][0]["below"]
+    assert after["alarms"][0]["period"] in {this_week(world, week) for week in range(4, 8)}
+    page = ok(client.get(f"/rounds/{world['round']}/reports/forecast", params={"producer": "Nobody"},
+                         headers=baker), 404)
+    assert page["error"] == "not_found"

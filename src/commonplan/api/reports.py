@@ -12,11 +12,18 @@ from pydantic import AfterValidator, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from commonplan.api.auth import Me
-from commonplan.api.schemas.reports import FiledReport, PeriodHistory, ReportView, WorkplaceDue
+from commonplan.api.schemas.reports import (
+    FiledReport,
+    PeriodHistory,
+    ReportView,
+    TargetForecast,
+    WorkplaceDue,
+)
 from commonplan.app.acts.reports import Filed
 from commonplan.app.reports import (
     MAX_REPORT_BYTES,
     current_reports_query,
+    forecasts_view,
     missing_view,
     period_history,
     report_view,
@@ -120,3 +127,12 @@ def history_route(round_id: RowId, producer: ProducerKey, _me: Me, db: Db,
                   period: PeriodKey) -> dict[str, Any]:
     """A workplace's report for one period with every correction, the first first."""
     return period_history(db, round_id, producer, period)
+
+
+@router.get("/rounds/{round_id}/reports/forecast", operation_id="get_target_forecasts",
+            response_model=list[TargetForecast])
+def forecast_route(round_id: RowId, producer: ProducerKey, _me: Me, db: Db,
+                   books: Books) -> list[dict[str, Any]]:
+    """Each output target of a workplace watched: the fulfilment forecast at the end of the
+    execution with its interval, updated with each report, and the alarms of a break from plan."""
+    return forecasts_view(db, published_round(db, round_id), producer, books.clock())

@@ -27,7 +27,8 @@ from commonplan.app.comparisons import names_of_economy
 from commonplan.app.targets import council_targets, published_round
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import Step
-from commonplan.execution.periods import Cadence, Period, due_periods, missing, period_of
+from commonplan.execution.forecast import forecast
+from commonplan.execution.periods import Cadence, Period, due_periods, missing, period_of, periods_from
 from commonplan.execution.reports import PLURALS, RawLine, ReportError, from_sections, read_csv
 from commonplan.store.books import OpenBooks
 from commonplan.store.models import Council, CouncilMember, ExecutionReport, Member, Round, RoundTarget
@@ -238,11 +239,60 @@ def council_reports_page(db: Session, council: Council, me: Member, now: datetim
     form += [("labour", item) for item in document["labour"]]
     form += [("stock", item) for item in (*document["outputs"], *document["inputs"])
              if kinds.get(item["product"], "").strip().lower() == "good"]
+    watched = forecasts_view(db, held, row.producer, now)
     may = (step is Step.EXECUTION and me.role == REPORTER
            and db.get(CouncilMember, (council.id, me.id)) is not None)
     return {"round": held.id, "open": step is Step.EXECUTION, "report_every": held.report_every,
             "period": period_of(utc(now).date(), Cadence(held.report_every)).label,
             "reports": [report_view(db, each) for each in shown],
-            "due": missing_view(db, held, [row], now)[0], "may_report": may,
+            "due": missing_view(db, held, [row], now)[0], "may_report": may, "forecasts": watched,
             "lines": [{"section": section, "product": item["product"], "name": item["name"],
                        "unit": item["unit"], "target": item["quantity"]} for section, item in form]}
+
+
+# -- forecasts ---------------------------------------------------------------------------------
+
+
+def planned_periods(held: Round, now: datetime) -> list[Period]:
+    """The periods of the round's execution as planned: from its first day to its execution
+    deadline (or to its close, or to today when either has passed)."""
+    days = execution_days(held, now)
+    if days is None:
+        return []
+    deadline = held.deadlines.get(Step.EXECUTION.value)
+    end = datetime.fromisoformat(deadline).date() if deadline else days[1]
+    if Step(held.step) is Step.CLOSED:
+        end = days[1]
+    return list(periods_from(days[0], max(end, days[1]), Cadence(held.report_every)))
+
+
+def forecasts_view(db: Session, held: Round, producer: str, now: datetime) -> list[dict[str, Any]]:
+    """For each output target of ``producer`` in the round: the target, what was reported, and
+    the forecast of its fulfilment at the end of the execution with its interval and its alarms
+    (execution.forecast), from the current reports of the periods elapsed (a period neither due
+    nor reported yet is to come; a report without that product made none of it)."""
+    row = db.scalar(select(RoundTarget).where(RoundTarget.round_id == held.id,
+                                              RoundTarget.producer == producer))
+    if row is None:
+        raise Refusal("not_found", f"the adopted plan of round {held.id} gives no targets to {producer!r}")
+    periods = planned_periods(held, now)
+    reports = {report.period: report for report in db.scalars(current_reports_query(held.id, producer))}
+    due = {period.label for period in due_of(held, now)}
+    elapsed = [period for period in periods if period.label in due or period.label in reports]
+    elapsed = periods[:periods.index(elapsed[-1]) + 1] if elapsed else []
+    views = []
+    for output in row.document["outputs"]:
+        if output["quantity"] <= 0:
+            continue
+        made = [None if period.label not in reports else
+                sum(item["quantity"] for item in reports[period.label].document["outputs"]
+                    if item["product"] == output["product"]) for period in elapsed]
+        result = forecast(output["quantity"], max(len(periods), len(elapsed), 1), made)
+        views.append({
+            "product": output["product"], "name": output["name"], "unit": output["unit"],
+            "target": output["quantity"], "reported": result.reported, "periods": max(len(periods), 1),
+            "periods_reported": result.periods_reported, "fulfilment": result.fulfilment, "low": result.low,
+            "high": result.high, "level": result.level, "level_sd": result.level_sd,
+            "alarms": [{"period": elapsed[alarm.index].label, "below": alarm.below}
+                       for alarm in result.alarms]})
+    return views

@@ -79,3 +79,27 @@ class ReportsSummary(BaseModel):
     reports_filed: int = Field(description="first reports of a period")
     corrections: int
     workplaces_missing: int = Field(description="workplaces with at least one report due and missing")
+
+
+class ForecastAlarm(BaseModel):
+    period: str = Field(description="the period whose report raised it")
+    below: bool = Field(description="the output broke away below plan (above, when false)")
+
+
+class TargetForecast(BaseModel):
+    """An output target watched (docs/execution.md, Watching every target): the fulfilment
+    forecast at the end of the execution, with its 90% interval, and the CUSUM alarms."""
+
+    product: str
+    name: str
+    unit: str
+    target: float = Field(description="the whole execution's target")
+    reported: float = Field(description="the output reported so far")
+    periods: int = Field(description="periods of the execution as planned")
+    periods_reported: int
+    fulfilment: float = Field(description="the forecast share of the target made by the end (1: met)")
+    low: float
+    high: float
+    level: float = Field(description="the output per period the model now expects")
+    level_sd: float
+    alarms: list[ForecastAlarm]
