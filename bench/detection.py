@@ -11,9 +11,9 @@ report give ARL0 = reports / false alarms. Shifts: ``--runs`` series each, 20 re
 then a step of -1 or -2 sigma, or a drift of -0.1 sigma per report, for 500 more; the delay is
 the number of reports from the first shifted one to the first alarm after it (a series whose
 alarm never comes counts as 500, rare enough not to bias the means). The same series go
-through the CUSUM of execution.forecast and through a Shewhart individuals rule (an alarm when |y_t - p| > 3 sigma_t, with the same
-moving-range estimate of sigma), so the ratio of their mean delays (ARL1, the textbook's
-comparison) is measured on the same data. Exit 1 when a target is missed.
+through the CUSUM of execution.forecast and through a Shewhart individuals rule (an alarm when
+|y_t - p| > 3 sigma_t, with the same moving-range estimate of sigma), so the ratio of their mean
+delays (ARL1, the textbook's comparison) is measured on the same data. Exit 1 when a target is missed.
 """
 
 from __future__ import annotations
