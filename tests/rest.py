@@ -157,9 +157,10 @@ def workplaces(client: TestClient, headers: Headers) -> dict[str, int]:
     return {council["name"]: council["id"] for council in ok(client.get("/councils", headers=headers), 200)}
 
 
-def round_at_targets(client: TestClient) -> dict[str, Any]:
+def round_at_targets(client: TestClient, **options: Any) -> dict[str, Any]:
     """A district of two workplaces, the Bakery and the Farm (each council naming its producer),
-    whose round on the bakery economy adopted its one plan and published the targets."""
+    whose round on the bakery economy (opened with ``options``) adopted its one plan and
+    published the targets."""
     district, delegates = federation(client, 2)
     councils = workplaces(client, delegates[0])
     for number, producer in enumerate(PRODUCERS):
@@ -168,7 +169,8 @@ def round_at_targets(client: TestClient) -> dict[str, Any]:
         assert named["producer"] == producer
     economy = ok(upload(client, delegates[0], BAKERY))["id"]
     round_id = ok(client.post(f"/councils/{district}/rounds", headers=delegates[0], json={
-        "economy": economy, "period": "2026", "days": {"needs": 1, "votes": 1, "variants": 1}}))["id"]
+        "economy": economy, "period": "2026", "days": {"needs": 1, "votes": 1, "variants": 1},
+        **options}))["id"]
     moved_on(client, delegates[0], round_id)
     for kind, options, content in (("priorities", {"products": ["bread", "park"]}, {"bread": 1, "park": 2}),
                                    ("shares", {}, {"consumption": 0.8, "investment": 0.1,
@@ -198,3 +200,15 @@ def round_at_targets(client: TestClient) -> dict[str, Any]:
 def moved_on(client: TestClient, headers: Headers, round_id: int) -> dict[str, Any]:
     """The round moved to its next step."""
     return ok(client.post(f"/rounds/{round_id}/advance", headers=headers), 200)
+
+
+def round_in_execution(client: TestClient, **options: Any) -> dict[str, Any]:
+    """The round of ``round_at_targets`` in execution, both delegates (each the one member of
+    their workplace council) given the role of workplace reporter by the server's operator."""
+    world = round_at_targets(client, **options)
+    with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
+        for number in range(2):
+            accounts.set_role(session, f"district-delegate{number}@example.org", "workplace reporter")
+    world["execution"] = moved_on(client, world["delegates"][0], world["round"])
+    assert world["execution"]["step"] == "execution"
+    return world

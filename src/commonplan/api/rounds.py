@@ -4,7 +4,7 @@ by step; each act a use case of app.acts.rounds, each answer the round as app.ro
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import Field
@@ -26,6 +26,7 @@ from commonplan.app.rounds import (
     start_variant,
 )
 from commonplan.democracy.rounds import MAX_DAYS, ORDER
+from commonplan.execution.periods import Cadence
 from commonplan.planning import DEFAULT_METHOD, PlanMethod, methods_help
 from commonplan.service.deps import Books, Db, RowId, Worker
 from commonplan.service.limits import MAX_ID, MAX_ITEMS, MULTIPART_SLACK, JsonObject, Key, Name, Strict
@@ -34,6 +35,10 @@ from commonplan.store.models import Council, Round, StoredEconomy
 router = APIRouter(tags=["planning rounds"])
 RecordKind = Literal["purchases", "stock", "requests"]
 Sender = Annotated[int, Form(ge=1, le=MAX_ID, description="the consumer council or workplace sending")]
+if TYPE_CHECKING:
+    CadenceName: TypeAlias = str
+else:  # the schema's enum, read from the cadences in the core
+    CadenceName = Literal[tuple(cadence.value for cadence in Cadence)]
 STEPS_WITH_DAYS = ", ".join(step.value for step in ORDER[:-1])
 
 
@@ -43,6 +48,8 @@ class NewRound(Strict):
     days: dict[str, int] = Field(default_factory=dict, max_length=len(ORDER), description=(
         f"days each step lasts, by step ({STEPS_WITH_DAYS}), 1 to {MAX_DAYS}; defaults in "
         "docs/democracy.md"))
+    report_every: CadenceName = Field(Cadence.WEEK.value, description=(
+        "how often its workplaces report once it is in execution (docs/execution.md)"))
 
 
 class Attached(Strict):
@@ -68,7 +75,7 @@ def open_route(council_id: RowId, body: NewRound, me: Me, db: Db, books: Books) 
     """Open a planning round of the federation (a member of it opens it)."""
     readable_row(db, StoredEconomy, body.economy, me)
     held = open_round(db, books, me, council_id, economy_id=body.economy, period=body.period,
-                      days=body.days)
+                      days=body.days, report_every=body.report_every)
     return round_view(db, held, books.clock(), me)
 
 

@@ -26,6 +26,7 @@ from commonplan.app.acts.rounds import (
     variant_maker,
 )
 from commonplan.app.comparisons import names_of_economy
+from commonplan.app.reports import execution_days, reports_summary
 from commonplan.app.targets import targets_summary
 from commonplan.democracy import rounds
 from commonplan.democracy.refusals import Refusal
@@ -169,6 +170,8 @@ def round_view(db: Session, held: Round, now: datetime, me: Member | None = None
                                            .order_by(RoundRecord.council_id, RoundRecord.kind))],
         "learned": learned_summary(db, held),
         **targets_summary(db, held),
+        "report_every": held.report_every,
+        "reports": reports_summary(db, held, now) if execution_days(held, now) is not None else None,
     }
 
 

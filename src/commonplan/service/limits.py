@@ -13,8 +13,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 # bounds whose rules live elsewhere, read here by the schemas, the forms and the docs' table
 from commonplan.app.acts.disputes import MAX_REASON as MAX_REASON
+from commonplan.app.acts.reports import MAX_CORRECTIONS as MAX_CORRECTIONS
+from commonplan.app.reports import MAX_REPORT_BYTES as MAX_REPORT_BYTES
 from commonplan.democracy.pay import MAX_RATE as MAX_RATE
 from commonplan.errors import InputError
+from commonplan.execution.reports import MAX_LINES
 from commonplan.store.accounts import MAX_EMAIL as MAX_EMAIL
 from commonplan.store.accounts import MAX_EMAIL_LOCAL as MAX_EMAIL_LOCAL
 from commonplan.store.accounts import email_too_long
@@ -38,6 +41,7 @@ PAGE_DEFAULT = 100  # rows of a listing when ``limit`` is not given
 PAGE_MAX = 100  # rows of a listing at most (what `limit` may ask)
 WEB_PAGE = 50  # rows of a web page's listing
 MAX_BODY = 2**20  # octets of a request body other than an uploaded bundle (413 beyond)
+MAX_REPORT_LINES = MAX_LINES  # lines of a workplace's report (execution.reports)
 MULTIPART_SLACK = 2**20  # octets an upload's body may have beside its bundle (names, boundaries)
 
 

@@ -3,12 +3,14 @@ councils with their offices, ballots and petitions, and the open books."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -218,6 +220,8 @@ class Round(Base):
     targets_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)  # publishes them
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    report_every: Mapped[str] = mapped_column(String(10), default="week", server_default="week")  # Cadence
+    executing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RoundRecord(Base):
@@ -277,6 +281,32 @@ class TargetDispute(Base):
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ExecutionReport(Base):
+    """A workplace's report for one period of a round in execution (execution.reports): its
+    canonical figures and their SHA-256. A correction is a new row of the next ``version`` for
+    the same round, producer and period (the latest counts; every version stays, as on the open
+    books); the unique constraint is the database's guard of one report per version."""
+
+    __tablename__ = "execution_reports"
+    __table_args__ = (UniqueConstraint("round_id", "producer", "period", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"))
+    producer: Mapped[str] = mapped_column(Text)
+    period: Mapped[str] = mapped_column(String(10))  # 2026-03-04 or 2026-W10 (execution.periods)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)  # 1 the first report, 2 and on its corrections
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    labour_hours: Mapped[float] = mapped_column(Float)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(10))  # api, page or csv
+    filed_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 class Participation(Base):

@@ -30,6 +30,7 @@ from commonplan.app.civic_views import (
     public_names,
 )
 from commonplan.app.groups import economy_groups
+from commonplan.app.reports import council_reports_page
 from commonplan.app.rounds import round_view, rounds_of
 from commonplan.app.targets import council_targets_page
 from commonplan.democracy.budgets import DEFAULT_COMPLETION
@@ -143,10 +144,11 @@ def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
         counts[office_id] += 1
     federation = view["level"] in FEDERATIONS
     workplace = council_targets_page(db, council_row, me.id) if view["level"] == "workplace" else None
+    reporting = council_reports_page(db, council_row, me, books.clock()) if workplace else None
     economies = db.scalars(readable(me, StoredEconomy).order_by(StoredEconomy.id.desc()).limit(PAGE_MAX))
     return render(request, "council.html", view=view, names=names, member=view["you"] in names,
                   economies=[{"id": e.id, "name": e.name} for e in economies],
-                  federation=federation, volunteers=counts, workplace=workplace,
+                  federation=federation, volunteers=counts, workplace=workplace, reporting=reporting,
                   **(planning_rounds(db, books, me, council_id) if federation else {}),
                   closed_ballots=[ballot_summary(b) for b in closed], closed_page=closed_page,
                   i_volunteered=view["you"] in volunteers)

@@ -49,14 +49,16 @@ Days = Annotated[int | None, Form(ge=1, le=MAX_DAYS)]
 def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
               economy: Annotated[FormKey, Form()], period: Annotated[OptionalName, Form()],
               needs: Days = None, votes: Days = None, variants: Days = None, adoption: Days = None,
-              targets: Days = None, execution: Days = None) -> Response:
+              targets: Days = None, execution: Days = None,
+              report_every: Annotated[OptionalName, Form()] = "week") -> Response:
     """Open a round of the federation; a step left blank lasts its default number of days."""
     request.state.back = f"/app/councils/{council_id}"
     readable_row(db, StoredEconomy, economy, me)
     given = {"needs": needs, "votes": votes, "variants": variants, "adoption": adoption,
              "targets": targets, "execution": execution}
     held = open_round(db, books, me, council_id, economy_id=economy, period=period,
-                      days={step: days for step, days in given.items() if days is not None})
+                      days={step: days for step, days in given.items() if days is not None},
+                      report_every=report_every)
     return to(f"/app/rounds/{held.id}")
 
 

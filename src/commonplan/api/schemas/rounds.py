@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from pydantic import BaseModel, Field
 
+from commonplan.api.schemas.reports import ReportsSummary
 from commonplan.api.schemas.targets import DisputeView
 from commonplan.app.targets import SHOWN_DISPUTES
 from commonplan.democracy.rounds import ORDER
@@ -99,3 +100,5 @@ class RoundView(BaseModel):
     open_disputes: int = Field(0, description="disputes of targets the federation has not answered")
     disputes: list[DisputeView] = Field(default_factory=list, description=(
         f"the open disputes, oldest first (the first {SHOWN_DISPUTES}): who, what, why"))
+    report_every: str = Field("week", description="how often its workplaces report: day or week")
+    reports: ReportsSummary | None = Field(None, description="its workplaces' reports, once in execution")

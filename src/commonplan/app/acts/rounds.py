@@ -26,6 +26,7 @@ from commonplan.democracy import councils, rounds
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import RoundFacts, Step
+from commonplan.execution.periods import Cadence
 from commonplan.store.books import OpenBooks
 from commonplan.store.jobs import queue_job
 from commonplan.store.models import Ballot, Council, Job, JobState, Member, Round, RoundRecord, StoredEconomy
@@ -40,10 +41,12 @@ SENDERS = ("consumer", "workplace")  # consumer councils, and shops (workplaces)
 
 
 def open_round(session: Session, books: OpenBooks, member: Member, council_id: int, *,
-               economy_id: int, period: str, days: dict[str, Any] | None = None) -> Round:
+               economy_id: int, period: str, days: dict[str, Any] | None = None,
+               report_every: str = Cadence.WEEK.value) -> Round:
     """A new round of the federation ``council_id`` (opened by one of its members) planning the
     economy ``economy_id`` for ``period``; each step's deadline from ``days`` (by step name,
-    default democracy.rounds.STEPS). Its needs are the economy's own until records are sent."""
+    default democracy.rounds.STEPS); its workplaces report every day or week (``report_every``,
+    execution.periods). Its needs are the economy's own until records are sent."""
     council = found(session, Council, council_id, "council")
     if council.level not in councils.FEDERATIONS:
         raise Refusal("not_eligible", f"council {council.id} is a {council.level} council: a planning "
@@ -53,6 +56,9 @@ def open_round(session: Session, books: OpenBooks, member: Member, council_id: i
     if not period.strip():
         raise Refusal("invalid_request", "a round needs a period (a year, or its first and last)",
                       field="period")
+    if report_every not in tuple(Cadence):
+        raise Refusal("invalid_request", f"workplaces report every {' or every '.join(Cadence)}, not "
+                      f"{report_every!r}", field="report_every")
     opened = utc(books.clock())
     deadlines = rounds.deadlines(opened, days)
     books.lock(session)
@@ -63,12 +69,13 @@ def open_round(session: Session, books: OpenBooks, member: Member, council_id: i
                       "it may run at once: close one first")
     held = Round(council_id=council.id, economy_id=economy.id, period=period.strip(),
                  step=Step.NEEDS.value, step_since=opened, deadlines=deadlines, needs="economy",
-                 ballots={}, variants=[], opened_by=member.id, opened_at=opened)
+                 ballots={}, variants=[], opened_by=member.id, opened_at=opened, report_every=report_every)
     session.add(held)
     session.flush()
     books.record(session, "round opened", actor, {
         "round": held.id, "council": council.id, "economy": economy.id,
-        "bundle_sha256": economy.bundle_sha256, "period": held.period, "deadlines": deadlines})
+        "bundle_sha256": economy.bundle_sha256, "period": held.period, "deadlines": deadlines,
+        "report_every": report_every})
     return held
 
 
@@ -227,6 +234,8 @@ def advance_round(session: Session, books: OpenBooks, member: Member, round_id: 
     if step is Step.TARGETS:
         record_published(session, books, held, actor)
     held.step, held.step_since = target.value, now
+    if target is Step.EXECUTION:
+        held.executing_since = now  # the first day workplaces report for (execution.periods)
     books.record(session, "round advanced", actor, {
         "round": held.id, "from": step.value, "to": target.value,
         **({"job": held.adopted_job_id, "plan_sha256": held.plan_sha256} if step is Step.ADOPTION else {})})

@@ -1,0 +1,105 @@
+"""The answers of the reports' routes: a workplace's report for a period with products named
+(app.reports), its versions, and the periods due and not reported per workplace."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from commonplan.api.schemas.targets import CouncilName
+from commonplan.app.reports import SHOWN_MISSING
+
+
+class Reported(BaseModel):
+    """A product and its quantity in a report (exact), with its name and unit."""
+
+    product: str
+    name: str
+    unit: str
+    quantity: float
+
+
+class ReportView(BaseModel):
+    """A workplace's report for one period (docs/execution.md, Reports)."""
+
+    id: int
+    round: int
+    council: CouncilName = Field(description="the workplace council that filed it")
+    producer: str
+    period: str = Field(description="a day (2026-03-04) or an ISO week (2026-W10)")
+    period_start: str
+    period_end: str
+    version: int = Field(description="1 for the first report of the period, 2 and on for its corrections")
+    corrections: int
+    filed_at: str
+    late: bool = Field(description="filed after the day after the period's last day")
+    source: str = Field(description="api, page or csv")
+    sha256: str = Field(description="SHA-256 of the report's canonical JSON, as on the open books")
+    labour_hours: float
+    outputs: list[Reported] = Field(description="what the workplace made")
+    inputs: list[Reported] = Field(description="what it used")
+    labour: list[Reported] = Field(description="hours worked by kind of labour")
+    stocks: list[Reported] = Field(description="what it holds at the period's end")
+
+
+class FiledReport(ReportView):
+    """A report as just filed: ``changed`` is false when the same figures were sent again (nothing
+    new was filed)."""
+
+    changed: bool
+    warnings: list[str]
+
+
+class PeriodHistory(BaseModel):
+    """The report of one period: the current one and every version, the first first."""
+
+    current: ReportView
+    versions: list[ReportView]
+
+
+class WorkplaceDue(BaseModel):
+    """A workplace's reports so far: periods due, reported, late, missing."""
+
+    producer: str
+    council: CouncilName | None = Field(description="none: no workplace council is this producer, so nobody "
+                                                    "can report for it")
+    due: int = Field(description="periods whose report is due by now")
+    reported: int = Field(description="periods reported (corrections not counted)")
+    late: int = Field(description="periods first reported after their due day")
+    missing: int = Field(description="periods due and not reported")
+    missing_periods: list[str] = Field(description=f"the first {SHOWN_MISSING} missing periods")
+    last_reported: str | None
+
+
+class ReportsSummary(BaseModel):
+    """A round's reports so far."""
+
+    report_every: str = Field(description="day or week")
+    executing_since: str | None = Field(description="the first day of execution (none before)")
+    due_periods: int
+    reports_filed: int = Field(description="first reports of a period")
+    corrections: int
+    workplaces_missing: int = Field(description="workplaces with at least one report due and missing")
+
+
+class ForecastAlarm(BaseModel):
+    period: str = Field(description="the period whose report raised it")
+    below: bool = Field(description="the output broke away below plan (above, when false)")
+
+
+class TargetForecast(BaseModel):
+    """An output target watched (docs/execution.md, Watching every target): the fulfilment
+    forecast at the end of the execution, with its 90% interval, and the CUSUM alarms."""
+
+    product: str
+    name: str
+    unit: str
+    target: float = Field(description="the whole execution's target")
+    reported: float = Field(description="the output reported so far")
+    periods: int = Field(description="periods of the execution as planned")
+    periods_reported: int
+    fulfilment: float = Field(description="the forecast share of the target made by the end (1: met)")
+    low: float
+    high: float
+    level: float = Field(description="the output per period the model now expects")
+    level_sd: float
+    alarms: list[ForecastAlarm]
