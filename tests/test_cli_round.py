@@ -61,7 +61,7 @@ def test_bad_records_and_senders_are_refused_with_the_reason_and_exit_code_2(cap
     negative = tmp_path / "negative.csv"
     negative.write_text("date,store,product,quantity\n2026-01-01,corner,bread,-3\n")
     code, _, err = send(capfd, world, negative)
-    assert code == 2 and "422 invalid_request" in err and "row 2, column quantity" in err
+    assert code == 2 and "422 invalid_request" in err and "negative.csv:2:quantity:" in err
     purchases = tmp_path / "purchases.csv"
     purchases.write_text(PURCHASES)
     code, _, err = send(capfd, world, purchases, who="delegate")  # not a member of the consumers

@@ -5,15 +5,13 @@ column, exit code 2) and the rules (only a reporter of the workplace reports for
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
-from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from typing import Annotated
 
-import orjson
 import typer
 from rich.table import Table
 
+from commonplan.cli.client import Server, Token, call
 from commonplan.cli.common import BadInput, JsonFlag, app, emit, out
 
 report_app = typer.Typer(name="report", no_args_is_help=True,
@@ -21,10 +19,6 @@ report_app = typer.Typer(name="report", no_args_is_help=True,
 app.add_typer(report_app)
 
 MAX_FILE = 2**20  # bytes of a report's file (the server's bound, app.reports.MAX_REPORT_BYTES)
-Server = Annotated[str, typer.Option("--server", help="The server's address, e.g. http://127.0.0.1:8000.")]
-Token = Annotated[str, typer.Option("--token", envvar="COMMONPLAN_TOKEN", show_default=False,
-                                    help="Your bearer token (POST /tokens); better given as "
-                                         "COMMONPLAN_TOKEN.")]
 RoundOption = Annotated[int, typer.Option("--round", min=1, max=2**31 - 1, help="The round in execution.")]
 SECTIONS = (("outputs", "made"), ("inputs", "used"), ("labour", "worked"), ("stocks", "held"))
 
@@ -47,13 +41,9 @@ def upload(file: Annotated[Path, typer.Argument(help="The report: a CSV with the
         raise BadInput([f"{file}: {error.strerror}"]) from None
     if len(content) > MAX_FILE:
         raise BadInput([f"{file}: {len(content):,} bytes; a report's file has at most {MAX_FILE:,}"])
-    boundary = uuid.uuid4().hex
-    body = b"".join([
-        *(_field(boundary, name, value) for name, value in (("council", str(workplace)), ("period", period))),
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{quote(file.name)}"\r\n'
-        "Content-Type: text/csv\r\n\r\n".encode(), content, f"\r\n--{boundary}--\r\n".encode()])
-    filed = _call(server, "POST", f"/rounds/{round_id}/reports.csv", token, body,
-                  f"multipart/form-data; boundary={boundary}")
+    filed = call(server, token, "POST", f"/rounds/{round_id}/reports.csv",
+                 data={"council": str(workplace), "period": period},
+                 files={"file": (file.name, content, "text/csv")})
     if json:
         emit({"report": filed}, filed.get("warnings", []), None)
         return
@@ -79,8 +69,8 @@ def missing(round_id: RoundOption, server: Server, token: Token,
             offset: Annotated[int, typer.Option("--offset", min=0, help="Workplaces to skip.")] = 0,
             json: JsonFlag = False) -> None:
     """The reports due and not yet filed, per workplace, by name."""
-    query = urlencode({"offset": offset, "limit": limit})
-    rows = _call(server, "GET", f"/rounds/{round_id}/reports/missing?{query}", token)
+    rows = call(server, token, "GET", f"/rounds/{round_id}/reports/missing",
+                params={"offset": offset, "limit": limit})
     if json:
         emit({"workplaces": rows}, [], None)
         return
@@ -94,40 +84,3 @@ def missing(round_id: RoundOption, server: Server, token: Token,
                       str(row["due"]), str(row["reported"]), str(row["late"]),
                       f"{row['missing']}: {shown}" if row["missing"] else "none")
     out.print(table)
-
-
-def _field(boundary: str, name: str, value: str) -> bytes:
-    return f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-
-
-def _call(server: str, method: str, path: str, token: str, body: bytes | None = None,
-          content_type: str = "application/json") -> Any:
-    """The server's JSON answer; a refusal is bad input (exit 2) naming every problem."""
-    from urllib.error import HTTPError, URLError
-    from urllib.request import Request, urlopen
-
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    if body is not None:
-        headers["Content-Type"] = content_type
-    request = Request(server.rstrip("/") + path, data=body, headers=headers, method=method)
-    try:
-        with urlopen(request, timeout=120) as answer:
-            return orjson.loads(answer.read())
-    except HTTPError as error:
-        raise BadInput(_refusal(error.code, error.read())) from None
-    except (URLError, OSError, ValueError) as error:
-        raise BadInput([f"--server {server}: {getattr(error, 'reason', error)}"]) from None
-
-
-def _refusal(status: int, body: bytes) -> list[str]:
-    """The lines of a refusal: its reason, then every problem as FILE:ROW:COLUMN: message."""
-    try:
-        refused: dict[str, Any] = orjson.loads(body)
-    except ValueError:
-        return [f"the server answered {status}: {body[:200].decode(errors='replace')}"]
-    lines = [f"{refused.get('error', status)}: {refused.get('detail', '')}"]
-    for problem in refused.get("errors") or []:
-        parts = (problem.get("file"), problem.get("row"), problem.get("column"))
-        place = ":".join(str(part) for part in parts if part is not None)
-        lines.append(f"{place}: {problem.get('message', '')}")
-    return lines

@@ -4,32 +4,28 @@ records to it. The member is who the token says (``POST /tokens``), never who th
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from commonplan.app.rounds import MAX_RECORDS
+from commonplan.cli.client import Server, Token, call
 from commonplan.cli.common import BadInput, JsonFlag, app, out, print_document
 
 round_app = typer.Typer(name="round", no_args_is_help=True,
                         help="A planning round on a running server: where it stands; send records to it.")
 app.add_typer(round_app)
 
-TOKEN_VARIABLE = "COMMONPLAN_TOKEN"
-Server = Annotated[str, typer.Option("--server", help="The server's address, e.g. http://host:8000.")]
-Token = Annotated[str | None, typer.Option(
-    "--token", help=f"Your API token (POST /tokens); by default the variable {TOKEN_VARIABLE}.")]
 RoundId = Annotated[int, typer.Argument(help="The round's number.", min=1)]
 KINDS = ("purchases", "stock", "requests")
 
 
 @round_app.command("show")
-def show(round_id: RoundId, server: Server, token: Token = None, json: JsonFlag = False) -> None:
+def show(round_id: RoundId, server: Server, token: Token, json: JsonFlag = False) -> None:
     """Where the round stands: its steps and deadlines, what is missing, who must act."""
-    view = _call(server, token, "GET", f"/rounds/{round_id}")
+    view = call(server, token, "GET", f"/rounds/{round_id}")
     if json:
         print_document(view)
         return
@@ -49,7 +45,7 @@ def send(file: Annotated[Path, typer.Argument(help="The records: CSV or Parquet,
          round_id: Annotated[int, typer.Option("--round", help="The round's number.", min=1)],
          council: Annotated[int, typer.Option("--council", help="The council sending them (yours).", min=1)],
          kind: Annotated[str, typer.Option("--kind", help=f"What they are: {', '.join(KINDS)}.")],
-         server: Server, token: Token = None, json: JsonFlag = False) -> None:
+         server: Server, token: Token, json: JsonFlag = False) -> None:
     """Send a council's purchases, end-of-day stock or requests to a round gathering needs; the
     server checks them as `commonplan needs` does and names every problem by row and column."""
     if kind not in KINDS:
@@ -60,7 +56,7 @@ def send(file: Annotated[Path, typer.Argument(help="The records: CSV or Parquet,
         raise BadInput([f"{file}: {file.stat().st_size:,} bytes, above the {MAX_RECORDS:,} a file of "
                         "records may have"])
     with file.open("rb") as content:
-        view = _call(server, token, "POST", f"/rounds/{round_id}/records",
+        view = call(server, token, "POST", f"/rounds/{round_id}/records",
                      data={"council": str(council), "kind": kind}, files={"file": (file.name, content)})
     if json:
         print_document(view)
@@ -70,34 +66,3 @@ def send(file: Annotated[Path, typer.Argument(help="The records: CSV or Parquet,
     out.print(f"{kind} of council {council} sent to round {round_id}"
               + (f" ({sent['filename']}, {sent['bytes']:,} bytes, SHA-256 {sent['sha256'][:16]}…)"
                  if sent else ""), soft_wrap=True)
-
-
-def _call(server: str, token: str | None, method: str, path: str, **request: Any) -> Any:
-    """The server's JSON answer; its refusal, or a failure to reach it, as bad input (exit 2)."""
-    import httpx
-
-    token = token or os.environ.get(TOKEN_VARIABLE)
-    if not token:
-        raise BadInput([f"--token: give your API token (POST /tokens), or set {TOKEN_VARIABLE}"])
-    try:
-        answer = httpx.request(method, server.rstrip("/") + path, timeout=600,
-                               headers={"Authorization": f"Bearer {token}"}, **request)
-    except httpx.HTTPError as error:
-        raise BadInput([f"--server {server}: {path}: {error}"]) from None
-    try:
-        body = answer.json()
-    except ValueError:
-        body = {"detail": answer.text[:500]}
-    if answer.is_error:
-        lines = [f"{path}: {answer.status_code} {body.get('error', '')}: {body.get('detail', '')}"]
-        lines += [f"  {_problem(problem)}" for problem in body.get("errors", [])]
-        raise BadInput(lines)
-    return body
-
-
-def _problem(problem: Any) -> str:
-    """One problem of a file the server refused: where, and what is wrong."""
-    if not isinstance(problem, dict):
-        return str(problem)
-    where = ", ".join(f"{key} {problem[key]}" for key in ("file", "row", "column") if problem.get(key))
-    return f"{where}: {problem.get('message', '')}" if where else str(problem.get("message", problem))
