@@ -25,11 +25,15 @@ def _fulfilment(plans: PeriodPlans) -> np.ndarray:
 
 def _agree(plans: PeriodPlans, reference: PeriodPlans) -> None:
     """What SPEC's order fixes: each tier's least lambda over periods, then its total; the hours.
-    (The lambda of one period above the least need not be unique.)"""
-    assert plans.least_fulfilment == pytest.approx(reference.least_fulfilment, abs=EXACT)
-    assert _fulfilment(plans).sum(axis=0) == pytest.approx(_fulfilment(reference).sum(axis=0),
-                                                           abs=EXACT * plans.periods)
-    if not plans.warnings and not reference.warnings:  # both held every tier to SPEC's 1e-9
+    (The lambda of one period above the least need not be unique.)  Where either solver had to
+    widen the holds of earlier tiers (docs/planning.md, "Numerical honesty"), the later tiers
+    and the hours are only as exact as the widened hold: then the first tier is compared."""
+    held = not plans.warnings and not reference.warnings  # both held every tier to SPEC's 1e-9
+    tiers = slice(None) if held else slice(0, 1)
+    assert plans.least_fulfilment[tiers] == pytest.approx(reference.least_fulfilment[tiers], abs=EXACT)
+    assert _fulfilment(plans).sum(axis=0)[tiers] == pytest.approx(
+        _fulfilment(reference).sum(axis=0)[tiers], abs=EXACT * plans.periods)
+    if held:
         assert plans.labour_hours == pytest.approx(reference.labour_hours, rel=EXACT, abs=1e-8)
 
 

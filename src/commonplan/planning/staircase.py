@@ -42,7 +42,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
@@ -64,6 +63,8 @@ MAX_SLACK = 1e-6  # the most the hold of an earlier tier is widened to, on numer
 MAX_ROUNDS = 2_000
 SCALED = 1e-30  # limits and capacities above this have their master row divided by them
 FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
+SWEEPS = 400  # Richardson sweeps before a column is solved by itself (radius 0.93 reaches 1e-13)
+OPERATORS = 2 * 16  # explicit matrices of choices kept (twice the periods of a typical plan)
 BROKEN = 1e-9  # a capacity the mix exceeds by more than this, relative, gets a master row
 
 
@@ -122,6 +123,8 @@ class PeriodColumns:
         self.last_choice = [certificate.choice] * periods
         self.values: list[np.ndarray | None] = [None] * periods
         self.guesses: dict[tuple[int, int, int], np.ndarray] = {}
+        self.operators: dict[int, sp.csr_array] = {}
+        self.priced: list[tuple[np.ndarray, np.ndarray] | None] = [None] * periods
         self.proposals: list[Proposal] = []
         self.known: set[tuple[int, int, int, int]] = set()  # (choice, tier, technique, period)
         self.capacity_rows: dict[tuple[int, int], int] = {}  # (technique, period) -> row
@@ -130,7 +133,7 @@ class PeriodColumns:
         self.holds: list[tuple[int, str, float]] = []
         self.slack = HOLD
         self.duals: np.ndarray | None = None
-        self.solution: highspy.HighsSolution | None = None
+        self.solution: tuple[np.ndarray, np.ndarray] | None = None  # columns, row duals
         self.warnings: list[str] = []
         k, t = self.tiers, periods
         self.lambdas = k * t  # columns: lambda[k, s] at s * K + k, then mu_k
@@ -177,33 +180,78 @@ class PeriodColumns:
             self.choices.append(choice)
         return self.index[key]
 
-    def _activity(self, c: int, demand: np.ndarray, key: tuple[int, int, int]) -> np.ndarray:
-        """Activity of every technique when choice ``c`` delivers exactly ``demand`` (over all
-        products), warm-started from the last solve for the same key."""
-        system, choice = self.system, self.choices[c]
-        solution = leontief_solve(system.chosen(choice), demand, transpose=True,
-                                  guess=self.guesses.get(key), tol=PRECISION)
-        self.guesses[key] = solution.x
-        output = np.maximum(solution.x, 0.0)
-        activity = np.zeros(len(self.base.capacities))
-        produced = self.base.produced
+    def _activities(self, c: int, demands: np.ndarray, keys: list[tuple[int, int, int]]
+                    ) -> np.ndarray:
+        """Activity of every technique (techniques x columns) when choice ``c`` delivers exactly
+        each column of ``demands`` (products x columns), warm-started from the last solve for
+        the same key.
+
+        All columns at once by Richardson (Neumann) sweeps x <- A_c x + d, one sparse product
+        with a dense block per sweep: A_c's spectral radius is below 1 for a productive choice,
+        and the sweeps stop when every column's relative residual is below PRECISION.  A column
+        not there after SWEEPS sweeps (a slowly converging choice) is solved by itself."""
+        operator = self._operator(c)
+        guesses = [self.guesses.get(key) for key in keys]
+        x = np.column_stack([d if g is None else g for d, g in zip(demands.T, guesses, strict=True)])
+        norms = np.linalg.norm(demands, axis=0)
+        for _ in range(SWEEPS):
+            residual = demands - x + operator @ x
+            if np.all(np.linalg.norm(residual, axis=0) <= PRECISION * norms):
+                break
+            x += residual
+        else:
+            short = np.linalg.norm(demands - x + operator @ x, axis=0) > PRECISION * norms
+            for column in np.flatnonzero(short).tolist():
+                x[:, column] = leontief_solve(operator, demands[:, column], guess=x[:, column],
+                                              tol=PRECISION).x
+        choice, produced, system = self.choices[c], self.base.produced, self.system
         made = choice[produced]
-        activity[made] = output[produced] * system.per_yield[made]
+        activity = np.zeros((len(self.base.capacities), len(keys)))
+        for j, key in enumerate(keys):
+            self.guesses[key] = x[:, j].copy()
+        activity[made] = np.maximum(x[produced], 0.0) * system.per_yield[made][:, None]
         return activity
+
+    def _demand(self, s: int, tier: int, technique: int) -> np.ndarray:
+        """Over all products: period s's needs of ``tier``, or the goods of a unit of capacity
+        of ``technique``."""
+        if tier >= 0:
+            demand = np.zeros(len(self.base.economy.products))
+            demand[self.base.produced] = self.problems[s].demand[tier]
+            return demand
+        dense: np.ndarray = self.goods[:, [technique]].toarray().ravel()
+        return dense
+
+    def _add_proposals(self, entering: list[tuple[int, int, int, int]]) -> None:
+        """Add (choice, period, tier, technique) proposals, each choice's solved together."""
+        groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for c, s, tier, technique in entering:
+            groups.setdefault((c, s), []).append((tier, technique))
+        for (c, s), items in groups.items():
+            demands = np.column_stack([self._demand(s, tier, t) for tier, t in items])
+            keys = [(0, tier, s) if tier >= 0 else (1, t, s) for tier, t in items]
+            activities = self._activities(c, demands, keys)
+            for (tier, t), x in zip(items, activities.T, strict=True):
+                self._add_proposal(c, s, x, tier=tier, technique=t)
+
+    def _operator(self, c: int) -> sp.csr_array:
+        """A_c transposed as an explicit sparse matrix (products x products), kept for the few
+        choices used last: most proposals of a round share their period's choice, and a solve
+        applies it some fifty times."""
+        if (operator := self.operators.pop(c, None)) is None:
+            operator = sp.csr_array(self.system.chosen(self.choices[c]).T.tocsr())
+        self.operators[c] = operator  # most recently used last
+        while len(self.operators) > OPERATORS:
+            del self.operators[next(iter(self.operators))]
+        return operator
 
     def _wear(self, t: int, begun: int, s: int) -> float:
         """Capacity of ``t`` in period ``s`` left of a unit of investment begun in ``begun``."""
         ready = begun + int(self.capital.lag[t])
         return float(self.surviving[t] ** (s - ready)) if s >= ready else 0.0
 
-    def _add_proposal(self, c: int, s: int, *, tier: int = -1, technique: int = -1) -> None:
-        if tier >= 0:
-            demand = np.zeros(len(self.base.economy.products))
-            demand[self.base.produced] = self.problems[s].demand[tier]
-            x = self._activity(c, demand, (0, tier, s))
-        else:
-            demand = self.goods[:, [technique]].toarray().ravel()
-            x = self._activity(c, demand, (1, technique, s))
+    def _add_proposal(self, c: int, s: int, x: np.ndarray, *, tier: int = -1,
+                      technique: int = -1) -> None:
         proposal = Proposal(s, c, tier, technique, x, float(self.base.labour @ x))
         rows, entries = [], []
         if tier >= 0:
@@ -245,7 +293,7 @@ class PeriodColumns:
     def _mix(self) -> tuple[np.ndarray, np.ndarray]:
         """Activity and investment (periods x techniques) of the master's last mix."""
         assert self.solution is not None, "the master has been solved"
-        weights = np.maximum(np.asarray(self.solution.col_value)[self._first_proposal():], 0.0)
+        weights = np.maximum(self.solution[0][self._first_proposal():], 0.0)
         techniques = len(self.base.capacities)
         activity = np.zeros((self.periods, techniques))
         investment = np.zeros((self.periods, techniques))
@@ -284,7 +332,12 @@ class PeriodColumns:
         """Solve the master; on numerical trouble, widen the holds tenfold (up to 1e-6)."""
         while True:
             try:
-                self.solution = optimise(self.highs)
+                if self.highs.getNumRow() == 0 or self.highs.getNumCol() == 0:  # all idle
+                    self.solution = (np.zeros(self.highs.getNumCol()),
+                                     np.zeros(self.highs.getNumRow()))
+                    return 0.0
+                solution = optimise(self.highs)
+                self.solution = (np.asarray(solution.col_value), np.asarray(solution.row_dual))
                 return float(self.highs.getInfo().objective_function_value)
             except LPError:
                 if self.slack * 10 > MAX_SLACK * (1 + 1e-9) or not self.holds:
@@ -314,13 +367,12 @@ class PeriodColumns:
                 continue
             if self.stage_labour:
                 enough = GAIN_HOURS * max(abs(objective), 1e-300)
-            duals = np.asarray(self.solution.row_dual) if self.solution is not None else None
-            assert duals is not None
+            assert self.solution is not None
+            duals = self.solution[1]
             entering = self._price(duals, open_tiers, enough)
             if not entering:
                 return objective
-            for c, s, tier, technique in entering:
-                self._add_proposal(c, s, tier=tier, technique=technique)
+            self._add_proposals(entering)
         raise ArithmeticError("column generation over periods did not converge")
 
     def _price(self, duals: np.ndarray, open_tiers: int, enough: float
@@ -332,10 +384,14 @@ class PeriodColumns:
             kappa = self.base.use.T @ prices[s] + rents[s]
             scale = max(float(kappa.max(initial=0.0)), 1.0)
             kappa = kappa + self.base.labour * (1.0 if self.stage_labour else FLOOR * scale)
+            if (known := self.priced[s]) is not None and np.array_equal(known[0], kappa):
+                values.append(known[1])  # the same costs as last round: the same least costs
+                continue
             direct = np.append(kappa, 0.0) * self.system.per_yield
             result = least_cost(self.system, direct, self.last_choice[s], self.values[s],
                                 improvement=PRECISION, tol=PRECISION)
             self.last_choice[s], self.values[s] = result.choice, result.values
+            self.priced[s] = (kappa, result.values)
             values.append(result.values)
         entering = []
         produced = self.base.produced
@@ -372,7 +428,7 @@ class PeriodColumns:
 
     def _lambda_values(self, k: int) -> np.ndarray:
         assert self.solution is not None
-        solved = np.asarray(self.solution.col_value)
+        solved = self.solution[0]
         return np.array([solved[self._lambda(k, s)] for s in range(self.periods)])
 
     def _set_costs(self, lambdas: float, mu: int | None) -> None:
@@ -395,16 +451,15 @@ class PeriodColumns:
         for k in range(tiers):
             for s in range(periods):
                 self.highs.changeColBounds(self._lambda(k, s), 0.0, 1.0)
-                for c in sorted(self.in_use[s]) or [0]:
-                    if (c, k, -1, s) not in self.known:
-                        self._add_proposal(c, s, tier=k)
+            self._add_proposals([(c, s, k, -1) for s in range(periods)
+                                 for c in sorted(self.in_use[s]) or [0] if (c, k, -1, s) not in self.known])
             self.highs.changeColBounds(self._mu(k), 0.0, 1.0)
             self._set_costs(0.0, k)
             value = -self._generate(k + 1, f"maximising the least fulfilment of priority tier {k + 1}",
                                     done / stages, 1 / stages)
             least = max(min(value, float(self._lambda_values(k).min()), 1.0), 0.0)
             if least < MET:
-                self.duals = np.asarray(self.solution.row_dual) if self.solution else None
+                self.duals = self.solution[1] if self.solution else None
             self.holds.append((k, "least", least))
             self._hold(self.holds[-1])
             done += 1
@@ -415,7 +470,7 @@ class PeriodColumns:
                                             done / stages, 1 / stages)
                     total = max(min(value, float(self._lambda_values(k).sum())), 0.0)
                     if total < periods * MET:
-                        self.duals = np.asarray(self.solution.row_dual) if self.solution else None
+                        self.duals = self.solution[1] if self.solution else None
                     self.holds.append((k, "total", total))
                     self._hold(self.holds[-1])
                 done += 1
@@ -423,7 +478,7 @@ class PeriodColumns:
         self._set_costs(0.0, None)
         self._generate(tiers, "minimising labour over all periods", done / stages, 1 / stages)
         if self.duals is None and self.solution is not None:
-            self.duals = np.asarray(self.solution.row_dual)
+            self.duals = self.solution[1]
         if self.progress:
             self.progress(1.0, "planned")
 
