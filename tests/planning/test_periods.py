@@ -290,7 +290,7 @@ def test_when_highs_cannot_maximise_a_tiers_total_the_plan_keeps_its_least_and_s
         return optimise(highs)
 
     monkeypatch.setattr(periods, "optimise", failing_total_stage)
-    plans = plan_periods(ovens, None, 2, read_capital(OVENS, ovens))
+    plans = plan_periods(ovens, None, 2, read_capital(OVENS, ovens), engine="whole")
     assert plans.warnings == ["priority 2: its fulfilment over all periods could not be maximised "
                               "(HiGHS stopped with status 'Unknown'); only its least fulfilment in "
                               "any period is held"]

@@ -19,8 +19,6 @@ minimised.  The model is passed to HiGHS whole, built from block-sparse matrices
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -29,78 +27,55 @@ from commonplan.economy.model import Economy, Needs
 from commonplan.planning.capital import Capital
 from commonplan.planning.highs import INFINITY, LPError, highs_model, model_status, optimise
 from commonplan.planning.lexicographic import HOLD
-from commonplan.planning.plan import MET, NAMED, Plan, PlanStatus, Progress, finish_plan
-from commonplan.planning.problem import TOLERANCE, PlanningProblem, breaches, fulfilment_of, planning_problem
+from commonplan.planning.period_result import (
+    PeriodPlans,
+    assemble_plans,
+    explain_periods,
+    period_problem,
+    wear_matrix,
+)
+from commonplan.planning.plan import MET, Progress
+from commonplan.planning.problem import TOLERANCE, PlanningProblem, planning_problem
 
 MAX_SLACK = 1e-6  # the most the hold of an earlier tier is widened to, on numerical trouble
-FULL = 1 - 1e-6  # a tier met to SPEC's accuracy is "met in full" in words
 # HiGHS's tolerance: 1e-9 (highs.py) stalls the simplex on models of all periods at 10^3 products
 # x 5 periods; 1e-8 does not, and the final plan is checked against SPEC's 1e-7 (RETRIES)
 SOLVER_TOLERANCE = 1e-8
 RETRIES = ({"presolve": "off"}, {"solver": "ipm"})  # when the last stage's plan breaks a constraint
 
 
-@dataclass(frozen=True, eq=False)
-class PeriodPlans:
-    """The plan of every period, with the investment that links them.
-
-    ``plans[s]`` is period s+1's plan, judged against that period's needs, limits and
-    capacities (its ``net_output`` includes the investment goods set aside).  Arrays are
-    periods x techniques: ``investment`` (capacity added by investment begun that period,
-    usable ``lag`` periods later) and ``capacity`` (inf = unlimited); ``investment_goods`` is
-    periods x products.  ``least_fulfilment[k]`` is the least lambda of tier k over periods.
-    """
-
-    plans: tuple[Plan, ...]
-    capital: Capital
-    investment: np.ndarray
-    capacity: np.ndarray
-    investment_goods: np.ndarray
-    least_fulfilment: np.ndarray
-    status: PlanStatus
-    explanation: str
-    message: str
-    solver_status: str
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def periods(self) -> int:
-        return len(self.plans)
-
-    @property
-    def labour_hours(self) -> float:
-        """Labour over all periods."""
-        return float(sum(plan.labour_hours for plan in self.plans))
-
-    def breaches(self, tolerance: float = TOLERANCE) -> list[str]:
-        """Every constraint of every period broken by more than ``tolerance`` relative, in words."""
-        return [f"period {s + 1}: {text}" for s in range(self.periods)
-                for text in breaches(*self._judged(s), tolerance)]
-
-    def _judged(self, s: int) -> tuple[PlanningProblem, np.ndarray, np.ndarray]:
-        """Period s's problem with investment as extra columns, and its activity and lambda."""
-        plan, invested = self.plans[s], self.capital.invested
-        problem = plan.problem
-        goods = self.capital.goods[problem.produced][:, invested]
-        extended = replace(problem, net=sp.hstack([problem.net, -goods], format="csr"),
-                           use=sp.hstack([problem.use, sp.csr_array((len(problem.limited),
-                                                                    len(invested)))], format="csr"),
-                           capacities=np.concatenate([problem.capacities, np.full(len(invested),
-                                                                                  np.inf)]))
-        return extended, np.concatenate([plan.activity, self.investment[s, invested]]), plan.fulfilment
+ENGINES = ("columns", "whole")  # column generation by period (default); one HiGHS model of all
 
 
 def plan_periods(economy: Economy, needs: Needs | None, periods: int, capital: Capital | None = None,
-                 progress: Progress | None = None) -> PeriodPlans:
+                 progress: Progress | None = None, *, engine: str = "columns") -> PeriodPlans:
     """The optimal plan of ``economy`` over ``periods`` periods for ``needs`` (default: its own)
-    growing as ``capital`` says, the priorities holding in every period."""
+    growing as ``capital`` says, the priorities holding in every period.
+
+    ``engine="columns"`` (the default) generates columns period by period
+    (``planning/staircase.py``) and falls back to the whole LP, with a warning, if its plan
+    fails the check of every constraint; ``engine="whole"`` passes the LP of all periods to
+    HiGHS (the reference, and the floor the benchmark compares with)."""
     if not isinstance(periods, int) or periods < 1:
         raise ValueError(f"periods must be a whole number of at least 1, not {periods!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     base = planning_problem(economy, needs)
     capital = capital or Capital.none(economy)
+    if engine == "columns":
+        from commonplan.planning.staircase import plan_by_columns
+
+        plans, trouble = plan_by_columns(base, capital, periods, progress)
+        if plans is not None:
+            return plans
+        warning = (f"column generation by period failed its check ({trouble}); the plan was "
+                   "computed as one linear programme of all periods instead")
     model = PeriodModel(base, capital, periods)
     model.solve(progress)
-    return model.plans()
+    plans = model.plans()
+    if engine == "columns":
+        plans.warnings.insert(0, warning)
+    return plans
 
 
 class PeriodModel:
@@ -108,12 +83,12 @@ class PeriodModel:
 
     def __init__(self, base: PlanningProblem, capital: Capital, periods: int) -> None:
         self.base, self.capital, self.periods = base, capital, periods
-        self.problems = [self._period_problem(s) for s in range(periods)]
+        self.problems = [period_problem(base, capital, s) for s in range(periods)]
         techniques, invested = len(base.capacities), capital.invested
         self.sizes = (periods * techniques, periods * len(invested), periods * len(base.tiers),
                       len(base.tiers))
         self.starts: npt.NDArray[np.int_] = np.cumsum([0, *self.sizes])
-        self.wear = self._wear()
+        self.wear = wear_matrix(capital, periods)
         matrix, row_lower, row_upper = self._rows()
         col_lower, col_upper = self._columns()
         self.highs = highs_model(matrix, np.zeros(self.starts[-1]), col_lower, col_upper,
@@ -126,31 +101,6 @@ class PeriodModel:
         self.slack = HOLD
         self.warnings: list[str] = []
         self.exact = True  # False once a stage could not be solved as SPEC asks
-
-    def _period_problem(self, s: int) -> PlanningProblem:
-        """Period s's needs and limits (grown), its capacities before any investment (worn)."""
-        base, scale = self.base, self.capital.scale(s)
-        return replace(base, available=base.available * scale[base.limited],
-                       demand=base.demand * scale[base.produced],
-                       capacities=base.capacities * self.capital.surviving(s))
-
-    def _wear(self) -> sp.csr_array:
-        """(periods x invested) x (periods x invested): capacity in period s left of a unit of
-        investment begun in period r, (1-d)^(s-r-lag) once it is usable."""
-        invested = self.capital.invested
-        lag, surviving = self.capital.lag[invested], 1.0 - self.capital.depreciation[invested]
-        m, rows, cols, values = len(invested), [], [], []
-        for s in range(self.periods):
-            for r in range(s):
-                usable = np.flatnonzero(r + lag <= s)
-                rows.append(s * m + usable)
-                cols.append(r * m + usable)
-                values.append(surviving[usable] ** (s - r - lag[usable]))
-        size = self.periods * m
-        if not rows:
-            return sp.csr_array((size, size))
-        return sp.csr_array((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
-                            shape=(size, size))
 
     def _rows(self) -> tuple[sp.csc_array, np.ndarray, np.ndarray]:
         """The matrix and row bounds: needs, limits, capacity, least and total rows (module doc)."""
@@ -328,33 +278,13 @@ class PeriodModel:
         investment = np.zeros((periods, techniques))
         investment[:, invested] = np.maximum(self._solved()[self.starts[1]:self.starts[2]]
                                              .reshape(periods, len(invested)), 0.0)
-        capacity = np.array([p.capacities for p in self.problems])
-        added = self.wear @ investment[:, invested].ravel()
-        capacity[:, invested] += added.reshape(periods, len(invested))
-        goods = (self.capital.goods @ investment.T).T
-        prices = self._prices()
-        made = []
-        for s, problem in enumerate(self.problems):
-            problem = replace(problem, capacities=capacity[s])
-            fulfilment = self._delivered(problem, x[s], investment[s, invested])
-            made.append(finish_plan(problem, x[s], fulfilment, exact=self.exact,
-                                    solver_status=model_status(self.highs),
-                                    shadow_prices=prices[0][s], capacity_prices=prices[1][s]))
-        least = np.array([plan.fulfilment for plan in made]).min(axis=0, initial=1.0)
         warnings = list(self.warnings)
         if self.slack > HOLD:
             warnings.append(f"the earlier priority tiers were held to within {self.slack:.0e} of their "
                             "optimum per period, not 1e-9, for numerical reasons")
-        status = PlanStatus.of(self.exact, least)
-        return PeriodPlans(tuple(made), self.capital, investment, capacity, goods, least, status,
-                           explain_periods(made, investment, self.base),
-                           status.message(least, self.base.tiers), model_status(self.highs), warnings)
-
-    def _delivered(self, problem: PlanningProblem, x: np.ndarray, investment: np.ndarray) -> np.ndarray:
-        """SPEC's lambda of what is left for needs once the investment goods are set aside."""
-        goods = self.capital.goods[problem.produced][:, self.capital.invested]
-        extended = replace(problem, net=sp.hstack([problem.net, -goods], format="csr"))
-        return fulfilment_of(extended, np.concatenate([np.maximum(x, 0.0), investment]))
+        return assemble_plans(self.base, self.capital, x, investment, self._prices(),
+                              exact=self.exact, solver_status=model_status(self.highs),
+                              warnings=warnings)
 
     def _prices(self) -> tuple[np.ndarray, np.ndarray]:
         """Per period: the price of each limit and of each technique's capacity, >= 0."""
@@ -382,28 +312,4 @@ def _report(progress: Progress | None, fraction: float, message: str) -> None:
         progress(fraction, message)
 
 
-def explain_periods(plans: list[Plan], investment: np.ndarray, base: PlanningProblem) -> str:
-    """What every period meets, and what investment builds, in plain words."""
-    periods = len(plans)
-    sentences = [f"A plan for {periods} period{'s' if periods > 1 else ''}."]
-    for k, tier in enumerate(base.tiers):
-        shares = np.array([float(plan.fulfilment[k]) for plan in plans])
-        if shares.min() >= FULL:
-            sentences.append(f"Priority {tier} is met in full in every period.")
-        elif f"{shares.min():.1%}" == f"{shares.max():.1%}":
-            sentences.append(f"Priority {tier} is met at {shares.min():.1%} in every period.")
-        else:
-            sentences.append(f"Priority {tier} is met at {shares.min():.1%} in period "
-                             f"{int(shares.argmin()) + 1}, at worst, and at {shares.max():.1%} in "
-                             f"period {int(shares.argmax()) + 1}, at best.")
-    built = np.flatnonzero(investment.sum(axis=0) > 0)
-    if len(built):
-        ids = base.economy.techniques.ids
-        names = [repr(ids[int(t)].as_py()) for t in built[:NAMED]]
-        if len(built) > NAMED:
-            names.append(f"{len(built) - NAMED} more techniques")
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        sentences.append(f"Investment raises the capacity of {listed}.")
-    sentences.append(f"The plans take {sum(p.labour_hours for p in plans):,.6g} hours of labour "
-                     "in all.")
-    return " ".join(sentences)
+__all__ = ["ENGINES", "PeriodModel", "PeriodPlans", "explain_periods", "plan_periods"]
