@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.stats import poisson
 
 from commonplan.needs.discover import discover_needs
-from commonplan.needs.estimate import History, censored_mean, estimate, features
+from commonplan.needs.estimate import History, censored_mean, censored_terms, estimate, features, tail_score
 from commonplan.needs.simulate import Shoppers
 from tests.needs.records import simulated
 
@@ -111,3 +111,13 @@ def test_the_estimate_never_falls_below_what_was_taken(rows: list[tuple[int, int
     assert forecast.history_demand[0] >= sold.sum() * (1 - 1e-9)
     assert np.isfinite(forecast.quantity).all()
     assert 0 <= forecast.low[0] <= forecast.quantity[0] <= forecast.high[0]
+
+
+@given(st.sampled_from([1, 2]), st.floats(-30, 6.6))
+def test_the_closed_forms_of_small_floors_agree_with_the_incomplete_gamma_function(
+        floor: int, log_mean: float) -> None:
+    mean = np.array([np.exp(log_mean)])
+    score, information = censored_terms(mean, np.array([float(floor)]))
+    general = tail_score(np.array([float(floor)]), mean, None)
+    assert score[0] == pytest.approx(general[0], rel=1e-9)
+    assert information[0] >= 0

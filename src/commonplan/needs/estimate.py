@@ -143,15 +143,32 @@ def censored_terms(mean: np.ndarray, floor: np.ndarray, log_gamma: np.ndarray | 
     below c), the series P(D >= c) ~ P(D = c) / (1 - mu/(c+1)) gives g ~ c (1 - mu/(c+1)).
     """
     c, mu = floor.astype(float), np.maximum(mean, 1e-300)
+    score = np.empty(len(mu))
+    # Closed forms for the long tail's floors (no incomplete gamma function): P(D >= 1) =
+    # e^-mu (e^mu - 1) gives g = mu / (e^mu - 1); P(D >= 2) = e^-mu (e^mu - 1 - mu) gives
+    # g = mu^2 / (e^mu - 1 - mu), by its series below mu = 0.01 (the difference cancels there).
+    one, two = c == 1, c == 2
+    with np.errstate(over="ignore"):  # e^mu overflows beyond mu = 709: g = 0 there, rightly
+        score[one] = mu[one] / np.expm1(mu[one])
+        m = mu[two]
+        score[two] = np.where(m < 0.01, 2 / (1 + m / 3 + m**2 / 12 + m**3 / 60),
+                              m**2 / (np.expm1(m) - m + 1e-300))
+    more = np.flatnonzero(~(one | two))
+    if len(more):
+        score[more] = tail_score(c[more], mu[more], None if log_gamma is None else log_gamma[more])
+    information = np.maximum(score * (mu + score - c), 0.0)
+    return score, information
+
+
+def tail_score(c: np.ndarray, mu: np.ndarray, log_gamma: np.ndarray | None) -> Array:
+    """mu P(D = c-1) / P(D >= c) from the incomplete gamma function, with its far-tail series."""
     tail = gammainc(c, mu)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         log_mu = np.log(mu)
         log_pmf = (c - 1) * log_mu - mu - (gammaln(c) if log_gamma is None else log_gamma)
         score = np.exp(log_mu + log_pmf - np.log(tail))
     far = ~np.isfinite(score) | (tail < 1e-250)
-    score = np.where(far, c * (1 - mu / (c + 1)), score)
-    information = np.maximum(score * (mu + score - c), 0.0)
-    return score, information
+    return np.asarray(np.where(far, c * (1 - mu / (c + 1)), score), np.float64)
 
 
 def censored_mean(rate: np.ndarray, floor: np.ndarray) -> Array:
