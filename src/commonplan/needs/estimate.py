@@ -27,7 +27,11 @@ from scipy.stats import nbinom
 Array = npt.NDArray[np.float64]
 WEEKLY_DAYS, YEARLY_DAYS, TREND_DAYS, LONG_DAYS = 28, 365, 365, 730
 PROFILE_SPREAD = 0.3  # prior sd of a log-profile coefficient around the group's (docs/needs.md)
-TREND_SPREAD = 0.1, 0.3  # prior sd of the log change a year, under two years of history and over
+# Prior sd of the log change a year, under two years of history and over.  Under two years the
+# trend is assumed within +-10% a year (docs/needs.md); the sd is that of a uniform law on it,
+# 0.1 / sqrt(3): one year cannot tell a trend from the yearly harmonics, so this prior is all
+# the interval knows of it, and it must be as wide as the assumption, no wider.
+TREND_SPREAD = 0.1 / np.sqrt(3), 0.3
 TOLERANCE = 1e-3  # the largest Newton step (log units) at the mode: a tenth of the smallest standard
 # error of a level (a product selling 10^6 units a year knows its level to 0.1%), so further rounds
 # would move nothing the data can tell
@@ -323,7 +327,13 @@ def _hierarchical_step(hessian: Array, gradient: Array, coefficients: Array, cen
             break
         variance = np.diagonal(inverse[hierarchy.informed], axis1=1, axis2=2)[:, 1:]
         deviation = (coefficients + step[:, 1:] - centre - centre_step)[hierarchy.informed]
+        # Only the spreads around the group's centre are learned: the trend's stays as set
+        # (_profile_precision).  Within a year the trend is confounded with the yearly harmonics,
+        # so the data cannot tell its spread, and EM drove it from 0.1 to 0.03 a year: the
+        # intervals then claimed a trend the estimates did not have (docs/needs.md).
+        learned = hierarchy.shared
         spread = np.clip(np.sqrt((deviation**2 + variance).mean(0)), *SPREAD_RANGE)
+        spread = np.where(learned, spread, 1 / np.sqrt(precision))
         change = float(np.abs(spread * np.sqrt(precision) - 1).max())
         precision = np.asarray(1 / spread**2, float)
         if change < SPREAD_TOLERANCE:
