@@ -114,6 +114,8 @@ def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: S
             register(con, kind, [Path(path) for path in paths], pseudonymiser)
         except BundleError as error:
             problems += error.problems
+    if not problems:
+        problems += _contradictions(con, groups, substitutes)
     if problems:
         raise BundleError(problems)
     report(0.1, "aggregating store-days")
@@ -127,6 +129,22 @@ def discover_needs(purchases: Sequence[Path], stock: Sequence[Path], requests: S
     needs = _needs(con, products, history, estimated, horizon_days, pseudonymiser, k, rule)
     needs = replace(needs, moved=_moved(model, declared, left_out, products))
     return needs.in_order(first_seen([*purchases, *stock, *requests], len(needs.products)))
+
+
+def _contradictions(con: duckdb.DuckDBPyConnection, groups: Sequence[Path], substitutes: Sequence[Path]
+                    ) -> list[Problem]:
+    """What no row shows alone: a product put in two groups (which would it lean on?) and a product
+    declared its own substitute (at most 20 of each, named with the files)."""
+    problems = [Problem(", ".join(map(str, groups)), f"product {product!r} is in several groups: "
+                        f"{', '.join(sorted(names))} (a product belongs to one)", column="group")
+                for product, names in con.execute(
+                    "SELECT product, list(DISTINCT \"group\") FROM groups GROUP BY product "
+                    "HAVING count(DISTINCT \"group\") > 1 ORDER BY product LIMIT 20").fetchall()]
+    problems += [Problem(", ".join(map(str, substitutes)), f"product {product!r} is declared its own "
+                         "substitute", column="substitute")
+                 for (product,) in con.execute("SELECT DISTINCT product FROM substitutes WHERE product = "
+                                               "substitute ORDER BY product LIMIT 20").fetchall()]
+    return problems
 
 
 def _requested(con: duckdb.DuckDBPyConnection, model: Fit) -> tuple[np.ndarray, np.ndarray]:
