@@ -280,7 +280,9 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
     shared = np.ones(z.shape[1], bool)  # coefficients centred on their group's
     if h.days >= TREND_DAYS:  # the trend is centred on none: a group's is as hard to see as a product's
         shared[-1] = False
-    hierarchy = Hierarchy(group, shared, informed)
+    floor = np.full(z.shape[1], SPREAD_RANGE[0])
+    floor[~shared] = 1 / np.sqrt(precision[~shared])  # the trend: at least its assumed spread
+    hierarchy = Hierarchy(group, shared, informed, floor)
     while rounds < MAX_ROUNDS and not converged:
         rounds += 1
         report(0.2 + 0.6 * (1 - 0.8**rounds), f"censored likelihood, Newton round {rounds}")
@@ -300,11 +302,13 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
 @dataclass(frozen=True)
 class Hierarchy:
     """Products in groups: each product's group, which profile coefficients are centred on the
-    group's (the others on 0), and which products sold anything (they inform the spreads)."""
+    group's (the others on 0), which products sold anything (they inform the spreads) and the
+    least spread EM may set for each coefficient."""
 
     group: np.ndarray
     shared: np.ndarray
     informed: npt.NDArray[np.bool_]
+    floor: Array
 
 
 def _hierarchical_step(hessian: Array, gradient: Array, coefficients: Array, centre: Array,
@@ -327,13 +331,11 @@ def _hierarchical_step(hessian: Array, gradient: Array, coefficients: Array, cen
             break
         variance = np.diagonal(inverse[hierarchy.informed], axis1=1, axis2=2)[:, 1:]
         deviation = (coefficients + step[:, 1:] - centre - centre_step)[hierarchy.informed]
-        # Only the spreads around the group's centre are learned: the trend's stays as set
-        # (_profile_precision).  Within a year the trend is confounded with the yearly harmonics,
-        # so the data cannot tell its spread, and EM drove it from 0.1 to 0.03 a year: the
-        # intervals then claimed a trend the estimates did not have (docs/needs.md).
-        learned = hierarchy.shared
-        spread = np.clip(np.sqrt((deviation**2 + variance).mean(0)), *SPREAD_RANGE)
-        spread = np.where(learned, spread, 1 / np.sqrt(precision))
+        # The trend's spread never falls below the assumed one (hierarchy.floor): within a year
+        # the trend is confounded with the yearly harmonics, and EM's estimate of a spread the
+        # data barely identify collapses toward 0 (it drove 0.058 to 0.03 a year, and the 80%
+        # interval then claimed a trend the estimates did not have: docs/needs.md).
+        spread = np.clip(np.sqrt((deviation**2 + variance).mean(0)), hierarchy.floor, SPREAD_RANGE[1])
         change = float(np.abs(spread * np.sqrt(precision) - 1).max())
         precision = np.asarray(1 / spread**2, float)
         if change < SPREAD_TOLERANCE:
