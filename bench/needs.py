@@ -66,8 +66,9 @@ def write_records(folder: Path, shoppers: Shoppers, horizon_days: int
     return simulation, rows
 
 
-def run_needs(folder: Path, horizon_days: int) -> tuple[dict, float, float]:
-    """``commonplan needs --json`` on every file: the document, wall seconds and peak MiB."""
+def run_needs(folder: Path, horizon_days: int) -> tuple[dict, float, float, float]:
+    """``commonplan needs --json`` on every file: the document, wall seconds, peak MiB and CPU
+    seconds (user and system, all threads: less moved by other processes than the wall time)."""
     command = [str(Path(sys.executable).with_name("commonplan")), "needs",
                "--horizon-days", str(horizon_days),
                "--out", str(folder / "needs.csv"), "--force", "--json"]
@@ -82,7 +83,7 @@ def run_needs(folder: Path, horizon_days: int) -> tuple[dict, float, float]:
     seconds = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"commonplan needs failed with status {status}")
-    return json.loads(out), seconds, usage.ru_maxrss * 1024 / MiB
+    return json.loads(out), seconds, usage.ru_maxrss * 1024 / MiB, usage.ru_utime + usage.ru_stime
 
 
 def floor_seconds(folder: Path) -> float:
@@ -147,7 +148,7 @@ def main() -> None:
             simulation, rows = write_records(folder, shoppers, horizon)
         print(f"simulated {rows} in {time.perf_counter() - started:.1f} s", flush=True)
         before = floor_seconds(folder)
-        document, seconds, peak = run_needs(folder, horizon)
+        document, seconds, peak, cpu = run_needs(folder, horizon)
         after = floor_seconds(folder)
         if args.profile:
             print(profile(folder, horizon), flush=True)
@@ -164,7 +165,7 @@ def main() -> None:
     often = truth.empty_share[index] >= 0.2
     figures = {
         "rows": rows, "seconds": round(seconds, 2), "peak_mib": round(peak),
-        "floor_seconds": [round(before, 2), round(after, 2)],
+        "cpu_seconds": round(cpu, 2), "floor_seconds": [round(before, 2), round(after, 2)],
         "ratio_to_floor": round(seconds / ((before + after) / 2), 1),
         "load_average": [round(value, 2) for value in os.getloadavg()],
         "products": len(order), "often_empty_products": int(often.sum()),
