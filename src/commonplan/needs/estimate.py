@@ -85,6 +85,7 @@ class Fit:
     rounds: int
     converged: bool
     first_day: np.ndarray
+    spreads: Array  # the prior sd of each profile coefficient around its centre, as EM left it
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,7 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
     shrunk = _shrunk(cells, alpha, pair_product, hessian, precision, h.products)
     return Fit(h, level.reshape(h.products, cells.stores), coefficients, profile,
                _covariance(hessian, precision, hierarchy),
-               dispersion, demand, shrunk, rounds, converged, cells.first)
+               dispersion, demand, shrunk, rounds, converged, cells.first, 1 / np.sqrt(precision))
 
 
 @dataclass(frozen=True)
