@@ -27,10 +27,10 @@ from scipy.stats import nbinom
 Array = npt.NDArray[np.float64]
 WEEKLY_DAYS, YEARLY_DAYS, TREND_DAYS, LONG_DAYS = 28, 365, 365, 730
 PROFILE_SPREAD = 0.3  # prior sd of a log-profile coefficient around the group's (docs/needs.md)
-# Prior sd of the log change a year, under two years of history and over.  Under two years the
-# trend is assumed within +-10% a year (docs/needs.md); the sd is that of a uniform law on it,
-# 0.1 / sqrt(3): one year cannot tell a trend from the yearly harmonics, so this prior is all
-# the interval knows of it, and it must be as wide as the assumption, no wider.
+# Prior sd of the log change a year, under two years of history and over: where EM starts the
+# trend's spread, and the least it may set (docs/needs.md).  Under two years the trend is assumed
+# within +-10% a year; 0.1 / sqrt(3) is the sd of a uniform law on that range.  One year cannot
+# tell a trend from the yearly harmonics, so this prior is most of what the interval knows of it.
 TREND_SPREAD = 0.1 / np.sqrt(3), 0.3
 TOLERANCE = 1e-3  # the largest Newton step (log units) at the mode: a tenth of the smallest standard
 # error of a level (a product selling 10^6 units a year knows its level to 0.1%), so further rounds
