@@ -1,12 +1,17 @@
 """Benchmark: 10^7 purchase rows to needs (`commonplan needs`), estimator against the naive sum.
 
     python bench/needs.py [--products 10000] [--stores 100] [--days 365] [--rows 10000000]
-                          [--seed 0] [--keep DIR]
+                          [--seed 0] [--keep DIR] [--reuse] [--profile]
 
 The seeded shopper simulator (commonplan.needs.simulate) writes a year of records as Parquet,
 one file per month for each kind (purchases with cards, stock rows for the store-days that ended
 empty, requests), and keeps the truth.  The whole command ``commonplan needs --json`` then runs
-as a subprocess: wall time and peak resident memory (from wait4).  Its estimate before the
+as a subprocess: wall time and peak resident memory (from wait4).  On a shared machine the wall
+time moves with the load, so the floor, DuckDB reading every column of every record file once
+(what any reader of these files must do), is timed in the same run, before and after, and the
+ratio to it is printed too.  ``--reuse`` takes the records already in ``--keep`` (and simulates
+again only for the truth); ``--profile`` also runs the estimate in-process under pyinstrument
+(a ``bench`` extra) and prints where the time goes.  Its estimate before the
 feedback rule (``forecast`` in the JSON) and the naive sum of sales scaled to the horizon are
 compared with the simulator's true expected demand over the next 365 days, as the weighted
 absolute percentage error (WAPE = sum |estimate - truth| / sum truth), over all products and
@@ -61,8 +66,9 @@ def write_records(folder: Path, shoppers: Shoppers, horizon_days: int
     return simulation, rows
 
 
-def run_needs(folder: Path, horizon_days: int) -> tuple[dict, float, float]:
-    """``commonplan needs --json`` on every file: the document, wall seconds and peak MiB."""
+def run_needs(folder: Path, horizon_days: int) -> tuple[dict, float, float, float]:
+    """``commonplan needs --json`` on every file: the document, wall seconds, peak MiB and CPU
+    seconds (user and system, all threads: less moved by other processes than the wall time)."""
     command = [str(Path(sys.executable).with_name("commonplan")), "needs",
                "--horizon-days", str(horizon_days),
                "--out", str(folder / "needs.csv"), "--force", "--json"]
@@ -77,7 +83,36 @@ def run_needs(folder: Path, horizon_days: int) -> tuple[dict, float, float]:
     seconds = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"commonplan needs failed with status {status}")
-    return json.loads(out), seconds, usage.ru_maxrss * 1024 / MiB
+    return json.loads(out), seconds, usage.ru_maxrss * 1024 / MiB, usage.ru_utime + usage.ru_stime
+
+
+def floor_seconds(folder: Path) -> float:
+    """Wall seconds for DuckDB to read every column of every record file once."""
+    import duckdb
+
+    con = duckdb.connect()
+    started = time.perf_counter()
+    for kind, columns in (("purchases", "min(date), min(store), min(product), sum(quantity), count(card)"),
+                          ("stock", "min(date), min(store), min(product), sum(on_hand)"),
+                          ("requests", "min(product), sum(quantity), min(date), count(member)")):
+        files = [str(path) for path in sorted(folder.glob(f"{kind}-*.parquet"))]
+        con.execute(f"SELECT {columns} FROM read_parquet({files})").fetchall()
+    return time.perf_counter() - started
+
+
+def profile(folder: Path, horizon_days: int) -> str:
+    """The estimate run in-process under pyinstrument: its call tree with wall seconds."""
+    from pyinstrument import Profiler
+
+    from commonplan.needs.discover import discover_needs
+    from commonplan.needs.privacy import Pseudonymiser
+
+    profiler = Profiler(interval=0.01)
+    profiler.start()
+    discover_needs(*(sorted(folder.glob(f"{kind}-*.parquet")) for kind in KINDS), horizon_days=horizon_days,
+                   pseudonymiser=Pseudonymiser("bench-key"))
+    profiler.stop()
+    return str(profiler.output_text(unicode=False, color=False))
 
 
 def wape(estimate: np.ndarray, truth: np.ndarray) -> float:
@@ -93,6 +128,8 @@ def main() -> None:
                         help="store-days with demand aimed at; stock-outs leave about 10^7 with sales")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="write the records here and keep them")
+    parser.add_argument("--reuse", action="store_true", help="read the records already in --keep")
+    parser.add_argument("--profile", action="store_true", help="also profile the estimate in-process")
     args = parser.parse_args()
     horizon = 365
     shoppers = Shoppers(products=args.products, stores=args.stores, days=args.days, rows=args.rows,
@@ -101,9 +138,20 @@ def main() -> None:
         folder = args.keep or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        simulation, rows = write_records(folder, shoppers, horizon)
+        if args.reuse and args.keep is not None:
+            simulation = Simulation(shoppers, horizon)
+            rows = dict.fromkeys(KINDS, 0)
+            for day in simulation.days():  # the truth needs the days run through; the files are kept
+                for kind in KINDS:
+                    rows[kind] += getattr(day, kind).num_rows
+        else:
+            simulation, rows = write_records(folder, shoppers, horizon)
         print(f"simulated {rows} in {time.perf_counter() - started:.1f} s", flush=True)
-        document, seconds, peak = run_needs(folder, horizon)
+        before = floor_seconds(folder)
+        document, seconds, peak, cpu = run_needs(folder, horizon)
+        after = floor_seconds(folder)
+        if args.profile:
+            print(profile(folder, horizon), flush=True)
     truth = simulation.truth()
     order = list(document["forecast"])
     position = {product: i for i, product in enumerate(truth.products)}
@@ -117,6 +165,9 @@ def main() -> None:
     often = truth.empty_share[index] >= 0.2
     figures = {
         "rows": rows, "seconds": round(seconds, 2), "peak_mib": round(peak),
+        "cpu_seconds": round(cpu, 2), "floor_seconds": [round(before, 2), round(after, 2)],
+        "ratio_to_floor": round(seconds / ((before + after) / 2), 1),
+        "load_average": [round(value, 2) for value in os.getloadavg()],
         "products": len(order), "often_empty_products": int(often.sum()),
         "wape_all": {"estimator": wape(estimate, true), "naive": wape(naive, true)},
         "wape_often_empty": {"estimator": wape(estimate[often], true[often]),

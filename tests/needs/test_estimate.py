@@ -11,8 +11,16 @@ from hypothesis import strategies as st
 from scipy.stats import poisson
 
 from commonplan.needs.discover import discover_needs
-from commonplan.needs.estimate import History, censored_mean, estimate, features
-from commonplan.needs.simulate import Shoppers
+from commonplan.needs.estimate import (
+    History,
+    censored_mean,
+    censored_terms,
+    estimate,
+    features,
+    fit,
+    tail_score,
+)
+from commonplan.needs.simulate import Shoppers, simulate
 from tests.needs.records import simulated
 
 
@@ -111,3 +119,41 @@ def test_the_estimate_never_falls_below_what_was_taken(rows: list[tuple[int, int
     assert forecast.history_demand[0] >= sold.sum() * (1 - 1e-9)
     assert np.isfinite(forecast.quantity).all()
     assert 0 <= forecast.low[0] <= forecast.quantity[0] <= forecast.high[0]
+
+
+@given(st.sampled_from([1, 2]), st.floats(-30, 6.6))
+def test_the_closed_forms_of_small_floors_agree_with_the_incomplete_gamma_function(
+        floor: int, log_mean: float) -> None:
+    mean = np.array([np.exp(log_mean)])
+    score, information = censored_terms(mean, np.array([float(floor)]))
+    general = tail_score(np.array([float(floor)]), mean, None)
+    assert score[0] == pytest.approx(general[0], rel=1e-9)
+    assert information[0] >= 0
+
+
+def test_a_year_without_trends_does_not_narrow_the_trend_s_prior_below_the_assumed_one() -> None:
+    """Within a year a trend is confounded with the yearly harmonics: EM, left free, narrowed the
+    trend's spread toward 0 and the intervals then claimed to know each trend (docs/needs.md)."""
+    shoppers = Shoppers(products=60, stores=8, rows=25_000, trend=0.0, groups=4, seed=5)
+    purchases, stock, _, _ = simulate(shoppers)
+    products = {p: i for i, p in enumerate(sorted(set(purchases["product"].to_pylist())))}
+    stores = {s: i for i, s in enumerate(sorted(set(purchases["store"].to_pylist())))}
+    start = min(purchases["date"].to_pylist())
+    rows: dict[tuple[int, int, int], list[float]] = {}
+    for table, sold_column in ((purchases, "quantity"), (stock, None)):
+        for product, store, date, sold in zip(table["product"].to_pylist(), table["store"].to_pylist(),
+                                              table["date"].to_pylist(),
+                                              table[sold_column or "on_hand"].to_pylist(), strict=True):
+            if product not in products:
+                continue
+            cell = rows.setdefault((products[product], stores[store], (date - start).days), [0.0, 0.0])
+            cell[0 if sold_column else 1] += float(sold) if sold_column else 1.0
+    keys = np.array(list(rows))
+    values = np.array(list(rows.values()))
+    days = int(keys[:, 2].max()) + 1
+    history = History(len(products), days, start.weekday(), start.timetuple().tm_yday - 1, keys[:, 0],
+                      keys[:, 1], keys[:, 2], values[:, 0], values[:, 1] > 0, np.arange(len(products)) % 4)
+    model = fit(history)
+    assert model.converged
+    assert model.spreads[-1] >= 0.1 / np.sqrt(3) * days / 365.25 - 1e-9  # a year's log change
+    assert model.spreads[:-1].min() >= 0.01 - 1e-12  # the others are learned, within their range

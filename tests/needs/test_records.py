@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from commonplan.economy.problems import BundleError
-from commonplan.needs.discover import connect
+from commonplan.needs.discover import connect, discover_needs
 from commonplan.needs.privacy import Pseudonymiser
 from commonplan.needs.records import PURCHASES, STOCK, register
 from tests.needs.records import text
@@ -63,3 +65,16 @@ def test_files_of_both_forms_make_one_view_with_pseudonymous_cards(tmp_path: Pat
                        "ORDER BY date").fetchall()
     assert rows == [("2025-01-01", "s", "p", 1.5, KEY.pseudonym("alice")),
                     ("2025-01-02", "s", "p", 2.0, None)]
+
+
+def test_a_card_in_two_files_of_different_types_is_one_buyer(tmp_path: Path) -> None:
+    as_text = tmp_path / "purchases.csv"
+    as_text.write_text("date,store,product,quantity,card\n" + "".join(
+        f"2025-01-0{1 + i % 5},s1,milk,1, {i} \n" for i in range(12)))
+    as_numbers = tmp_path / "purchases.parquet"
+    pq.write_table(pa.table({"date": ["2025-01-02"] * 6, "store": ["s1"] * 6, "product": ["milk"] * 6,
+                             "quantity": [1.0] * 6, "card": pa.array(range(6, 12), pa.int64())}), as_numbers)
+    stock = tmp_path / "stock.csv"
+    stock.write_text("date,store,product,on_hand\n2025-01-05,s1,milk,3\n")
+    found = discover_needs([as_text, as_numbers], [stock], rule=None, pseudonymiser=Pseudonymiser("k"))
+    assert found.people.buyers == {"milk": 12}

@@ -82,15 +82,19 @@ def periods(economy: Economy, needs: Needs | None, count: int, bundle: Path,
 
 
 def needs(purchases: Sequence[Path], stock: Sequence[Path], requests: Sequence[Path], *,
-          horizon_days: int, variants: Variants | None = None,
-          progress: Progress | None = None) -> Computed[NeedsEstimate]:
+          horizon_days: int, variants: Variants | None = None, groups: Sequence[Path] = (),
+          substitutes: Sequence[Path] = (), progress: Progress | None = None) -> Computed[NeedsEstimate]:
     """What people will need over ``horizon_days`` from sales, empty shelves and requests; with
-    ``variants``, also broken down by variant (shares observed in the sales where recorded)."""
+    ``groups`` (product, group), products with little history lean on their group; with
+    ``substitutes`` (product, substitute), demand that moved to a substitute while its product's
+    shelf was empty is taken out of the substitute's estimate; with ``variants``, also broken
+    down by variant (shares observed in the sales where recorded)."""
     from commonplan.needs.assortment import split_by_variant, with_observed_shares
     from commonplan.needs.discover import discover_needs
     from commonplan.needs.report import needs_document
 
-    estimate = discover_needs(purchases, stock, requests, horizon_days=horizon_days, progress=progress)
+    estimate = discover_needs(purchases, stock, requests, horizon_days=horizon_days, groups=groups,
+                              substitutes=substitutes, progress=progress)
     document, warnings = needs_document(estimate), list(estimate.warnings)
     if variants is not None:
         sold = dict(zip(estimate.products, estimate.forecast.history_demand.tolist(), strict=True))

@@ -209,7 +209,10 @@ def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: Lo
         files = options.get("records") or {}
         computed = computations.needs(files.get("purchases", []), files.get("stock", []),
                                       files.get("requests", []),
-                                      horizon_days=options.get("horizon_days", 365), progress=progress)
+                                      horizon_days=options.get("horizon_days", 365),
+                                      groups=files.get("groups", []),
+                                      substitutes=files.get("substitutes", []),
+                                      progress=progress)
     elif kind == "values":
         computed = computations.values(economy)
     elif kind == "requirements":

@@ -38,6 +38,13 @@ def needs(purchases: Annotated[list[Path], typer.Option(
           horizon_days: Annotated[int, typer.Option(
               "--horizon-days",
               help=f"Days to plan for (at most {MAX_HORIZON_DAYS:,}: ten years).")] = 365,
+          groups: Annotated[list[Path] | None, typer.Option(
+              "--groups", help="product, group: a product with little history borrows its group's "
+                               "level and seasons (docs/needs.md; repeat for several files).")] = None,
+          substitutes: Annotated[list[Path] | None, typer.Option(
+              "--substitutes", help="product, substitute: demand that moved to a substitute while the "
+                                    "product's shelf was empty is not counted as the substitute's "
+                                    "(docs/needs.md; repeat for several files).")] = None,
           variants: Annotated[Path | None, typer.Option(
               "--variants", help="product, variant, share: also break needs down by variant "
                                  "(docs/needs.md).")] = None,
@@ -58,7 +65,8 @@ def needs(purchases: Annotated[list[Path], typer.Option(
     chosen = read_variants(variants) if variants is not None else None
     with progress_bar("Estimating needs") as report:
         computed = computations.needs(purchases, stock, requests or [], horizon_days=horizon_days,
-                                      variants=chosen, progress=report)
+                                      variants=chosen, groups=groups or [],
+                                      substitutes=substitutes or [], progress=report)
     estimate, document, warnings = computed.result, computed.document, computed.warnings
     tables = {out_file: ("--out", pa.table({
         "product": estimate.products, "quantity": pa.array(estimate.quantity, pa.float64()),
@@ -73,7 +81,8 @@ def needs(purchases: Annotated[list[Path], typer.Option(
     if json:
         emit(document, warnings, None, **{f"{name}_sha256": sha256_of_files(paths) for name, paths in
                                           (("purchases", purchases), ("stock", stock),
-                                           ("requests", requests or [])) if paths})
+                                           ("requests", requests or []), ("groups", groups or []),
+                                           ("substitutes", substitutes or [])) if paths})
         return
     warn(warnings)
     out.print(f"wrote {out_file}: needs of {len(estimate.products):,} products over {horizon_days} days, "

@@ -27,7 +27,11 @@ from scipy.stats import nbinom
 Array = npt.NDArray[np.float64]
 WEEKLY_DAYS, YEARLY_DAYS, TREND_DAYS, LONG_DAYS = 28, 365, 365, 730
 PROFILE_SPREAD = 0.3  # prior sd of a log-profile coefficient around the group's (docs/needs.md)
-TREND_SPREAD = 0.1, 0.3  # prior sd of the log change a year, under two years of history and over
+# Prior sd of the log change a year, under two years of history and over: where EM starts the
+# trend's spread, and the least it may set (docs/needs.md).  Under two years the trend is assumed
+# within +-10% a year; 0.1 / sqrt(3) is the sd of a uniform law on that range.  One year cannot
+# tell a trend from the yearly harmonics, so this prior is most of what the interval knows of it.
+TREND_SPREAD = 0.1 / np.sqrt(3), 0.3
 TOLERANCE = 1e-3  # the largest Newton step (log units) at the mode: a tenth of the smallest standard
 # error of a level (a product selling 10^6 units a year knows its level to 0.1%), so further rounds
 # would move nothing the data can tell
@@ -81,6 +85,7 @@ class Fit:
     rounds: int
     converged: bool
     first_day: np.ndarray
+    spreads: Array  # the prior sd of each profile coefficient around its centre, as EM left it
 
 
 @dataclass(frozen=True)
@@ -143,15 +148,32 @@ def censored_terms(mean: np.ndarray, floor: np.ndarray, log_gamma: np.ndarray | 
     below c), the series P(D >= c) ~ P(D = c) / (1 - mu/(c+1)) gives g ~ c (1 - mu/(c+1)).
     """
     c, mu = floor.astype(float), np.maximum(mean, 1e-300)
+    score = np.empty(len(mu))
+    # Closed forms for the long tail's floors (no incomplete gamma function): P(D >= 1) =
+    # e^-mu (e^mu - 1) gives g = mu / (e^mu - 1); P(D >= 2) = e^-mu (e^mu - 1 - mu) gives
+    # g = mu^2 / (e^mu - 1 - mu), by its series below mu = 0.01 (the difference cancels there).
+    one, two = c == 1, c == 2
+    with np.errstate(over="ignore"):  # e^mu overflows beyond mu = 709: g = 0 there, rightly
+        score[one] = mu[one] / np.expm1(mu[one])
+        m = mu[two]
+        score[two] = np.where(m < 0.01, 2 / (1 + m / 3 + m**2 / 12 + m**3 / 60),
+                              m**2 / (np.expm1(m) - m + 1e-300))
+    more = np.flatnonzero(~(one | two))
+    if len(more):
+        score[more] = tail_score(c[more], mu[more], None if log_gamma is None else log_gamma[more])
+    information = np.maximum(score * (mu + score - c), 0.0)
+    return score, information
+
+
+def tail_score(c: np.ndarray, mu: np.ndarray, log_gamma: np.ndarray | None) -> Array:
+    """mu P(D = c-1) / P(D >= c) from the incomplete gamma function, with its far-tail series."""
     tail = gammainc(c, mu)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         log_mu = np.log(mu)
         log_pmf = (c - 1) * log_mu - mu - (gammaln(c) if log_gamma is None else log_gamma)
         score = np.exp(log_mu + log_pmf - np.log(tail))
     far = ~np.isfinite(score) | (tail < 1e-250)
-    score = np.where(far, c * (1 - mu / (c + 1)), score)
-    information = np.maximum(score * (mu + score - c), 0.0)
-    return score, information
+    return np.asarray(np.where(far, c * (1 - mu / (c + 1)), score), np.float64)
 
 
 def censored_mean(rate: np.ndarray, floor: np.ndarray) -> Array:
@@ -259,7 +281,9 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
     shared = np.ones(z.shape[1], bool)  # coefficients centred on their group's
     if h.days >= TREND_DAYS:  # the trend is centred on none: a group's is as hard to see as a product's
         shared[-1] = False
-    hierarchy = Hierarchy(group, shared, informed)
+    floor = np.full(z.shape[1], SPREAD_RANGE[0])
+    floor[~shared] = 1 / np.sqrt(precision[~shared])  # the trend: at least its assumed spread
+    hierarchy = Hierarchy(group, shared, informed, floor)
     while rounds < MAX_ROUNDS and not converged:
         rounds += 1
         report(0.2 + 0.6 * (1 - 0.8**rounds), f"censored likelihood, Newton round {rounds}")
@@ -273,17 +297,19 @@ def fit(history: History, *, missing: tuple[np.ndarray, np.ndarray, np.ndarray] 
     shrunk = _shrunk(cells, alpha, pair_product, hessian, precision, h.products)
     return Fit(h, level.reshape(h.products, cells.stores), coefficients, profile,
                _covariance(hessian, precision, hierarchy),
-               dispersion, demand, shrunk, rounds, converged, cells.first)
+               dispersion, demand, shrunk, rounds, converged, cells.first, 1 / np.sqrt(precision))
 
 
 @dataclass(frozen=True)
 class Hierarchy:
     """Products in groups: each product's group, which profile coefficients are centred on the
-    group's (the others on 0), and which products sold anything (they inform the spreads)."""
+    group's (the others on 0), which products sold anything (they inform the spreads) and the
+    least spread EM may set for each coefficient."""
 
     group: np.ndarray
     shared: np.ndarray
     informed: npt.NDArray[np.bool_]
+    floor: Array
 
 
 def _hierarchical_step(hessian: Array, gradient: Array, coefficients: Array, centre: Array,
@@ -306,7 +332,11 @@ def _hierarchical_step(hessian: Array, gradient: Array, coefficients: Array, cen
             break
         variance = np.diagonal(inverse[hierarchy.informed], axis1=1, axis2=2)[:, 1:]
         deviation = (coefficients + step[:, 1:] - centre - centre_step)[hierarchy.informed]
-        spread = np.clip(np.sqrt((deviation**2 + variance).mean(0)), *SPREAD_RANGE)
+        # The trend's spread never falls below the assumed one (hierarchy.floor): within a year
+        # the trend is confounded with the yearly harmonics, and EM's estimate of a spread the
+        # data barely identify collapses toward 0 (it drove 0.058 to 0.03 a year, and the 80%
+        # interval then claimed a trend the estimates did not have: docs/needs.md).
+        spread = np.clip(np.sqrt((deviation**2 + variance).mean(0)), hierarchy.floor, SPREAD_RANGE[1])
         change = float(np.abs(spread * np.sqrt(precision) - 1).max())
         precision = np.asarray(1 / spread**2, float)
         if change < SPREAD_TOLERANCE:

@@ -2,7 +2,8 @@
 
 The files are never loaded as Python objects: each kind of record becomes a DuckDB view over
 all its files (CSV or Parquet, any number), checked by SQL, and aggregated by SQL.  Card and
-member ids are replaced by keyed pseudonyms inside the view, so raw ids never leave the scan.
+member ids are replaced by keyed pseudonyms inside the view, so raw ids never leave the scan; the
+only figure about people, distinct ids per product, is counted inside DuckDB.
 """
 
 from __future__ import annotations
@@ -159,22 +160,21 @@ def _select(kind: RecordKind, path: Path, columns: dict[str, str], pseudonymiser
     return f"SELECT {', '.join(parts)} FROM {_scan(path)}"
 
 
-def _people(kind: RecordKind, path: Path, columns: dict[str, str], pseudonymiser: Pseudonymiser
-            ) -> str | None:
-    """(product, person) rows of one file, the person a number derived from the keyed pseudonym;
-    None without a people column.
+def _people(kind: RecordKind, path: Path, columns: dict[str, str]) -> tuple[str, str] | None:
+    """(product, person) rows of one file, the person its id as recorded (text trimmed), and the
+    id's type; None without a people column.
 
-    Each distinct id is hashed once and joined back: hashing every row of 10^7 cost seconds."""
+    Only the number of distinct people per product is ever read from these rows, inside DuckDB,
+    and a keyed pseudonym (one-to-one) cannot change that number: hashing each distinct id and
+    joining it back to 10^7 rows cost 4-15 s for nothing (docs/benchmarks.md)."""
     present = [column for column in kind.people if column in columns]
     if not present:
         return None
     raw = f"NULLIF(trim(CAST(\"{present[0]}\" AS VARCHAR)), '')"
-    if columns[present[0]] != "VARCHAR":  # numbers are joined as numbers and hashed as text
+    if columns[present[0]] != "VARCHAR":
         raw = f"\"{present[0]}\""
-    rows = f"SELECT trim(CAST(product AS VARCHAR)) AS product, {raw} AS raw FROM {_scan(path)}"
-    keyed = (f"SELECT raw, hash({pseudonymiser.sql('CAST(raw AS VARCHAR)')}) AS person FROM "
-             f"(SELECT DISTINCT {raw} AS raw FROM {_scan(path)} WHERE {raw} IS NOT NULL)")
-    return f"SELECT product, person FROM ({rows}) JOIN ({keyed}) USING (raw)"
+    return (f"SELECT trim(CAST(product AS VARCHAR)) AS product, {raw} AS person FROM {_scan(path)} "
+            f"WHERE {raw} IS NOT NULL"), columns[present[0]]
 
 
 def _empty(kind: RecordKind) -> str:
@@ -194,7 +194,7 @@ def register(con: duckdb.DuckDBPyConnection, kind: RecordKind, paths: Sequence[P
     """
     problems: list[Problem] = []
     selects: list[str] = []
-    people = ["SELECT NULL::VARCHAR AS product, NULL::UBIGINT AS person LIMIT 0"]
+    people: list[tuple[str, str]] = []
     for path in paths:
         if not Path(path).is_file():
             problems.append(Problem(str(path), "no such file"))
@@ -215,13 +215,19 @@ def register(con: duckdb.DuckDBPyConnection, kind: RecordKind, paths: Sequence[P
             continue
         problems += _problems_in(con, kind, Path(path), columns)
         selects.append(_select(kind, Path(path), columns, pseudonymiser))
-        people.append(_people(kind, Path(path), columns, pseudonymiser) or people[0])
+        found = _people(kind, Path(path), columns)
+        if found is not None:
+            people.append(found)
     if problems:
         raise BundleError(problems)
     if not selects:  # no files: an empty view of the right shape
         selects = [_empty(kind)]
     con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name} AS {' UNION ALL '.join(selects)}")
-    people_rows = " UNION ALL ".join(f"({part})" for part in people)
+    # Ids of one type are compared as they are; of several, as text (as a pseudonym hashes them).
+    same = len({kind_of_id for _, kind_of_id in people}) <= 1
+    people_rows = " UNION ALL ".join(
+        f"({part})" if same else f"(SELECT product, CAST(person AS VARCHAR) AS person FROM ({part}))"
+        for part, _ in people) or "SELECT NULL::VARCHAR AS product, NULL::VARCHAR AS person LIMIT 0"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name}_people AS {people_rows}")
 
 
