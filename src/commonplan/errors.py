@@ -4,6 +4,8 @@
     CommonplanError
     ├── InputError (ValueError)            input a person can fix; names the file, row, field
     │   ├── economy.problems.BundleError       a bundle breaking the rules (every problem listed)
+    │   │   └── execution.reports.ReportError      a workplace's report breaking the rules
+    │   ├── execution.periods.PeriodError      a period of reports that cannot be read
     │   ├── economy.bea.BeaTableError          a BEA table that is not what import-bea reads
     │   ├── cli.outputs.OutputRefused          an output that would overwrite what a user had
     │   ├── cli.common.BadInput                a command's option or file a person can fix

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from commonplan.errors import InputError
+
 GRACE_DAYS = 1  # a period's report is due by the end of the day after its last day
 MAX_PERIODS = 3660  # periods of one round at most (ten years of days)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -27,7 +29,7 @@ class Cadence(StrEnum):
     WEEK = "week"
 
 
-class PeriodError(ValueError):
+class PeriodError(InputError):
     """A period that cannot be read, or not of the round's cadence; the message says why."""
 
 
