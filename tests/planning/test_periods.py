@@ -279,7 +279,7 @@ def test_capital_from_rows_checks_like_the_tables():
 
 
 def test_when_highs_cannot_maximise_a_tiers_total_the_plan_keeps_its_least_and_says_so(ovens, monkeypatch):
-    from commonplan.planning import periods
+    from commonplan.planning import period_result
     from commonplan.planning.highs import LPError, optimise
 
     def failing_total_stage(highs):
@@ -289,7 +289,7 @@ def test_when_highs_cannot_maximise_a_tiers_total_the_plan_keeps_its_least_and_s
             raise LPError("HiGHS stopped with status 'Unknown'")
         return optimise(highs)
 
-    monkeypatch.setattr(periods, "optimise", failing_total_stage)
+    monkeypatch.setattr(period_result, "optimise", failing_total_stage)  # the held models' solve
     plans = plan_periods(ovens, None, 2, read_capital(OVENS, ovens), engine="whole")
     assert plans.warnings == ["priority 2: its fulfilment over all periods could not be maximised "
                               "(HiGHS stopped with status 'Unknown'); only its least fulfilment in "

@@ -6,7 +6,6 @@ every page shows the current head of the open books."""
 
 import html
 import json
-import os
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -14,20 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from commonplan.server import create_app
-from commonplan.store.books import OpenBooks
 from commonplan.store.models import LedgerEntry, LedgerTip
-from tests.clocks import MovableClock
 from tests.factories import BAKERY, GROUPED_BAKERY
 from tests.pages import PASSWORD, browser, finished_job, post, signed_in, token_in, token_of, uploaded
-
-
-@pytest.fixture
-def app(database_url):
-    url, options = database_url
-    application = create_app(url, books=OpenBooks(os.urandom(32), clock=MovableClock()), **options)
-    with TestClient(application):
-        yield application
 
 
 def later(app) -> None:

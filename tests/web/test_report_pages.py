@@ -3,26 +3,13 @@ report from its council's page (a box per product of its targets, or a CSV file)
 named on the refusal page; a correction shows beside what it replaced; the round's page of
 reports lists, per workplace, the periods due and missing, with names."""
 
-import os
 from datetime import date
 
-import pytest
 from fastapi.testclient import TestClient
 
 from commonplan.execution.periods import Cadence, period_of
-from commonplan.server import create_app
-from commonplan.store.books import OpenBooks
-from tests.clocks import MovableClock
 from tests.pages import logged_in, post, text_of, token_of
 from tests.rest import round_in_execution
-
-
-@pytest.fixture
-def app(database_url):
-    url, options = database_url
-    application = create_app(url, books=OpenBooks(os.urandom(32), clock=MovableClock()), **options)
-    with TestClient(application):
-        yield application
 
 
 def week_of(world) -> str:

@@ -3,29 +3,14 @@ opens one; the round's page shows where it stands, what is next and who must act
 move it on from there; a step not done is a refusal page naming what is missing."""
 
 import io
-import os
 import time
 import zipfile
 
-import pytest
 from fastapi.testclient import TestClient
 
-from commonplan.server import create_app
-from commonplan.store.books import OpenBooks
-from tests.clocks import MovableClock
 from tests.factories import BAKERY
 from tests.pages import browser, logged_in, post, signed_in, text_of, token_of, uploaded
 from tests.rest import federation
-
-
-@pytest.fixture
-def app(database_url, monkeypatch):
-    url, options = database_url
-    application = create_app(url, books=OpenBooks(os.urandom(32), clock=MovableClock()), **options)
-    with TestClient(application):
-        yield application
-
-
 
 
 def test_a_federation_opens_a_round_and_its_page_says_where_it_stands(app):

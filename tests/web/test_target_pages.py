@@ -6,27 +6,12 @@ public, as the open books are), but only the council's members see the forms."""
 
 import csv
 import io
-import os
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 
-from commonplan.server import create_app
-from commonplan.store.books import OpenBooks
-from tests.clocks import MovableClock
 from tests.pages import browser, logged_in, post, signed_in, text_of
 from tests.rest import ok, round_at_targets
-
-
-@pytest.fixture
-def app(database_url):
-    url, options = database_url
-    application = create_app(url, books=OpenBooks(os.urandom(32), clock=MovableClock()), **options)
-    with TestClient(application):
-        yield application
-
-
 
 
 def test_a_workplace_page_shows_its_targets_by_name_rounded_with_exact_figures_in_the_csv(app):

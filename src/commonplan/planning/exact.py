@@ -54,6 +54,16 @@ SCALED = 1e-30  # limits above this have their master row divided by the limit
 FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
 
 
+def choice_position(choices: list[np.ndarray], index: dict[bytes, int], choice: np.ndarray) -> int:
+    """The position of ``choice`` (a technique per product) in ``choices``, appended (and
+    indexed by its bytes) the first time it is proposed."""
+    key = choice.tobytes()
+    if key not in index:
+        index[key] = len(choices)
+        choices.append(choice)
+    return index[key]
+
+
 class ColumnGeneration(HeldTiers):
     """The master LP over proposals, grown by pricing out least-cost choices."""
 
@@ -94,11 +104,7 @@ class ColumnGeneration(HeldTiers):
     # -- proposals -------------------------------------------------------------------------
 
     def _choice_index(self, choice: np.ndarray) -> int:
-        key = choice.tobytes()
-        if key not in self.index:
-            self.index[key] = len(self.choices)
-            self.choices.append(choice)
-        return self.index[key]
+        return choice_position(self.choices, self.index, choice)
 
     def _add_column(self, c: int, k: int) -> None:
         """Add the proposal "choice c delivers tier k's needs" to the master."""

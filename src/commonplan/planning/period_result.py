@@ -6,14 +6,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 
 from commonplan.planning.capital import Capital
+from commonplan.planning.highs import LPError, optimise
+from commonplan.planning.lexicographic import MAX_SLACK
 from commonplan.planning.plan import NAMED, Plan, PlanStatus, finish_plan
 from commonplan.planning.problem import TOLERANCE, PlanningProblem, breaches, fulfilment_of
 
 FULL = 1 - 1e-6  # a tier met to SPEC's accuracy is "met in full" in words
+
+
+Hold = tuple[int, str, float]  # an earlier tier held: (tier, "least" or "total", its optimum)
+
+
+class HeldModel:
+    """A model of several periods whose earlier tiers are held (``holds``) to within ``slack``:
+    solved, on numerical trouble, with the holds widened tenfold at a time up to MAX_SLACK."""
+
+    highs: highspy.Highs
+    holds: list[Hold]
+    slack: float
+
+    def _hold(self, hold: Hold) -> None:
+        raise NotImplementedError
+
+    def _optimise_held(self) -> highspy.HighsSolution:
+        while True:
+            try:
+                return optimise(self.highs)
+            except LPError:
+                if self.slack * 10 > MAX_SLACK * (1 + 1e-9) or not self.holds:
+                    raise
+                self.slack *= 10
+                for hold in self.holds:
+                    self._hold(hold)
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,9 +25,10 @@ import scipy.sparse as sp
 
 from commonplan.economy.model import Economy, Needs
 from commonplan.planning.capital import Capital
-from commonplan.planning.highs import INFINITY, LPError, highs_model, model_status, optimise
+from commonplan.planning.highs import INFINITY, LPError, highs_model, model_status
 from commonplan.planning.lexicographic import HOLD
 from commonplan.planning.period_result import (
+    HeldModel,
     PeriodPlans,
     assemble_plans,
     explain_periods,
@@ -37,7 +38,6 @@ from commonplan.planning.period_result import (
 from commonplan.planning.plan import MET, Progress
 from commonplan.planning.problem import TOLERANCE, PlanningProblem, planning_problem
 
-MAX_SLACK = 1e-6  # the most the hold of an earlier tier is widened to, on numerical trouble
 # HiGHS's tolerance: 1e-9 (highs.py) stalls the simplex on models of all periods at 10^3 products
 # x 5 periods; 1e-8 does not, and the final plan is checked against SPEC's 1e-7 (RETRIES)
 SOLVER_TOLERANCE = 1e-8
@@ -78,7 +78,7 @@ def plan_periods(economy: Economy, needs: Needs | None, periods: int, capital: C
     return plans
 
 
-class PeriodModel:
+class PeriodModel(HeldModel):
     """The HiGHS model of all periods at once, and its lexicographic stages."""
 
     def __init__(self, base: PlanningProblem, capital: Capital, periods: int) -> None:
@@ -246,16 +246,7 @@ class PeriodModel:
 
     def _solve(self) -> float:
         """Solve; on numerical trouble, widen the holds of earlier tiers tenfold (up to 1e-6) and retry."""
-        while True:
-            try:
-                solution = optimise(self.highs)
-                break
-            except LPError:
-                if self.slack * 10 > MAX_SLACK * (1 + 1e-9) or not self.holds:
-                    raise
-                self.slack *= 10
-                for hold in self.holds:
-                    self._hold(hold)
+        solution = self._optimise_held()
         self.solution = np.asarray(solution.col_value)
         self.last = (np.asarray(solution.row_dual), np.asarray(solution.col_dual))
         return float(self.highs.getInfo().objective_function_value)

@@ -50,16 +50,16 @@ from commonplan.economy.choice import technique_system
 from commonplan.economy.leontief import SolveError, leontief_solve
 from commonplan.economy.productive import productive_choice
 from commonplan.planning.capital import Capital
-from commonplan.planning.highs import INFINITY, LPError, highs_model, model_status, optimise
+from commonplan.planning.exact import choice_position
+from commonplan.planning.highs import INFINITY, LPError, highs_model, model_status
 from commonplan.planning.lexicographic import HOLD
-from commonplan.planning.period_result import PeriodPlans, assemble_plans, period_problem
+from commonplan.planning.period_result import HeldModel, PeriodPlans, assemble_plans, period_problem
 from commonplan.planning.plan import MET, Progress
 from commonplan.planning.problem import PlanningProblem
 
 GAIN_LAMBDA = 1e-11  # a proposal enters when it gains this much of a lambda (absolute) ...
 GAIN_HOURS = 1e-9  # ... or this share of the hours (exact.py gives the reasons)
 PRECISION = 1e-13  # sparse solves and switches of technique (exact.py)
-MAX_SLACK = 1e-6  # the most the hold of an earlier tier is widened to, on numerical trouble
 MAX_ROUNDS = 2_000
 SCALED = 1e-30  # limits and capacities above this have their master row divided by them
 FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
@@ -95,7 +95,7 @@ def plan_by_columns(base: PlanningProblem, capital: Capital, periods: int,
     return plans, ""
 
 
-class PeriodColumns:
+class PeriodColumns(HeldModel):
     """The master LP over proposals of every period, grown by pricing each period."""
 
     def __init__(self, base: PlanningProblem, capital: Capital, periods: int,
@@ -174,11 +174,7 @@ class PeriodColumns:
         return self.lambdas + self.tiers
 
     def _choice_index(self, choice: np.ndarray) -> int:
-        key = choice.tobytes()
-        if key not in self.index:
-            self.index[key] = len(self.choices)
-            self.choices.append(choice)
-        return self.index[key]
+        return choice_position(self.choices, self.index, choice)
 
     def _activities(self, c: int, demands: np.ndarray, keys: list[tuple[int, int, int]]
                     ) -> np.ndarray:
@@ -330,21 +326,12 @@ class PeriodColumns:
 
     def _optimise(self) -> float:
         """Solve the master; on numerical trouble, widen the holds tenfold (up to 1e-6)."""
-        while True:
-            try:
-                if self.highs.getNumRow() == 0 or self.highs.getNumCol() == 0:  # all idle
-                    self.solution = (np.zeros(self.highs.getNumCol()),
-                                     np.zeros(self.highs.getNumRow()))
-                    return 0.0
-                solution = optimise(self.highs)
-                self.solution = (np.asarray(solution.col_value), np.asarray(solution.row_dual))
-                return float(self.highs.getInfo().objective_function_value)
-            except LPError:
-                if self.slack * 10 > MAX_SLACK * (1 + 1e-9) or not self.holds:
-                    raise
-                self.slack *= 10
-                for hold in self.holds:
-                    self._hold(hold)
+        if self.highs.getNumRow() == 0 or self.highs.getNumCol() == 0:  # all idle
+            self.solution = (np.zeros(self.highs.getNumCol()), np.zeros(self.highs.getNumRow()))
+            return 0.0
+        solution = self._optimise_held()
+        self.solution = (np.asarray(solution.col_value), np.asarray(solution.row_dual))
+        return float(self.highs.getInfo().objective_function_value)
 
     def _prices(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per period: the price of a unit of each limit and of each technique's capacity."""
