@@ -27,6 +27,7 @@ from tests.rest import (
     round_at_targets,
     sign_in,
     upload,
+    wait_for,
     workplaces,
 )
 
@@ -195,3 +196,35 @@ def test_targets_download_as_csv_with_exact_figures(client):
         ("Farm", "output"), ("Farm", "resource"), ("Farm", "labour"), ("Parks office", "labour")}
     mine = client.get(f"/councils/{world['bakery']}/targets.csv", headers=baker)
     assert {row["producer"] for row in csv.DictReader(io.StringIO(mine.text))} == {"Bakery"}
+
+
+def test_a_failed_targets_job_is_queued_anew_a_bounded_number_of_times(client):
+    """Moving on queues the targets anew only while their job failed or was cancelled, and at
+    most MAX_TARGETS_JOBS times in all: a member cancelling and queueing again cannot flood
+    the books."""
+    from sqlalchemy import update
+
+    from commonplan.app.acts.rounds import MAX_TARGETS_JOBS
+    from commonplan.store.models import Job
+
+    world = round_at_targets(client)
+    delegate = world["delegates"][0]
+
+    def targets_job() -> int:
+        return int(ok(client.get(f"/rounds/{world['round']}", headers=delegate), 200)["targets_job"]["id"])
+
+    def fail(job: int) -> None:
+        with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
+            session.execute(update(Job).where(Job.id == job).values(state="failed", message="killed"))
+
+    jobs = [targets_job()]
+    for _ in range(MAX_TARGETS_JOBS - 1):
+        fail(jobs[-1])
+        shown = moved_on(client, delegate, world["round"])
+        assert shown["step"] == "targets" and shown["targets_job"]["id"] != jobs[-1]
+        jobs.append(shown["targets_job"]["id"])
+        assert wait_for(client, delegate, jobs[-1])["state"] == "done"
+    fail(jobs[-1])
+    refused = client.post(f"/rounds/{world['round']}/advance", headers=delegate)
+    assert (refused.status_code, refused.json()["error"]) == (403, "not_eligible")
+    assert "queued 5 times" in refused.json()["detail"]

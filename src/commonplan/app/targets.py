@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from commonplan.app.rows import ancestors, found
@@ -80,7 +80,9 @@ def targets_documents(economy: Economy, activity: np.ndarray) -> list[dict[str, 
 
 
 def store_targets(session: Session, held: Round, documents: list[dict[str, Any]]) -> str:
-    """Store the round's ``documents`` (one per workplace, in name order); their SHA-256."""
+    """Store the round's ``documents`` (one per workplace, in name order), in place of any it
+    had (a targets job queued anew stores them whole again); their SHA-256."""
+    session.execute(delete(RoundTarget).where(RoundTarget.round_id == held.id))
     if documents:
         session.execute(insert(table_of(RoundTarget)), [
             {"round_id": held.id, "position": position, "producer": document["producer"],

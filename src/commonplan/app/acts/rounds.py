@@ -208,6 +208,9 @@ def finished_variants(session: Session, held: Round) -> list[Job]:
     return [jobs[job] for job in held.variants if job in jobs]
 
 
+MAX_TARGETS_JOBS = 5  # jobs publishing one round's targets, the failed ones queued anew included
+
+
 def advance_round(session: Session, books: OpenBooks, member: Member, round_id: int) -> Round:
     """Move the round to its next step, refused ("not_ready") while the step's work is not done
     (and, for the variants, before the step's deadline); leaving the variants opens the plan
@@ -250,7 +253,14 @@ def _targets_job_ended_undone(session: Session, held: Round) -> bool:
 
 
 def _queue_targets(session: Session, books: OpenBooks, held: Round, member: Member, actor: str) -> None:
-    """Queue the job publishing every workplace's targets in the adopted plan, on the books."""
+    """Queue the job publishing every workplace's targets in the adopted plan, on the books;
+    refused past MAX_TARGETS_JOBS for one round (a job cancelled and queued anew, again and
+    again, would flood the books)."""
+    queued = session.scalar(select(func.count()).select_from(Job).where(
+        Job.kind == "targets", Job.options["round"].as_integer() == held.id)) or 0
+    if queued >= MAX_TARGETS_JOBS:
+        raise Refusal("not_eligible", f"round {held.id}'s targets were queued {queued} times, the most "
+                      "they may be: the server's operator looks into why they fail")
     job = queue_job(session, "targets", held.economy_id, member.id,
                     {"round": held.id, "adopted_job": held.adopted_job_id})
     held.targets_job_id = job.id
