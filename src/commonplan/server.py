@@ -48,7 +48,7 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
     app = FastAPI(title="commonplan", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # /docs is a page (web.pages), served offline
     app.state.sessions, app.state.worker = worker.sessions, worker
-    app.state.logins = LoginLimit()
+    app.state.logins = LoginLimit(worker.sessions)
     app.state.books = books or OpenBooks(load_secret(secret_path(database_url)))
     errors.install(app)
     app.add_middleware(TooLargeInJson)
