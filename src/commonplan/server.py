@@ -33,15 +33,15 @@ SECURITY_HEADERS = {
 
 def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = None,
                **engine_options: Any) -> FastAPI:
-    """The application on the database at ``database_url`` (migrated); jobs a stopped server
-    left queued or running are resumed once it starts (store.jobs.resume_interrupted). The open
+    """The application on the database at ``database_url`` (migrated); jobs no live server
+    process holds are run once it starts, and looked for while it runs (app.worker). The open
     books sign with keys derived from the server's secret (store.books.load_secret)."""
     engine = open_database(database_url, **engine_options)
     worker = JobWorker(database_url, engine_options, sessions(engine))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
-        worker.resume()
+        worker.watch()
         yield
         worker.shutdown()
 

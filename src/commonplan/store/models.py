@@ -99,7 +99,9 @@ class Job(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # while running: until when its process is known alive (renewed by it; store.jobs.LEASE)
+    # while running: the run that claimed it, and until when its process is known alive
+    # (renewed by it; store.jobs.LEASE)
+    runner: Mapped[str | None] = mapped_column(String(32), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)

@@ -24,9 +24,11 @@ def upgrade() -> None:
         sa.Column("email_sha256", sa.String(64), nullable=False, index=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
     )
+    op.add_column("jobs", sa.Column("runner", sa.String(32), nullable=True))
     op.add_column("jobs", sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     op.drop_column("jobs", "lease_until")
+    op.drop_column("jobs", "runner")
     op.drop_table("login_attempts")
