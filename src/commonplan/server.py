@@ -3,6 +3,7 @@ pages (web/) over the use cases (app/) on one database and one job worker, with 
 headers on every answer and jobs resumed after a restart."""
 
 import json
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,16 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
         app.include_router(routes, max_body_size=MAX_BODY)  # per route: TooLargeInJson sees the 413
     web.install(app)
     return app
+
+
+DATABASE_VARIABLE = "COMMONPLAN_DATABASE"  # the database of each of several server processes
+
+
+def from_environment() -> FastAPI:
+    """The application on the database named by COMMONPLAN_DATABASE: what each process of
+    ``commonplan serve --workers N`` (or ``uvicorn --factory commonplan.server:from_environment``
+    behind any process manager) builds; docs/deploy.md."""
+    return create_app(os.environ.get(DATABASE_VARIABLE, DEFAULT_URL))
 
 
 def secret_path(database_url: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -14,20 +15,36 @@ from commonplan.cli.common import (
     out,
 )
 
+MAX_WORKERS = 64  # server processes of one command
+
 
 @app.command()
 def serve(database: DatabaseUrl = "sqlite:///commonplan.db",
           host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+          workers: Annotated[int, typer.Option(
+              "--workers", min=1, max=MAX_WORKERS,
+              help="Server processes (more than one needs PostgreSQL: docs/deploy.md).")] = 1,
           access_log: Annotated[bool, typer.Option(
               "--access-log", help="Log every request (off: it costs a few per cent of throughput).")]
           = False) -> None:
     """The web application and REST API (OpenAPI at /openapi.json, interactive docs at /docs)."""
     import uvicorn
 
-    from commonplan.server import create_app
+    from commonplan.server import DATABASE_VARIABLE, create_app
+    from commonplan.store.database import open_database
 
-    uvicorn.run(opened(database, create_app), host=host, port=port, access_log=access_log)
+    if workers == 1:
+        uvicorn.run(opened(database, create_app), host=host, port=port, access_log=access_log)
+        return
+    engine = opened(database, open_database)  # migrated once, and a bad URL named, before any process starts
+    if engine.dialect.name != "postgresql":
+        raise BadInput([f"--workers {workers}: several server processes need PostgreSQL (SQLite lets "
+                        "one process write at a time): --database postgresql+psycopg://..."])
+    engine.dispose()
+    os.environ[DATABASE_VARIABLE] = database
+    uvicorn.run("commonplan.server:from_environment", factory=True, workers=workers, host=host,
+                port=port, access_log=access_log)
 
 
 @app.command()
