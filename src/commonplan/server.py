@@ -6,7 +6,7 @@ import json
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from sqlalchemy import make_url
@@ -17,7 +17,7 @@ from commonplan import __version__, web
 from commonplan.api import accounts, councils, economies, ledger, reports, rounds, targets
 from commonplan.app.accounts import LoginLimit
 from commonplan.app.uploads import MAX_UPLOAD
-from commonplan.app.worker import JobWorker
+from commonplan.app.worker import JobRunner, JobWorker
 from commonplan.service import errors
 from commonplan.service.limits import MAX_BODY
 from commonplan.store.books import OpenBooks, load_secret
@@ -31,14 +31,27 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+DATABASE_VARIABLE = "COMMONPLAN_DATABASE"  # the database of each of several server processes
+JOBS_VARIABLE = "COMMONPLAN_JOBS"  # where their jobs run: "inside" (the default) or "queue"
+JobPlace = Literal["inside", "queue"]
+JOB_PLACES: tuple[JobPlace, ...] = ("inside", "queue")
+
 
 def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = None,
-               **engine_options: Any) -> FastAPI:
+               jobs: JobPlace = "inside", **engine_options: Any) -> FastAPI:
     """The application on the database at ``database_url`` (migrated); jobs no live server
     process holds are run once it starts, and looked for while it runs (app.worker). The open
-    books sign with keys derived from the server's secret (store.books.load_secret)."""
+    books sign with keys derived from the server's secret (store.books.load_secret). With
+    ``jobs="queue"`` (PostgreSQL), jobs are sent to the queue of ``commonplan worker`` processes
+    (app.queue) rather than run beside the server."""
     engine = open_database(database_url, **engine_options)
-    worker = JobWorker(database_url, engine_options, sessions(engine))
+    worker: JobRunner
+    if jobs == "queue":
+        from commonplan.app.queue import QueuedJobs  # procrastinate, only where it is asked for
+
+        worker = QueuedJobs(database_url, sessions(engine))
+    else:
+        worker = JobWorker(database_url, engine_options, sessions(engine))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
@@ -61,14 +74,15 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
     return app
 
 
-DATABASE_VARIABLE = "COMMONPLAN_DATABASE"  # the database of each of several server processes
 
 
 def from_environment() -> FastAPI:
-    """The application on the database named by COMMONPLAN_DATABASE: what each process of
+    """The application on the database named by COMMONPLAN_DATABASE, its jobs where
+    COMMONPLAN_JOBS says (``inside`` or ``queue``): what each process of
     ``commonplan serve --workers N`` (or ``uvicorn --factory commonplan.server:from_environment``
     behind any process manager) builds; docs/deploy.md."""
-    return create_app(os.environ.get(DATABASE_VARIABLE, DEFAULT_URL))
+    place: JobPlace = "queue" if os.environ.get(JOBS_VARIABLE) == "queue" else "inside"
+    return create_app(os.environ.get(DATABASE_VARIABLE, DEFAULT_URL), jobs=place)
 
 
 def secret_path(database_url: str) -> Path:

@@ -14,7 +14,7 @@ import multiprocessing
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,6 +40,22 @@ def _open(url: str, options: dict[str, Any], stopping: Any) -> None:
 
 def _run(job_id: int) -> None:
     run_job(_child["sessions"], job_id, _child["stopping"])
+
+
+class JobRunner(Protocol):
+    """What the server asks of whatever runs its jobs: this module's JobWorker (inside the
+    server) or app.queue.QueuedJobs (jobs sent to ``commonplan worker`` processes)."""
+
+    sessions: sessionmaker[Session]
+
+    def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
+              options: dict[str, Any]) -> Job: ...
+
+    def submit(self, job_id: int) -> None: ...
+
+    def watch(self) -> None: ...
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None: ...
 
 
 class JobWorker:
@@ -70,9 +86,13 @@ class JobWorker:
     def submit(self, job_id: int) -> None:
         """Run the queued job ``job_id`` when the jobs before it are done (once: a job this
         worker holds already is not handed over again)."""
+        self.hand(job_id)
+
+    def hand(self, job_id: int) -> Future[None] | None:
+        """:meth:`submit`, answering the job's run to wait for (None when held already)."""
         with self.lock:
             if job_id in self.pending:
-                return
+                return None
             self.pending.add(job_id)
             try:
                 pool, future = self.pool, self.pool.submit(_run, job_id)
@@ -80,6 +100,7 @@ class JobWorker:
                 self.pool = self._new_pool()
                 pool, future = self.pool, self.pool.submit(_run, job_id)
         future.add_done_callback(lambda done: self._ended(job_id, pool, done))
+        return future
 
     def _ended(self, job_id: int, pool: ProcessPoolExecutor, done: Future[None]) -> None:
         """When the process failed the job (run_job itself keeps every error of a job): the

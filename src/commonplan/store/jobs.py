@@ -13,6 +13,7 @@ nor keep a result: a job never runs to two results. The processes' clocks are as
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,9 @@ from commonplan.store.models import OPEN, Job, JobState, now
 MAX_STARTS = 2  # a job interrupted by a stopped server is started again once
 INTERRUPTED = f"the server stopped while this job ran, {MAX_STARTS} times; run it again when it is mended"
 RESUMED = "resumed: the server process running it stopped"
-LEASE = timedelta(minutes=2)  # a running job's process renews its lease every LEASE / 4 (app.jobs)
+# a running job's process renews its lease every LEASE / 4 (app.jobs); another process takes the
+# job over once it lapses: a setting of the deployment (docs/deploy.md), 2 minutes by default
+LEASE = timedelta(seconds=float(os.environ.get("COMMONPLAN_JOB_LEASE_SECONDS", "120")))
 STOPPED = "the server stopped; the job resumes when it starts again"
 
 
