@@ -40,14 +40,16 @@ def output(simulation, producer: str, t: int) -> float:
 @given(st.floats(1e-3, 1e6), st.integers(1, 12), st.integers(1, 3), st.floats(0, 3))
 def test_with_no_faults_and_no_noise_every_report_is_exactly_on_plan(scale, periods, spread, stock):
     plans = chain(scale)
-    simulation = simulate(plans, periods=periods, plan_periods=periods * spread, noise=0.0, stock_periods=stock)
+    simulation = simulate(plans, periods=periods, plan_periods=periods * spread, noise=0.0,
+                          stock_periods=stock)
     for producer, t, lines in simulation.reports(stocked={"wheat": True, "flour": True}):
         plan = next(p for p in plans if p.producer == producer)
         figures = {(line.section, line.product): line.quantity for line in lines}
         for product, quantity in plan.outputs.items():
             assert figures["output", product] == quantity / (periods * spread)
         for product, quantity in [*plan.inputs.items(), *plan.resources.items()]:
-            assert figures["input", product] == pytest.approx(quantity / (periods * spread), rel=1e-12)
+            expected = quantity / (periods * spread)
+            assert figures["input", product] == pytest.approx(expected, rel=1e-12)
         assert t < periods
 
 
@@ -108,7 +110,8 @@ def test_every_simulated_report_keeps_the_rules_of_a_report():
 
 
 def test_the_truth_names_every_fault_injected():
-    faults = [Fault(FaultKind.BREAKDOWN, 3, 0.5, "Mill", periods=2), Fault(FaultKind.SHORTFALL, 1, 0.2, product="land")]
+    faults = [Fault(FaultKind.BREAKDOWN, 3, 0.5, "Mill", periods=2),
+              Fault(FaultKind.SHORTFALL, 1, 0.2, product="land")]
     truth = simulate(chain(), faults, periods=5, seed=1).truth()
     assert truth["faults"] == [
         {"kind": "breakdown", "workplace": "Mill", "product": None, "start": 3, "periods": 2, "size": 0.5},
@@ -117,7 +120,8 @@ def test_the_truth_names_every_fault_injected():
 
 
 def test_faults_that_do_not_fit_the_plan_are_named_field_by_field():
-    faults = [Fault(FaultKind.BREAKDOWN, 9, 0.5, "Brewery"), Fault(FaultKind.SHORTFALL, 0, 1.5, product="cake"),
+    faults = [Fault(FaultKind.BREAKDOWN, 9, 0.5, "Brewery"),
+              Fault(FaultKind.SHORTFALL, 0, 1.5, product="cake"),
               Fault(FaultKind.DRIFT, 0, 0.1, "Mill", product="bread")]
     with pytest.raises(ReportError) as caught:
         simulate(chain(), faults, periods=5)
