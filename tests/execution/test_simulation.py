@@ -33,7 +33,8 @@ def output(simulation, producer: str, t: int) -> float:
     """The producer's output in period t as the share of the plan for a period."""
     row = next(r for r, (w, _) in enumerate(simulation.output_rows) if simulation.producers[w] == producer)
     w, product = simulation.output_rows[row]
-    return float(simulation.outputs[t, row]) / (simulation.plans[w].outputs[product] / simulation.plan_periods)
+    planned = simulation.plans[w].outputs[product] / simulation.plan_periods
+    return float(simulation.outputs[t, row]) / planned
 
 
 @settings(max_examples=40, deadline=None)
