@@ -167,3 +167,12 @@ def test_targets_are_read_from_the_csv_download_and_the_json_documents():
         read_targets("producer,section,product,quantity\nMill,outptu,flour,-1\n", "t.csv")
     text = "\n".join(str(problem) for problem in caught.value.problems)
     assert "t.csv:2:section" in text and "t.csv:2:quantity" in text
+
+
+def test_a_workplace_free_of_faults_makes_up_what_it_owes_with_its_spare_capacity():
+    simulation = simulate(chain(), [Fault(FaultKind.BREAKDOWN, 1, 0.5, "Farm", periods=1)], periods=10,
+                          noise=0.0, spare=0.1)
+    made = [output(simulation, "Farm", t) for t in range(10)]
+    assert made[1] == pytest.approx(0.5) and made[2:7] == pytest.approx([1.1] * 5)
+    assert made[7:] == pytest.approx([1, 1, 1])
+    assert sum(made) == pytest.approx(10)  # the plan's whole output, made up

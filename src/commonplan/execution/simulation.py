@@ -136,15 +136,18 @@ class Simulation:
 
 def simulate(plans: Sequence[WorkplacePlan], faults: Sequence[Fault] = (), *, periods: int,
              plan_periods: int | None = None, noise: float = 0.05, seed: int = 0,
-             stock_periods: float = 1.0) -> Simulation:
+             stock_periods: float = 1.0, spare: float = 0.1) -> Simulation:
     """``periods`` periods of the execution of ``plans`` (targets over ``plan_periods`` periods,
     by default ``periods``), with ``noise`` (the coefficient of variation of each figure) and
-    ``faults``; a ReportError naming every fault that does not fit the plan."""
+    ``faults``, workplaces free of faults catching up on what they owe with up to ``spare`` of
+    plan more a period; a ReportError naming every fault that does not fit the plan."""
     plan_periods = plan_periods or periods
     if not 1 <= periods <= MAX_PERIODS or plan_periods < 1:
         raise ValueError(f"a simulation runs 1 to {MAX_PERIODS} periods, not {periods}")
-    if not (math.isfinite(noise) and 0 <= noise <= 1 and math.isfinite(stock_periods) and stock_periods >= 0):
-        raise ValueError("the noise is a share from 0 to 1 and the stock a number of periods >= 0")
+    if not (math.isfinite(noise) and 0 <= noise <= 1 and math.isfinite(stock_periods) and stock_periods >= 0
+            and math.isfinite(spare) and 0 <= spare <= 1):
+        raise ValueError("the noise and the spare capacity are shares from 0 to 1, the stock a number of "
+                         "periods >= 0")
     check_faults(plans, faults, periods)
     producers = tuple(plan.producer for plan in plans)
     index = {producer: w for w, producer in enumerate(producers)}
@@ -173,15 +176,19 @@ def simulate(plans: Sequence[WorkplacePlan], faults: Sequence[Fault] = (), *, pe
     stocks = np.zeros((periods, len(input_rows)))
     stock = use * stock_periods
     share = np.ones(len(output_rows))  # of plan made, the period before
+    owed = np.zeros(len(output_rows))  # output short of plan so far, to make up
     weight = np.bincount(out_w, weights=made, minlength=len(plans))
     for t in range(periods):
         own = _own_factors(faults, t, out_w, out_q, index, code)
         received = use * np.where(external, _arriving(faults, t, in_q, code), supply @ share)
         have = stock + received
         ratio = np.divide(have, use, out=np.ones_like(have), where=use > 0)
-        able = np.ones(len(plans))
-        np.minimum.at(able, in_w, np.where(ratio > 1 - 1e-9, 1.0, ratio))  # 1e-9: the parts' rounding
-        share = own * able[out_w]
+        able = np.full(len(plans), 1 + spare)
+        np.minimum.at(able, in_w, np.where(np.abs(ratio - 1) < 1e-9, 1.0, ratio))  # 1e-9: the parts' rounding
+        wanted = np.where(own >= 1, 1 + np.minimum(spare, np.divide(owed, made, out=np.zeros_like(owed),
+                                                                    where=made > 0)), 1.0)
+        share = own * np.minimum(able[out_w], wanted)
+        owed = np.maximum(owed + made * (1 - share), 0.0)
         outputs[t] = np.maximum(made * share * (1 + noise * noise_out[t]), 0.0)
         activity = np.divide(np.bincount(out_w, weights=made * share, minlength=len(plans)), weight,
                              out=able.copy(), where=weight > 0)
