@@ -8,8 +8,8 @@ own (10^5 output targets) from 3 inputs, each input named from one supplier (a p
 workplace makes), carried out by execution.simulation over ``--days`` daily periods with noise
 0.05 and faults at random times (per 1,000 workplaces: 5 breakdowns to half for 5 days, 1
 shortfall of 30% for 5 days, 2 drifts of 1% a day; each reaches the users of what fell short).
-Each day's outputs are applied to an execution.watching.Watch over all targets at once (the forecast of each target's
-fulfilment with its interval, and the CUSUM), then every target's forecast is read. Printed: the
+Each day's outputs are applied to an execution.watching.Watch over all targets at once (the
+forecast of each target's fulfilment with its interval, and the CUSUM), then every target's forecast is read. Printed: the
 time per day of reports (median and slowest over the days), beside the floor: a bare numpy pass
 over the same arrays (the residual over a fixed sigma and a two-sided CUSUM, no forecast), and
 the ratio; and, for scale, execution.forecast.forecast target by target on a sample of 1,000
@@ -110,8 +110,8 @@ def main() -> int:
     median, slowest, floor = float(np.median(days)), max(days), float(np.median(floors))
     print(f"per day of reports: median {median:.3f} s, slowest {slowest:.3f} s (target 30 s); floor (bare "
           f"numpy CUSUM pass) {floor:.4f} s; ratio {median / floor:.0f}x; {alarms:,} alarms in "
-          f"{options.days} days ({hit:,} targets below 80% of plan on some day: faults spread to the users of what "
-          f"fell short); forecast() target by target for all {len(targets):,} at day {options.days}: "
+          f"{options.days} days ({hit:,} targets below 80% of plan on some day: faults spread to the "
+          f"users of what fell short); forecast() target by target for all {len(targets):,} at day {options.days}: "
           f"{one_by_one:.0f} s (from a sample of {len(sample)})")
     return 0 if slowest <= 30 else 1
 
