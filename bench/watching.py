@@ -9,11 +9,12 @@ workplace makes), carried out by execution.simulation over ``--days`` daily peri
 0.05 and faults at random times (per 1,000 workplaces: 5 breakdowns to half for 5 days, 1
 shortfall of 30% for 5 days, 2 drifts of 1% a day; each reaches the users of what fell short).
 Each day's outputs are applied to an execution.watching.Watch over all targets at once (the
-forecast of each target's fulfilment with its interval, and the CUSUM), then every target's forecast is read. Printed: the
-time per day of reports (median and slowest over the days), beside the floor: a bare numpy pass
-over the same arrays (the residual over a fixed sigma and a two-sided CUSUM, no forecast), and
-the ratio; and, for scale, execution.forecast.forecast target by target on a sample of 1,000
-targets, extrapolated to all. Exit 1 when a day takes more than 30 s.
+forecast of each target's fulfilment with its interval, and the CUSUM), then every target's
+forecast is read. Printed: the time per day of reports (median and slowest over the days),
+beside the floor: a bare numpy pass over the same arrays (the residual over a fixed sigma and a
+two-sided CUSUM, no forecast), and the ratio; and, for scale, execution.forecast.forecast target
+by target on a sample of 1,000 targets, extrapolated to all. Exit 1 when a day takes more than
+30 s.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ def main() -> int:
     print(f"per day of reports: median {median:.3f} s, slowest {slowest:.3f} s (target 30 s); floor (bare "
           f"numpy CUSUM pass) {floor:.4f} s; ratio {median / floor:.0f}x; {alarms:,} alarms in "
           f"{options.days} days ({hit:,} targets below 80% of plan on some day: faults spread to the "
-          f"users of what fell short); forecast() target by target for all {len(targets):,} at day {options.days}: "
+          f"users of what fell short); forecast() target by target for all {len(targets):,} at day "
+          f"{options.days}: "
           f"{one_by_one:.0f} s (from a sample of {len(sample)})")
     return 0 if slowest <= 30 else 1
 
