@@ -17,7 +17,10 @@ evenly over the execution's ``plan_periods`` periods: p = target / N a period. I
   ``p x own factor x a x (1 + noise e)``, e standard normal, at least 0;
 - it uses each input at ``planned use x (share of plan made) x (1 + noise e)``, at most what it
   has, and holds the rest as **stock** (starting at ``stock_periods`` periods of planned use);
-  its hours are the plan's times ``1 + noise e`` (a breakdown costs output, not hours).
+  its hours are the plan's times ``1 + noise e`` (a breakdown costs output, not hours);
+- a workplace free of faults **makes up** what it owes (its output short of plan so far) with up
+  to ``spare`` of plan more a period, inputs allowing, so that its users' stocks refill and a
+  fault's consequences pass.
 
 Everything random is drawn once from ``seed`` before any fault is applied, so a fault changes
 nothing before its start and the same seed gives the same reports. :class:`Simulation` holds the
