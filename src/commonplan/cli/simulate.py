@@ -124,8 +124,8 @@ NoiseOption = Annotated[float, typer.Option("--noise", min=0, max=1,
 SeedOption = Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1)]
 StockOption = Annotated[float, typer.Option("--stock-periods", min=0, max=1000,
                                             help="Inputs held at the start, in periods of planned use.")]
-SpareOption = Annotated[float, typer.Option("--spare", min=0, max=1,
-                                            help="Spare capacity to make up what a workplace owes, a share of plan.")]
+SpareOption = Annotated[float, typer.Option(
+    "--spare", min=0, max=1, help="Spare capacity to make up what a workplace owes, a share of plan.")]
 BundleOption = Annotated[Path | None, typer.Option(
     "--bundle", help="The plan's economy, to know which inputs are goods (their stocks are reported).")]
 ServerOption = Annotated[str | None, typer.Option("--server",
@@ -146,7 +146,8 @@ def simulate_execution(targets: TargetsArgument = None, out_dir: OutOption = Pat
                        start: StartOption = None, every: EveryOption = None, faults_file: FaultsOption = None,
                        breakdown: BreakdownOption = None, shortfall: ShortfallOption = None,
                        drift: DriftOption = None, noise: NoiseOption = 0.05, seed: SeedOption = 0,
-                       stock_periods: StockOption = 1.0, spare: SpareOption = 0.1, bundle: BundleOption = None,
+                       stock_periods: StockOption = 1.0, spare: SpareOption = 0.1,
+                       bundle: BundleOption = None,
                        server: ServerOption = None, round_id: RoundOption = None, token: TokenOption = None,
                        upload: UploadFlag = False, workplace: WorkplaceOption = None,
                        json: JsonFlag = False) -> None:
