@@ -60,3 +60,21 @@ def test_a_steady_shortfall_raises_the_alarm_below_plan_for_that_target_only():
     outputs[20:, 1] -= 2
     result = forecast_many([520.0] * 3, 52, outputs)
     assert result[1].alarms and result[1].alarms[0].below and result[1].alarms[0].index >= 20
+
+
+def test_the_watch_finds_a_breakdown_the_simulator_injected_soon_after_its_start_and_not_before():
+    from commonplan.execution.plans import WorkplacePlan
+    from commonplan.execution.simulation import Fault, FaultKind, simulate
+
+    plans = [WorkplacePlan(f"W{w}", outputs={f"p{w}": 100.0 * 60}) for w in range(200)]
+    simulation = simulate(plans, [Fault(FaultKind.BREAKDOWN, 30, 0.2, "W7")], periods=60, noise=0.05, seed=4)
+    watch = Watch(np.full(200, 100.0 * 60), 60)
+    found: dict[int, list[tuple[int, bool]]] = {}
+    for t in range(60):
+        raised, below, _ = watch.update(simulation.outputs[t])
+        for target, low in zip(raised.tolist(), below.tolist(), strict=True):
+            found.setdefault(target, []).append((t, low))
+    first = found[7][0]
+    assert first[1] and 30 <= first[0] <= 34  # 4 sigmas short: within a few reports
+    false = sum(len(alarms) for target, alarms in found.items() if target != 7)
+    assert false <= 40  # 199 targets x 60 reports in control: 12,000 / ARL0 630, fewer while sigma is new

@@ -25,6 +25,7 @@ from commonplan.execution.simulation import MAX_PERIODS, Fault, FaultKind, read_
 
 MAX_FILE = 512 * 2**20  # bytes of a targets or faults file
 PAGE = 100  # rows of a page of the API
+MAX_REPORTS = 1_000_000  # report files one run writes (workplaces x periods)
 
 
 def _read(path: Path) -> str:
@@ -174,6 +175,9 @@ def simulate_execution(targets: TargetsArgument = None, out_dir: OutOption = Pat
     faults += _option_faults(FaultKind.BREAKDOWN, breakdown or [], "--breakdown")
     faults += _option_faults(FaultKind.SHORTFALL, shortfall or [], "--shortfall")
     faults += _option_faults(FaultKind.DRIFT, drift or [], "--drift")
+    if len(plans) * periods > MAX_REPORTS:
+        raise BadInput([f"{len(plans):,} workplaces x {periods:,} periods is more than {MAX_REPORTS:,} report "
+                        "files: fewer --periods"])
     simulation = simulate(plans, faults, periods=periods, plan_periods=max(plan_periods, 1), noise=noise,
                           seed=seed, stock_periods=stock_periods, spare=spare)
     labels = [period.label for period in _periods(first, cadence, periods)]
