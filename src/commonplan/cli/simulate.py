@@ -176,8 +176,8 @@ def simulate_execution(targets: TargetsArgument = None, out_dir: OutOption = Pat
     faults += _option_faults(FaultKind.SHORTFALL, shortfall or [], "--shortfall")
     faults += _option_faults(FaultKind.DRIFT, drift or [], "--drift")
     if len(plans) * periods > MAX_REPORTS:
-        raise BadInput([f"{len(plans):,} workplaces x {periods:,} periods is more than {MAX_REPORTS:,} report "
-                        "files: fewer --periods"])
+        raise BadInput([f"{len(plans):,} workplaces x {periods:,} periods is more than {MAX_REPORTS:,} "
+                        "report files: fewer --periods"])
     simulation = simulate(plans, faults, periods=periods, plan_periods=max(plan_periods, 1), noise=noise,
                           seed=seed, stock_periods=stock_periods, spare=spare)
     labels = [period.label for period in _periods(first, cadence, periods)]
