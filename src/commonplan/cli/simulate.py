@@ -114,12 +114,14 @@ EveryOption = Annotated[Cadence | None, typer.Option("--every",
 FaultsOption = Annotated[Path | None, typer.Option(
     "--faults", help="Faults to inject: JSON or CSV with kind, workplace, product, start, periods, size.")]
 BreakdownOption = Annotated[list[str] | None, typer.Option(
-    "--breakdown", help="WORKPLACE:START:SIZE[:PERIODS]: its output falls by SIZE (a share of plan).")]
+    "--breakdown", metavar="FAULT",
+    help="WORKPLACE:START:SIZE\\[:PERIODS]: its output falls by SIZE (a share of plan).")]
 ShortfallOption = Annotated[list[str] | None, typer.Option(
-    "--shortfall", help="PRODUCT:START:SIZE[:PERIODS]: its makers fall short by SIZE.")]
+    "--shortfall", metavar="FAULT", help="PRODUCT:START:SIZE\\[:PERIODS]: its makers fall short by SIZE.")]
 DriftOption = Annotated[list[str] | None, typer.Option(
-    "--drift", help="WORKPLACE[/PRODUCT]:START:SIZE[:PERIODS]: its output falls by SIZE more each "
-                    "period.")]
+    "--drift", metavar="FAULT",
+    help="WORKPLACE\\[/PRODUCT]:START:SIZE\\[:PERIODS]: its output falls by SIZE more each "
+         "period.")]
 NoiseOption = Annotated[float, typer.Option("--noise", min=0, max=1,
                                             help="Each figure's coefficient of variation.")]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1)]
@@ -138,7 +140,7 @@ TokenOption = Annotated[str | None, typer.Option(
     help=f"Your bearer token; better given as {TOKEN_VARIABLE}.")]
 UploadFlag = Annotated[bool, typer.Option("--upload", help="File the reports through the API.")]
 WorkplaceOption = Annotated[list[str] | None, typer.Option(
-    "--workplace", help="Upload only this producer's reports (repeatable).")]
+    "--workplace", metavar="PRODUCER", help="Upload only this producer's reports (repeatable).")]
 
 
 @app.command("simulate-execution")
