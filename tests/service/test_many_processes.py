@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import zipfile
@@ -102,7 +103,7 @@ def serving(schema: str, tmp_path: Any, *options: str, workers: int = 0) -> Iter
 
             for _ in range(workers):
                 spawn()
-            yield {"client": client, "log": log, "spawn": spawn}
+            yield {"client": client, "log": log, "spawn": spawn, "server": server, "port": port}
     finally:
         for process in running:
             stop(process)
@@ -147,6 +148,72 @@ def test_one_member_one_vote_holds_across_processes(served):
                                                       headers=members[1]).status_code, range(16)))
     assert sorted(answers) == [201] + [409] * 15
     assert ok(client.get(f"/ballots/{shares}", headers=members[0]), 200)["voted"] == 1
+
+
+def test_a_server_process_killed_under_load_loses_no_accepted_vote(served):
+    """Forty members vote at once, each sending again until answered, while one of the two server
+    processes is killed (SIGKILL) midway: every vote answered 201 is counted, a vote whose answer
+    was lost is found counted when sent again (409 already voted), and each member has one vote."""
+    client = served["client"]
+    members = people(client, 40)
+    council = found(client, members[0], name="Bakery")
+    join(client, council, members[1:])
+    shares = ok(client.post(f"/councils/{council}/ballots", headers=members[0], json={
+        "kind": "shares", "question": "Shares?"}))["id"]
+    body = {"content": {"consumption": 0.5, "investment": 0.25, "public services": 0.25}}
+
+    answered = threading.Semaphore(0)
+
+    def vote_until_answered(headers: dict[str, str]) -> list[int]:
+        answers: list[int] = []
+        while not answers or answers[-1] >= 500:
+            try:
+                sent = client.post(f"/ballots/{shares}/votes", json=body, headers=headers)
+                answers.append(sent.status_code)
+            except httpx.TransportError:
+                answers.append(599)  # the connection died with its process: send again
+        answered.release()
+        return answers
+
+    with ThreadPoolExecutor(8) as pool:
+        voting = [pool.submit(vote_until_answered, headers) for headers in members]
+        for _ in range(10):  # a quarter of the votes are in
+            answered.acquire()
+        victim = busiest(server_processes(served["server"].pid), served["port"])
+        os.kill(victim, signal.SIGKILL)
+        answers = [vote.result() for vote in voting]
+    assert all(sent[-1] in (201, 409) for sent in answers), answers
+    assert all(sent.count(201) <= 1 for sent in answers)
+    assert all(sent[-1] == 201 or 599 in sent for sent in answers)  # 409 only after a lost answer
+    assert ok(client.get(f"/ballots/{shares}", headers=members[0]), 200)["voted"] == 40
+    assert any(599 in sent for sent in answers)  # the kill did cut some votes' answers
+    for _ in range(300):  # the supervisor replaces the killed process
+        serving_now = server_processes(served["server"].pid)
+        if len(serving_now) == 2 and victim not in serving_now:
+            break
+        time.sleep(0.1)
+    assert len(serving_now) == 2 and victim not in serving_now
+
+
+def busiest(processes: list[int], port: int) -> int:
+    """Of ``processes``, the one holding most connections to ``port`` (of the client's pool)."""
+    established = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":
+            established.add(fields[9])  # the socket's inode
+    def held(process: int) -> int:
+        links = (os.readlink(fd) for fd in Path(f"/proc/{process}/fd").iterdir())
+        return sum(link.startswith("socket:[") and link[8:-1] in established for link in links)
+    return max(processes, key=held)
+
+
+def server_processes(supervisor: int) -> list[int]:
+    """The server processes uvicorn's supervisor ``supervisor`` runs (its children spawned by
+    multiprocessing, not its resource tracker)."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return sorted(int(child) for child in children
+                  if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes())
 
 
 def test_a_job_runs_once_to_one_result(served, schema):
