@@ -18,8 +18,11 @@ from commonplan.api.schemas.reports import (
     ReportView,
     TargetForecast,
     WorkplaceDue,
+    WorkplaceRoom,
+    WorkplaceWatched,
 )
 from commonplan.app.acts.reports import Filed
+from commonplan.app.operations import federation_room, workplace_room
 from commonplan.app.reports import (
     MAX_REPORT_BYTES,
     current_reports_query,
@@ -136,3 +139,23 @@ def forecast_route(round_id: RowId, producer: ProducerKey, _me: Me, db: Db,
     """Each output target of a workplace watched: the fulfilment forecast at the end of the
     execution with its interval, updated with each report, and the alarms of a break from plan."""
     return forecasts_view(db, published_round(db, round_id), producer, books.clock())
+
+
+@router.get("/rounds/{round_id}/operations", operation_id="list_operations",
+            response_model=list[WorkplaceWatched])
+def operations_route(round_id: RowId, _me: Me, db: Db, books: Books, request: Request, response: Response,
+                     offset: Offset = 0, limit: Limit = PAGE_DEFAULT) -> list[dict[str, Any]]:
+    """The federation's operations room, a page of workplaces at a time: each one's reports due
+    and missing, its targets watched, the gravest of them and how many are alarmed below plan."""
+    held = published_round(db, round_id)
+    rows, page = page_of(db, round_targets_query(held), offset, limit)
+    link_headers(request, response, page)
+    return federation_room(db, held, rows, books.clock())
+
+
+@router.get("/rounds/{round_id}/operations/workplace", operation_id="get_workplace_operations",
+            response_model=WorkplaceRoom)
+def workplace_route(round_id: RowId, producer: ProducerKey, _me: Me, db: Db, books: Books) -> dict[str, Any]:
+    """A workplace's operations room: its reports due and missing, every target watched (the
+    gravest first) and the course of the gravest, period by period."""
+    return workplace_room(db, published_round(db, round_id), producer, books.clock())

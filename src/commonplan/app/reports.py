@@ -6,6 +6,7 @@ execution.periods."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -270,7 +271,8 @@ def planned_periods(held: Round, now: datetime) -> list[Period]:
 def forecasts_view(db: Session, held: Round, producer: str, now: datetime) -> list[dict[str, Any]]:
     """For each output target of ``producer`` in the round: the target, what was reported, and
     the forecast of its fulfilment at the end of the execution with its interval and its alarms
-    (execution.forecast), from the current reports of the periods elapsed (a period neither due
+    (execution.forecast), and what each period elapsed made (None: not reported), from the
+    current reports of the periods elapsed (a period neither due
     nor reported yet is to come; a report without that product made none of it)."""
     row = db.scalar(select(RoundTarget).where(RoundTarget.round_id == held.id,
                                               RoundTarget.producer == producer))
@@ -297,12 +299,14 @@ def forecasts_view(db: Session, held: Round, producer: str, now: datetime) -> li
     results = forecast_many([output["quantity"] for output in watched], max(len(periods), len(elapsed), 1),
                             made)
     views = []
-    for output, result in zip(watched, results, strict=True):
+    for position, (output, result) in enumerate(zip(watched, results, strict=True)):
         views.append({
             "product": output["product"], "name": output["name"], "unit": output["unit"],
             "target": output["quantity"], "reported": result.reported, "periods": max(len(periods), 1),
             "periods_reported": result.periods_reported, "fulfilment": result.fulfilment, "low": result.low,
             "high": result.high, "level": result.level, "level_sd": result.level_sd,
             "alarms": [{"period": elapsed[alarm.index].label, "below": alarm.below}
-                       for alarm in result.alarms]})
+                       for alarm in result.alarms],
+            "history": [{"period": period.label, "made": None if math.isnan(value) else float(value)}
+                        for period, value in zip(elapsed, made[:, position], strict=True)]})
     return views

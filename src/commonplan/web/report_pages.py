@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
+from commonplan.app.operations import federation_room, workplace_room
 from commonplan.app.reports import (
     MAX_REPORT_BYTES,
     missing_view,
@@ -70,3 +71,26 @@ def history_page(request: Request, round_id: RowId, me: Me, db: Db, producer: Sh
     request.state.back = f"/app/rounds/{round_id}/reports"
     return render(request, "report_history.html", round_id=round_id, producer=producer, period=period,
                   history=period_history(db, round_id, producer, period))
+
+
+@router.get("/app/rounds/{round_id}/operations")
+def operations_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books,
+                    offset: WebOffset = 0) -> HTMLResponse:
+    """The federation's operations room: every workplace (a page at a time), its gravest target
+    and alarms, its reports due and missing."""
+    request.state.back = f"/app/rounds/{round_id}"
+    held = published_round(db, round_id)
+    rows, page = page_of(db, round_targets_query(held), offset, WEB_PAGE)
+    now = books.clock()
+    return render(request, "operations.html", held=held, page=page, summary=reports_summary(db, held, now),
+                  workplaces=federation_room(db, held, rows, now))
+
+
+@router.get("/app/rounds/{round_id}/operations/{producer:path}")
+def workplace_operations_page(request: Request, round_id: RowId, producer: str, me: Me, db: Db,
+                              books: Books) -> HTMLResponse:
+    """A workplace's operations room: each target's course, forecast and alarms, as charts."""
+    request.state.back = f"/app/rounds/{round_id}/operations"
+    held = published_round(db, round_id)
+    return render(request, "operations_workplace.html", held=held,
+                  room=workplace_room(db, held, producer, books.clock()))

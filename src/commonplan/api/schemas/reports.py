@@ -86,6 +86,13 @@ class ForecastAlarm(BaseModel):
     below: bool = Field(description="the output broke away below plan (above, when false)")
 
 
+class PeriodMade(BaseModel):
+    """What a period's current report says the workplace made of a target's product."""
+
+    period: str
+    made: float | None
+
+
 class TargetForecast(BaseModel):
     """An output target watched (docs/execution.md, Watching every target): the fulfilment
     forecast at the end of the execution, with its 90% interval, and the CUSUM alarms."""
@@ -103,3 +110,53 @@ class TargetForecast(BaseModel):
     level: float = Field(description="the output per period the model now expects")
     level_sd: float
     alarms: list[ForecastAlarm]
+    history: list[PeriodMade] = Field(description="what each period elapsed made, in order (null: "
+                                                  "not reported: unknown, not nothing)")
+
+
+class TargetCourse(BaseModel):
+    """A target's course over the execution's periods, as a chart draws it (null: no point)."""
+
+    product: str
+    name: str
+    unit: str
+    labels: list[str] = Field(description="the execution's periods as planned")
+    planned: list[float] = Field(description="the target spread evenly, cumulated")
+    made: list[float | None] = Field(description="what the reports say was made, cumulated (a period not "
+                                                 "reported adds nothing); null after the last period elapsed")
+    forecast: list[float | None] = Field(description="from the last period elapsed, the forecast output "
+                                                     "by the end")
+    low: list[float | None]
+    high: list[float | None]
+    alarms: list[ForecastAlarm]
+
+
+class WorkplaceRoom(BaseModel):
+    """A workplace's operations room: its reports, its targets watched, the gravest first, and
+    the course of the gravest."""
+
+    round: int
+    producer: str
+    council: CouncilName | None
+    reports: WorkplaceDue
+    targets: list[TargetForecast]
+    courses: list[TargetCourse]
+
+
+class GravestTarget(BaseModel):
+    """A workplace's target with the lowest forecast fulfilment."""
+
+    product: str
+    name: str
+    unit: str
+    fulfilment: float
+    low: float
+    high: float
+
+
+class WorkplaceWatched(WorkplaceDue):
+    """A workplace in its federation's operations room."""
+
+    targets: int = Field(description="output targets watched")
+    alarms_below: int = Field(description="targets whose latest alarm says below plan")
+    gravest: GravestTarget | None

@@ -57,6 +57,35 @@
     return { data: data, layout: layout };
   }
 
+  /* a target's course (app.operations.course): the plan cumulated, what was made, and the
+     forecast to the end with its interval as a band */
+  function course(spec) {
+    const line = function (name, values, style) {
+      return Object.assign({ type: "scatter", mode: "lines", name: name, x: spec.labels, y: values,
+                             connectgaps: true,
+                             hovertemplate: name + ", %{x}: %{y:,.4~g} " + spec.unit + "<extra></extra>" }, style);
+    };
+    const data = [
+      line("interval, low", spec.low, { line: { width: 0 }, showlegend: false, hoverinfo: "skip" }),
+      line("90% interval", spec.high, { line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(230,159,0,0.25)" }),
+      line("planned", spec.planned, { line: { color: INK, dash: "dot", width: 2 } }),
+      line("made", spec.made, { line: { color: BAR, width: 3 }, connectgaps: false }),
+      line("forecast", spec.forecast, { line: { color: COLOURS[1], dash: "dash", width: 2 } }),
+    ];
+    const layout = {
+      font: { family: FONT, color: INK, size: 13 },
+      margin: { t: 10, r: 20, b: 10, l: 10 },
+      height: 320,
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "rgba(0,0,0,0)",
+      xaxis: { automargin: true, type: "category", title: { text: "Period" } },
+      yaxis: { automargin: true, rangemode: "tozero", gridcolor: "#e1e4e8", title: { text: spec.unit } },
+      showlegend: true,
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+    };
+    return { data: data, layout: layout };
+  }
+
   function draw(root) {
     if (typeof Plotly === "undefined") {
       return;
@@ -70,7 +99,8 @@
       if (!source) {
         return;
       }
-      const made = figure(JSON.parse(source.textContent));
+      const spec = JSON.parse(source.textContent);
+      const made = spec.kind === "course" ? course(spec) : figure(spec);
       box.dataset.drawn = "yes";
       Plotly.newPlot(box, made.data, made.layout, { displaylogo: false, responsive: true });
     });
