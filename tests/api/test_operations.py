@@ -4,6 +4,7 @@ one workplace's targets with their course, period by period, by name."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from commonplan.app.operations import course
@@ -69,3 +70,26 @@ def test_a_course_with_nothing_reported_starts_its_forecast_at_the_end_alone():
     assert drawn["made"] == [None] * 52 and drawn["planned"][0] == pytest.approx(1.0)
     assert drawn["forecast"][:-1] == [None] * 51 and drawn["forecast"][-1] == pytest.approx(52.0)
     assert (drawn["low"][-1], drawn["high"][-1]) == pytest.approx((41.6, 62.4))
+
+
+def test_the_next_round_carries_over_the_noise_a_workplace_showed(client, world):
+    """The Bakery's reports of this round teach the noise its next round's alarm starts from:
+    the relative noise of its bread reports, carried over to the next round's plan."""
+    from commonplan.app.reports import carried_noise, current_reports_query
+    from commonplan.execution.forecast import noise_of
+    from commonplan.store.models import Round
+
+    with client.app.state.sessions() as db, db.begin():
+        earlier = db.get(Round, world["round"])
+        first_sd, first_df = carried_noise(db, earlier, "Bakery", [("bread", 1.0)])
+        assert np.isnan(first_sd).all() and np.isnan(first_df).all()  # no earlier round: the guess
+        later = Round(council_id=earlier.council_id, economy_id=earlier.economy_id, period="2027",
+                      step="execution", deadlines={})
+        db.add(later)
+        db.flush()
+        made = [report.document["outputs"][0]["quantity"]
+                for report in db.scalars(current_reports_query(earlier.id, "Bakery"))]
+        sd, df = carried_noise(db, later, "Bakery", [("bread", 3.0), ("cake", 2.0)])
+        expected = noise_of(made, 3.0)
+        assert expected is not None and (sd[0], df[0]) == pytest.approx((expected.sd, expected.df))
+        assert np.isnan(sd[1]) and np.isnan(df[1])  # no cake was ever reported: the guess

@@ -62,3 +62,29 @@ def test_a_target_is_positive_and_its_periods_bounded():
         forecast(0, 10, [])
     with pytest.raises(ValueError, match="11 periods reported of 10"):
         forecast(10, 10, [1.0] * 11)
+
+
+# -- the noise an earlier run teaches -------------------------------------------------------------
+
+
+def test_the_noise_carried_over_is_the_mean_moving_range_relative_to_the_output():
+    from commonplan.execution.forecast import D2, MR_DF, noise_of
+
+    noise = noise_of([10, 12, None, 10, 12, 10], plan=22.0)  # ranges 2, 2, 2 (across None: none)
+    assert noise is not None
+    assert noise.sd == pytest.approx(2 / D2 / (54 / 5) * 22) and noise.df == pytest.approx(3 * MR_DF)
+    assert noise_of([10, None, 12], plan=1.0) is None  # no two ranges
+    assert noise_of([0, 0, 0, 0], plan=1.0) is None  # nothing made: no scale to carry over
+
+
+@given(st.lists(st.floats(0.5, 1e6), min_size=3, max_size=40), st.floats(1e-3, 1e3), st.floats(1e-3, 1e6))
+def test_the_noise_carried_over_is_relative_to_the_plan_and_not_to_the_units(outputs, scale, plan):
+    """Outputs counted in other units (times ``scale``) teach the same noise; a plan ``scale``
+    times larger carries over ``scale`` times its standard deviation."""
+    from commonplan.execution.forecast import noise_of
+
+    once, rescaled = noise_of(outputs, plan), noise_of([y * scale for y in outputs], plan)
+    larger = noise_of(outputs, plan * scale)
+    assert once is not None and rescaled is not None and larger is not None
+    assert rescaled.sd == pytest.approx(once.sd, rel=1e-9) and rescaled.df == once.df
+    assert larger.sd == pytest.approx(once.sd * scale, rel=1e-9)

@@ -29,6 +29,7 @@ from commonplan.app.comparisons import names_of_economy
 from commonplan.app.targets import council_targets, published_round
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import Step
+from commonplan.execution.forecast import noise_of
 from commonplan.execution.periods import Cadence, Period, due_periods, missing, period_of, periods_from
 from commonplan.execution.reports import PLURALS, RawLine, ReportError, from_sections, read_csv
 from commonplan.execution.watching import forecast_many
@@ -268,12 +269,38 @@ def planned_periods(held: Round, now: datetime) -> list[Period]:
     return list(periods_from(days[0], max(end, days[1]), Cadence(held.report_every)))
 
 
+def carried_noise(db: Session, held: Round, producer: str,
+                  watched: Sequence[tuple[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """For each watched target (its product and its plan per period), the noise its product
+    showed in the producer's current reports of the latest earlier round it reported in
+    (execution.forecast.noise_of: the relative noise carried over to the plan now; consecutive
+    reports, a period missing between them ignored), as standard deviations and degrees of
+    freedom; NaN where none is known (the alarm then starts from its guess)."""
+    sd, df = np.full(len(watched), np.nan), np.full(len(watched), np.nan)
+    earlier = db.scalar(select(func.max(ExecutionReport.round_id)).where(
+        ExecutionReport.producer == producer, ExecutionReport.round_id < held.id))
+    if earlier is None:
+        return sd, df
+    made: list[dict[str, float]] = []  # each report's outputs by product
+    for report in db.scalars(current_reports_query(earlier, producer)):
+        totals: dict[str, float] = {}
+        for item in report.document["outputs"]:
+            totals[item["product"]] = totals.get(item["product"], 0.0) + item["quantity"]
+        made.append(totals)
+    for position, (product, plan) in enumerate(watched):
+        noise = noise_of([totals.get(product, 0.0) for totals in made], plan)
+        if noise is not None:
+            sd[position], df[position] = noise.sd, noise.df
+    return sd, df
+
+
 def forecasts_view(db: Session, held: Round, producer: str, now: datetime) -> list[dict[str, Any]]:
     """For each output target of ``producer`` in the round: the target, what was reported, and
     the forecast of its fulfilment at the end of the execution with its interval and its alarms
     (execution.forecast), and what each period elapsed made (None: not reported), from the
-    current reports of the periods elapsed (a period neither due
-    nor reported yet is to come; a report without that product made none of it)."""
+    current reports of the periods elapsed (a period neither due nor reported yet is to come; a
+    report without that product made none of it); the alarm's noise carried over from the
+    producer's earlier round where it reported (:func:`carried_noise`)."""
     row = db.scalar(select(RoundTarget).where(RoundTarget.round_id == held.id,
                                               RoundTarget.producer == producer))
     if row is None:
@@ -296,8 +323,11 @@ def forecasts_view(db: Session, held: Round, producer: str, now: datetime) -> li
             for item in reports[period.label].document["outputs"]:
                 made[t, columns.get(item["product"], [])] += item["quantity"]
     # every target of the workplace in one vectorised pass (equal to execution.forecast.forecast)
-    results = forecast_many([output["quantity"] for output in watched], max(len(periods), len(elapsed), 1),
-                            made)
+    count = max(len(periods), len(elapsed), 1)
+    noise_sd, noise_df = carried_noise(db, held, producer, [(output["product"], output["quantity"] / count)
+                                                            for output in watched])
+    results = forecast_many([output["quantity"] for output in watched], count, made,
+                            noise_sd=noise_sd, noise_df=noise_df)
     views = []
     for position, (output, result) in enumerate(zip(watched, results, strict=True)):
         views.append({

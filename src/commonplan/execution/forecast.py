@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from scipy import special, stats
 
@@ -73,6 +74,20 @@ class Noise:
         if not (math.isfinite(self.sd) and self.sd > 0 and math.isfinite(self.df) and self.df > 0):
             raise ValueError(f"a noise is a positive standard deviation on positive degrees of freedom, "
                              f"not {self.sd} on {self.df}")
+
+
+def noise_of(outputs: Sequence[float | None], plan: float) -> Noise | None:
+    """The noise per period an earlier run of a target teaches (its reports ``outputs`` in order,
+    None: not reported), for a target now planned at ``plan`` per period: the mean moving range
+    of consecutive reports over D2, as a share of their mean output (so a target planned larger
+    or smaller now carries over the same relative noise), times ``plan``, on MR_DF degrees of
+    freedom per range; None when fewer than two ranges are known or nothing was made."""
+    pairs = [(a, b) for a, b in pairwise(outputs) if a is not None and b is not None]
+    made = [y for y in outputs if y is not None]
+    if len(pairs) < 2 or sum(made) <= 0:
+        return None
+    share = sum(abs(b - a) for a, b in pairs) / len(pairs) / D2 / (sum(made) / len(made))
+    return Noise(max(share, MIN_NOISE_CV) * plan, MR_DF * len(pairs))
 
 
 def standardised(residual: float, sigma: float, df: float) -> float:
