@@ -169,3 +169,24 @@ def test_logging_out_revokes_the_bearer_token(client):
     answer = client.get("/members/me", headers=headers)
     assert answer.status_code == 401 and answer.json()["error"] == "unauthorised"
     assert client.delete("/tokens").status_code == 401
+
+
+def test_an_invited_member_sets_a_password_by_api_or_page_then_logs_in(client):
+    from commonplan.app.roll import import_roll
+    from tests.pages import token_of
+
+    with client.app.state.sessions() as db, db.begin():
+        (_, ada), (_, bob) = import_roll(db, ["ada@example.org", "bob@example.org"]).invitations
+    refused = client.post("/invitations", json={"invitation": "guessed", "password": PASSWORD})
+    assert refused.status_code == 401 and refused.json()["field"] == "invitation"
+    assert client.post("/tokens", json={"email": "ada@example.org", "password": PASSWORD}).status_code == 401
+    accepted = client.post("/invitations", json={"invitation": ada, "password": PASSWORD})
+    assert accepted.status_code == 201 and accepted.json()["email"] == "ada@example.org"
+    assert client.post("/tokens", json={"email": "ada@example.org", "password": PASSWORD}).status_code == 201
+    assert client.post("/invitations", json={"invitation": ada, "password": PASSWORD}).status_code == 401
+    page = client.get("/invitation", params={"token": bob})
+    assert page.status_code == 200 and f'value="{bob}"' in page.text
+    sent = client.post("/invitation", data={"invitation": bob, "password": PASSWORD,
+                                            "csrf_token": token_of(client, f"/invitation?token={bob}")},
+                       follow_redirects=False)
+    assert (sent.status_code, sent.headers["location"]) == (303, "/login?registered=1")

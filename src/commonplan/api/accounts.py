@@ -1,12 +1,15 @@
 """The REST API's accounts (docs/api.md): members registered, bearer tokens issued and revoked
 (app.accounts)."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import StringConstraints
 
 from commonplan.api.auth import BearerToken, Me
 from commonplan.api.schemas.accounts import IssuedToken, MemberPublic
-from commonplan.app import accounts
+from commonplan.app import accounts, roll
 from commonplan.service.deps import Db
 from commonplan.service.limits import Email, Password, Strict
 from commonplan.store.accounts import issue_token, revoke_token
@@ -17,12 +20,24 @@ class Credentials(Strict):
     password: Password
 
 
+class Acceptance(Strict):
+    invitation: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
+    password: Password
+
+
 router = APIRouter()
 
 
 @router.post("/members", status_code=201, operation_id="register_member")
 def register_route(body: Credentials, db: Db) -> MemberPublic:
     return MemberPublic.model_validate(accounts.register(db, body.email, body.password))
+
+
+@router.post("/invitations", status_code=201, operation_id="accept_invitation")
+def accept_route(body: Acceptance, db: Db) -> MemberPublic:
+    """A member imported from a roll sets their password with the one-time invitation they were
+    sent (docs/api.md, Accounts): they may then log in; the invitation is spent."""
+    return MemberPublic.model_validate(roll.accept(db, body.invitation, body.password))
 
 
 @router.post("/tokens", status_code=201, operation_id="log_in")

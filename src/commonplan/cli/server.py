@@ -1,9 +1,13 @@
-"""``commonplan serve`` and ``commonplan role``: the web application and its members' roles."""
+"""The server operator's commands: ``serve`` (the web application, one process or several),
+``worker`` (a job worker of the queue), ``role`` (a member's role) and ``roll`` (members imported
+from a roll, each with a one-time invitation)."""
 
 from __future__ import annotations
 
+import csv
 import os
 import socket
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,10 +15,12 @@ import typer
 from commonplan.cli.common import (
     BadInput,
     DatabaseUrl,
+    Force,
     app,
     opened,
     out,
 )
+from commonplan.cli.outputs import check_file, write_file
 
 MAX_WORKERS = 64  # server processes of one command
 
@@ -97,3 +103,42 @@ def role(email: Annotated[str, typer.Argument(help="The member's email.")],
     out.print(f"{member.email} is now a {member.role}")
 
 
+
+
+@app.command("roll")
+def roll_import(roll: Annotated[Path, typer.Argument(help="The roll: a CSV file with an email column.")],
+                out_file: Annotated[Path, typer.Option(
+                    "--out", help="Where to write each new member's invitation (CSV: email, invitation, "
+                                  "link), to send them; shown once.")],
+                site: Annotated[str, typer.Option(
+                    "--site", help="The server's address, for the links (https://plan.example.org).")] = "",
+                days: Annotated[int, typer.Option("--days", min=1, max=365,
+                                                  help="How long an invitation waits.")] = 30,
+                database: DatabaseUrl = "sqlite:///commonplan.db", force: Force = False) -> None:
+    """Import a roll of members in one go (the server operator's act): each new email a member
+    with a one-time invitation to set a password; those registered already are left as they are."""
+    from commonplan.app.roll import RollError, import_roll, read_roll
+    from commonplan.store.database import open_database, sessions
+
+    check_file(out_file, "--out", force=force)
+    if not roll.is_file():
+        raise BadInput([f"{roll}: no such file"])
+    try:
+        emails = read_roll(roll.name, roll.read_bytes())
+        engine = opened(database, open_database)
+        with sessions(engine)() as session, session.begin():  # the file written, or nothing imported
+            imported = import_roll(session, emails, days)
+            base = site.rstrip("/")
+            write_file(out_file, "--out", lambda path: _invitations(path, imported.invitations, base))
+    except RollError as error:
+        raise BadInput(error.problems) from None
+    out.print(f"{len(imported.invitations):,} members invited (their invitations in {out_file}, valid "
+              f"{days} days); {imported.registered:,} registered already, left as they are.")
+
+
+def _invitations(path: Path, invitations: list[tuple[str, str]], site: str) -> None:
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["email", "invitation", "link"])
+        for email, invitation in invitations:
+            writer.writerow([email, invitation, f"{site}/invitation?token={invitation}" if site else ""])

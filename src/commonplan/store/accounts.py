@@ -9,18 +9,21 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from commonplan.store.models import ROLES, LoginAttempt, Member, Token, now
+from commonplan.store.models import ROLES, Base, LoginAttempt, Member, Token, now
 
 MIN_PASSWORD = 12
-LIFETIME = {"bearer": timedelta(days=30), "session": timedelta(hours=12)}  # of a token, by kind
+# of a token, by kind: an invitation of a member imported from a roll waits as long as its import says
+LIFETIME = {"bearer": timedelta(days=30), "session": timedelta(hours=12), "invitation": timedelta(days=30)}
+NO_PASSWORD = ""  # the hash of a member invited and not yet in: no password verifies against it
 MAX_EMAIL = 254  # octets of an e-mail address (RFC 5321, a path of 256 less its angle brackets)
 MAX_EMAIL_LOCAL = 64  # octets of its local part, before the last "@" (RFC 5321, 4.5.3.1.1)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -145,3 +148,49 @@ def login_attempts(session: Session, email: str, since: datetime) -> int:
 def end_login(session: Session, attempt: int) -> None:
     """Forget an attempt that succeeded or was refused unchecked: only failures count."""
     session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt))
+
+
+def invite_members(session: Session, emails: Sequence[str], lifetime: timedelta) -> list[tuple[str, str]]:
+    """Members for ``emails`` (checked and lower-cased already, none registered), each with no
+    password yet and a one-time invitation valid for ``lifetime``: (email, invitation) pairs,
+    the invitations shown once (only their hashes are kept). Inserted in bulk: no password is
+    hashed at import (argon2 costs each member's own acceptance, not the import)."""
+    if not emails:
+        return []
+    until = now()
+    members, tokens = Base.metadata.tables["members"], Base.metadata.tables["tokens"]  # Core: no ORM per row
+    ids = session.execute(insert(members).returning(members.c.id, sort_by_parameter_order=True), [
+        {"email": email, "password_hash": NO_PASSWORD, "role": "member", "created_at": until}
+        for email in emails]).scalars().all()
+    invitations = [(email, secrets.token_urlsafe(32)) for email in emails]
+    session.execute(insert(tokens), [
+        {"member_id": member, "token_sha256": _digest(token), "kind": "invitation", "created_at": until,
+         "expires_at": until + lifetime} for member, (_, token) in zip(ids, invitations, strict=True)])
+    return invitations
+
+
+def registered_of(session: Session, emails: Sequence[str], chunk: int = 5000) -> set[str]:
+    """Which of ``emails`` are registered already (asked a chunk at a time)."""
+    found: set[str] = set()
+    for start in range(0, len(emails), chunk):
+        part = emails[start:start + chunk]
+        found.update(session.scalars(select(Member.email).where(Member.email.in_(part))))
+    return found
+
+
+def accept_invitation(session: Session, invitation: str, password: str) -> Member:
+    """The invited member, whose password is now ``password``; the invitation is spent (it
+    serves once). Refused when the invitation is unknown, spent or expired, or the password short."""
+    member = member_of_token(session, invitation, kind="invitation")
+    if member is None or member.password_hash != NO_PASSWORD:
+        raise AccountRefused("invitation", "is not a valid invitation: unknown, used already or expired")
+    if len(password) < MIN_PASSWORD:
+        raise AccountRefused("password", f"must have at least {MIN_PASSWORD} characters")
+    hashed = _hasher.hash(password)
+    taken = session.execute(update(Member).where(Member.id == member.id, Member.password_hash == NO_PASSWORD)
+                            .values(password_hash=hashed).execution_options(synchronize_session=False))
+    if getattr(taken, "rowcount", 0) != 1:  # accepted meanwhile, by another request with it
+        raise AccountRefused("invitation", "is not a valid invitation: unknown, used already or expired")
+    session.execute(delete(Token).where(Token.member_id == member.id, Token.kind == "invitation"))
+    session.refresh(member)
+    return member

@@ -7,11 +7,11 @@ may not change 403."""
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from commonplan.app import accounts, jobs
+from commonplan.app import accounts, jobs, roll
 from commonplan.app.comparisons import names_of_economy
 from commonplan.app.guard import cancellable_job, readable_row, runnable_economy
 from commonplan.app.jobs import MAX_PERIODS, StartableKind
@@ -61,6 +61,24 @@ def register(request: Request, db: Db, email: EmailField = "", password: Passwor
         accounts.register(db, email, password)
     except Refusal as refused:
         return render(request, "register.html", REFUSAL_STATUS[refused.code], email=email,
+                      error=refused.reason, field=refused.field)
+    return to("/login?registered=1")
+
+
+@router.get("/invitation")
+def invitation_form(request: Request, viewer: Reader, token: Annotated[str, Query(max_length=200)] = ""
+                    ) -> HTMLResponse:
+    """The page an invited member's link opens: set a password (app.roll.accept)."""
+    return render(request, "invitation.html", invitation=token)
+
+
+@router.post("/invitation", dependencies=CSRF)
+def invitation(request: Request, db: Db, invitation: Annotated[str, Form(max_length=200)] = "",
+               password: PasswordField = "") -> Response:
+    try:
+        roll.accept(db, invitation, password)
+    except Refusal as refused:
+        return render(request, "invitation.html", REFUSAL_STATUS[refused.code], invitation=invitation,
                       error=refused.reason, field=refused.field)
     return to("/login?registered=1")
 
