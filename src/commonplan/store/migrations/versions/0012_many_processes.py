@@ -3,7 +3,7 @@ one process's memory, and a lease on every running job, renewed by its process, 
 process takes over only a job whose process has died. On PostgreSQL, the tables of the job queue
 that ``commonplan worker`` processes take jobs from (procrastinate's schema, app.queue).
 
-Revision ID: 0015
+Revision ID: 0012
 Revises: 0011
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
