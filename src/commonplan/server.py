@@ -13,8 +13,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonplan import __version__, web
-from commonplan.api import accounts, councils, economies, ledger, reports, rounds, targets
+from commonplan.api import accounts, councils, economies, ledger, reports, revisions, rounds, targets
 from commonplan.app.accounts import LoginLimit
+from commonplan.app.revisions import settle_job
 from commonplan.app.uploads import MAX_UPLOAD
 from commonplan.app.worker import JobWorker
 from commonplan.service import errors
@@ -50,11 +51,13 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
     app.state.sessions, app.state.worker = worker.sessions, worker
     app.state.logins = LoginLimit()
     app.state.books = books or OpenBooks(load_secret(secret_path(database_url)))
+    kept = app.state.books
+    worker.on_done = lambda job_id: settle_job(worker.sessions, kept, job_id)  # a revision decided
     errors.install(app)
     app.add_middleware(TooLargeInJson)
     app.add_middleware(SecurityHeaders)
     for routes in (accounts.router, economies.router, councils.router, rounds.router, targets.router,
-                   reports.router, ledger.router):
+                   reports.router, revisions.router, ledger.router):
         app.include_router(routes, max_body_size=MAX_BODY)  # per route: TooLargeInJson sees the 413
     web.install(app)
     return app

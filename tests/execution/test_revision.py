@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from commonplan.app.revisions import revise
 from commonplan.app.variants import Choices, plan_variant
-from commonplan.execution.revision import TOLERANCE, Reported, fulfilment_of, learn
 from commonplan.economy.model import Needs
+from commonplan.execution.revision import TOLERANCE, Reported, fulfilment_of, learn
 from tests.factories import planned_bakery
 
 PRODUCERS = {"farm": ("Farm", "grain"), "bakery": ("Bakery", "bread"), "bakery2": ("Old bakery", "bread"),

@@ -7,15 +7,21 @@ app.acts.revisions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
-from commonplan.app import documents
+from commonplan.app.acts.common import found, utc
+from commonplan.app.acts.revisions import State, ask_revision, settle
+from commonplan.app.reports import due_of, planned_periods
 from commonplan.app.targets import targets_documents
 from commonplan.app.variants import Choices, plan_variant, variant_needs
-from commonplan.economy.model import Economy, Needs, Techniques
+from commonplan.democracy.refusals import Refusal
+from commonplan.economy.model import Economy, Needs
 from commonplan.execution.revision import (
     TOLERANCE,
     Comparison,
@@ -23,8 +29,11 @@ from commonplan.execution.revision import (
     Reported,
     compare,
     learn,
+    net_output,
     rest_of_period,
 )
+from commonplan.store.books import OpenBooks
+from commonplan.store.models import Job, JobState, Member, Round, RoundRevision
 
 if TYPE_CHECKING:
     from commonplan.planning.plan import Progress
@@ -45,7 +54,7 @@ def revise(economy: Economy, current: np.ndarray, choices: Choices, needs: Needs
     periods elapsed as planned, the rest as revised) and every workplace's targets in it."""
     learned = learn(economy, current, periods, elapsed, reports)
     wanted = variant_needs(economy, choices, needs)
-    planned_net = _net(economy, current)
+    planned_net = net_output(economy, current)
     rest = rest_of_period(economy, learned, wanted, planned_net)
     computed = plan_variant(rest.economy, Choices(choices.tiers, choices.shares, ()), rest.needs,
                             method=method, progress=progress)
@@ -71,10 +80,6 @@ def revise(economy: Economy, current: np.ndarray, choices: Choices, needs: Needs
     }
 
 
-def _net(economy: Economy, activity: np.ndarray) -> np.ndarray:
-    from commonplan.execution.revision import net_output
-
-    return net_output(economy, activity)
 
 
 def learned_economy_of(economy: Economy, learned: Learned) -> Economy:
@@ -117,9 +122,93 @@ def learned_summary(economy: Economy, learned: Learned) -> dict[str, Any]:
             "lowered": lowered, "stocks": float(learned.stocks.sum())}
 
 
-def stripped(techniques: Techniques) -> Techniques:
-    """``techniques`` as they are (kept for symmetry with the rest economy's)."""
-    return techniques
+def reported(rows: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> list[Reported]:
+    """Stored reports (``producer``, ``period`` and the canonical sections) as the core reads
+    them, each period numbered by its place among ``labels``, the periods elapsed."""
+    place = {label: index for index, label in enumerate(labels)}
+
+    def figures(items: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+        return {item["product"]: float(item["quantity"]) for item in items}
+
+    return [Reported(row["producer"], place[row["period"]], figures(row.get("outputs", [])),
+                     figures(row.get("inputs", [])), figures(row.get("labour", [])),
+                     figures(row.get("stocks", []))) for row in rows if row["period"] in place]
 
 
-__all__ = ["activity_of", "documents", "revise"]
+# -- the use cases the edges call -------------------------------------------------------------
+
+
+class Runner(Protocol):
+    """What runs a queued job (app.worker.JobWorker)."""
+
+    def submit(self, job_id: int) -> None: ...
+
+
+def elapsed_periods(held: Round, now: datetime) -> tuple[int, list[str]]:
+    """The periods of the round's execution as planned, and the labels of those elapsed (due,
+    or reported already), in order: what a revision learns from and what it re-plans."""
+    periods = planned_periods(held, now)
+    due = {period.label for period in due_of(held, now)}
+    ended = [index for index, period in enumerate(periods) if period.label in due]
+    return len(periods), [period.label for period in periods[:ended[-1] + 1]] if ended else []
+
+
+def start_revision(db: Session, books: OpenBooks, runner: Runner, me: Member, round_id: int,
+                   now: datetime) -> RoundRevision:
+    """Ask for a revision of the round's rest (app.acts.revisions.ask_revision), its job handed
+    to the worker once the transaction is committed (before, the worker could not see it)."""
+    held = found(db, Round, round_id, "round")
+    periods, elapsed = elapsed_periods(held, now)
+    revision = ask_revision(db, books, me, held.id, periods=periods, elapsed=elapsed)
+    queued = revision.job_id
+    event.listen(db, "after_commit", lambda _: runner.submit(queued), once=True)
+    return revision
+
+
+def settle_job(sessions: Callable[[], Session], books: OpenBooks, job_id: int) -> None:
+    """Once job ``job_id`` has ended: if it computed a revision, decide it (applied, or put to
+    the vote; app.acts.revisions.settle) in a transaction of its own."""
+    with sessions() as session, session.begin():
+        revision = session.scalar(select(RoundRevision).where(RoundRevision.job_id == job_id))
+        if revision is None or revision.state != State.COMPUTING:
+            return
+        books.lock(session)
+        session.refresh(revision)
+        settle(session, books, revision)
+
+
+def revision_view(db: Session, revision: RoundRevision) -> dict[str, Any]:
+    """A revision as people and programs read it: what became of it, its job, its ballot, and
+    once computed the comparison with the plan it revises (tiers before and after, the
+    products whose delivery changes most, by name, and why) and what was learned."""
+    job = db.get(Job, revision.job_id)
+    result = job.result if job is not None and job.state == JobState.DONE and job.result else None
+    view: dict[str, Any] = {
+        "round": revision.round_id, "number": revision.number, "state": revision.state,
+        "job": revision.job_id, "job_state": job.state if job is not None else None,
+        "progress": job.progress if job is not None else None, "plan_job": revision.plan_job_id,
+        "ballot": revision.ballot_id, "requested_at": utc(revision.requested_at).isoformat(),
+        "decided_at": utc(revision.decided_at).isoformat() if revision.decided_at else None,
+        "old_targets_sha256": revision.old_targets_sha256 or None,
+        "new_targets_sha256": revision.new_targets_sha256 or None,
+        "comparison": None, "learned": None, "rest": None, "periods": None, "elapsed": None}
+    if result is not None:
+        view.update(comparison=result["comparison"], learned=result["learned"], rest=result["rest"],
+                    periods=result["periods"], elapsed=result["elapsed"])
+    return view
+
+
+def revisions_of(db: Session, round_id: int) -> list[RoundRevision]:
+    """The round's revisions, the latest first."""
+    found(db, Round, round_id, "round")
+    return list(db.scalars(select(RoundRevision).where(RoundRevision.round_id == round_id)
+                           .order_by(RoundRevision.number.desc())))
+
+
+def revision_of(db: Session, round_id: int, number: int) -> RoundRevision:
+    """The round's revision ``number``; refused (not_found) when it has none of that number."""
+    revision = db.scalar(select(RoundRevision).where(RoundRevision.round_id == round_id,
+                                                     RoundRevision.number == number))
+    if revision is None:
+        raise Refusal("not_found", f"round {round_id} has no revision {number}")
+    return revision

@@ -6,8 +6,10 @@ the process through an event, and the running job goes back to the queue (servic
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -47,6 +49,7 @@ class JobWorker:
         self.lock = threading.Lock()
         self.pool = self._new_pool()
         self.waited: dict[int, int] = {}  # job: how often it waited for a new process
+        self.on_done: Callable[[int], None] | None = None  # told of every job that ran to its end
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(1, mp_context=CONTEXT, initializer=_open,
@@ -74,7 +77,14 @@ class JobWorker:
         """When the process failed the job (run_job itself keeps every error of a job): the
         running job fails with the reason, a queued one waits for a new process (NEW_PROCESSES
         times at most, so a process that cannot start fails the job rather than loop)."""
-        if done.cancelled() or done.exception() is None or self.stopping.is_set():
+        if done.cancelled() or self.stopping.is_set():
+            return
+        if done.exception() is None:
+            if self.on_done is not None:
+                try:
+                    self.on_done(job_id)
+                except Exception:  # what follows a job must not stop the worker; it is caught up later
+                    logging.getLogger(__name__).exception("after job %s", job_id)
             return
         error = done.exception()
         with self.lock:

@@ -49,8 +49,8 @@ PRIOR_PERIODS = 1.0  # periods of planned use the planned coefficients weigh as 
 SHORTFALL = 1e-6  # relative: output below plan to date by more is a shortfall
 TOLERANCE = 1e-5  # a tier's fulfilment lower by more than this is lowered (10x the planner's 1e-6)
 STOCK_PRODUCER = "stocks on hand"  # the producer of the techniques drawing on stocks
-CHANGES_SHOWN = 10
-ROUNDED = 1e-9  # a best rate below this share of plan is taken as none (the solver drops less)  # products whose delivery changes most, in a comparison
+CHANGES_SHOWN = 10  # products whose delivery changes most, in a comparison
+ROUNDED = 1e-9  # a best rate below this share of plan is taken as none (the solver drops less)
 
 
 @dataclass(frozen=True)
@@ -379,12 +379,16 @@ def compare(economy: Economy, learned: Learned, rest: Rest, adopted: npt.NDArray
     return Comparison(before, dict(after), lowered, tuple(changes))
 
 
-def _why(economy: Economy, learned: Learned, product: int, binding: set[int], limits: set[int]) -> tuple[str, ...]:
+def _why(economy: Economy, learned: Learned, product: int, binding: set[int],
+         limits: set[int]) -> tuple[str, ...]:
     """What was learned about the techniques making ``product``: capacities capped by a
     shortfall (and whether they bind now), inputs whose coefficient changed by more than 1%."""
     techniques = economy.techniques
     ids = techniques.ids.to_pylist()
     product_ids = economy.products.ids.to_pylist()
+    if economy.products.names is not None:  # people read names
+        product_ids = [name or product for name, product in
+                       zip(economy.products.names.to_pylist(), product_ids, strict=True)]
     reasons: list[str] = []
     for t in np.flatnonzero(techniques.outputs == product).tolist():
         if learned.lowered[t]:
@@ -398,7 +402,8 @@ def _why(economy: Economy, learned: Learned, product: int, binding: set[int], li
         for q, value in zip(now.row.tolist(), now.data.tolist(), strict=True):
             old = was.get(q, 0.0)
             if old > 0 and abs(value / old - 1) > 0.01:
-                reasons.append(f"{product_ids[q]} per unit of {ids[t]}: {old:.6g} planned, {value:.6g} learned")
+                reasons.append(f"{product_ids[q]} per unit of {ids[t]}: {old:.6g} planned, "
+                               f"{value:.6g} learned")
     if learned.delivered[product] < 0 or learned.stocks[product] > 0:
         reasons.append(f"stocks on hand: {learned.stocks[product]:.6g}")
     reasons += [f"{product_ids[p]} binds" for p in sorted(limits)][:3]
