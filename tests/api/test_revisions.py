@@ -5,69 +5,31 @@ changed since it was computed is never applied."""
 
 from __future__ import annotations
 
-import time
-from datetime import date, timedelta
+import threading
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from commonplan.execution.periods import Cadence, period_of
-from tests.rest import Headers, close, democracy_client, ok, round_in_execution, sign_in, vote
+from tests.rest import (
+    Headers,
+    close,
+    decided,
+    democracy_client,
+    ok,
+    periods,
+    report_weeks,
+    round_in_execution,
+    sign_in,
+    targets,
+    vote,
+    week,
+)
 
 
 @pytest.fixture
 def client(database_url, monkeypatch):
     yield from democracy_client(database_url, monkeypatch)
-
-
-def week(world: dict[str, Any], weeks: int) -> str:
-    since = date.fromisoformat(world["execution"]["reports"]["executing_since"])
-    return period_of(since + timedelta(weeks=weeks), Cadence.WEEK).label
-
-
-def targets(client: TestClient, world: dict[str, Any], producer: str) -> dict[str, Any]:
-    found: dict[str, Any] = ok(client.get(f"/rounds/{world['round']}/targets/{producer}",
-                                          headers=world["delegates"][0]), 200)
-    return found
-
-
-def periods(client: TestClient, world: dict[str, Any]) -> int:
-    [bread] = ok(client.get(f"/rounds/{world['round']}/reports/forecast", params={"producer": "Bakery"},
-                            headers=world["delegates"][0]), 200)
-    return int(bread["periods"])
-
-
-def report_weeks(client: TestClient, world: dict[str, Any], weeks: int, bread: float = 1.0) -> None:
-    """Both workplaces report ``weeks`` weeks as planned, the Bakery making ``bread`` of its
-    planned loaves; the clock moves a week on after each."""
-    n = periods(client, world)
-    planned = {producer: targets(client, world, producer) for producer in ("Bakery", "Farm")}
-    for number in range(weeks):
-        for producer, council, headers in (("Bakery", world["bakery"], world["delegates"][0]),
-                                           ("Farm", world["farm"], world["delegates"][1])):
-            share = bread if producer == "Bakery" else 1.0
-            body = {"council": council, "period": week(world, number),
-                    "outputs": [{"product": o["product"], "quantity": o["quantity"] / n * share}
-                                for o in planned[producer]["outputs"]],
-                    "inputs": [{"product": i["product"], "quantity": i["quantity"] / n}
-                               for i in (*planned[producer]["inputs"], *planned[producer]["resources"])],
-                    "labour": [{"product": i["product"], "quantity": i["quantity"] / n}
-                               for i in planned[producer]["labour"]]}
-            ok(client.post(f"/rounds/{world['round']}/reports", headers=headers, json=body), 201)
-        client.app.state.books.clock.advance(7)  # type: ignore[attr-defined]
-    client.app.state.books.clock.advance(2)  # type: ignore[attr-defined]
-
-
-def decided(client: TestClient, headers: Headers, world: dict[str, Any], number: int) -> dict[str, Any]:
-    """The revision once its job has ended and it was decided (failing after 20 seconds)."""
-    for _ in range(400):
-        found: dict[str, Any] = ok(client.get(f"/rounds/{world['round']}/revisions/{number}",
-                                              headers=headers), 200)
-        if found["state"] != "computing":
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"revision {number} was not decided")
 
 
 def entries(client: TestClient, kind: str) -> list[dict[str, Any]]:
@@ -93,6 +55,25 @@ def test_a_member_outside_the_federation_cannot_ask_for_a_revision(client):
     assert ok(client.get(f"/rounds/{world['round']}/revisions", headers=stranger), 200) == []
 
 
+def test_two_asking_at_once_start_one_revision(client):
+    world = round_in_execution(client)
+    report_weeks(client, world, 1, bread=0.5)
+    answers: list[Any] = []
+
+    def send(headers: Headers) -> None:
+        answers.append(client.post(f"/rounds/{world['round']}/revisions", headers=headers))
+
+    threads = [threading.Thread(target=send, args=(headers,)) for headers in (*world["delegates"],) * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answer.status_code for answer in answers) == [202, 403, 403, 403]
+    decided(client, world["delegates"][0], world, 1)
+    listed = ok(client.get(f"/rounds/{world['round']}/revisions", headers=world["delegates"][0]), 200)
+    assert [revision["number"] for revision in listed] == [1]
+
+
 def test_nothing_is_revised_before_a_period_has_ended(client):
     world = round_in_execution(client)
     assert ask(client, world, status=409)["error"] == "not_ready"
@@ -113,7 +94,7 @@ def test_one_revision_at_a_time_and_a_shortfall_goes_to_the_vote_before_it_is_ap
     assert comparison["lowers"] and "1" in comparison["lowered"]
     assert comparison["fulfilment_after"]["1"] < comparison["fulfilment_before"]["1"]
     bread = next(change for change in comparison["changes"] if change["product"] == "bread")
-    assert bread["name"] == "Bread" and any("capacity of bake lowered" in why for why in bread["why"])
+    assert bread["name"] == "Bread" and any("capacity of bake at Bakery lowered" in why for why in bread["why"])
     assert targets(client, world, "Bakery")["outputs"] == before["outputs"]  # not applied without a vote
     assert ask(client, world, farmer, 403)["error"] == "not_eligible"  # still one open: the vote
     vote(client, voting["ballot"], [baker, farmer], [voting["job"]])

@@ -105,7 +105,7 @@ def test_a_shortfall_caps_the_capacity_at_the_best_rate_shown_and_raises_the_coe
     assert revision["comparison"]["lowered"] == ["1"]
     change = revision["comparison"]["changes"][0]
     assert change["product"] == "bread"
-    assert any("capacity of bakery lowered" in why for why in change["why"])
+    assert any("capacity of bakery at Bakery lowered" in why for why in change["why"])
 
 
 def test_stocks_on_hand_are_supply_for_the_rest():

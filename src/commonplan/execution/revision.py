@@ -389,13 +389,15 @@ def _why(economy: Economy, learned: Learned, product: int, binding: set[int],
     if economy.products.names is not None:  # people read names
         product_ids = [name or product for name, product in
                        zip(economy.products.names.to_pylist(), product_ids, strict=True)]
+    producers = techniques.producers.to_pylist() if techniques.producers is not None else [None] * len(ids)
     reasons: list[str] = []
     for t in np.flatnonzero(techniques.outputs == product).tolist():
+        at = f" at {producers[t]}" if producers[t] else ""
         if learned.lowered[t]:
-            reasons.append(f"capacity of {ids[t]} lowered by a shortfall to {learned.capacities[t]:.6g}"
+            reasons.append(f"capacity of {ids[t]}{at} lowered by a shortfall to {learned.capacities[t]:.6g}"
                            + (" (binding)" if t in binding else ""))
         elif t in binding:
-            reasons.append(f"capacity of {ids[t]} binds")
+            reasons.append(f"capacity of {ids[t]}{at} binds")
         planned = economy.inputs[:, [t]].tocoo()
         now = learned.coefficients[:, [t]].tocoo()
         was = dict(zip(planned.row.tolist(), planned.data.tolist(), strict=True))

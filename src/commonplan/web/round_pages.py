@@ -22,6 +22,7 @@ from commonplan.app.acts.rounds import (
 )
 from commonplan.app.comparisons import comparison_of
 from commonplan.app.guard import readable_row
+from commonplan.app.revisions import revision_view, revisions_of, start_revision
 from commonplan.app.rounds import (
     MAX_RECORDS,
     advance,
@@ -42,6 +43,7 @@ from commonplan.web.rendering import CSRF, render, to
 from commonplan.web.session import Me
 
 router = APIRouter(route_class=CivicRoute, include_in_schema=False)
+SHOWN_REVISIONS = 5  # the latest revisions a round's page shows
 Days = Annotated[int | None, Form(ge=1, le=MAX_DAYS)]
 
 
@@ -77,9 +79,10 @@ def round_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books) 
         Ballot.id.in_(list(held.ballots.values()))))}
     senders = db.scalars(select(Council).join(CouncilMember, CouncilMember.council_id == Council.id).where(
         CouncilMember.member_id == me.id, Council.level.in_(SENDERS)).order_by(Council.id)).all()
+    revisions = [revision_view(db, each) for each in revisions_of(db, held.id)[:SHOWN_REVISIONS]]
     return render(request, "round.html", view=view, economy=economy, attachable=attachable,
                   jobs=jobs, ballots=ballots, closed=BallotState.CLOSED, senders=senders, compared=compared,
-                  record_kinds=RECORD_KINDS)
+                  record_kinds=RECORD_KINDS, revisions=revisions)
 
 
 @router.post("/app/rounds/{round_id}/records", dependencies=CSRF)
@@ -119,6 +122,15 @@ def variant_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books
     job = start_variant(db, books, worker, me, round_id, method=method, priorities=priorities,
                         shares=shares)
     return to(f"/app/jobs/{job.id}")
+
+
+@router.post("/app/rounds/{round_id}/revisions", dependencies=CSRF)
+def revision_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books,
+                  worker: Worker) -> Response:
+    """Ask for a revision of the rest of the round's execution: back to the round's revisions."""
+    request.state.back = f"/app/rounds/{round_id}"
+    start_revision(db, books, worker, me, round_id, books.clock())
+    return to(f"/app/rounds/{round_id}#revisions")
 
 
 @router.post("/app/rounds/{round_id}/advance", dependencies=CSRF)
