@@ -23,6 +23,7 @@ from tests.rest import (
     sign_in,
     targets,
     vote,
+    wait_for,
     week,
 )
 
@@ -164,3 +165,24 @@ def test_reports_on_plan_give_a_revision_applied_at_once_that_changes_nothing(cl
     assert [e["act"]["revision"] for e in entries(client, "revision computed")] == [1]
     second = ask(client, world)  # the next asks of the revision applied
     assert second["number"] == 2 and second["plan_job"] == applied["job"]
+
+
+def test_the_economy_learned_from_the_reports_says_what_changed_and_starts_the_next_round(client):
+    world = round_in_execution(client)
+    baker, farmer = world["delegates"]
+    report_weeks(client, world, 2, bread=0.5)
+    stranger = sign_in(client, "stranger@example.org")
+    path = f"/rounds/{world['round']}/learned-economy"
+    assert ok(client.post(path, headers=stranger), 403)["error"] == "not_a_member"
+    assert ok(client.get(path, headers=baker), 404)["error"] == "not_found"
+    asked = ok(client.post(path, headers=farmer), 202)
+    assert wait_for(client, farmer, asked["job"])["state"] == "done"
+    learned = ok(client.get(path, headers=baker), 200)
+    assert learned["economy"] and f"round {world['round']}" in learned["source"]
+    named = {(change["technique"], change["name"]) for change in learned["changes"]}
+    assert ("bake", "capacity") in named and ("bake", "Wheat") in named
+    assert learned["changed"] == len(learned["changes"])
+    assert entries(client, "economy learning requested")[0]["act"]["job"] == asked["job"]
+    following = ok(client.post(f"/councils/{world['district']}/rounds", headers=baker, json={
+        "economy": learned["economy"], "period": "2027"}))
+    assert following["economy"] == learned["economy"]

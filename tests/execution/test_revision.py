@@ -135,3 +135,21 @@ def test_elapsed_must_leave_periods_to_revise():
     economy = planned_bakery(1100)
     with pytest.raises(ValueError, match="some left"):
         learn(economy, np.zeros(3), 4, 4, [])
+
+
+def test_the_next_economy_keeps_what_was_learned_and_says_what_changed():
+    from commonplan.execution.revision import economy_changes, next_economy
+
+    economy = planned_bakery(1100, capacity=900)
+    plan = _plan(economy)
+    learned = learn(economy, plan.activity, 10, 4,
+                    on_plan(economy, plan.activity, 10, 4, less="Bakery", factor=0.8))
+    following = next_economy(economy, learned)
+    bakery = economy.techniques.ids.to_pylist().index("bakery")
+    assert following.techniques.capacities[bakery] == pytest.approx(900 * 0.8)
+    changes, count = economy_changes(economy, following)
+    assert count == 3  # grain and work per loaf, and the bakery's capacity
+    assert {(c.technique, c.product) for c in changes} == {(bakery, 0), (bakery, 3), (bakery, None)}
+    same, none = economy_changes(economy, next_economy(economy, learn(
+        economy, plan.activity, 10, 4, on_plan(economy, plan.activity, 10, 4))))
+    assert (same, none) == ([], 0)

@@ -10,9 +10,16 @@ from typing import Any
 from fastapi import APIRouter, Path
 
 from commonplan.api.auth import Me
-from commonplan.api.schemas.revisions import RevisionView
+from commonplan.api.schemas.revisions import LearnedEconomyView, RevisionView
 from commonplan.app.acts.revisions import MAX_REVISIONS
-from commonplan.app.revisions import revision_of, revision_view, revisions_of, start_revision
+from commonplan.app.revisions import (
+    learned_view,
+    revision_of,
+    revision_view,
+    revisions_of,
+    start_learned_economy,
+    start_revision,
+)
 from commonplan.service.deps import Books, Db, RowId, Worker
 
 router = APIRouter(tags=["revisions"])
@@ -39,3 +46,22 @@ def get_route(round_id: RowId, _me: Me, db: Db,
               number: int = Path(ge=1, le=MAX_REVISIONS)) -> dict[str, Any]:
     """One revision of the round: what became of it, and the comparison beside the plan it revises."""
     return revision_view(db, revision_of(db, round_id, number))
+
+
+@router.post("/rounds/{round_id}/learned-economy", status_code=202, operation_id="learn_economy",
+             response_model=LearnedEconomyView)
+def learn_route(round_id: RowId, me: Me, db: Db, books: Books, worker: Worker) -> dict[str, Any]:
+    """Learn the economy the next round starts from (the actual coefficients and capacities) from
+    the round's reports: a member of its federation, once a period has ended; 202 with its job."""
+    job = start_learned_economy(db, books, worker, me, round_id, books.clock())
+    db.flush()
+    return {"round": round_id, "job": job.id, "state": job.state, "message": job.message or "",
+            "economy": None, "name": None, "source": None, "bundle_sha256": None, "periods": None,
+            "elapsed": None, "changed": None, "changes": []}
+
+
+@router.get("/rounds/{round_id}/learned-economy", operation_id="get_learned_economy",
+            response_model=LearnedEconomyView)
+def learned_route(round_id: RowId, _me: Me, db: Db) -> dict[str, Any]:
+    """The latest economy learned from the round's reports, with how it changed (404 before any)."""
+    return learned_view(db, round_id)

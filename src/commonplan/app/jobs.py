@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 MAX_PERIODS = 20  # of a multi-period plan computed by the service
 # what a job computes (app.computations; a round's targets, app.targets)
-JobKind = Literal["values", "requirements", "plan", "needs", "targets", "revision"]
+JobKind = Literal["values", "requirements", "plan", "needs", "targets", "revision", "learned"]
 StartableKind = Literal["values", "requirements", "plan"]  # what anyone may start on an economy
 # (a needs job reads a planning round's records: app.rounds.learn_round_needs starts it; a targets
 # job publishes a round's adopted plan to every workplace: moving the round past its adoption; a
@@ -125,7 +125,7 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
         records, learned = _inputs(session, kind, options)
         if kind == "targets":
             options["adopted"] = _adopted(session, options)
-        if kind == "revision":
+        if kind in ("revision", "learned"):
             options |= _revision_inputs(session, options)
 
     def progress(fraction: float, message: str) -> None:
@@ -154,7 +154,9 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
         reason = f"{type(error).__name__}: {error}"
     else:
         with sessions() as session, session.begin():
-            finish_job(session, job_id, keep_targets(session, result) if kind == "targets" else result)
+            kept = (keep_targets(session, result) if kind == "targets" else
+                    keep_learned(session, job_id, result) if kind == "learned" else result)
+            finish_job(session, job_id, kept)
         return
     with sessions() as session, session.begin():
         fail_job(session, job_id, reason)
@@ -180,6 +182,21 @@ def _adopted(session: Session, options: Mapping[str, Any]) -> dict[str, Any]:
     """A targets job's input: the result of the plan its round adopted."""
     adopted = session.get(Job, options["adopted_job"])
     return dict(adopted.result or {}) if adopted is not None else {}
+
+
+def keep_learned(session: Session, job_id: int, result: dict[str, Any]) -> dict[str, Any]:
+    """Store the bundle a learned-economy job made as an economy of the member who asked; the
+    result the job keeps: the new economy's number and SHA-256 beside the changes."""
+    import base64
+
+    job = session.get(Job, job_id)
+    assert job is not None, f"job {job_id} is gone"
+    content = base64.b64decode(result.pop("bundle"))
+    stored = StoredEconomy(owner_id=job.owner_id, name=result["name"], bundle_sha256=result.pop("sha256"),
+                           bundle=content, warnings=result.pop("bundle_warnings"))
+    session.add(stored)
+    session.flush()
+    return {**result, "economy": stored.id, "bundle_sha256": stored.bundle_sha256}
 
 
 def _revision_inputs(session: Session, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -218,6 +235,11 @@ def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: Lo
     if kind == "targets":
         progress(0.1, "every workplace's targets in the adopted plan")
         return {**targets_job_document(economy, options["adopted"], options["round"]),
+                "provenance": documents.provenance(loaded.sha256), "warnings": list(loaded.warnings)}
+    if kind == "learned":
+        from commonplan.app.revisions import learned_document
+
+        return {**learned_document(economy, loaded.sha256, options, progress),
                 "provenance": documents.provenance(loaded.sha256), "warnings": list(loaded.warnings)}
     if kind == "revision":
         return {**revision_document(economy, choices, needs, options, progress),

@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import found, utc
-from commonplan.app.acts.revisions import State, ask_revision, settle
+from commonplan.app.acts.revisions import State, ask_learned_economy, ask_revision, settle
 from commonplan.app.reports import due_of, planned_periods
 from commonplan.app.targets import targets_documents
 from commonplan.app.variants import Choices, plan_variant, variant_needs
@@ -212,3 +212,93 @@ def revision_of(db: Session, round_id: int, number: int) -> RoundRevision:
     if revision is None:
         raise Refusal("not_found", f"round {round_id} has no revision {number}")
     return revision
+
+
+# -- the economy the next round starts from -----------------------------------------------------
+
+
+def learned_document(economy: Economy, bundle_sha256: str, options: Mapping[str, Any],
+                     progress: Progress) -> dict[str, Any]:
+    """What a learned-economy job computes: the economy the next round starts from (the
+    learned coefficients and capacities, execution.revision.next_economy) as a zipped bundle
+    (base64, checked as an upload is; a BundleError naming every problem otherwise), its
+    provenance, and how it changed: the largest changes by technique and product name."""
+    import base64
+    import io
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    from commonplan.economy.bundle import check_bundle, write_bundle
+    from commonplan.economy.model import EconomyInfo
+    from commonplan.economy.problems import BundleError
+    from commonplan.execution.revision import economy_changes, next_economy
+
+    progress(0.1, "learning from the reports")
+    labels = list(options["elapsed"])
+    learned = learn(economy, activity_of(economy, options["plan"]), options["periods"], len(labels),
+                    reported(options["reports"], labels))
+    following = next_economy(economy, learned)
+    source = (f"learned from the reports of round {options['round']} ({len(labels)} of "
+              f"{options['periods']} periods, {labels[0]} to {labels[-1]}) on the bundle {bundle_sha256}")
+    name = f"{economy.info.name or 'economy'} learned from round {options['round']}"
+    info = EconomyInfo(name=name, period=economy.info.period,
+                       description=economy.info.description, source=source)
+    following = Economy(following.products, following.techniques, following.inputs, following.available,
+                        following.needs, info)
+    progress(0.5, "writing the bundle")
+    with tempfile.TemporaryDirectory() as folder:
+        written = write_bundle(following, Path(folder) / "bundle", format="csv")
+        problems, warnings, sha256 = check_bundle(written)
+        if problems or sha256 is None:
+            raise BundleError(problems)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(written.iterdir()):
+                archive.write(path, path.name)
+    changes, changed = economy_changes(economy, following)
+    ids = economy.techniques.ids.to_pylist()
+    producers = (economy.techniques.producers.to_pylist() if economy.techniques.producers is not None
+                 else [None] * len(ids))
+    names = documents_names(economy)
+    return {
+        "kind": "learned", "round": options["round"], "plan_job": options["plan_job"], "name": name,
+        "source": source, "periods": options["periods"], "elapsed": len(labels),
+        "reports_sha256": options["reports_sha256"], "changed": changed,
+        "changes": [{"technique": ids[c.technique], "producer": producers[c.technique] or "",
+                     "what": "capacity" if c.product is None else "input",
+                     "product": None if c.product is None else names[c.product][0],
+                     "name": "capacity" if c.product is None else names[c.product][1],
+                     "before": c.before if np.isfinite(c.before) else None,
+                     "after": c.after if np.isfinite(c.after) else None} for c in changes],
+        "bundle": base64.b64encode(buffer.getvalue()).decode(), "sha256": sha256,
+        "bundle_warnings": list(warnings)}
+
+
+def start_learned_economy(db: Session, books: OpenBooks, runner: Runner, me: Member, round_id: int,
+                          now: datetime) -> Job:
+    """Ask for the economy the next round starts from (app.acts.revisions.ask_learned_economy),
+    its job handed to the worker once the transaction is committed."""
+    held = found(db, Round, round_id, "round")
+    periods, elapsed = elapsed_periods(held, now)
+    job = ask_learned_economy(db, books, me, held.id, periods=periods, elapsed=elapsed)
+    queued = job.id
+    event.listen(db, "after_commit", lambda _: runner.submit(queued), once=True)
+    return job
+
+
+def learned_view(db: Session, round_id: int) -> dict[str, Any]:
+    """The latest economy learned from the round's reports: its job's state, and once done the
+    new economy (its number: open the next round on it), its provenance and how it changed;
+    refused (not_found) before any was asked for."""
+    found(db, Round, round_id, "round")
+    job = db.scalar(select(Job).where(Job.kind == "learned", Job.options["round"].as_integer() == round_id)
+                    .order_by(Job.id.desc()).limit(1))
+    if job is None:
+        raise Refusal("not_found", f"no economy was learned from round {round_id}'s reports yet")
+    result = job.result if job.state == JobState.DONE and job.result else {}
+    return {"round": round_id, "job": job.id, "state": job.state, "message": job.message,
+            "economy": result.get("economy"), "name": result.get("name"), "source": result.get("source"),
+            "bundle_sha256": result.get("bundle_sha256"), "periods": result.get("periods"),
+            "elapsed": result.get("elapsed"), "changed": result.get("changed"),
+            "changes": result.get("changes", [])}

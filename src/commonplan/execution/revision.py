@@ -410,3 +410,68 @@ def _why(economy: Economy, learned: Learned, product: int, binding: set[int],
         reasons.append(f"stocks on hand: {learned.stocks[product]:.6g}")
     reasons += [f"{product_ids[p]} binds" for p in sorted(limits)][:3]
     return tuple(reasons)
+
+
+# -- the economy the next round starts from ---------------------------------------------------
+
+LEARNED_CHANGES_SHOWN = 20  # the largest changes of a learned economy listed
+
+
+def next_economy(economy: Economy, learned: Learned) -> Economy:
+    """The economy the next round starts from: the learned coefficients, and for a whole period
+    each technique's capacity as planned or, where a shortfall capped it, the best rate shown
+    in one period times the periods of a whole period; the needs, resources and the rest as
+    they were."""
+    techniques = economy.techniques
+    whole = np.where(learned.lowered, learned.capacities * learned.periods / max(learned.left, 1),
+                     techniques.capacities)
+    return Economy(economy.products, Techniques(techniques.ids, techniques.outputs, techniques.yields,
+                                                whole, techniques.producers),
+                   learned.coefficients, economy.available, economy.needs, economy.info)
+
+
+@dataclass(frozen=True)
+class EconomyChange:
+    """A coefficient (``product`` per unit of ``technique``) or a capacity (``product`` None)
+    that the reports changed, from ``before`` to ``after``."""
+
+    technique: int
+    product: int | None
+    before: float
+    after: float
+
+    @property
+    def relative(self) -> float:
+        return abs(self.after - self.before) / max(abs(self.before), 1e-300)
+
+
+def economy_changes(before: Economy, after: Economy, shown: int = LEARNED_CHANGES_SHOWN,
+                    ) -> tuple[list[EconomyChange], int]:
+    """The largest relative changes from ``before`` to ``after`` (the same products and
+    techniques), coefficients and capacities together, the largest first (``shown`` of them),
+    and how many changed by more than 1e-6 relative."""
+    old, new = sp.csc_array(before.inputs).tocoo(), sp.csc_array(after.inputs).tocoo()
+    keys_old = old.col.astype(np.int64) * len(before.products) + old.row
+    keys_new = new.col.astype(np.int64) * len(before.products) + new.row
+    keys = np.union1d(keys_old, keys_new)
+    was = _lookup_sorted(*_sorted(keys_old, old.data), keys, 0.0)
+    now = _lookup_sorted(*_sorted(keys_new, new.data), keys, 0.0)
+    relative = np.abs(now - was) / np.maximum(np.abs(was), 1e-300)
+    caps_old, caps_new = before.techniques.capacities, after.techniques.capacities
+    both = np.isfinite(caps_old) & np.isfinite(caps_new)
+    old_finite, new_finite = np.where(both, caps_old, 0.0), np.where(both, caps_new, 0.0)
+    cap_relative = np.where(both, np.abs(new_finite - old_finite) / np.maximum(np.abs(old_finite), 1e-300),
+                            np.where(caps_old != caps_new, np.inf, 0.0))  # unlimited to limited
+    found = [EconomyChange(int(k // len(before.products)), int(k % len(before.products)), float(a), float(b))
+             for k, a, b in zip(keys[relative > 1e-6].tolist(), was[relative > 1e-6].tolist(),
+                                now[relative > 1e-6].tolist(), strict=True)]
+    found += [EconomyChange(t, None, float(caps_old[t]), float(caps_new[t]))
+              for t in np.flatnonzero(cap_relative > 1e-6).tolist()]
+    found.sort(key=lambda change: -change.relative)
+    return found[:shown], len(found)
+
+
+def _sorted(keys: npt.NDArray[np.int64],
+            values: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    order = np.argsort(keys)
+    return keys[order], values[order]

@@ -66,3 +66,33 @@ class RevisionView(BaseModel):
     rest: RestPlan | None
     periods: int | None
     elapsed: int | None
+
+
+class EconomyChange(BaseModel):
+    """A coefficient (an input per unit of a technique's activity) or a capacity that the
+    reports changed."""
+
+    technique: str
+    producer: str
+    what: str = Field(description="input or capacity")
+    product: str | None = Field(description="the input (None for a capacity)")
+    name: str = Field(description="the input's name, or 'capacity'")
+    before: float | None = Field(description="as the round planned it (None: unlimited)")
+    after: float | None = Field(description="as learned (None: unlimited)")
+
+
+class LearnedEconomyView(BaseModel):
+    """The economy the next round starts from, learned from a round's reports."""
+
+    round: int
+    job: int
+    state: str
+    message: str
+    economy: int | None = Field(description="the new economy: open the next round on it")
+    name: str | None
+    source: str | None = Field(description="its provenance: the round, the periods, the bundle learned from")
+    bundle_sha256: str | None
+    periods: int | None
+    elapsed: int | None
+    changed: int | None = Field(description="how many coefficients and capacities changed")
+    changes: list[EconomyChange] = Field(description="the largest changes, the largest first (20 at most)")

@@ -238,3 +238,36 @@ def _apply(session: Session, books: OpenBooks, revision: RoundRevision, job: Job
 
 def _close(revision: RoundRevision, state: str, books: OpenBooks) -> None:
     revision.state, revision.open_slot, revision.decided_at = state, None, utc(books.clock())
+
+
+MAX_LEARNED = 5  # economies learned from one round's reports
+
+
+def ask_learned_economy(session: Session, books: OpenBooks, member: Member, round_id: int, *,
+                        periods: int, elapsed: Sequence[str]) -> Job:
+    """The economy the next round starts from, learned from the round's reports (app.revisions
+    .learned_document), asked by a member of its federation once a period has ended, in
+    execution or closed: its job queued (one at a time, :data:`MAX_LEARNED` per round) and
+    ``economy learning requested`` on the books."""
+    held = found(session, Round, round_id, "round")
+    council = found(session, Council, held.council_id, "council")
+    actor = member_of(session, books, council, member)
+    if Step(held.step) not in (Step.EXECUTION, Step.CLOSED):
+        raise Refusal("not_eligible", f"an economy is learned from a round's reports, in execution or "
+                      f"after; round {held.id} is at {held.step!r}")
+    if not elapsed:
+        raise Refusal("not_ready", "no period of the execution has ended yet: there is nothing to learn from")
+    books.lock(session)
+    asked = list(session.scalars(select(Job).where(Job.kind == "learned",
+                                                   Job.options["round"].as_integer() == held.id)))
+    if any(job.state in (JobState.QUEUED, JobState.RUNNING) for job in asked):
+        raise Refusal("not_eligible", f"an economy is being learned from round {held.id}'s reports already")
+    if len(asked) >= MAX_LEARNED:
+        raise Refusal("not_eligible", f"an economy was learned from round {held.id} {len(asked)} times, "
+                      "the most allowed")
+    plan = current_plan(session, held)
+    job = queue_job(session, "learned", held.economy_id, member.id, {
+        "round": held.id, "plan_job": plan.id, "periods": periods, "elapsed": list(elapsed)})
+    books.record(session, "economy learning requested", actor, {
+        "round": held.id, "job": job.id, "plan_job": plan.id, "periods": periods, "elapsed": len(elapsed)})
+    return job
