@@ -113,8 +113,8 @@ def main() -> None:
     print(f"  of which, timed apart: learning {learning:.1f} s, the rest's problem {resting:.1f} s, "
           f"targets with names {documenting:.1f} s, so its plan and comparison about {solving:.1f} s")
     print(f"fulfilment before {comparison['fulfilment_before']}, after {comparison['fulfilment_after']}; "
-          f"lowers {comparison['lowered']}; {revision['learned']['capacities_lowered']:,} capacities lowered, "
-          f"{revision['learned']['coefficients_changed']:,} coefficients changed")
+          f"lowers {comparison['lowered']}; {revision['learned']['capacities_lowered']:,} capacities "
+          f"lowered, {revision['learned']['coefficients_changed']:,} coefficients changed")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
