@@ -163,6 +163,8 @@ def test_reports_on_plan_give_a_revision_applied_at_once_that_changes_nothing(cl
     [entry] = entries(client, "revision applied")
     assert entry["act"]["vote"].startswith("none")
     assert [e["act"]["revision"] for e in entries(client, "revision computed")] == [1]
+    download = client.get(f"/jobs/{applied['job']}/result.csv", headers=baker)
+    assert download.status_code == 200 and "activity,bake," in download.text
     second = ask(client, world)  # the next asks of the revision applied
     assert second["number"] == 2 and second["plan_job"] == applied["job"]
 

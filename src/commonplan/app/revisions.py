@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+import scipy.sparse as sp
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -67,7 +68,7 @@ def revise(economy: Economy, current: np.ndarray, choices: Choices, needs: Needs
     revised = current * elapsed / periods + plan.activity[:n_t]
     learned_economy = learned_economy_of(economy, learned)
     return {
-        "kind": "revision", "periods": periods, "elapsed": elapsed,
+        "kind": "revision", "execution_periods": periods, "elapsed": elapsed,
         "activity": dict(zip(economy.techniques.ids.to_pylist(), revised.tolist(), strict=True)),
         "rest": {"fulfilment": {str(k): v for k, v in after.items()},
                  "labour_hours": float(plan.labour_hours), "explanation": plan.explanation,
@@ -111,10 +112,10 @@ def documents_names(economy: Economy) -> list[tuple[str, str]]:
 def learned_summary(economy: Economy, learned: Learned) -> dict[str, Any]:
     """How many coefficients changed (beyond 1%), which capacities a shortfall lowered (the
     first 20 by id), the stocks on hand."""
-    changed = learned.coefficients.copy()
-    planned = economy.inputs
-    moved = int(np.count_nonzero(np.abs(changed.data - planned.data) > 0.01 * np.abs(planned.data))) \
-        if changed.nnz == planned.nnz else int(changed.nnz)
+    planned = sp.csc_array(economy.inputs)
+    difference = sp.csc_array(abs(learned.coefficients - planned)).tocoo()
+    at = np.abs(planned[difference.row, difference.col]) if difference.nnz else np.zeros(0)
+    moved = int(np.count_nonzero(difference.data > 0.01 * np.asarray(at).ravel()))
     ids = economy.techniques.ids.to_pylist()
     lowered = [{"technique": ids[t], "capacity": float(learned.capacities[t])}
                for t in np.flatnonzero(learned.lowered)[:20].tolist()]
@@ -194,7 +195,7 @@ def revision_view(db: Session, revision: RoundRevision) -> dict[str, Any]:
         "comparison": None, "learned": None, "rest": None, "periods": None, "elapsed": None}
     if result is not None:
         view.update(comparison=result["comparison"], learned=result["learned"], rest=result["rest"],
-                    periods=result["periods"], elapsed=result["elapsed"])
+                    periods=result["execution_periods"], elapsed=result["elapsed"])
     return view
 
 
@@ -263,7 +264,7 @@ def learned_document(economy: Economy, bundle_sha256: str, options: Mapping[str,
     names = documents_names(economy)
     return {
         "kind": "learned", "round": options["round"], "plan_job": options["plan_job"], "name": name,
-        "source": source, "periods": options["periods"], "elapsed": len(labels),
+        "source": source, "execution_periods": options["periods"], "elapsed": len(labels),
         "reports_sha256": options["reports_sha256"], "changed": changed,
         "changes": [{"technique": ids[c.technique], "producer": producers[c.technique] or "",
                      "what": "capacity" if c.product is None else "input",
@@ -299,6 +300,6 @@ def learned_view(db: Session, round_id: int) -> dict[str, Any]:
     result = job.result if job.state == JobState.DONE and job.result else {}
     return {"round": round_id, "job": job.id, "state": job.state, "message": job.message,
             "economy": result.get("economy"), "name": result.get("name"), "source": result.get("source"),
-            "bundle_sha256": result.get("bundle_sha256"), "periods": result.get("periods"),
+            "bundle_sha256": result.get("bundle_sha256"), "periods": result.get("execution_periods"),
             "elapsed": result.get("elapsed"), "changed": result.get("changed"),
             "changes": result.get("changes", [])}
