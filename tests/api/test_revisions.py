@@ -188,3 +188,19 @@ def test_the_economy_learned_from_the_reports_says_what_changed_and_starts_the_n
     following = ok(client.post(f"/councils/{world['district']}/rounds", headers=baker, json={
         "economy": learned["economy"], "period": "2027"}))
     assert following["economy"] == learned["economy"]
+
+
+def test_a_members_own_plan_ballot_adopting_a_revision_does_not_apply_it(client):
+    world = round_in_execution(client)
+    baker, farmer = world["delegates"]
+    before = targets(client, world, "Bakery")
+    report_weeks(client, world, 2, bread=0.5)
+    ask(client, world)
+    voting = decided(client, baker, world, 1)
+    body = {"kind": "plan", "question": "Apply it?", "options": {"plans": [voting["job"]]}, "office": None}
+    own = ok(client.post(f"/councils/{world['district']}/ballots", headers=baker, json=body))["id"]
+    vote(client, own, [baker, farmer], [voting["job"]])
+    close(client, baker, own)
+    assert ok(client.get(f"/rounds/{world['round']}/revisions/1", headers=baker), 200)["state"] == "voting"
+    assert targets(client, world, "Bakery")["outputs"] == before["outputs"]
+    assert not entries(client, "revision applied")
