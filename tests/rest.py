@@ -7,12 +7,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from commonplan.execution.periods import Cadence, period_of
 from commonplan.server import create_app
 from commonplan.store import accounts
 from commonplan.store.books import OpenBooks
@@ -212,3 +214,55 @@ def round_in_execution(client: TestClient, **options: Any) -> dict[str, Any]:
     world["execution"] = moved_on(client, world["delegates"][0], world["round"])
     assert world["execution"]["step"] == "execution"
     return world
+
+
+# -- revisions of a round's rest -----------------------------------------------------------------
+
+
+def week(world: dict[str, Any], weeks: int) -> str:
+    since = date.fromisoformat(world["execution"]["reports"]["executing_since"])
+    return period_of(since + timedelta(weeks=weeks), Cadence.WEEK).label
+
+
+def targets(client: TestClient, world: dict[str, Any], producer: str) -> dict[str, Any]:
+    found: dict[str, Any] = ok(client.get(f"/rounds/{world['round']}/targets/{producer}",
+                                          headers=world["delegates"][0]), 200)
+    return found
+
+
+def periods(client: TestClient, world: dict[str, Any]) -> int:
+    [bread] = ok(client.get(f"/rounds/{world['round']}/reports/forecast", params={"producer": "Bakery"},
+                            headers=world["delegates"][0]), 200)
+    return int(bread["periods"])
+
+
+def report_weeks(client: TestClient, world: dict[str, Any], weeks: int, bread: float = 1.0) -> None:
+    """Both workplaces report ``weeks`` weeks as planned, the Bakery making ``bread`` of its
+    planned loaves; the clock moves a week on after each."""
+    n = periods(client, world)
+    planned = {producer: targets(client, world, producer) for producer in ("Bakery", "Farm")}
+    for number in range(weeks):
+        for producer, council, headers in (("Bakery", world["bakery"], world["delegates"][0]),
+                                           ("Farm", world["farm"], world["delegates"][1])):
+            share = bread if producer == "Bakery" else 1.0
+            body = {"council": council, "period": week(world, number),
+                    "outputs": [{"product": o["product"], "quantity": o["quantity"] / n * share}
+                                for o in planned[producer]["outputs"]],
+                    "inputs": [{"product": i["product"], "quantity": i["quantity"] / n}
+                               for i in (*planned[producer]["inputs"], *planned[producer]["resources"])],
+                    "labour": [{"product": i["product"], "quantity": i["quantity"] / n}
+                               for i in planned[producer]["labour"]]}
+            ok(client.post(f"/rounds/{world['round']}/reports", headers=headers, json=body), 201)
+        client.app.state.books.clock.advance(7)  # type: ignore[attr-defined]
+    client.app.state.books.clock.advance(2)  # type: ignore[attr-defined]
+
+
+def decided(client: TestClient, headers: Headers, world: dict[str, Any], number: int) -> dict[str, Any]:
+    """The revision once its job has ended and it was decided (failing after 20 seconds)."""
+    for _ in range(400):
+        found: dict[str, Any] = ok(client.get(f"/rounds/{world['round']}/revisions/{number}",
+                                              headers=headers), 200)
+        if found["state"] != "computing":
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"revision {number} was not decided")

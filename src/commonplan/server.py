@@ -5,22 +5,21 @@ headers on every answer and jobs resumed after a restart."""
 import json
 import os
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI
-from sqlalchemy import make_url
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonplan import __version__, web
-from commonplan.api import accounts, councils, economies, ledger, reports, rounds, targets
+from commonplan.api import accounts, councils, economies, ledger, reports, revisions, rounds, targets
 from commonplan.app.accounts import LoginLimit
+from commonplan.app.revisions import settle_job
 from commonplan.app.uploads import MAX_UPLOAD
 from commonplan.app.worker import JobRunner, JobWorker
 from commonplan.service import errors
 from commonplan.service.limits import MAX_BODY
-from commonplan.store.books import OpenBooks, load_secret
+from commonplan.store.books import OpenBooks, load_secret, secret_path
 from commonplan.store.database import DEFAULT_URL, open_database, sessions
 
 SECURITY_HEADERS = {
@@ -64,11 +63,14 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
     app.state.sessions, app.state.worker = worker.sessions, worker
     app.state.logins = LoginLimit(worker.sessions)
     app.state.books = books or OpenBooks(load_secret(secret_path(database_url)))
+    kept = app.state.books
+    worker.on_done = lambda job_id: settle_job(worker.sessions, kept, job_id)  # a revision decided
+    # (with jobs in the queue, the worker process that ran the job decides it: app.queue)
     errors.install(app)
     app.add_middleware(TooLargeInJson)
     app.add_middleware(SecurityHeaders)
     for routes in (accounts.router, economies.router, councils.router, rounds.router, targets.router,
-                   reports.router, ledger.router):
+                   reports.router, revisions.router, ledger.router):
         app.include_router(routes, max_body_size=MAX_BODY)  # per route: TooLargeInJson sees the 413
     web.install(app)
     return app
@@ -83,14 +85,6 @@ def from_environment() -> FastAPI:
     behind any process manager) builds; docs/deploy.md."""
     place: JobPlace = "queue" if os.environ.get(JOBS_VARIABLE) == "queue" else "inside"
     return create_app(os.environ.get(DATABASE_VARIABLE, DEFAULT_URL), jobs=place)
-
-
-def secret_path(database_url: str) -> Path:
-    """Where the open books' secret is kept: beside a SQLite file, else in the working folder."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(f"{url.database}.ledger-key")
-    return Path("commonplan-ledger.key")
 
 
 class SecurityHeaders:

@@ -97,6 +97,13 @@ EXPECTED = {
     "list_missing_reports": ("get", "/rounds/{round}/reports/missing", None, (401, 409, 409, 409, 409, 409)),
     "get_target_forecasts": ("get", "/rounds/{round}/reports/forecast?producer=Bakery", None,
                              (401, 409, 409, 409, 409, 409)),
+    # revisions: asked by a member of the round's federation while it is in execution (it is not:
+    # 403 for all), read by anyone signed in
+    "request_revision": ("post", "/rounds/{round}/revisions", None, (401, 403, 403, 403, 403, 403)),
+    "list_revisions": ("get", "/rounds/{round}/revisions", None, (401, 200, 200, 200, 200, 200)),
+    "get_revision": ("get", "/rounds/{round}/revisions/1", None, (401, 404, 404, 404, 404, 404)),
+    "learn_economy": ("post", "/rounds/{round}/learned-economy", None, (401, 403, 403, 403, 403, 403)),
+    "get_learned_economy": ("get", "/rounds/{round}/learned-economy", None, (401, 404, 404, 404, 404, 404)),
     # the open books: read by anyone, cosigned by auditors only
     "ledger_head": ("get", "/ledger/head", None, (200, 200, 200, 200, 200, 200)),
     "ledger_entries": ("get", "/ledger/entries", None, (200, 200, 200, 200, 200, 200)),

@@ -39,15 +39,16 @@ from commonplan.store.jobs import (
 from commonplan.store.models import Ballot, Job, JobState, Member, RoundRecord, StoredEconomy
 
 if TYPE_CHECKING:
-    from commonplan.economy.model import Needs
+    from commonplan.economy.model import Economy, Needs
     from commonplan.planning.plan import Progress
 
 MAX_PERIODS = 20  # of a multi-period plan computed by the service
 # what a job computes (app.computations; a round's targets, app.targets)
-JobKind = Literal["values", "requirements", "plan", "needs", "targets"]
+JobKind = Literal["values", "requirements", "plan", "needs", "targets", "revision", "learned"]
 StartableKind = Literal["values", "requirements", "plan"]  # what anyone may start on an economy
 # (a needs job reads a planning round's records: app.rounds.learn_round_needs starts it; a targets
-# job publishes a round's adopted plan to every workplace: moving the round past its adoption)
+# job publishes a round's adopted plan to every workplace: moving the round past its adoption; a
+# revision job re-plans the rest of a round's execution: app.acts.revisions asks for it)
 
 
 class ServerStopping(Exception):
@@ -131,6 +132,8 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
         records, learned = _inputs(session, kind, options)
         if kind == "targets":
             options["adopted"] = _adopted(session, options)
+        if kind in ("revision", "learned"):
+            options |= _revision_inputs(session, options)
 
     def progress(fraction: float, message: str) -> None:
         if stopping is not None and stopping.is_set():
@@ -159,8 +162,9 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
     else:
         with sessions() as session, session.begin():
             if renew_lease(session, job_id, runner):  # still ours (locked): not cancelled, not taken over
-                finish_job(session, job_id, keep_targets(session, result) if kind == "targets" else result,
-                           runner)
+                kept = (keep_targets(session, result) if kind == "targets" else
+                        keep_learned(session, job_id, result) if kind == "learned" else result)
+                finish_job(session, job_id, kept, runner)
         return
     with sessions() as session, session.begin():
         fail_job(session, job_id, reason, runner)
@@ -207,6 +211,32 @@ def _adopted(session: Session, options: Mapping[str, Any]) -> dict[str, Any]:
     return dict(adopted.result or {}) if adopted is not None else {}
 
 
+def keep_learned(session: Session, job_id: int, result: dict[str, Any]) -> dict[str, Any]:
+    """Store the bundle a learned-economy job made as an economy of the member who asked; the
+    result the job keeps: the new economy's number and SHA-256 beside the changes."""
+    import base64
+
+    job = session.get(Job, job_id)
+    assert job is not None, f"job {job_id} is gone"
+    content = base64.b64decode(result.pop("bundle"))
+    stored = StoredEconomy(owner_id=job.owner_id, name=result["name"], bundle_sha256=result.pop("sha256"),
+                           bundle=content, warnings=result.pop("bundle_warnings"))
+    session.add(stored)
+    session.flush()
+    return {**result, "economy": stored.id, "bundle_sha256": stored.bundle_sha256}
+
+
+def _revision_inputs(session: Session, options: Mapping[str, Any]) -> dict[str, Any]:
+    """A revision job's input: the plan it revises (its result) and the round's current reports
+    of the periods elapsed, with the SHA-256 of which they are (app.acts.revisions)."""
+    from commonplan.app.acts.revisions import reports_basis
+
+    plan = session.get(Job, options["plan_job"])
+    rows, basis = reports_basis(session, options["round"], options["elapsed"])
+    return {"plan": dict(plan.result or {}) if plan is not None else {}, "reports_sha256": basis,
+            "reports": [{"producer": row.producer, "period": row.period, **row.document} for row in rows]}
+
+
 def _written(folder: Path, records: list[tuple[str, str, bytes]]) -> dict[str, list[Path]]:
     """The records as files in ``folder``, by kind (each under a name of its own)."""
     paths: dict[str, list[Path]] = {}
@@ -233,6 +263,15 @@ def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: Lo
         progress(0.1, "every workplace's targets in the adopted plan")
         return {**targets_job_document(economy, options["adopted"], options["round"]),
                 "provenance": documents.provenance(loaded.sha256), "warnings": list(loaded.warnings)}
+    if kind == "learned":
+        from commonplan.app.revisions import learned_document
+
+        return {**learned_document(economy, loaded.sha256, options, progress),
+                "provenance": documents.provenance(loaded.sha256), "warnings": list(loaded.warnings)}
+    if kind == "revision":
+        return {**revision_document(economy, choices, needs, options, progress),
+                "provenance": documents.provenance(loaded.sha256),
+                "warnings": [*loaded.warnings, *learned_warnings]}
     if kind == "needs":
         files = options.get("records") or {}
         computed = computations.needs(files.get("purchases", []), files.get("stock", []),
@@ -255,6 +294,21 @@ def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: Lo
         computed = computations.plan(economy, needs, method=options.get("method", "lp"), progress=progress)
     return {**computed.document, "provenance": documents.provenance(loaded.sha256),
             "warnings": [*loaded.warnings, *learned_warnings, *computed.warnings]}
+
+
+def revision_document(economy: Economy, choices: variants.Choices, needs: Needs | None,
+                      options: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
+    """What a revision job computes (app.revisions.revise) from its inputs (_revision_inputs)."""
+    from commonplan.app.revisions import activity_of, reported, revise
+
+    progress(0.05, "learning from the reports")
+    labels = list(options["elapsed"])
+    document = revise(economy, activity_of(economy, options["plan"]), choices, needs,
+                      periods=options["periods"], elapsed=len(labels),
+                      reports=reported(options["reports"], labels),
+                      method=options.get("method", "lp"), progress=progress)
+    return {**document, "round": options["round"], "plan_job": options["plan_job"],
+            "reports_sha256": options["reports_sha256"]}
 
 
 def cancelled(session: Session, job: Job, by: Member) -> Job:

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from typing import Any
 
 import procrastinate
@@ -33,7 +34,9 @@ from procrastinate.worker import Worker
 from sqlalchemy import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from commonplan.app.revisions import settle_job
 from commonplan.app.worker import JobWorker
+from commonplan.store.books import OpenBooks, load_secret, secret_path
 from commonplan.store.database import open_database, sessions
 from commonplan.store.jobs import LEASE, queue_job, resume_interrupted
 from commonplan.store.models import Job
@@ -102,6 +105,7 @@ class QueuedJobs:
     def __init__(self, database_url: str, make_session: sessionmaker[Session]) -> None:
         self.sessions = make_session
         self.app = queue_app(database_url)
+        self.on_done: Callable[[int], None] | None = None  # never called here: jobs end in the workers
 
     def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
               options: dict[str, Any]) -> Job:
@@ -127,6 +131,8 @@ def run_worker(database_url: str, name: str) -> None:
     (SIGTERM or Ctrl-C: the running job goes back to the queue at its next progress report)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     jobs = JobWorker(database_url, {}, sessions(open_database(database_url)))
+    books = OpenBooks(load_secret(secret_path(database_url)))  # the servers' secret: docs/deploy.md
+    jobs.on_done = lambda job_id: settle_job(jobs.sessions, books, job_id)  # a revision decided here
     _worker["jobs"] = jobs
     app = queue_app(database_url)
 

@@ -10,8 +10,10 @@ lease: store.jobs.resume_interrupted) and runs them; whoever claims a job first 
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
@@ -47,6 +49,7 @@ class JobRunner(Protocol):
     server) or app.queue.QueuedJobs (jobs sent to ``commonplan worker`` processes)."""
 
     sessions: sessionmaker[Session]
+    on_done: Callable[[int], None] | None  # told of every job that ran to its end (where it ran)
 
     def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
               options: dict[str, Any]) -> Job: ...
@@ -70,6 +73,7 @@ class JobWorker:
         self.waited: dict[int, int] = {}  # job: how often it waited for a new process
         self.pending: set[int] = set()  # jobs handed to this worker's process, not ended yet
         self.sweeping: threading.Thread | None = None
+        self.on_done: Callable[[int], None] | None = None  # told of every job that ran to its end
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(1, mp_context=CONTEXT, initializer=_open,
@@ -108,7 +112,14 @@ class JobWorker:
         times at most, so a process that cannot start fails the job rather than loop)."""
         with self.lock:
             self.pending.discard(job_id)
-        if done.cancelled() or done.exception() is None or self.stopping.is_set():
+        if done.cancelled() or self.stopping.is_set():
+            return
+        if done.exception() is None:
+            if self.on_done is not None:
+                try:
+                    self.on_done(job_id)
+                except Exception:  # what follows a job must not stop the worker; it is caught up later
+                    logging.getLogger(__name__).exception("after job %s", job_id)
             return
         error = done.exception()
         with self.lock:

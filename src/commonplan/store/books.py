@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, event, insert, select, update
+from sqlalchemy import Engine, bindparam, event, insert, make_url, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from commonplan.ledger import (
@@ -58,6 +58,14 @@ def load_secret(path: Path) -> bytes:
     if value := os.environ.get("COMMONPLAN_LEDGER_SECRET"):
         return bytes.fromhex(value)
     return secret_file(path)
+
+
+def secret_path(database_url: str) -> Path:
+    """Where the open books' secret is kept: beside a SQLite file, else in the working folder."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(f"{url.database}.ledger-key")
+    return Path("commonplan-ledger.key")
 
 
 def secret_file(path: Path) -> bytes:

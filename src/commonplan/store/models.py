@@ -325,6 +325,32 @@ class ExecutionReport(Base):
     filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class RoundRevision(Base):
+    """A revision of the rest of a round's execution (app.acts.revisions): the job computing it,
+    the plan it revises (a job: the adopted plan, or the last revision applied), what became of
+    it (``state``: computing, applied, voting, rejected, stale, failed), the ballot that decides
+    it when it lowers a voted tier, and the SHA-256 of the targets it replaced and put in their
+    place once applied. ``open_slot`` is "open" while it is computing or put to the vote, then
+    NULL: the unique constraint holds one open revision per round (NULLs never clash)."""
+
+    __tablename__ = "round_revisions"
+    __table_args__ = (UniqueConstraint("round_id", "open_slot"), UniqueConstraint("round_id", "number"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the round
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))
+    plan_job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))  # the plan revised
+    state: Mapped[str] = mapped_column(String(20), default="computing")
+    open_slot: Mapped[str | None] = mapped_column(String(10), nullable=True, default="open")
+    ballot_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id"), nullable=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    old_targets_sha256: Mapped[str] = mapped_column(String(64), default="")
+    new_targets_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+
 class Participation(Base):
     """That a member voted in a ballot, never what: one row per member and ballot, the database's
     guard of one member, one vote."""

@@ -22,6 +22,13 @@ from commonplan.app.acts.rounds import (
 )
 from commonplan.app.comparisons import comparison_of
 from commonplan.app.guard import readable_row
+from commonplan.app.revisions import (
+    learned_view,
+    revision_view,
+    revisions_of,
+    start_learned_economy,
+    start_revision,
+)
 from commonplan.app.rounds import (
     MAX_RECORDS,
     advance,
@@ -31,6 +38,7 @@ from commonplan.app.rounds import (
     start_variant,
 )
 from commonplan.democracy.closing import BallotState
+from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import MAX_DAYS
 from commonplan.planning import DEFAULT_METHOD, PlanMethod
 from commonplan.service.deps import Books, Db, RowId, Worker
@@ -42,6 +50,7 @@ from commonplan.web.rendering import CSRF, render, to
 from commonplan.web.session import Me
 
 router = APIRouter(route_class=CivicRoute, include_in_schema=False)
+SHOWN_REVISIONS = 5  # the latest revisions a round's page shows
 Days = Annotated[int | None, Form(ge=1, le=MAX_DAYS)]
 
 
@@ -77,9 +86,14 @@ def round_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books) 
         Ballot.id.in_(list(held.ballots.values()))))}
     senders = db.scalars(select(Council).join(CouncilMember, CouncilMember.council_id == Council.id).where(
         CouncilMember.member_id == me.id, Council.level.in_(SENDERS)).order_by(Council.id)).all()
+    revisions = [revision_view(db, each) for each in revisions_of(db, held.id)[:SHOWN_REVISIONS]]
+    try:
+        learned = learned_view(db, held.id)
+    except Refusal:
+        learned = None
     return render(request, "round.html", view=view, economy=economy, attachable=attachable,
                   jobs=jobs, ballots=ballots, closed=BallotState.CLOSED, senders=senders, compared=compared,
-                  record_kinds=RECORD_KINDS)
+                  record_kinds=RECORD_KINDS, revisions=revisions, learned=learned)
 
 
 @router.post("/app/rounds/{round_id}/records", dependencies=CSRF)
@@ -118,6 +132,24 @@ def variant_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books
     request.state.back = f"/app/rounds/{round_id}"
     job = start_variant(db, books, worker, me, round_id, method=method, priorities=priorities,
                         shares=shares)
+    return to(f"/app/jobs/{job.id}")
+
+
+@router.post("/app/rounds/{round_id}/revisions", dependencies=CSRF)
+def revision_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books,
+                  worker: Worker) -> Response:
+    """Ask for a revision of the rest of the round's execution: back to the round's revisions."""
+    request.state.back = f"/app/rounds/{round_id}"
+    start_revision(db, books, worker, me, round_id, books.clock())
+    return to(f"/app/rounds/{round_id}#revisions")
+
+
+@router.post("/app/rounds/{round_id}/learned-economy", dependencies=CSRF)
+def learned_page(request: Request, round_id: RowId, me: Me, db: Db, books: Books, worker: Worker) -> Response:
+    """Learn the economy the next round starts from, from the round's reports: the job's page."""
+    request.state.back = f"/app/rounds/{round_id}"
+    job = start_learned_economy(db, books, worker, me, round_id, books.clock())
+    db.flush()
     return to(f"/app/jobs/{job.id}")
 
 

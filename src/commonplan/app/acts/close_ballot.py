@@ -34,6 +34,7 @@ from commonplan.app.acts.common import (
 )
 from commonplan.app.acts.mandates import install, vacate
 from commonplan.app.acts.open_ballot import open_checked
+from commonplan.app.acts.revisions import settle_voted
 from commonplan.democracy import recall
 from commonplan.democracy.ballot_kinds import tally
 from commonplan.democracy.closing import BallotState, check_close
@@ -207,6 +208,7 @@ def _fill(session: Session, books: OpenBooks, council: Council, office: Office, 
 def _adopted(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:
     job_id = _decided(ballot).get("adopted")
     if job_id is None:
+        settle_voted(session, books, ballot)  # nobody voted: a revision put to this vote is rejected
         return
     # the plan ballot listed finished plans only (checked at opening), and no job, result or
     # economy is ever deleted
@@ -219,6 +221,7 @@ def _adopted(session: Session, books: OpenBooks, council: Council, ballot: Ballo
         "ballot": ballot.id, "job": job.id, "options": job.options, "bundle_sha256": economy.bundle_sha256,
         "plan_sha256": hashlib.sha256(result_json).hexdigest(),
         "fulfilment": job.result.get("fulfilment"), "labour_hours": job.result.get("labour_hours")})
+    settle_voted(session, books, ballot)  # a revision put to this vote is applied or rejected
 
 
 def _paid(session: Session, books: OpenBooks, council: Council, ballot: Ballot) -> None:

@@ -145,6 +145,9 @@ def _candidates_are_members(session: Session, books: OpenBooks, council: Council
             raise Refusal("not_a_member", f"candidate {candidate} is not a member of council {council.id}")
 
 
+PLAN_JOBS = ("plan", "revision")  # the jobs a plan ballot may choose among (a revision: app.acts.revisions)
+
+
 def _plans_are_finished(session: Session, council: Council, plans: list[int], opener_id: int | None) -> None:
     """Each job a finished plan that the ballot lends its council (store.access.lends): nobody
     asks others to adopt a plan they could not open (refused as if it did not exist), nor shows
@@ -152,7 +155,7 @@ def _plans_are_finished(session: Session, council: Council, plans: list[int], op
     opener = session.get(Member, opener_id) if opener_id is not None else None
     for job_id in plans:
         job = session.get(Job, job_id) if 1 <= job_id <= MAX_ID else None
-        if job is None or job.kind != "plan" or job.state != JobState.DONE or not lends(
+        if job is None or job.kind not in PLAN_JOBS or job.state != JobState.DONE or not lends(
                 opener, job, is_member(session, council.id, job.owner_id)):
             raise Refusal("invalid_ballot", f"job {job_id} is not a finished plan of yours or of a "
                                             f"member of council {council.id}")
