@@ -254,7 +254,7 @@ def consequence(plan: Structure, cap: Floats) -> Consequence:
         top = np.argsort(-hours, kind="stable")[:SHOWN] if total > 0 else np.zeros(0, np.int64)
         tiers.append(TierRisk(priority, float(tier_hours[k]), total,
                               tuple(AtRisk(int(rows[i]), float(quantities[i]), float(hours[i])) for i in top),
-                              int(len(rows)) if total > 0 else 0))
+                              len(rows) if total > 0 else 0))
     below = 1.0 - rationed.run > TOLERANCE
     below &= plan.made > 0
     output_lost = plan.made * (1.0 - rationed.run) * plan.hours[plan.outputs]
@@ -264,7 +264,7 @@ def consequence(plan: Structure, cap: Floats) -> Consequence:
     hit = np.flatnonzero(lowest < 1.0 - TOLERANCE)
     order = hit[np.lexsort((hit, -by_producer[hit]))][:SHOWN]
     workplaces = tuple(Hit(plan.names[code], float(lowest[code]), float(by_producer[code])) for code in order)
-    return Consequence(tuple(tiers), workplaces, int(len(hit)), int(np.count_nonzero(lost)), rationed.rounds)
+    return Consequence(tuple(tiers), workplaces, len(hit), int(np.count_nonzero(lost)), rationed.rounds)
 
 
 def shortfall_cap(plan: Structure, producer: str, product: int, fraction: float) -> Floats:
