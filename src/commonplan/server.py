@@ -13,7 +13,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonplan import __version__, web
-from commonplan.api import accounts, councils, economies, ledger, reports, rounds, targets
+from commonplan.api import accounts, alerts, councils, economies, ledger, reports, rounds, targets
 from commonplan.app.accounts import LoginLimit
 from commonplan.app.uploads import MAX_UPLOAD
 from commonplan.app.worker import JobWorker
@@ -54,7 +54,7 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
     app.add_middleware(TooLargeInJson)
     app.add_middleware(SecurityHeaders)
     for routes in (accounts.router, economies.router, councils.router, rounds.router, targets.router,
-                   reports.router, ledger.router):
+                   reports.router, alerts.router, ledger.router):
         app.include_router(routes, max_body_size=MAX_BODY)  # per route: TooLargeInJson sees the 413
     web.install(app)
     return app

@@ -85,7 +85,8 @@ def holder(world, alert_id):
     return world.get(Alert, alert_id).holder_id
 
 
-def test_a_shortfall_reported_raises_one_alert_for_the_council_with_what_it_puts_at_risk_and_it_climbs(world, setting):
+def test_a_shortfall_reported_raises_one_alert_for_the_council_with_what_it_risks_and_it_climbs(
+        world, setting):
     week = period_of(START.date(), Cadence.WEEK)
     for n in range(4):
         label = period_of(week.start + timedelta(weeks=n), Cadence.WEEK).label
@@ -94,7 +95,8 @@ def test_a_shortfall_reported_raises_one_alert_for_the_council_with_what_it_puts
                             "labour": [{"product": "labour", "quantity": 3}]})
         world.later(7)
     [alert] = [row[0] for row in world.rows(round_alerts_query(setting["round"]))]
-    assert (alert.producer, alert.product, alert.direction, alert.state) == ("Bakery", "bread", "below", "raised")
+    assert (alert.producer, alert.product, alert.direction, alert.state) == (
+        "Bakery", "bread", "below", "raised")
     assert alert.council_id == setting["bakery"].id and alert.fulfilment < 0.95
     assert alert.holder_id == setting["region"].id  # weeks went by unacknowledged: it climbed to the top
     first = alert.consequences["tiers"][0]
@@ -120,8 +122,8 @@ def test_an_alert_nobody_acknowledges_climbs_on_time_step_by_step_to_the_top(wor
     assert world.act(sweep_alerts) == 1 and holder(world, alert.id) == setting["region"].id
     assert world.act(sweep_alerts) == 0
     steps = world.entries("alert escalated")
-    assert [entry.act["deadline_passed"] for entry in steps][1] == (
-        world.get(Alert, alert.id).raised_at.replace(tzinfo=START.tzinfo) + timedelta(hours=2 * HOURS)).isoformat()
+    raised_at = world.get(Alert, alert.id).raised_at.replace(tzinfo=START.tzinfo)
+    assert steps[1].act["deadline_passed"] == (raised_at + timedelta(hours=2 * HOURS)).isoformat()
     with world.sessions() as session:
         [shown] = council_alerts(session, world.books, session.get(Council, setting["region"].id))
         assert shown["overdue"] and shown["holder"]["name"] == "region federation" and shown["steps"] == 2

@@ -48,7 +48,8 @@ def open_round(session: Session, books: OpenBooks, member: Member, council_id: i
     economy ``economy_id`` for ``period``; each step's deadline from ``days`` (by step name,
     default democracy.rounds.STEPS); its workplaces report every day or week (``report_every``,
     execution.periods); an alert on a target must be acknowledged, then acted on, within
-    ``alert_hours`` each or it climbs (execution.alerts). Its needs are the economy's own until records are sent."""
+    ``alert_hours`` each or it climbs (execution.alerts). Its needs are the economy's own until
+    records are sent."""
     council = found(session, Council, council_id, "council")
     if council.level not in councils.FEDERATIONS:
         raise Refusal("not_eligible", f"council {council.id} is a {council.level} council: a planning "
