@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from commonplan import __version__, web
 from commonplan.api import accounts, alerts, councils, economies, ledger, reports, rounds, targets
 from commonplan.app.accounts import LoginLimit
+from commonplan.app.alerts import SWEEP_SECONDS, AlertSweeper
 from commonplan.app.uploads import MAX_UPLOAD
 from commonplan.app.worker import JobWorker
 from commonplan.service import errors
@@ -32,24 +33,29 @@ SECURITY_HEADERS = {
 
 
 def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = None,
-               **engine_options: Any) -> FastAPI:
+               sweep_seconds: float = SWEEP_SECONDS, **engine_options: Any) -> FastAPI:
     """The application on the database at ``database_url`` (migrated); jobs a stopped server
-    left queued or running are resumed once it starts (store.jobs.resume_interrupted). The open
-    books sign with keys derived from the server's secret (store.books.load_secret)."""
+    left queued or running are resumed once it starts (store.jobs.resume_interrupted), and the
+    alerts due climb every ``sweep_seconds`` (app.alerts.AlertSweeper). The open books sign
+    with keys derived from the server's secret (store.books.load_secret)."""
     engine = open_database(database_url, **engine_options)
     worker = JobWorker(database_url, engine_options, sessions(engine))
+    books = books or OpenBooks(load_secret(secret_path(database_url)))
+    sweeper = AlertSweeper(worker.sessions, books, sweep_seconds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
         worker.resume()
+        sweeper.start()
         yield
+        sweeper.stop()
         worker.shutdown()
 
     app = FastAPI(title="commonplan", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # /docs is a page (web.pages), served offline
     app.state.sessions, app.state.worker = worker.sessions, worker
     app.state.logins = LoginLimit()
-    app.state.books = books or OpenBooks(load_secret(secret_path(database_url)))
+    app.state.books, app.state.sweeper = books, sweeper
     errors.install(app)
     app.add_middleware(TooLargeInJson)
     app.add_middleware(SecurityHeaders)

@@ -6,10 +6,11 @@ climb due swept first. The rules are execution.alerts and execution.consequences
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ from commonplan.store.models import (
     StoredEconomy,
 )
 
+logger = logging.getLogger(__name__)
 PLANS_KEPT = 2  # adopted plans' structures kept in memory (one per round in execution, mostly)
 SHOWN_EVENTS = 100  # steps of an alert's history shown
 
@@ -265,3 +267,38 @@ def may_answer(db: Session, council: Council, me: Member | None) -> bool:
     """Whether ``me`` is a member of ``council`` (who may acknowledge and act on what it holds)."""
     return me is not None and db.get(CouncilMember, (council.id, me.id)) is not None
 
+
+
+SWEEP_SECONDS = 60.0  # how often the server climbs the alerts due, without anyone reading them
+
+
+class AlertSweeper:
+    """The server's sweep of alerts (app.acts.alerts.sweep_alerts) every ``seconds``, in a thread
+    of its own and a transaction each time, so an alert climbs on time, on the books, even when
+    nobody reads alerts; reads sweep too, and two sweeps at once climb each step once."""
+
+    def __init__(self, make_session: Callable[[], Session], books: OpenBooks,
+                 seconds: float = SWEEP_SECONDS) -> None:
+        self.sessions, self.books, self.seconds = make_session, books, seconds
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="alert-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=10)
+
+    def sweep(self) -> int:
+        """One sweep, committed: the steps taken."""
+        with self.sessions() as session, session.begin():
+            return sweep_alerts(session, self.books)
+
+    def _run(self) -> None:
+        while not self.stopping.wait(self.seconds):
+            try:
+                self.sweep()
+            except Exception:  # a failed sweep is retried at the next; reads sweep too
+                logger.exception("the sweep of alerts failed")

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from commonplan.app.acts.alerts import Raised, acknowledge_alert, act_on_alert, raise_alert, sweep_alerts
-from commonplan.app.alerts import council_alerts, round_alerts_query, swept_round
+from commonplan.app.alerts import AlertSweeper, council_alerts, round_alerts_query, swept_round
 from commonplan.app.reports import send_report
 from commonplan.execution.alerts import MAX_NOTE, Cause, Direction, Trigger
 from commonplan.execution.periods import Cadence, period_of
@@ -211,3 +211,13 @@ def test_reading_the_rounds_alerts_sweeps_them(world, setting):
     world.later(3)
     world.act(lambda session, books: swept_round(session, books, setting["round"]))
     assert holder(world, alert.id) == setting["district"].id
+
+
+def test_the_servers_sweeper_climbs_alerts_nobody_reads_and_stops_when_told(world, setting):
+    alert = raised(world, setting)
+    sweeper = AlertSweeper(world.sessions, world.books, seconds=3600)
+    sweeper.start()
+    world.later(2.1)
+    assert sweeper.sweep() == 1 and holder(world, alert.id) == setting["district"].id
+    sweeper.stop()
+    assert not sweeper.thread.is_alive()
