@@ -18,9 +18,10 @@ fractions r (r = c to start):
 
 The map is monotone (a smaller r gives a smaller a gives a smaller r), so the iteration from c
 decreases to its greatest fixpoint; it stops when no fraction moves by more than
-:data:`TOLERANCE` (at most :data:`MAX_ROUNDS` rounds). Each round is two sparse products and a
-segmented minimum over the input matrix's columns (``np.minimum.reduceat``): no loop over
-products in Python, so 10^5 products and 2·10^6 inputs take milliseconds a round.
+:data:`TOLERANCE` (at most :data:`MAX_ROUNDS` rounds). Each round is a wave: the techniques
+using a product whose share fell in the round before take the minimum of their inputs' shares
+(a segmented ``np.minimum.reduceat`` over their columns), and the products they make update
+their supply; no loop over products in Python, and a shortfall costs what it reaches.
 
 **What is at risk**: each tier's final deliveries of p fall by the same share, ``(1 - a_p)
 d_{p,k}``; summed over products in **hours of labour** at the plan's own labour values
@@ -48,9 +49,10 @@ import scipy.sparse as sp
 from commonplan.economy.leontief import SolveError, leontief_solve
 from commonplan.economy.model import Economy, Kind, Needs
 
-TOLERANCE = 1e-12  # a round of the fixpoint moving no fraction more than this ends it
+TOLERANCE = 1e-10  # a fall of a fraction below this is not passed on (the fixpoint exact to ~1e-10)
 MAX_ROUNDS = 1000  # rounds of the fixpoint at most (a chain of rationing this long is not met)
 NEGLIGIBLE = 1e-9  # a tier's hours at risk below this share of its deliveries count as none
+WIDE = 8  # a wave reaching more than 1/WIDE of the products sweeps every technique at once
 SHOWN = 10  # products and workplaces listed by a consequence (the largest), the rest counted
 
 Floats = npt.NDArray[np.float64]
@@ -61,6 +63,7 @@ class Structure:
     """The adopted plan's input-output structure, as the rationing reads it (:func:`structure`)."""
 
     uses: sp.csc_array  # products x techniques: what each running technique uses at plan (B diag(x))
+    users: sp.csr_array  # the same by product: the techniques using each
     outputs: npt.NDArray[np.int64]  # each technique's product
     made: Floats  # each technique's planned output, yield_t x_t
     covered: Floats  # per product, the planned use that the planned supply covers: min(U_p, S_p)
@@ -178,8 +181,9 @@ def structure(economy: Economy, activity: Floats, deliveries: sp.csr_array,
     supply = np.bincount(outputs, weights=made, minlength=n)
     planned_use = uses.sum(axis=1) + np.asarray(deliveries.sum(axis=1)).ravel()
     names, codes = _producers(economy)
-    return Structure(uses, outputs, made, np.minimum(planned_use, supply), sp.csr_array(deliveries),
-                     tuple(int(tier) for tier in tiers), plan_hours(economy, x), codes, names)
+    return Structure(uses, sp.csr_array(uses), outputs, made, np.minimum(planned_use, supply),
+                     sp.csr_array(deliveries), tuple(int(tier) for tier in tiers), plan_hours(economy, x),
+                     codes, names)
 
 
 def plan_hours(economy: Economy, activity: Floats) -> Floats:
@@ -212,26 +216,59 @@ def plan_hours(economy: Economy, activity: Floats) -> Floats:
 
 def ration(plan: Structure, cap: Floats) -> Rationed:
     """The greatest fixpoint of Leontief rationing (module doc) when each technique may run at
-    most at ``cap`` (a fraction of its planned activity, 1 where nothing is short)."""
-    uses, n = plan.uses, plan.uses.shape[0]
-    columns = np.flatnonzero(np.diff(uses.indptr) > 0)
-    starts = uses.indptr[columns]
+    most at ``cap`` (a fraction of its planned activity, 1 where nothing is short).
+
+    Worked in waves: each round looks only at the techniques using a product whose share fell
+    in the round before, and at the products they make, so a shortfall costs what it reaches
+    (the same fixpoint as rounds over the whole economy, which the tests check)."""
+    n = plan.uses.shape[0]
     run = np.clip(np.asarray(cap, float), 0.0, 1.0)
+    supply = np.bincount(plan.outputs, weights=plan.made * run, minlength=n)
     share = np.ones(n)
+    short = plan.covered > 0
+    share[short] = np.minimum(1.0, supply[short] / plan.covered[short])
+    changed = np.flatnonzero(share < 1.0 - TOLERANCE)
+    users, uses, m = plan.users, plan.uses, len(plan.outputs)
+    columns = np.flatnonzero(np.diff(uses.indptr) > 0)  # the techniques using a produced input
     rounds = 0
-    for rounds in range(1, MAX_ROUNDS + 1):  # noqa: B007 (the count is the result)
-        supply = np.bincount(plan.outputs, weights=plan.made * run, minlength=n)
-        share = np.ones(n)
-        short = plan.covered > 0
-        share[short] = np.minimum(1.0, supply[short] / plan.covered[short])
-        scarcest = run.copy()
-        if len(columns):
-            scarcest[columns] = np.minimum(run[columns], np.minimum.reduceat(share[uses.indices], starts))
-        moved = float(np.max(run - scarcest, initial=0.0))
-        run = scarcest
-        if moved <= TOLERANCE:
+    while len(changed) and rounds < MAX_ROUNDS:
+        rounds += 1
+        if len(changed) > n // WIDE:  # a wave over most of the economy: every column at once
+            techniques = columns
+            scarcest = np.minimum.reduceat(share[uses.indices], uses.indptr[columns])
+        else:
+            reached = np.zeros(m, bool)
+            reached[users.indices[_ragged(users.indptr, changed)]] = True
+            techniques = np.flatnonzero(reached)
+            spans = _ragged(uses.indptr, techniques)
+            lengths = uses.indptr[techniques + 1] - uses.indptr[techniques]
+            scarcest = np.minimum.reduceat(share[uses.indices[spans]], np.cumsum(lengths) - lengths)
+        moved = run[techniques] - np.minimum(run[techniques], scarcest)
+        fell = moved > TOLERANCE
+        techniques, moved = techniques[fell], moved[fell]
+        if not len(techniques):
             break
+        run[techniques] -= moved
+        lost = np.bincount(plan.outputs[techniques], weights=plan.made[techniques] * moved, minlength=n)
+        products = np.flatnonzero(lost)
+        supply[products] -= lost[products]
+        covered = plan.covered[products]
+        new = np.ones(len(products))
+        some = covered > 0
+        new[some] = np.minimum(1.0, supply[products[some]] / covered[some])
+        changed = products[share[products] - new > TOLERANCE]
+        share[products] = np.minimum(share[products], new)
     return Rationed(run, share, rounds)
+
+
+def _ragged(indptr: npt.NDArray[np.int32] | npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+            ) -> npt.NDArray[np.int64]:
+    """The positions of the stored entries of ``rows`` of a compressed matrix, row after row."""
+    starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+    offsets = np.cumsum(lengths) - lengths
+    positions: npt.NDArray[np.int64] = (np.repeat(starts - offsets, lengths)
+                                        + np.arange(int(lengths.sum()), dtype=np.int64))
+    return positions
 
 
 def consequence(plan: Structure, cap: Floats) -> Consequence:
