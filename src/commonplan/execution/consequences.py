@@ -233,13 +233,15 @@ def ration(plan: Structure, cap: Floats) -> Rationed:
     rounds = 0
     while len(changed) and rounds < MAX_ROUNDS:
         rounds += 1
-        if len(changed) > n // WIDE:  # a wave over most of the economy: every column at once
-            techniques = columns
-            scarcest = np.minimum.reduceat(share[uses.indices], uses.indptr[columns])
-        else:
+        techniques = columns
+        if len(changed) <= n // WIDE:
             reached = np.zeros(m, bool)
             reached[users.indices[_ragged(users.indptr, changed)]] = True
             techniques = np.flatnonzero(reached)
+        if len(techniques) > len(columns) // 4:  # a wave over much of the economy: every column at once
+            techniques = columns
+            scarcest = np.minimum.reduceat(share[uses.indices], uses.indptr[columns])
+        else:
             spans = _ragged(uses.indptr, techniques)
             lengths = uses.indptr[techniques + 1] - uses.indptr[techniques]
             scarcest = np.minimum.reduceat(share[uses.indices[spans]], np.cumsum(lengths) - lengths)
