@@ -6,6 +6,8 @@ climb due swept first. The rules are execution.alerts and execution.consequences
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import tempfile
 import threading
@@ -30,6 +32,7 @@ from commonplan.app.acts.common import found, utc
 from commonplan.app.comparisons import names_of_economy
 from commonplan.app.targets import activity_of
 from commonplan.economy.bundle import read_bundle
+from commonplan.economy.problems import BundleError
 from commonplan.execution.alerts import OPEN_STATES, Direction, trigger
 from commonplan.execution.consequences import (
     Consequence,
@@ -65,22 +68,23 @@ class Plan:
     position: Mapping[str, int]
 
 
-_plans: OrderedDict[tuple[int, int], Plan] = OrderedDict()
+_plans: OrderedDict[tuple[str, str], Plan] = OrderedDict()
 _lock = threading.Lock()
 
 
 def adopted_plan(db: Session, held: Round) -> Plan:
-    """The structure of the round's adopted plan, computed once per economy and adopted plan and
-    kept (:data:`PLANS_KEPT`): its techniques and activity, and its final deliveries by tier (the
-    economy's needs at the plan's fulfilment of each tier)."""
-    key = (held.economy_id, held.adopted_job_id or 0)
+    """The structure of the round's adopted plan, computed once per bundle and adopted plan (by
+    their SHA-256) and kept (:data:`PLANS_KEPT`): its techniques and activity, and its final
+    deliveries by tier (the economy's needs at the plan's fulfilment of each tier)."""
+    stored = found(db, StoredEconomy, held.economy_id, "economy")
+    adopted = db.get(Job, held.adopted_job_id) if held.adopted_job_id is not None else None
+    result: Mapping[str, Any] = (adopted.result or {}) if adopted is not None else {}
+    key = (stored.bundle_sha256, held.plan_sha256 or hashlib.sha256(
+        json.dumps(result, sort_keys=True, default=str).encode()).hexdigest())
     with _lock:
         if key in _plans:
             _plans.move_to_end(key)
             return _plans[key]
-    stored = found(db, StoredEconomy, held.economy_id, "economy")
-    adopted = db.get(Job, held.adopted_job_id) if held.adopted_job_id is not None else None
-    result: Mapping[str, Any] = (adopted.result or {}) if adopted is not None else {}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bundle.zip"
         path.write_bytes(stored.bundle)
@@ -163,9 +167,13 @@ def watch_report(db: Session, books: OpenBooks, held: Round, council: Council, p
             fraction = min(max(float(view["fulfilment"]), 0.0), 1.0)
             document, tier, hours = dict(NOTHING_AT_RISK), None, 0.0
             if cause.direction is Direction.BELOW and fraction < 1:
-                plan = adopted_plan(db, held)
-                position = plan.position.get(view["product"])
-                if position is not None:
+                try:
+                    plan = adopted_plan(db, held)
+                except (BundleError, ValueError) as error:  # the alert is raised all the same, saying why
+                    document["unavailable"] = f"the consequences could not be computed: {error}"[:500]
+                    plan = None
+                position = plan.position.get(view["product"]) if plan is not None else None
+                if plan is not None and position is not None:
                     result = consequence(plan.structure, shortfall_cap(plan.structure, council.producer or "",
                                                                        position, fraction))
                     document = consequence_document(db, held, plan, result, fraction)

@@ -12,7 +12,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from commonplan.app.acts.alerts import Raised, acknowledge_alert, act_on_alert, raise_alert, sweep_alerts
+from commonplan.app.acts.alerts import (
+    NO_TIER,
+    Raised,
+    acknowledge_alert,
+    act_on_alert,
+    raise_alert,
+    sweep_alerts,
+)
 from commonplan.app.alerts import AlertSweeper, council_alerts, round_alerts_query, swept_round
 from commonplan.app.reports import send_report
 from commonplan.execution.alerts import MAX_NOTE, Cause, Direction, Trigger
@@ -221,3 +228,18 @@ def test_the_servers_sweeper_climbs_alerts_nobody_reads_and_stops_when_told(worl
     assert sweeper.sweep() == 1 and holder(world, alert.id) == setting["district"].id
     sweeper.stop()
     assert not sweeper.thread.is_alive()
+
+
+def test_an_alert_is_raised_all_the_same_when_its_consequences_cannot_be_computed(world, setting):
+    with world.sessions() as session, session.begin():
+        held = session.get(Round, setting["round"])
+        session.get(Job, held.adopted_job_id).result = {**ADOPTED, "activity": {"bake": "nan"}}  # broken
+    week = period_of(START.date(), Cadence.WEEK)
+    for n in range(3):
+        world.act(send_report, setting["reporter"], setting["round"], setting["bakery"].id,
+                  period=period_of(week.start + timedelta(weeks=n), Cadence.WEEK).label,
+                  sections={"outputs": [{"product": "bread", "quantity": 0.1}],
+                            "labour": [{"product": "labour", "quantity": 3}]})
+        world.later(7)
+    [alert] = [row[0] for row in world.rows(round_alerts_query(setting["round"]))]
+    assert "could not be computed" in alert.consequences["unavailable"] and alert.rank_tier == NO_TIER

@@ -45,6 +45,7 @@ class Consequences(BaseModel):
     workplaces_hit: int
     products_short: int
     rounds: int = Field(description="rounds of the rationing's fixpoint")
+    unavailable: str | None = Field(None, description="why the consequences could not be computed, if so")
 
 
 class Rank(BaseModel):
