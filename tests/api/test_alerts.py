@@ -79,6 +79,9 @@ def test_an_alert_nobody_answers_climbs_to_the_federation_whose_members_answer_i
     [alert] = alerts(client, world)
     assert alert["holder"]["id"] == world["district"] and alert["steps"] == 1
     assert alert["overdue"]  # the district is the top: nobody above
+    held = ok(client.get(f"/councils/{world['district']}/alerts", headers=farmer), 200)
+    assert [each["id"] for each in held] == [alert["id"]]
+    assert ok(client.get(f"/councils/{world['bakery']}/alerts", headers=farmer), 200) == []
     url = f"/alerts/{alert['id']}"
     assert ok(client.post(f"{url}/acknowledge", headers=baker), 200)["state"] == "acknowledged"  # a delegate
     shown = ok(client.get(url, headers=farmer), 200)

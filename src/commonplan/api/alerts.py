@@ -16,14 +16,17 @@ from commonplan.app.alerts import (
     acknowledged,
     acted_on,
     alert_view,
+    council_alerts,
     one_alert,
     round_alerts_query,
     swept_round,
 )
+from commonplan.app.rows import found
 from commonplan.execution.alerts import MAX_NOTE
 from commonplan.service.deps import Books, Db, RowId
 from commonplan.service.limits import PAGE_DEFAULT, Strict, without_nul
 from commonplan.service.paging import Limit, Offset, link_headers, page_of
+from commonplan.store.models import Council
 
 router = APIRouter(tags=["alerts"])
 
@@ -44,6 +47,13 @@ def list_route(round_id: RowId, _me: Me, db: Db, books: Books, request: Request,
     rows, page = page_of(db, round_alerts_query(held.id), offset, limit)
     link_headers(request, response, page)
     return [alert_view(db, books, alert) for alert in rows]
+
+
+@router.get("/councils/{council_id}/alerts", operation_id="list_council_alerts",
+            response_model=list[AlertView])
+def council_route(council_id: RowId, _me: Me, db: Db, books: Books) -> list[dict[str, Any]]:
+    """The open alerts the council holds now (the first 50), gravest first: what its page shows."""
+    return council_alerts(db, books, found(db, Council, council_id, "council"))
 
 
 @router.get("/alerts/{alert_id}", operation_id="get_alert", response_model=AlertView)

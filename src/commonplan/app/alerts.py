@@ -56,6 +56,7 @@ from commonplan.store.models import (
 
 logger = logging.getLogger(__name__)
 PLANS_KEPT = 2  # adopted plans' structures kept in memory (one per round in execution, mostly)
+SHOWN_HELD = 50  # open alerts a council's page (and its route) lists, the gravest first
 SHOWN_EVENTS = 100  # steps of an alert's history shown
 
 
@@ -258,9 +259,11 @@ def one_alert(db: Session, books: OpenBooks, alert_id: int) -> dict[str, Any]:
 
 
 def council_alerts(db: Session, books: OpenBooks, council: Council) -> list[dict[str, Any]]:
-    """The open alerts ``council`` holds, ranked (what its page shows), the climb due swept."""
+    """The open alerts ``council`` holds, ranked (the first :data:`SHOWN_HELD`: what its page
+    shows), the climb due swept."""
     sweep_alerts(db, books)
-    return [alert_view(db, books, alert) for alert in db.scalars(council_alerts_query(council.id).limit(50))]
+    return [alert_view(db, books, alert)
+            for alert in db.scalars(council_alerts_query(council.id).limit(SHOWN_HELD))]
 
 
 def acknowledged(db: Session, books: OpenBooks, me: Member, alert_id: int) -> dict[str, Any]:
