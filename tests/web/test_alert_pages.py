@@ -48,3 +48,7 @@ def test_the_council_page_lists_its_alerts_and_its_member_answers_them(app):
                                                     "note": "the oven is mended"}, own)
     assert done.status_code == 303
     assert "Alerts this council holds" not in text_of(baker.get(own).text)
+    words = text_of(farmer.get(f"/app/rounds/{world['round']}/alerts").text)
+    assert "Alerts, gravest first" in words and "Bread at Workplace 0 (Bakery), below plan since" in words
+    assert "tier 1:" in words and "acted" in words
+    assert "Alerts, gravest first" in text_of(farmer.get(f"/app/rounds/{world['round']}").text)
