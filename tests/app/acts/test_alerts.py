@@ -243,3 +243,13 @@ def test_an_alert_is_raised_all_the_same_when_its_consequences_cannot_be_compute
         world.later(7)
     [alert] = [row[0] for row in world.rows(round_alerts_query(setting["round"]))]
     assert "could not be computed" in alert.consequences["unavailable"] and alert.rank_tier == NO_TIER
+
+
+def test_an_alert_stops_climbing_once_its_round_has_closed_and_may_still_be_answered(world, setting):
+    alert = raised(world, setting)
+    with world.sessions() as session, session.begin():
+        session.get(Round, setting["round"]).step = "closed"
+    world.later(10)
+    assert world.act(sweep_alerts) == 0 and holder(world, alert.id) == setting["bakery"].id
+    world.act(act_on_alert, setting["member"], alert.id, "the period is over; the next plan knows")
+    assert world.get(Alert, alert.id).state == "acted"

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from commonplan.app.acts.common import council_actor, found, member_of, utc
 from commonplan.democracy.refusals import Refusal
+from commonplan.democracy.rounds import Step
 from commonplan.execution.alerts import (
     OPEN_STATES,
     AlertState,
@@ -127,12 +128,15 @@ def act_on_alert(session: Session, books: OpenBooks, member: Member, alert_id: i
 
 
 def sweep_alerts(session: Session, books: OpenBooks, round_id: int | None = None) -> int:
-    """Climb every open alert (of the round, when given) whose deadline has passed and whose holder
-    has a council above (module doc); how many steps were taken. Nothing is written, nor the
+    """Climb every open alert (of the round, when given, and of rounds in execution only) whose
+    deadline has passed and whose holder has a council above (module doc); how many steps were
+    taken. Nothing is written, nor the
     lock taken, when none is due."""
     now = utc(books.clock())
     due = (select(Alert.id).join(Council, Council.id == Alert.holder_id)
-           .where(Alert.open_slot.is_not(None), Alert.deadline <= now, Council.parent_id.is_not(None))
+           .join(Round, Round.id == Alert.round_id)
+           .where(Alert.open_slot.is_not(None), Alert.deadline <= now, Council.parent_id.is_not(None),
+                  Round.step == Step.EXECUTION.value)
            .order_by(Alert.deadline, Alert.id).limit(SWEEP))
     if round_id is not None:
         due = due.where(Alert.round_id == round_id)
@@ -148,8 +152,10 @@ def sweep_alerts(session: Session, books: OpenBooks, round_id: int | None = None
 
 
 def _climb(session: Session, books: OpenBooks, alert: Alert, now: datetime) -> int:
-    """The steps due of one alert, taken and recorded (the books' lock held)."""
-    if alert.state not in OPEN_STATES:
+    """The steps due of one alert, taken and recorded (the books' lock held); none once its round
+    has left execution."""
+    held = session.get(Round, alert.round_id)
+    if alert.state not in OPEN_STATES or held is None or held.step != Step.EXECUTION.value:
         return 0
     parents: dict[int, int | None] = {}
 
@@ -159,7 +165,7 @@ def _climb(session: Session, books: OpenBooks, alert: Alert, now: datetime) -> i
             parents[council_id] = row.parent_id if row is not None else None
         return parents[council_id]
 
-    steps = climb(alert.holder_id, utc(alert.deadline), now, _hours(session, alert), parent)
+    steps = climb(alert.holder_id, utc(alert.deadline), now, held.alert_hours, parent)
     for step in steps:
         passed_state = alert.state
         alert.holder_id, alert.deadline, alert.state = step.to_council, step.deadline, AlertState.RAISED.value
