@@ -253,3 +253,22 @@ def test_an_alert_stops_climbing_once_its_round_has_closed_and_may_still_be_answ
     assert world.act(sweep_alerts) == 0 and holder(world, alert.id) == setting["bakery"].id
     world.act(act_on_alert, setting["member"], alert.id, "the period is over; the next plan knows")
     assert world.get(Alert, alert.id).state == "acted"
+
+
+def test_alerts_are_listed_by_the_needs_they_put_at_risk_not_by_the_size_of_the_deviation(world, setting):
+    def alert(product, fulfilment, tier, hours):
+        def act(session, books):
+            held = session.get(Round, setting["round"])
+            council = session.get(Council, setting["bakery"].id)
+            return raise_alert(session, books, held, council, Raised(
+                "Bakery", product, Trigger(Cause.ALARM, Direction.BELOW, "2030-W18"), "2030-W18", fulfilment,
+                fulfilment - 0.1, fulfilment + 0.1, {"tiers": []}, tier, hours))
+        return world.act(act).id
+
+    cakes = alert("cake", 0.1, 2, 500.0)  # nine tenths short, tier 2
+    bread = alert("bread", 0.99, 1, 0.5)  # a hundredth short, tier 1
+    wheat = alert("wheat", 0.5, 1, 40.0)
+    nothing = alert("salt", 0.2, None, 0.0)
+    world.act(act_on_alert, setting["member"], wheat, "a second mill runs")
+    order = [row[0].id for row in world.rows(round_alerts_query(setting["round"]))]
+    assert order == [bread, cakes, nothing, wheat]
