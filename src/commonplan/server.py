@@ -3,9 +3,10 @@ pages (web/) over the use cases (app/) on one database and one job worker, with 
 headers on every answer and jobs resumed after a restart."""
 
 import json
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from sqlalchemy import make_url
@@ -17,7 +18,7 @@ from commonplan.api import accounts, alerts, councils, economies, ledger, report
 from commonplan.app.accounts import LoginLimit
 from commonplan.app.alerts import SWEEP_SECONDS, AlertSweeper
 from commonplan.app.uploads import MAX_UPLOAD
-from commonplan.app.worker import JobWorker
+from commonplan.app.worker import JobRunner, JobWorker
 from commonplan.service import errors
 from commonplan.service.limits import MAX_BODY
 from commonplan.store.books import OpenBooks, load_secret
@@ -31,21 +32,35 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+DATABASE_VARIABLE = "COMMONPLAN_DATABASE"  # the database of each of several server processes
+JOBS_VARIABLE = "COMMONPLAN_JOBS"  # where their jobs run: "inside" (the default) or "queue"
+JobPlace = Literal["inside", "queue"]
+JOB_PLACES: tuple[JobPlace, ...] = ("inside", "queue")
+
 
 def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = None,
-               sweep_seconds: float = SWEEP_SECONDS, **engine_options: Any) -> FastAPI:
-    """The application on the database at ``database_url`` (migrated); jobs a stopped server
-    left queued or running are resumed once it starts (store.jobs.resume_interrupted), and the
+               jobs: JobPlace = "inside", sweep_seconds: float = SWEEP_SECONDS,
+               **engine_options: Any) -> FastAPI:
+    """The application on the database at ``database_url`` (migrated); jobs no live server
+    process holds are run once it starts, and looked for while it runs (app.worker), and the
     alerts due climb every ``sweep_seconds`` (app.alerts.AlertSweeper). The open books sign
-    with keys derived from the server's secret (store.books.load_secret)."""
+    with keys derived from the server's secret (store.books.load_secret). With
+    ``jobs="queue"`` (PostgreSQL), jobs are sent to the queue of ``commonplan worker`` processes
+    (app.queue) rather than run beside the server."""
     engine = open_database(database_url, **engine_options)
-    worker = JobWorker(database_url, engine_options, sessions(engine))
+    worker: JobRunner
+    if jobs == "queue":
+        from commonplan.app.queue import QueuedJobs  # procrastinate, only where it is asked for
+
+        worker = QueuedJobs(database_url, sessions(engine))
+    else:
+        worker = JobWorker(database_url, engine_options, sessions(engine))
     books = books or OpenBooks(load_secret(secret_path(database_url)))
     sweeper = AlertSweeper(worker.sessions, books, sweep_seconds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
-        worker.resume()
+        worker.watch()
         sweeper.start()
         yield
         sweeper.stop()
@@ -54,7 +69,7 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
     app = FastAPI(title="commonplan", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # /docs is a page (web.pages), served offline
     app.state.sessions, app.state.worker = worker.sessions, worker
-    app.state.logins = LoginLimit()
+    app.state.logins = LoginLimit(worker.sessions)
     app.state.books, app.state.sweeper = books, sweeper
     errors.install(app)
     app.add_middleware(TooLargeInJson)
@@ -64,6 +79,17 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
         app.include_router(routes, max_body_size=MAX_BODY)  # per route: TooLargeInJson sees the 413
     web.install(app)
     return app
+
+
+
+
+def from_environment() -> FastAPI:
+    """The application on the database named by COMMONPLAN_DATABASE, its jobs where
+    COMMONPLAN_JOBS says (``inside`` or ``queue``): what each process of
+    ``commonplan serve --workers N`` (or ``uvicorn --factory commonplan.server:from_environment``
+    behind any process manager) builds; docs/deploy.md."""
+    place: JobPlace = "queue" if os.environ.get(JOBS_VARIABLE) == "queue" else "inside"
+    return create_app(os.environ.get(DATABASE_VARIABLE, DEFAULT_URL), jobs=place)
 
 
 def secret_path(database_url: str) -> Path:

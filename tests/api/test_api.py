@@ -162,16 +162,6 @@ def test_several_periods_only_of_an_exact_plan_and_within_bounds(client, body):
     assert answer.status_code == 422 and answer.json()["field"] == "periods", answer.text
 
 
-def test_the_login_limit_keeps_no_email_without_a_recent_failure():
-    from commonplan.app.accounts import LoginLimit
-
-    logins = LoginLimit()
-    for n in range(100):
-        logins.check(f"member{n}@example.org")
-    logins.failed("eve@example.org")
-    assert list(logins.failures) == ["eve@example.org"]
-
-
 def test_logging_out_revokes_the_bearer_token(client):
     headers = sign_in(client)
     assert client.get("/members/me", headers=headers).status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
@@ -9,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from commonplan.store.database import open_database, sessions
 from commonplan.store.jobs import (
     INTERRUPTED,
+    LEASE,
     MAX_STARTS,
     RESUMED,
     cancel_job,
@@ -16,10 +19,11 @@ from commonplan.store.jobs import (
     fail_job,
     finish_job,
     queue_job,
+    renew_lease,
     report_progress,
     resume_interrupted,
 )
-from commonplan.store.models import Job, Member, StoredEconomy
+from commonplan.store.models import Job, Member, StoredEconomy, now
 
 
 def add_member_and_economy(session) -> tuple[int, int]:
@@ -104,14 +108,41 @@ def test_a_restart_resumes_what_was_left_and_fails_a_job_interrupted_twice(engin
     url, options = database_url
     restarted = open_database(url, **options)
     with sessions(restarted)() as session, session.begin():
-        assert resume_interrupted(session) == [waiting, running]
+        assert resume_interrupted(session) == [waiting]  # the running one holds its lease still
+        assert resume_interrupted(session, now() + LEASE + timedelta(seconds=1)) == [waiting, running]
     with sessions(restarted)() as session:
         states = {job.id: (job.state, job.message, job.progress) for job in session.scalars(select(Job))}
-    assert states[waiting] == states[running] == ("queued", RESUMED, 0.0)
+    assert states[waiting] == ("queued", "queued", 0.0)
+    assert states[running] == ("queued", RESUMED, 0.0)
     assert states[twice] == ("failed", INTERRUPTED, 0.0)
     assert states[finished] == ("done", "done", 1.0)
     assert states[failed][:2] == ("failed", "bad needs")
     restarted.dispose()
+
+
+def test_a_job_taken_over_from_a_lapsed_lease_keeps_nothing_of_its_first_run(engine):
+    """Two server processes: the first claims a job and stalls past its lease; the second takes
+    it over and runs it; the first can neither report progress nor keep a result."""
+    with sessions(engine)() as session, session.begin():
+        owner, economy = add_member_and_economy(session)
+        job = queue_job(session, "values", economy, owner).id
+    with sessions(engine)() as session, session.begin():
+        assert claim_job(session, job, "first", now() - LEASE - timedelta(seconds=1))
+    with sessions(engine)() as session, session.begin():
+        assert resume_interrupted(session) == [job]
+        assert claim_job(session, job, "second")
+        assert not claim_job(session, job, "first")
+    with sessions(engine)() as session, session.begin():
+        assert not report_progress(session, job, 0.5, "solving", "first")
+        assert not renew_lease(session, job, "first")
+        finish_job(session, job, {"unit": "first"}, "first")
+        fail_job(session, job, "first's error", "first")
+        assert report_progress(session, job, 0.5, "solving", "second") and renew_lease(session, job, "second")
+        assert resume_interrupted(session) == []  # the second's lease is fresh
+        finish_job(session, job, {"unit": "second"}, "second")
+    with sessions(engine)() as session:
+        stored = session.get(Job, job)
+        assert (stored.state, stored.result, stored.attempts) == ("done", {"unit": "second"}, 2)
 
 
 def test_a_cancelled_job_never_runs_and_a_running_one_stops_without_its_result(engine):

@@ -4,56 +4,67 @@ both call these."""
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from commonplan.democracy.refusals import Refusal
-from commonplan.store.accounts import AccountRefused, authenticate, register_member
-from commonplan.store.models import Member
+from commonplan.store.accounts import (
+    AccountRefused,
+    authenticate,
+    begin_login,
+    end_login,
+    login_attempts,
+    register_member,
+)
+from commonplan.store.models import Member, now
 
 LOGIN_ATTEMPTS = 5  # failed logins of one email allowed per window
 LOCKOUT_SECONDS = 300
 
 
 class LoginLimit:
-    """At most LOGIN_ATTEMPTS failed logins per email in LOCKOUT_SECONDS (guessing is slowed
-    down to a crawl; one server process, kept in memory). The API and the pages share it."""
+    """At most LOGIN_ATTEMPTS failed sign-ins per email in LOCKOUT_SECONDS, counted in the
+    database (store.accounts.begin_login), so that every server process counts the same
+    failures and guessing is slowed down to a crawl however many processes serve. The API and
+    the pages share it.
 
-    def __init__(self) -> None:
-        self.failures: dict[str, list[float]] = {}
-        self.lock = threading.Lock()
+    Each sign-in is noted, and committed, *before* its password is checked, then the attempts
+    of the window counted: of sign-ins racing one another on several processes, the k-th to
+    commit counts at least k, so at most LOGIN_ATTEMPTS passwords are ever checked per window.
+    A sign-in that succeeds, or is refused by the limit, is forgotten: only failures count."""
 
-    def check(self, email: str) -> None:
-        """Refused (too_many_logins) when ``email`` failed too often lately."""
-        with self.lock:
-            if len(self._recent(email.strip().lower())) >= LOGIN_ATTEMPTS:
-                raise Refusal("too_many_logins", f"too many failed logins: try again in "
-                                                 f"{LOCKOUT_SECONDS} seconds", field="email")
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime] = now) -> None:
+        self.sessions, self.clock = sessions, clock
 
-    def failed(self, email: str) -> None:
-        key = email.strip().lower()
-        with self.lock:
-            self.failures[key] = [*self._recent(key), time.monotonic()]
+    def begin(self, email: str) -> int:
+        """The attempt noted for ``email``; refused (too_many_logins) when it failed too often lately."""
+        at = self.clock()
+        since = at - timedelta(seconds=LOCKOUT_SECONDS)
+        with self.sessions() as session, session.begin():
+            attempt = begin_login(session, email, at, since)
+        with self.sessions() as session:
+            attempts = login_attempts(session, email, since)
+        if attempts > LOGIN_ATTEMPTS:
+            self.end(attempt)
+            raise Refusal("too_many_logins", f"too many failed logins: try again in "
+                                             f"{LOCKOUT_SECONDS} seconds", field="email")
+        return attempt
 
-    def _recent(self, key: str) -> list[float]:
-        """The failures of ``key`` within the window; an email with none is forgotten, so the
-        count never grows with the emails merely tried."""
-        since = time.monotonic() - LOCKOUT_SECONDS
-        recent = [moment for moment in self.failures.pop(key, []) if moment > since]
-        if recent:
-            self.failures[key] = recent
-        return recent
+    def end(self, attempt: int) -> None:
+        """Forget an attempt that did not fail."""
+        with self.sessions() as session, session.begin():
+            end_login(session, attempt)
 
 
 def log_in(session: Session, logins: LoginLimit, email: str, password: str) -> Member:
     """The member with these credentials, rate-limited per email; refused otherwise."""
-    logins.check(email)
+    attempt = logins.begin(email)
     found = authenticate(session, email, password)
     if found is None:
-        logins.failed(email)
         raise Refusal("unauthorised", "wrong email or password")
+    logins.end(attempt)
     return found
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,10 +27,12 @@ from commonplan.economy.bundle import LoadedBundle, read_bundle
 from commonplan.economy.problems import BundleError
 from commonplan.planning import exact_methods
 from commonplan.store.jobs import (
+    LEASE,
     cancel_job,
     claim_job,
     fail_job,
     finish_job,
+    renew_lease,
     report_progress,
     requeue_job,
 )
@@ -113,9 +118,11 @@ def _closed_result(session: Session, ballot_id: int, kind: str, field: str) -> d
 
 def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) -> None:
     """Run job ``job_id`` to its end: done with a result, or failed with the reason; back in
-    the queue when ``stopping`` (an event) is set; nothing when it is not queued any more."""
+    the queue when ``stopping`` (an event) is set; nothing when it is not queued any more. Its
+    lease is renewed while it runs (store.jobs.LEASE), so no other process takes it over."""
+    runner = secrets.token_hex(16)
     with sessions() as session, session.begin():
-        if not claim_job(session, job_id):
+        if not claim_job(session, job_id, runner):
             return
         job = session.get(Job, job_id)
         assert job is not None
@@ -129,11 +136,11 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
         if stopping is not None and stopping.is_set():
             raise ServerStopping
         with sessions() as session, session.begin():
-            if not report_progress(session, job_id, fraction, message):
+            if not report_progress(session, job_id, fraction, message, runner):
                 raise JobCancelled
 
     try:
-        with tempfile.TemporaryDirectory() as folder:
+        with tempfile.TemporaryDirectory() as folder, _leased(sessions, job_id, runner):
             path = Path(folder) / "bundle.zip"
             path.write_bytes(bundle)
             progress(0.0, "reading the bundle")
@@ -141,7 +148,7 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
             result = job_document(kind, {**options, **inputs}, path, read_bundle(path), progress)
     except ServerStopping:
         with sessions() as session, session.begin():
-            requeue_job(session, job_id)
+            requeue_job(session, job_id, runner)
         return
     except JobCancelled:
         return
@@ -151,11 +158,32 @@ def run_job(sessions: sessionmaker[Session], job_id: int, stopping: Any = None) 
         reason = f"{type(error).__name__}: {error}"
     else:
         with sessions() as session, session.begin():
-            finish_job(session, job_id, keep_targets(session, result) if kind == "targets" else result)
+            if renew_lease(session, job_id, runner):  # still ours (locked): not cancelled, not taken over
+                finish_job(session, job_id, keep_targets(session, result) if kind == "targets" else result,
+                           runner)
         return
     with sessions() as session, session.begin():
-        fail_job(session, job_id, reason)
+        fail_job(session, job_id, reason, runner)
 
+
+@contextmanager
+def _leased(sessions: sessionmaker[Session], job_id: int, runner: str) -> Iterator[None]:
+    """While the block runs, renew ``runner``'s lease on its job every quarter of a lease (a
+    thread: a long solve between two progress reports keeps its claim)."""
+    ended = threading.Event()
+
+    def renew() -> None:
+        while not ended.wait(LEASE.total_seconds() / 4):
+            with sessions() as session, session.begin():
+                renew_lease(session, job_id, runner)
+
+    beating = threading.Thread(target=renew, name=f"lease of job {job_id}", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        ended.set()
+        beating.join()
 
 
 def _inputs(session: Session, kind: str, options: Mapping[str, Any]

@@ -39,7 +39,7 @@ MAX_RECORDS = 256 * 2**20  # bytes of one file of records (10^7 purchase rows ar
 
 
 class Runner(Protocol):
-    """What runs a queued job (app.worker.JobWorker)."""
+    """What runs a queued job (app.worker.JobRunner: inside the server, or sent to the queue)."""
 
     def submit(self, job_id: int) -> None: ...
 

@@ -2,7 +2,11 @@
 long plan neither holds the server's interpreter lock nor, if it dies (out of memory, killed),
 takes the server with it: the job is failed with the reason and the next one runs in a new
 process. Progress, results and cancellation go through the database; a stopping server tells
-the process through an event, and the running job goes back to the queue (service.jobs)."""
+the process through an event, and the running job goes back to the queue (store.jobs).
+
+Several server processes may share one database, each with its worker: every worker looks, on
+start and every :data:`SWEEP`, for jobs no live process holds (queued, or running on a lapsed
+lease: store.jobs.resume_interrupted) and runs them; whoever claims a job first runs it."""
 
 from __future__ import annotations
 
@@ -10,13 +14,13 @@ import multiprocessing
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from commonplan.app.jobs import run_job
 from commonplan.store.database import absolute, connect, sessions
-from commonplan.store.jobs import fail_job, queue_job, resume_interrupted
+from commonplan.store.jobs import LEASE, fail_job, queue_job, resume_interrupted
 from commonplan.store.models import Job, JobState
 
 # A job's process is forked from a server process that has imported the domain already (fast to
@@ -25,6 +29,7 @@ CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(["commonplan.app.jobs"])
 DIED = "the job's process ended before the job did (out of memory, or killed): {}"
 NEW_PROCESSES = 2  # a queued job waits for a new process this often, then fails with the reason
+SWEEP = LEASE / 2  # how often a worker looks for jobs that no live process holds
 
 _child: dict[str, Any] = {}  # in a job's process: its database sessions and the stop event
 
@@ -37,6 +42,22 @@ def _run(job_id: int) -> None:
     run_job(_child["sessions"], job_id, _child["stopping"])
 
 
+class JobRunner(Protocol):
+    """What the server asks of whatever runs its jobs: this module's JobWorker (inside the
+    server) or app.queue.QueuedJobs (jobs sent to ``commonplan worker`` processes)."""
+
+    sessions: sessionmaker[Session]
+
+    def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
+              options: dict[str, Any]) -> Job: ...
+
+    def submit(self, job_id: int) -> None: ...
+
+    def watch(self) -> None: ...
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None: ...
+
+
 class JobWorker:
     """Hands queued jobs, one at a time, to a process of its own."""
 
@@ -47,6 +68,8 @@ class JobWorker:
         self.lock = threading.Lock()
         self.pool = self._new_pool()
         self.waited: dict[int, int] = {}  # job: how often it waited for a new process
+        self.pending: set[int] = set()  # jobs handed to this worker's process, not ended yet
+        self.sweeping: threading.Thread | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(1, mp_context=CONTEXT, initializer=_open,
@@ -61,19 +84,30 @@ class JobWorker:
         return job
 
     def submit(self, job_id: int) -> None:
-        """Run the queued job ``job_id`` when the jobs before it are done."""
+        """Run the queued job ``job_id`` when the jobs before it are done (once: a job this
+        worker holds already is not handed over again)."""
+        self.hand(job_id)
+
+    def hand(self, job_id: int) -> Future[None] | None:
+        """:meth:`submit`, answering the job's run to wait for (None when held already)."""
         with self.lock:
+            if job_id in self.pending:
+                return None
+            self.pending.add(job_id)
             try:
                 pool, future = self.pool, self.pool.submit(_run, job_id)
             except BrokenProcessPool:  # its process died while idle: a new one
                 self.pool = self._new_pool()
                 pool, future = self.pool, self.pool.submit(_run, job_id)
         future.add_done_callback(lambda done: self._ended(job_id, pool, done))
+        return future
 
     def _ended(self, job_id: int, pool: ProcessPoolExecutor, done: Future[None]) -> None:
         """When the process failed the job (run_job itself keeps every error of a job): the
         running job fails with the reason, a queued one waits for a new process (NEW_PROCESSES
         times at most, so a process that cannot start fails the job rather than loop)."""
+        with self.lock:
+            self.pending.discard(job_id)
         if done.cancelled() or done.exception() is None or self.stopping.is_set():
             return
         error = done.exception()
@@ -90,15 +124,29 @@ class JobWorker:
             self.submit(job_id)
 
     def resume(self) -> list[int]:
-        """Run again what a stopped server left queued or running (store.jobs.resume_interrupted)."""
+        """Run what no live process holds: jobs queued, or left running by a process that
+        stopped (store.jobs.resume_interrupted)."""
         with self.sessions() as session, session.begin():
             ids = resume_interrupted(session)
         for job_id in ids:
             self.submit(job_id)
         return ids
 
+    def watch(self) -> None:
+        """Resume now, then every SWEEP until shut down (a thread of the server process)."""
+        self.resume()
+
+        def sweep() -> None:
+            while not self.stopping.wait(SWEEP.total_seconds()):
+                self.resume()
+
+        self.sweeping = threading.Thread(target=sweep, name="job sweep", daemon=True)
+        self.sweeping.start()
+
     def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None:
         """Stop: a queued job stays queued, and a running one goes back to the queue at its next
         progress report; both resume on the next start."""
         self.stopping.set()
+        if self.sweeping is not None:
+            self.sweeping.join()
         self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)

@@ -186,11 +186,11 @@ DatabaseUrl = Annotated[str, typer.Option(
 
 def opened(database: str, opener: Callable[[str], Any]) -> Any:
     """``opener(database)``; a URL that names no reachable database is bad input (exit 2)."""
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
     try:
         return opener(database)
-    except (ArgumentError, NoSuchModuleError, OperationalError) as error:
+    except (ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError) as error:
         raise BadInput([f"--database {database!r}: {str(error).splitlines()[0]}"]) from None
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from commonplan.app.worker import JobWorker
+from commonplan.app.worker import JobRunner
 from commonplan.store.books import OpenBooks
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # what an integer key of either database holds
@@ -19,8 +19,8 @@ def database(request: Request) -> Iterator[Session]:
         yield opened
 
 
-def job_worker(request: Request) -> JobWorker:
-    worker: JobWorker = request.app.state.worker  # the state holds what server.create_app put there
+def job_worker(request: Request) -> JobRunner:
+    worker: JobRunner = request.app.state.worker  # the state holds what server.create_app put there
     return worker
 
 
@@ -30,5 +30,5 @@ def open_books(request: Request) -> OpenBooks:
 
 
 Db = Annotated[Session, Depends(database, scope="function")]
-Worker = Annotated[JobWorker, Depends(job_worker)]
+Worker = Annotated[JobRunner, Depends(job_worker)]
 Books = Annotated[OpenBooks, Depends(open_books)]

@@ -10,14 +10,14 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from commonplan.store.models import ROLES, Member, Token, now
+from commonplan.store.models import ROLES, LoginAttempt, Member, Token, now
 
 MIN_PASSWORD = 12
 LIFETIME = {"bearer": timedelta(days=30), "session": timedelta(hours=12)}  # of a token, by kind
@@ -124,3 +124,24 @@ def revoke_token(session: Session, token: str) -> None:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def begin_login(session: Session, email: str, at: datetime, since: datetime) -> int:
+    """Note a sign-in to ``email`` beginning ``at`` (its id), forgetting every attempt before
+    ``since`` (so the table holds one window's attempts at most)."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
+    attempt = LoginAttempt(email_sha256=_digest(email.strip().lower()), at=at)
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
+def login_attempts(session: Session, email: str, since: datetime) -> int:
+    """How many sign-ins to ``email`` began or failed since ``since`` (every process's)."""
+    return session.scalar(select(func.count()).where(
+        LoginAttempt.email_sha256 == _digest(email.strip().lower()), LoginAttempt.at >= since)) or 0
+
+
+def end_login(session: Session, attempt: int) -> None:
+    """Forget an attempt that succeeded or was refused unchecked: only failures count."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt))

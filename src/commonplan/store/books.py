@@ -62,14 +62,20 @@ def load_secret(path: Path) -> bytes:
 
 def secret_file(path: Path) -> bytes:
     """32 secret bytes kept as hex in the file at ``path``, made (readable by its owner only)
-    when there is none yet."""
-    if path.exists():
-        return bytes.fromhex(path.read_text().strip())
-    secret = os.urandom(SECRET_BYTES)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(secret.hex() + "\n")
-    return secret
+    when there is none yet. Several server processes starting at once agree on one: each writes
+    its own in full beside it and links it into place, which only the first does."""
+    if not path.exists():
+        written = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+        descriptor = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(os.urandom(SECRET_BYTES).hex() + "\n")
+        try:
+            os.link(written, path)
+        except FileExistsError:
+            pass  # another process made it first: its secret is the one
+        finally:
+            written.unlink()
+    return bytes.fromhex(path.read_text().strip())
 
 
 def timestamp(moment: datetime) -> str:

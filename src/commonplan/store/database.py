@@ -8,11 +8,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///commonplan.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x636F6D6D6F6E  # the advisory lock migrations take on PostgreSQL ("common")
 
 
 def open_database(url: str = DEFAULT_URL, **options: Any) -> Engine:
@@ -50,10 +51,14 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema up to the newest migration (nothing to do when it is there already)."""
+    """Bring the schema up to the newest migration (nothing to do when it is there already). On
+    PostgreSQL, server processes starting at once migrate in turn: the first under a lock of the
+    transaction (an advisory lock), the others then find nothing to do."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

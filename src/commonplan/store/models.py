@@ -99,6 +99,10 @@ class Job(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # while running: the run that claimed it, and until when its process is known alive
+    # (renewed by it; store.jobs.LEASE)
+    runner: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
 
@@ -115,6 +119,18 @@ class Token(Base):
     kind: Mapped[str] = mapped_column(String(20), default="bearer", server_default="bearer")
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class LoginAttempt(Base):
+    """A sign-in under way or failed, kept for the window of the login limit (app.accounts) so
+    that every server process counts the same failures; the email only as its SHA-256 (the
+    addresses merely tried, of members or not, are nobody's business)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Council(Base):

@@ -200,6 +200,7 @@ def test_acting_closes_an_alert_once_with_a_bounded_account_on_the_books(world, 
         kinds = list(session.scalars(select(AlertEvent.kind).where(AlertEvent.alert_id == alert.id)
                                      .order_by(AlertEvent.id)))
     assert kinds == ["raised", "acted"]
+    assert world.verify().ok  # every entry signed, the log consistent
 
 
 def test_one_open_alert_per_target_and_direction_and_one_per_period(world, setting):

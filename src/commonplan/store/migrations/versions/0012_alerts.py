@@ -2,7 +2,7 @@
 48 by default), the alerts raised on its workplaces' targets, and every step of each.
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0015 (main had 0015 on 0011 when this was merged with it)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0011"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
