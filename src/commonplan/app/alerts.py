@@ -31,6 +31,7 @@ from commonplan.app.acts.alerts import (
 from commonplan.app.acts.common import found, utc
 from commonplan.app.comparisons import names_of_economy
 from commonplan.app.targets import activity_of
+from commonplan.democracy.rounds import Step
 from commonplan.economy.bundle import read_bundle
 from commonplan.economy.problems import BundleError
 from commonplan.execution.alerts import OPEN_STATES, Direction, trigger
@@ -307,9 +308,22 @@ class AlertSweeper:
         with self.sessions() as session, session.begin():
             return sweep_alerts(session, self.books)
 
+    def warm(self) -> int:
+        """The adopted plans of the latest rounds in execution (:data:`PLANS_KEPT`) read and kept,
+        so that the first alert of a round does not read its economy while the report that
+        raised it holds the books' lock; how many."""
+        with self.sessions() as session:
+            held = list(session.scalars(select(Round).where(Round.step == Step.EXECUTION.value,
+                                                            Round.adopted_job_id.is_not(None))
+                                        .order_by(Round.id.desc()).limit(PLANS_KEPT)))
+            for each in held:
+                adopted_plan(session, each)
+            return len(held)
+
     def _run(self) -> None:
         while not self.stopping.wait(self.seconds):
             try:
                 self.sweep()
+                self.warm()
             except Exception:  # a failed sweep is retried at the next; reads sweep too
                 logger.exception("the sweep of alerts failed")

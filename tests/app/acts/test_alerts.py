@@ -227,6 +227,7 @@ def test_the_servers_sweeper_climbs_alerts_nobody_reads_and_stops_when_told(worl
     sweeper.start()
     world.later(2.1)
     assert sweeper.sweep() == 1 and holder(world, alert.id) == setting["district"].id
+    assert sweeper.warm() == 1  # the round's adopted plan read ahead of its first alert
     sweeper.stop()
     assert not sweeper.thread.is_alive()
 
