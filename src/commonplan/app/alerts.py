@@ -25,6 +25,7 @@ from commonplan.app.acts.alerts import (
     Raised,
     acknowledge_alert,
     act_on_alert,
+    may_raise,
     raise_alert,
     sweep_alerts,
 )
@@ -166,6 +167,9 @@ def watch_report(db: Session, books: OpenBooks, held: Round, council: Council, p
     for view in forecasts:
         alarms = [(alarm["period"], bool(alarm["below"])) for alarm in view["alarms"]]
         for cause in trigger(view["fulfilment"], view["high"], alarms, period):
+            if not may_raise(db, held.id, council.producer or "", view["product"], cause.direction.value,
+                             cause.period):
+                continue  # its alert is open, or was raised for that period: nothing to compute
             fraction = min(max(float(view["fulfilment"]), 0.0), 1.0)
             document, tier, hours = dict(NOTHING_AT_RISK), None, 0.0
             if cause.direction is Direction.BELOW and fraction < 1:

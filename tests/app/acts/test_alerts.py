@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from commonplan.app import alerts
 from commonplan.app.acts.alerts import (
     NO_TIER,
     Raised,
@@ -274,3 +275,18 @@ def test_alerts_are_listed_by_the_needs_they_put_at_risk_not_by_the_size_of_the_
     world.act(act_on_alert, setting["member"], wheat, "a second mill runs")
     order = [row[0].id for row in world.rows(round_alerts_query(setting["round"]))]
     assert order == [bread, cakes, nothing, wheat]
+
+
+def test_a_target_whose_alert_is_open_costs_no_second_computation_of_consequences(
+        world, setting, monkeypatch):
+    computed = []
+    real = alerts.consequence
+    monkeypatch.setattr(alerts, "consequence", lambda *args: computed.append(1) or real(*args))
+    week = period_of(START.date(), Cadence.WEEK)
+    for n in range(4):
+        world.act(send_report, setting["reporter"], setting["round"], setting["bakery"].id,
+                  period=period_of(week.start + timedelta(weeks=n), Cadence.WEEK).label,
+                  sections={"outputs": [{"product": "bread", "quantity": 0.1}],
+                            "labour": [{"product": "labour", "quantity": 3}]})
+        world.later(7)
+    assert len(world.rows(round_alerts_query(setting["round"]))) == 1 and len(computed) == 1

@@ -64,12 +64,7 @@ def raise_alert(session: Session, books: OpenBooks, held: Round, council: Counci
     an open alert in that direction already, or had one raised at that period or a later one."""
     direction = raised.trigger.direction.value
     books.lock(session)
-    same = (Alert.round_id == held.id, Alert.producer == raised.producer, Alert.product == raised.product,
-            Alert.direction == direction)
-    if session.scalar(select(func.count()).select_from(Alert).where(*same, Alert.open_slot.is_not(None))):
-        return None
-    latest = session.scalar(select(func.max(Alert.period)).where(*same))
-    if latest is not None and latest >= raised.period:  # labels of one cadence sort as the periods
+    if not may_raise(session, held.id, raised.producer, raised.product, direction, raised.period):
         return None
     now = utc(books.clock())
     alert = Alert(
@@ -89,6 +84,19 @@ def raise_alert(session: Session, books: OpenBooks, held: Round, council: Counci
         "fulfilment": raised.fulfilment, "tier_at_risk": raised.rank_tier, "hours_at_risk": raised.rank_hours,
         "deadline": alert.deadline.isoformat()})
     return alert
+
+
+def may_raise(session: Session, round_id: int, producer: str, product: str, direction: str,
+              period: str) -> bool:
+    """Whether a new alert may be raised on the target in that direction for ``period``: none is
+    open, and none was raised for that period or a later one (labels of one cadence sort as the
+    periods)."""
+    same = (Alert.round_id == round_id, Alert.producer == producer, Alert.product == product,
+            Alert.direction == direction)
+    if session.scalar(select(func.count()).select_from(Alert).where(*same, Alert.open_slot.is_not(None))):
+        return False
+    latest = session.scalar(select(func.max(Alert.period)).where(*same))
+    return latest is None or latest < period
 
 
 def acknowledge_alert(session: Session, books: OpenBooks, member: Member, alert_id: int) -> Alert:
