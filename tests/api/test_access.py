@@ -97,6 +97,12 @@ EXPECTED = {
     "list_missing_reports": ("get", "/rounds/{round}/reports/missing", None, (401, 409, 409, 409, 409, 409)),
     "get_target_forecasts": ("get", "/rounds/{round}/reports/forecast?producer=Bakery", None,
                              (401, 409, 409, 409, 409, 409)),
+    # alerts: read by anyone signed in; answered by a member of the council holding one (none here)
+    "list_alerts": ("get", "/rounds/{round}/alerts", None, (401, 200, 200, 200, 200, 200)),
+    "list_council_alerts": ("get", "/councils/{council}/alerts", None, (401, 200, 200, 200, 200, 200)),
+    "get_alert": ("get", "/alerts/1", None, (401, 404, 404, 404, 404, 404)),
+    "acknowledge_alert": ("post", "/alerts/1/acknowledge", None, (401, 404, 404, 404, 404, 404)),
+    "act_on_alert": ("post", "/alerts/1/act", {"note": "mended"}, (401, 404, 404, 404, 404, 404)),
     # the open books: read by anyone, cosigned by auditors only
     "ledger_head": ("get", "/ledger/head", None, (200, 200, 200, 200, 200, 200)),
     "ledger_entries": ("get", "/ledger/entries", None, (200, 200, 200, 200, 200, 200)),
