@@ -12,8 +12,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonplan import __version__, web
-from commonplan.api import accounts, councils, economies, ledger, reports, revisions, rounds, targets
+from commonplan.api import accounts, alerts, councils, economies, ledger, reports, revisions, rounds, targets
 from commonplan.app.accounts import LoginLimit
+from commonplan.app.alerts import SWEEP_SECONDS, AlertSweeper
 from commonplan.app.revisions import settle_job
 from commonplan.app.uploads import MAX_UPLOAD
 from commonplan.app.worker import JobRunner, JobWorker
@@ -37,10 +38,12 @@ JOB_PLACES: tuple[JobPlace, ...] = ("inside", "queue")
 
 
 def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = None,
-               jobs: JobPlace = "inside", **engine_options: Any) -> FastAPI:
+               jobs: JobPlace = "inside", sweep_seconds: float = SWEEP_SECONDS,
+               **engine_options: Any) -> FastAPI:
     """The application on the database at ``database_url`` (migrated); jobs no live server
-    process holds are run once it starts, and looked for while it runs (app.worker). The open
-    books sign with keys derived from the server's secret (store.books.load_secret). With
+    process holds are run once it starts, and looked for while it runs (app.worker), and the
+    alerts due climb every ``sweep_seconds`` (app.alerts.AlertSweeper). The open books sign
+    with keys derived from the server's secret (store.books.load_secret). With
     ``jobs="queue"`` (PostgreSQL), jobs are sent to the queue of ``commonplan worker`` processes
     (app.queue) rather than run beside the server."""
     engine = open_database(database_url, **engine_options)
@@ -51,26 +54,29 @@ def create_app(database_url: str = DEFAULT_URL, *, books: OpenBooks | None = Non
         worker = QueuedJobs(database_url, sessions(engine))
     else:
         worker = JobWorker(database_url, engine_options, sessions(engine))
+    books = books or OpenBooks(load_secret(secret_path(database_url)))
+    sweeper = AlertSweeper(worker.sessions, books, sweep_seconds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
         worker.watch()
+        sweeper.start()
         yield
+        sweeper.stop()
         worker.shutdown()
 
     app = FastAPI(title="commonplan", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # /docs is a page (web.pages), served offline
     app.state.sessions, app.state.worker = worker.sessions, worker
     app.state.logins = LoginLimit(worker.sessions)
-    app.state.books = books or OpenBooks(load_secret(secret_path(database_url)))
-    kept = app.state.books
-    worker.on_done = lambda job_id: settle_job(worker.sessions, kept, job_id)  # a revision decided
+    app.state.books, app.state.sweeper = books, sweeper
+    worker.on_done = lambda job_id: settle_job(worker.sessions, books, job_id)  # a revision decided
     # (with jobs in the queue, the worker process that ran the job decides it: app.queue)
     errors.install(app)
     app.add_middleware(TooLargeInJson)
     app.add_middleware(SecurityHeaders)
     for routes in (accounts.router, economies.router, councils.router, rounds.router, targets.router,
-                   reports.router, revisions.router, ledger.router):
+                   reports.router, revisions.router, alerts.router, ledger.router):
         app.include_router(routes, max_body_size=MAX_BODY)  # per route: TooLargeInJson sees the 413
     web.install(app)
     return app

@@ -104,6 +104,12 @@ EXPECTED = {
     "get_revision": ("get", "/rounds/{round}/revisions/1", None, (401, 404, 404, 404, 404, 404)),
     "learn_economy": ("post", "/rounds/{round}/learned-economy", None, (401, 403, 403, 403, 403, 403)),
     "get_learned_economy": ("get", "/rounds/{round}/learned-economy", None, (401, 404, 404, 404, 404, 404)),
+    # alerts: read by anyone signed in; answered by a member of the council holding one (none here)
+    "list_alerts": ("get", "/rounds/{round}/alerts", None, (401, 200, 200, 200, 200, 200)),
+    "list_council_alerts": ("get", "/councils/{council}/alerts", None, (401, 200, 200, 200, 200, 200)),
+    "get_alert": ("get", "/alerts/1", None, (401, 404, 404, 404, 404, 404)),
+    "acknowledge_alert": ("post", "/alerts/1/acknowledge", None, (401, 404, 404, 404, 404, 404)),
+    "act_on_alert": ("post", "/alerts/1/act", {"note": "mended"}, (401, 404, 404, 404, 404, 404)),
     # the open books: read by anyone, cosigned by auditors only
     "ledger_head": ("get", "/ledger/head", None, (200, 200, 200, 200, 200, 200)),
     "ledger_entries": ("get", "/ledger/entries", None, (200, 200, 200, 200, 200, 200)),

@@ -26,6 +26,9 @@ from commonplan.app.rounds import (
     start_variant,
 )
 from commonplan.democracy.rounds import MAX_DAYS, ORDER
+from commonplan.execution.alerts import DEFAULT_HOURS as DEFAULT_ALERT_HOURS
+from commonplan.execution.alerts import MAX_HOURS as MAX_ALERT_HOURS
+from commonplan.execution.alerts import MIN_HOURS as MIN_ALERT_HOURS
 from commonplan.execution.periods import Cadence
 from commonplan.planning import DEFAULT_METHOD, PlanMethod, methods_help
 from commonplan.service.deps import Books, Db, RowId, Worker
@@ -50,6 +53,9 @@ class NewRound(Strict):
         "docs/democracy.md"))
     report_every: CadenceName = Field(Cadence.WEEK.value, description=(
         "how often its workplaces report once it is in execution (docs/execution.md)"))
+    alert_hours: int = Field(DEFAULT_ALERT_HOURS, ge=MIN_ALERT_HOURS, le=MAX_ALERT_HOURS, description=(
+        "hours the council holding an alert has to acknowledge it, then to act on it, before it "
+        "climbs to the council above (docs/execution.md, Alarms that climb)"))
 
 
 class Attached(Strict):
@@ -75,7 +81,7 @@ def open_route(council_id: RowId, body: NewRound, me: Me, db: Db, books: Books) 
     """Open a planning round of the federation (a member of it opens it)."""
     readable_row(db, StoredEconomy, body.economy, me)
     held = open_round(db, books, me, council_id, economy_id=body.economy, period=body.period,
-                      days=body.days, report_every=body.report_every)
+                      days=body.days, report_every=body.report_every, alert_hours=body.alert_hours)
     return round_view(db, held, books.clock(), me)
 
 

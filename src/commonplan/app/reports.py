@@ -25,6 +25,7 @@ from commonplan.app.acts.reports import (
     latest_report,
     reporting,
 )
+from commonplan.app.alerts import watch_report
 from commonplan.app.comparisons import names_of_economy
 from commonplan.app.targets import council_targets, published_round
 from commonplan.democracy.refusals import Refusal
@@ -43,8 +44,8 @@ SHOWN_MISSING = 20  # periods listed by label per workplace in the view of what 
 def send_report(db: Session, books: OpenBooks, me: Member, round_id: int, council_id: int, *, period: str,
                 sections: Mapping[str, Sequence[Mapping[str, Any]]], source: str = "api") -> Filed:
     """A report given by section (``outputs``, ``inputs``, ``labour``, ``stocks``)."""
-    return file_report(db, books, me, round_id, council_id, period=period, lines=from_sections(sections),
-                       source=source)
+    return watched(db, books, file_report(db, books, me, round_id, council_id, period=period,
+                                          lines=from_sections(sections), source=source))
 
 
 def upload_report(db: Session, books: OpenBooks, me: Member, round_id: int, council_id: int, *, period: str,
@@ -69,8 +70,20 @@ def upload_report(db: Session, books: OpenBooks, me: Member, round_id: int, coun
         raise Refusal("invalid_request",
                       f"the report {name} breaks {len(listed)} rule(s): {error.problems[0]}",
                       field="file", errors=listed) from None
-    return file_report(db, books, me, round_id, council_id, period=period, lines=lines, source=source,
-                       file=name)
+    return watched(db, books, file_report(db, books, me, round_id, council_id, period=period, lines=lines,
+                                          source=source, file=name))
+
+
+def watched(db: Session, books: OpenBooks, filed: Filed) -> Filed:
+    """A report filed, then its workplace's targets watched (app.alerts.watch_report): an alert
+    raised where the forecast or its alarm says so. Nothing when the figures did not change."""
+    if filed.changed:
+        report = filed.report
+        held, council = db.get(Round, report.round_id), db.get(Council, report.council_id)
+        if held is not None and council is not None:
+            watch_report(db, books, held, council, report.period,
+                         forecasts_view(db, held, report.producer, books.clock()))
+    return filed
 
 
 # -- views -------------------------------------------------------------------------------------
@@ -218,7 +231,8 @@ def send_fields(db: Session, books: OpenBooks, me: Member, round_id: int, counci
         section, _, product = key.removeprefix("q:").partition(":")
         if key.startswith("q:") and value.strip():
             lines.append(RawLine(section, product, value.strip(), where=f"{section} {product}"))
-    return file_report(db, books, me, round_id, council_id, period=period, lines=lines, source="page")
+    return watched(db, books, file_report(db, books, me, round_id, council_id, period=period, lines=lines,
+                                          source="page"))
 
 
 def council_reports_page(db: Session, council: Council, me: Member, now: datetime) -> dict[str, Any] | None:

@@ -170,7 +170,7 @@ def round_view(db: Session, held: Round, now: datetime, me: Member | None = None
                                            .order_by(RoundRecord.council_id, RoundRecord.kind))],
         "learned": learned_summary(db, held),
         **targets_summary(db, held),
-        "report_every": held.report_every,
+        "report_every": held.report_every, "alert_hours": held.alert_hours,
         "reports": reports_summary(db, held, now) if execution_days(held, now) is not None else None,
     }
 

@@ -47,7 +47,7 @@ BATCH = 500  # documents read at a time for a download of every workplace's targ
 def targets_job_document(economy: Economy, adopted: Mapping[str, Any], round_id: int) -> dict[str, Any]:
     """What a round's targets job computes (app.jobs): every workplace's targets in the plan
     whose result is ``adopted``, as documents; :func:`keep_targets` stores them."""
-    return {"round": round_id, "documents": targets_documents(economy, _activity(economy, adopted))}
+    return {"round": round_id, "documents": targets_documents(economy, activity_of(economy, adopted))}
 
 
 def keep_targets(session: Session, result: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def store_targets(session: Session, held: Round, documents: list[dict[str, Any]]
     return hashlib.sha256(json.dumps(documents, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _activity(economy: Economy, result: Mapping[str, Any]) -> np.ndarray:
+def activity_of(economy: Economy, result: Mapping[str, Any]) -> np.ndarray:
     """The plan's activity (SPEC ``activity``: every technique's, the first period's for a plan
     of several) in the economy's order."""
     activity = result.get("activity") or {}

@@ -27,7 +27,9 @@ from commonplan.economy.problems import BundleError
 from commonplan.errors import InputError, LedgerIntegrityError
 
 # isort: off
-from commonplan.cli import economy, plans, needs, budget, rounds, server, demo, ledger, reports, simulate  # noqa: F401  (registers the commands, in this order)
+# (registers the commands, in this order)
+from commonplan.cli import economy, plans, needs, budget, rounds, server, demo, ledger  # noqa: F401
+from commonplan.cli import reports, simulate, alerts  # noqa: F401
 # isort: on
 
 

@@ -238,6 +238,7 @@ class Round(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     report_every: Mapped[str] = mapped_column(String(10), default="week", server_default="week")  # Cadence
     executing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    alert_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")  # execution.alerts
 
 
 class RoundRecord(Base):
@@ -349,6 +350,57 @@ class RoundRevision(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     old_targets_sha256: Mapped[str] = mapped_column(String(64), default="")
     new_targets_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Alert(Base):
+    """An alert on a workplace's output target in a round in execution (execution.alerts): what
+    raised it, its forecast, its consequences through the plan (execution.consequences) and
+    their rank, the council holding it, its state and deadline. ``open_slot`` is "open" until it
+    is acted on, then NULL: the unique constraint holds one open alert per target and direction
+    (NULLs never clash)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("round_id", "producer", "product", "direction", "open_slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"))  # the workplace council responsible
+    producer: Mapped[str] = mapped_column(Text)
+    product: Mapped[str] = mapped_column(Text)
+    direction: Mapped[str] = mapped_column(String(10))  # below or above plan
+    cause: Mapped[str] = mapped_column(String(10))  # alarm or forecast
+    period: Mapped[str] = mapped_column(String(10))  # of the report that raised it
+    fulfilment: Mapped[float] = mapped_column(Float)
+    low: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    consequences: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rank_tier: Mapped[int] = mapped_column(Integer)  # the earliest tier at risk (a large number: none)
+    rank_hours: Mapped[float] = mapped_column(Float)  # hours at risk in that tier
+    state: Mapped[str] = mapped_column(String(20))  # an execution.alerts.AlertState value
+    holder_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    steps: Mapped[int] = mapped_column(Integer, default=0)  # how often it climbed
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    open_slot: Mapped[str | None] = mapped_column(String(10), nullable=True, default="open")
+
+
+class AlertEvent(Base):
+    """One step of an alert's life, as on the open books: raised, escalated (from and to a council,
+    the deadline passed), acknowledged or acted on (by whom, with the account): who saw what when."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # raised, escalated, acknowledged, acted
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"))  # the holder (escalated: the new one)
+    from_council_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"), nullable=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(100))  # the pseudonym, or the council for a rule's step
+    deadline_passed: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class Participation(Base):

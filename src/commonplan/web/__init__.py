@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from commonplan.service.limits import MAX_BODY
-from commonplan.web import civic_pages, pages, report_pages, round_pages, target_pages
+from commonplan.web import alert_pages, civic_pages, pages, report_pages, round_pages, target_pages
 from commonplan.web.rendering import STATIC, TITLES, finished, plotly_route, render, to
 from commonplan.web.session import PageError, SignInRequired, end_session
 
@@ -43,7 +43,7 @@ def install(app: FastAPI) -> None:
         return finished(request, response)
 
     for routes in (pages.router, civic_pages.router, round_pages.router, target_pages.router,
-                   report_pages.router):
+                   report_pages.router, alert_pages.router):
         app.include_router(routes, max_body_size=MAX_BODY)
     app.add_api_route("/static/plotly.min.js", plotly_route, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -22,6 +22,7 @@ from commonplan.app.acts.draw_posts import draw_posts, volunteer
 from commonplan.app.acts.open_ballot import open_ballot
 from commonplan.app.acts.recall_delegate import open_petition
 from commonplan.app.acts.set_pay import propose_pay
+from commonplan.app.alerts import council_alerts, may_answer
 from commonplan.app.civic_views import (
     ballot_summary,
     ballot_view,
@@ -146,7 +147,9 @@ def council(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
     workplace = council_targets_page(db, council_row, me.id) if view["level"] == "workplace" else None
     reporting = council_reports_page(db, council_row, me, books.clock()) if workplace else None
     economies = db.scalars(readable(me, StoredEconomy).order_by(StoredEconomy.id.desc()).limit(PAGE_MAX))
+    alerts = council_alerts(db, books, council_row)
     return render(request, "council.html", view=view, names=names, member=view["you"] in names,
+                  alerts=alerts, may_answer=bool(alerts) and may_answer(db, council_row, me),
                   economies=[{"id": e.id, "name": e.name} for e in economies],
                   federation=federation, volunteers=counts, workplace=workplace, reporting=reporting,
                   **(planning_rounds(db, books, me, council_id) if federation else {}),

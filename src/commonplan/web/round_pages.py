@@ -40,6 +40,7 @@ from commonplan.app.rounds import (
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import MAX_DAYS
+from commonplan.execution.alerts import DEFAULT_HOURS, MAX_HOURS, MIN_HOURS
 from commonplan.planning import DEFAULT_METHOD, PlanMethod
 from commonplan.service.deps import Books, Db, RowId, Worker
 from commonplan.service.limits import OptionalName
@@ -59,7 +60,8 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
               economy: Annotated[FormKey, Form()], period: Annotated[OptionalName, Form()],
               needs: Days = None, votes: Days = None, variants: Days = None, adoption: Days = None,
               targets: Days = None, execution: Days = None,
-              report_every: Annotated[OptionalName, Form()] = "week") -> Response:
+              report_every: Annotated[OptionalName, Form()] = "week",
+              alert_hours: Annotated[int, Form(ge=MIN_HOURS, le=MAX_HOURS)] = DEFAULT_HOURS) -> Response:
     """Open a round of the federation; a step left blank lasts its default number of days."""
     request.state.back = f"/app/councils/{council_id}"
     readable_row(db, StoredEconomy, economy, me)
@@ -67,7 +69,7 @@ def open_page(request: Request, council_id: RowId, me: Me, db: Db, books: Books,
              "targets": targets, "execution": execution}
     held = open_round(db, books, me, council_id, economy_id=economy, period=period,
                       days={step: days for step, days in given.items() if days is not None},
-                      report_every=report_every)
+                      report_every=report_every, alert_hours=alert_hours)
     return to(f"/app/rounds/{held.id}")
 
 

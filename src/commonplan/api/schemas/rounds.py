@@ -101,4 +101,6 @@ class RoundView(BaseModel):
     disputes: list[DisputeView] = Field(default_factory=list, description=(
         f"the open disputes, oldest first (the first {SHOWN_DISPUTES}): who, what, why"))
     report_every: str = Field("week", description="how often its workplaces report: day or week")
+    alert_hours: int = Field(48, description=(
+        "hours to acknowledge an alert, then to act on it, before it climbs"))
     reports: ReportsSummary | None = Field(None, description="its workplaces' reports, once in execution")

@@ -26,6 +26,7 @@ from commonplan.democracy import councils, rounds
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import RoundFacts, Step
+from commonplan.execution import alerts
 from commonplan.execution.periods import Cadence
 from commonplan.store.books import OpenBooks
 from commonplan.store.jobs import queue_job
@@ -42,11 +43,13 @@ SENDERS = ("consumer", "workplace")  # consumer councils, and shops (workplaces)
 
 def open_round(session: Session, books: OpenBooks, member: Member, council_id: int, *,
                economy_id: int, period: str, days: dict[str, Any] | None = None,
-               report_every: str = Cadence.WEEK.value) -> Round:
+               report_every: str = Cadence.WEEK.value, alert_hours: int = alerts.DEFAULT_HOURS) -> Round:
     """A new round of the federation ``council_id`` (opened by one of its members) planning the
     economy ``economy_id`` for ``period``; each step's deadline from ``days`` (by step name,
     default democracy.rounds.STEPS); its workplaces report every day or week (``report_every``,
-    execution.periods). Its needs are the economy's own until records are sent."""
+    execution.periods); an alert on a target must be acknowledged, then acted on, within
+    ``alert_hours`` each or it climbs (execution.alerts). Its needs are the economy's own until
+    records are sent."""
     council = found(session, Council, council_id, "council")
     if council.level not in councils.FEDERATIONS:
         raise Refusal("not_eligible", f"council {council.id} is a {council.level} council: a planning "
@@ -59,6 +62,10 @@ def open_round(session: Session, books: OpenBooks, member: Member, council_id: i
     if report_every not in tuple(Cadence):
         raise Refusal("invalid_request", f"workplaces report every {' or every '.join(Cadence)}, not "
                       f"{report_every!r}", field="report_every")
+    try:
+        hours = alerts.checked_hours(alert_hours)
+    except ValueError as error:
+        raise Refusal("invalid_request", str(error), field="alert_hours") from None
     opened = utc(books.clock())
     deadlines = rounds.deadlines(opened, days)
     books.lock(session)
@@ -69,13 +76,14 @@ def open_round(session: Session, books: OpenBooks, member: Member, council_id: i
                       "it may run at once: close one first")
     held = Round(council_id=council.id, economy_id=economy.id, period=period.strip(),
                  step=Step.NEEDS.value, step_since=opened, deadlines=deadlines, needs="economy",
-                 ballots={}, variants=[], opened_by=member.id, opened_at=opened, report_every=report_every)
+                 ballots={}, variants=[], opened_by=member.id, opened_at=opened, report_every=report_every,
+                 alert_hours=hours)
     session.add(held)
     session.flush()
     books.record(session, "round opened", actor, {
         "round": held.id, "council": council.id, "economy": economy.id,
         "bundle_sha256": economy.bundle_sha256, "period": held.period, "deadlines": deadlines,
-        "report_every": report_every})
+        "report_every": report_every, "alert_hours": hours})
     return held
 
 
