@@ -45,6 +45,7 @@ def test_the_federations_room_names_each_workplaces_gravest_target_and_alarms(cl
     assert bakery["reported"] == 8 and bakery["missing"] == 0
     farm = next(row for row in rows if row["producer"] == "Farm")
     assert farm["missing"] == farm["due"] > 0 and farm["alarms_below"] == 0  # no report: no alarm
+    assert bakery["open_alerts"] >= 1 and farm["open_alerts"] == 0
 
 
 def test_a_workplaces_room_draws_each_target_made_against_plan_and_the_forecast(client, world):
@@ -57,6 +58,8 @@ def test_a_workplaces_room_draws_each_target_made_against_plan_and_the_forecast(
     assert bread["made"][8] is None and bread["planned"][-1] == pytest.approx(room["targets"][0]["target"])
     assert bread["forecast"][7] == bread["made"][7]
     assert bread["low"][-1] <= bread["forecast"][-1] <= bread["high"][-1]
+    [alert, *_] = room["alerts"]
+    assert (alert["name"], alert["direction"]) == ("Bread", "below")
     history = [entry["made"] for entry in room["targets"][0]["history"]]
     assert history[:2] == pytest.approx([world["on_plan"]] * 2)
     assert ok(client.get(f"/rounds/{world['round']}/operations/workplace", params={"producer": "Nobody"},

@@ -5,7 +5,6 @@ a CSP violation."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,16 @@ from tests.clocks import MovableClock
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Any]:
-    application = create_app(f"sqlite:///{tmp_path / 'commonplan.db'}",
-                             books=OpenBooks(os.urandom(32), clock=MovableClock()))
-    with TestClient(application):
-        yield application
+def app(tmp_path: Path) -> Any:
+    """The app on SQLite; its lifespan (job worker, alert sweeper) run by the server serving it."""
+    return create_app(f"sqlite:///{tmp_path / 'commonplan.db'}",
+                      books=OpenBooks(os.urandom(32), clock=MovableClock()))
 
 
 def test_a_workplaces_course_is_drawn_in_the_browser(app, chromium: Browser) -> None:
-    world = short_bakery(TestClient(app))
     troubles: list[str] = []
     with serving(app) as address:
+        world = short_bakery(TestClient(app))  # through the served app's worker
         context = chromium.new_context(base_url=address)
         tab = watched(context.new_page(), troubles)
         tab.set_default_timeout(10_000)

@@ -17,8 +17,10 @@ def test_the_rooms_show_the_short_bakery_by_name_with_its_course(app):
     assert room.status_code == 200 and f"/app/rounds/{world['round']}/operations/Bakery" in room.text
     words = text_of(room.text)
     assert "Bakery" in words and "Bread" in words and "1 of 1" in words
+    assert "The plan has not been revised." in words
     bakery = reader.get(f"/app/rounds/{world['round']}/operations/Bakery")
     assert bakery.status_code == 200 and "below plan since" in text_of(bakery.text)
+    assert "below plan" in text_of(bakery.text.split('id="workplace-alerts"')[1])
     [drawn] = re.findall(r'<script type="application/json" id="course-1-data">(.*?)</script>', bakery.text)
     chart = json.loads(drawn)
     assert chart["kind"] == "course" and chart["unit"] == "loaf" and len(chart["labels"]) == world["weeks"]

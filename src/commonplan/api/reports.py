@@ -158,4 +158,4 @@ def operations_route(round_id: RowId, _me: Me, db: Db, books: Books, request: Re
 def workplace_route(round_id: RowId, producer: ProducerKey, _me: Me, db: Db, books: Books) -> dict[str, Any]:
     """A workplace's operations room: its reports due and missing, every target watched (the
     gravest first) and the course of the gravest, period by period."""
-    return workplace_room(db, published_round(db, round_id), producer, books.clock())
+    return workplace_room(db, books, published_round(db, round_id), producer)

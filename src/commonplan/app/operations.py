@@ -10,29 +10,39 @@ from datetime import datetime
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commonplan.app.acts.alerts import sweep_alerts
+from commonplan.app.alerts import alert_view, round_alerts_query
 from commonplan.app.reports import forecasts_view, missing_view, planned_periods
+from commonplan.app.revisions import revision_view, revisions_of
 from commonplan.app.targets import stored_targets
-from commonplan.store.models import Council, Round, RoundTarget
+from commonplan.store.books import OpenBooks
+from commonplan.store.models import Alert, Council, Round, RoundTarget
 
 SHOWN_COURSES = 12  # targets drawn as a course on a workplace's room, the gravest first
+SHOWN_ALERTS = 20  # a workplace's alerts shown in its room, the gravest first
 GRAVEST = ("product", "name", "unit", "fulfilment", "low", "high")  # what a federation's room says of it
 
 
-def workplace_room(db: Session, held: Round, producer: str, now: datetime) -> dict[str, Any]:
+def workplace_room(db: Session, books: OpenBooks, held: Round, producer: str) -> dict[str, Any]:
     """One workplace's room: its council, its reports due and missing, every output target
-    watched (the gravest first: the lowest forecast fulfilment), and the course of the
-    :data:`SHOWN_COURSES` gravest."""
+    watched (the gravest first: the lowest forecast fulfilment), the course of the
+    :data:`SHOWN_COURSES` gravest, and its alerts in the order of their consequence (app.alerts,
+    the climb due swept first)."""
+    now = books.clock()
     row = stored_targets(db, held, producer)
+    sweep_alerts(db, books, held.id)
+    alerts = db.scalars(round_alerts_query(held.id).where(Alert.producer == producer).limit(SHOWN_ALERTS))
     targets = sorted(forecasts_view(db, held, producer, now), key=lambda target: target["fulfilment"])
     labels = [period.label for period in planned_periods(held, now)]
     council = db.scalar(select(Council).where(Council.producer == producer))
     return {"round": held.id, "producer": producer,
             "council": None if council is None else {"id": council.id, "name": council.name},
             "reports": missing_view(db, held, [row], now)[0], "targets": targets,
-            "courses": [course(target, labels) for target in targets[:SHOWN_COURSES]]}
+            "courses": [course(target, labels) for target in targets[:SHOWN_COURSES]],
+            "alerts": [alert_view(db, books, alert) for alert in alerts]}
 
 
 def course(target: dict[str, Any], labels: list[str]) -> dict[str, Any]:
@@ -62,12 +72,23 @@ def course(target: dict[str, Any], labels: list[str]) -> dict[str, Any]:
 def federation_room(db: Session, held: Round, rows: list[RoundTarget], now: datetime) -> list[dict[str, Any]]:
     """For each workplace of ``rows`` (a page of the round's targets): its council and reports
     due and missing (app.reports.missing_view), how many of its targets are watched, the gravest
-    (the lowest forecast fulfilment, with its interval), and how many raise an alarm below plan."""
+    (the lowest forecast fulfilment, with its interval), how many raise an alarm below plan, and
+    how many alerts on it are open."""
+    alerts = dict(db.execute(select(Alert.producer, func.count()).where(
+        Alert.round_id == held.id, Alert.open_slot.is_not(None),
+        Alert.producer.in_([row.producer for row in rows])).group_by(Alert.producer)).all())
     views = []
     for row, reports in zip(rows, missing_view(db, held, rows, now), strict=True):
         targets = forecasts_view(db, held, row.producer, now)
         gravest = min(targets, key=lambda target: target["fulfilment"], default=None)
-        views.append({**reports, "targets": len(targets),
+        views.append({**reports, "targets": len(targets), "open_alerts": alerts.get(row.producer, 0),
                       "alarms_below": sum(bool(t["alarms"]) and t["alarms"][-1]["below"] for t in targets),
                       "gravest": None if gravest is None else {key: gravest[key] for key in GRAVEST}})
     return views
+
+
+def revision_history(db: Session, round_id: int) -> list[dict[str, Any]]:
+    """The round's revisions, the latest first: each one's number, what became of it, when it
+    was asked and decided, and its ballot when it went to the vote (app.revisions)."""
+    return [{key: view[key] for key in ("number", "state", "requested_at", "decided_at", "ballot")}
+            for view in (revision_view(db, revision) for revision in revisions_of(db, round_id))]

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
-from commonplan.app.operations import federation_room, workplace_room
+from commonplan.app.operations import federation_room, revision_history, workplace_room
 from commonplan.app.reports import (
     MAX_REPORT_BYTES,
     missing_view,
@@ -83,7 +83,7 @@ def operations_page(request: Request, round_id: RowId, me: Me, db: Db, books: Bo
     rows, page = page_of(db, round_targets_query(held), offset, WEB_PAGE)
     now = books.clock()
     return render(request, "operations.html", held=held, page=page, summary=reports_summary(db, held, now),
-                  workplaces=federation_room(db, held, rows, now))
+                  workplaces=federation_room(db, held, rows, now), revisions=revision_history(db, held.id))
 
 
 @router.get("/app/rounds/{round_id}/operations/{producer:path}")
@@ -92,5 +92,5 @@ def workplace_operations_page(request: Request, round_id: RowId, producer: str, 
     """A workplace's operations room: each target's course, forecast and alarms, as charts."""
     request.state.back = f"/app/rounds/{round_id}/operations"
     held = published_round(db, round_id)
-    return render(request, "operations_workplace.html", held=held,
-                  room=workplace_room(db, held, producer, books.clock()))
+    room = workplace_room(db, books, held, producer)
+    return render(request, "operations_workplace.html", held=held, room=room)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from commonplan.api.schemas.alerts import AlertView
 from commonplan.api.schemas.targets import CouncilName
 from commonplan.app.reports import SHOWN_MISSING
 
@@ -141,6 +142,8 @@ class WorkplaceRoom(BaseModel):
     reports: WorkplaceDue
     targets: list[TargetForecast]
     courses: list[TargetCourse]
+    alerts: list[AlertView] = Field(description="its alerts, open ones first, in the order of their "
+                                                "consequence")
 
 
 class GravestTarget(BaseModel):
@@ -159,4 +162,5 @@ class WorkplaceWatched(WorkplaceDue):
 
     targets: int = Field(description="output targets watched")
     alarms_below: int = Field(description="targets whose latest alarm says below plan")
+    open_alerts: int = Field(description="alerts on it not yet acted on")
     gravest: GravestTarget | None
