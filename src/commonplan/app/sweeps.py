@@ -103,9 +103,8 @@ def sweep(economy: Economy, scenarios: Sequence[Scenario], *, needs: Needs | Non
 
     checked_scenarios(economy, scenarios)
     with _client(cluster) as client:
-        address = str(client.scheduler.address)
-        dashboard = _dashboard(client)
-        workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        info = client.scheduler_info(n_workers=-1)
+        address, workers, dashboard = str(info["address"]), len(info["workers"]), _dashboard(client)
         if started is not None:
             started(address, dashboard, workers)
         held = client.scatter(economy, broadcast=True, hash=False)

@@ -27,7 +27,8 @@ from commonplan.economy.problems import BundleError
 from commonplan.errors import InputError, LedgerIntegrityError
 
 # isort: off
-from commonplan.cli import economy, plans, sweeps, needs, budget, rounds, server, demo, ledger, reports, simulate  # noqa: F401  (registers the commands, in this order)
+from commonplan.cli import economy, plans, sweeps, needs, budget, rounds, server, demo, ledger, reports  # noqa: F401  (registers the commands, in this order)
+from commonplan.cli import simulate  # noqa: F401
 # isort: on
 
 

@@ -106,7 +106,8 @@ def _methods(given: list[str]) -> list[str]:
     methods = [name.strip() for text in given for name in text.split(",") if name.strip()]
     unknown = [name for name in methods if name not in METHODS]
     if unknown or not methods:
-        raise BadInput([f"--method: must be among {', '.join(METHODS)}, not {', '.join(unknown) or 'nothing'}"])
+        raise BadInput([f"--method: must be among {', '.join(METHODS)}, "
+                        f"not {', '.join(unknown) or 'nothing'}"])
     return list(dict.fromkeys(methods))
 
 

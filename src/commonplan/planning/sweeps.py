@@ -60,7 +60,7 @@ def parse_span(text: str, option: str, *, low: float, high: float) -> Span:
     except ValueError:
         raise InputError(f"{option} {text!r}: START and STOP must be numbers and STEPS a whole "
                          "number") from None
-    if not (math.isfinite(start) and math.isfinite(stop)) or not (low <= start <= high and low <= stop <= high):
+    if not all(math.isfinite(v) and low <= v <= high for v in (start, stop)):
         raise InputError(f"{option} {text!r}: values must lie from {low:g} to {high:g}")
     if not 1 <= steps <= MAX_SCENARIOS:
         raise InputError(f"{option} {text!r}: STEPS must be from 1 to {MAX_SCENARIOS:,}")
@@ -158,7 +158,8 @@ def scaled_economy(economy: Economy, scenario: Scenario) -> Economy:
         return economy
     techniques = economy.techniques
     if scenario.capacity_scale != 1.0:
-        techniques = dataclasses.replace(techniques, capacities=techniques.capacities * scenario.capacity_scale)
+        techniques = dataclasses.replace(
+            techniques, capacities=techniques.capacities * scenario.capacity_scale)
     available = economy.available.copy()
     if scenario.labour_scale != 1.0:
         labour = economy.products.is_labour()
@@ -192,7 +193,8 @@ def outcome_of(scenario: Scenario, plan: Plan) -> Outcome:
     """The outcome of ``scenario``, planned as ``plan``."""
     economy = plan.problem.economy
     return Outcome(scenario, plan.status.spec,
-                   {str(int(tier)): float(share) for tier, share in zip(plan.tiers, plan.fulfilment, strict=True)},
+                   {str(int(tier)): float(share)
+                    for tier, share in zip(plan.tiers, plan.fulfilment, strict=True)},
                    float(plan.labour_hours),
                    {"resources": economy.products.ids.take(plan.binding_limits).to_pylist(),
                     "capacities": economy.techniques.ids.take(plan.binding_capacities).to_pylist()},
