@@ -85,7 +85,8 @@ def sweep(bundle: Bundle, json: JsonFlag = False,
 
     def started(address: str, link: str | None, count: int) -> None:
         where = f"the Dask scheduler {address}" if scheduler else f"a local Dask cluster ({address})"
-        err.print(f"Sweeping {len(scenarios):,} scenarios on {where}, {count} workers; dashboard: "
+        err.print(f"Sweeping {len(scenarios):,} scenarios on {where}, {count} worker"
+                  f"{'' if count == 1 else 's'}; dashboard: "
                   f"{link or 'none (install bokeh to serve one)'}", markup=False, soft_wrap=True)
 
     with progress_bar(f"Sweeping {len(scenarios):,} scenarios") as report:
@@ -161,7 +162,7 @@ def sweep_table(result: Sweep, names: Names) -> Table:
     tiers = list(dict.fromkeys(tier for o in result.outcomes for tier in o.fulfilment))
     table = Table(title=f"{len(result.outcomes):,} scenarios", title_justify="left")
     table.add_column("#", justify="right")
-    table.add_column("Scenario")
+    table.add_column("Scenario", min_width=24)
     for tier in tiers:
         table.add_column(f"Tier {tier}", justify="right")
     table.add_column("Labour (hours)", justify="right")
