@@ -41,7 +41,8 @@ def test_json_gives_every_scenario_as_plan_gives_it(capfd, make_bundle, schedule
     assert scenarios[2]["status"] == "approximate"
 
 
-def test_the_table_names_scenarios_and_limits_and_prints_the_dashboard(capfd, make_bundle, scheduler, tmp_path):
+def test_the_table_names_scenarios_and_limits_and_prints_the_dashboard(capfd, make_bundle, scheduler,
+                                                                       tmp_path):
     ballot = tmp_path / "park-last.json"
     ballot.write_text(json.dumps({"result": {"tiers": {"park": 2, "bread": 1}}}), encoding="utf-8")
     code, out, err = run(capfd, "sweep", make_bundle(), "--labour", "0.005", "--priorities", ballot,

@@ -26,7 +26,8 @@ from tests.factories import planned_bakery
 
 
 def test_a_span_gives_its_steps_from_start_to_stop():
-    assert parse_span("0.5:0.9:5", "--shares", low=0, high=1).values == pytest.approx((0.5, 0.6, 0.7, 0.8, 0.9))
+    span = parse_span("0.5:0.9:5", "--shares", low=0, high=1)
+    assert span.values == pytest.approx((0.5, 0.6, 0.7, 0.8, 0.9))
     assert parse_span("0.7", "--shares", low=0, high=1).values == (0.7,)
 
 

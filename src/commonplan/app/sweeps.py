@@ -12,7 +12,9 @@ by exhausting memory, must not take the cluster down one worker after another).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -85,10 +87,29 @@ def choices_of(scenario: Scenario) -> Choices:
 
 def run_scenario(economy: Economy, scenario: Scenario, needs: Needs | None = None) -> Outcome:
     """One scenario planned alone: the task each worker runs, and the reference a sweep's
-    outcome must equal."""
+    outcome must equal; timed (wall and CPU) where it ran."""
+    wall, cpu = time.perf_counter(), time.process_time()
     computed = plan_variant(scaled_economy(economy, scenario), choices_of(scenario), needs,
                             method=scenario.method)
-    return outcome_of(scenario, computed.result)
+    return dataclasses.replace(outcome_of(scenario, computed.result), seconds=time.perf_counter() - wall,
+                               cpu_seconds=time.process_time() - cpu)
+
+
+def warm() -> None:
+    """Import the planner (numpy, scipy, HiGHS, every method's solver) ahead of the first
+    scenario, so that a worker pays for its imports when it starts, not in the first sweep."""
+    from commonplan.analysis import values
+    from commonplan.planning import METHODS, shares
+
+    del values, shares
+    for method in METHODS.values():
+        method.solver()
+
+
+def dask_setup(worker: object) -> None:
+    """Dask's hook for a preloaded module: ``dask worker --preload commonplan.app.sweeps``
+    (and every worker of a local cluster) warms up when it starts (:func:`warm`)."""
+    warm()
 
 
 def sweep(economy: Economy, scenarios: Sequence[Scenario], *, needs: Needs | None = None,
@@ -150,7 +171,8 @@ def _client(cluster: Cluster) -> Iterator[Client]:
         return
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), \
             LocalCluster(n_workers=cluster.workers, threads_per_worker=1, processes=True,
-                         dashboard_address=cluster.dashboard, silence_logs=logging.ERROR) as local, \
+                         dashboard_address=cluster.dashboard, silence_logs=logging.ERROR,
+                         preload=[__name__]) as local, \
             Client(local, set_as_default=False) as client:
         yield client
 

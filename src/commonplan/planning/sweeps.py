@@ -171,7 +171,8 @@ def scaled_economy(economy: Economy, scenario: Scenario) -> Economy:
 class Outcome:
     """What one scenario's plan came to: SPEC's ``status`` word (``failed`` when no plan was
     made, ``error`` saying why), ``fulfilment`` per priority (decimal strings), the labour
-    hours, the ids of the ``binding`` limits (``resources``, ``capacities``) and warnings."""
+    hours, the ids of the ``binding`` limits (``resources``, ``capacities``) and warnings; and
+    how long the plan took, in ``seconds`` of wall time and ``cpu_seconds`` of its process."""
 
     scenario: Scenario
     status: str
@@ -180,13 +181,16 @@ class Outcome:
     binding: Mapping[str, Sequence[str]] = field(default_factory=dict)
     warnings: Sequence[str] = ()
     error: str | None = None
+    seconds: float | None = None
+    cpu_seconds: float | None = None
 
     def document(self) -> dict[str, Any]:
         """The outcome as JSON (every figure exact)."""
         return {"scenario": self.scenario.parameters(), "status": self.status,
                 "fulfilment": dict(self.fulfilment), "labour_hours": self.labour_hours,
                 "binding": {key: list(ids) for key, ids in self.binding.items()},
-                "warnings": list(self.warnings), "error": self.error}
+                "warnings": list(self.warnings), "error": self.error,
+                "seconds": self.seconds, "cpu_seconds": self.cpu_seconds}
 
 
 def outcome_of(scenario: Scenario, plan: Plan) -> Outcome:
