@@ -26,7 +26,7 @@ from commonplan.errors import InputError
 from commonplan.planning.sweeps import Outcome, Scenario, failed, outcome_of, scaled_economy
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, Future
 
     from commonplan.economy.model import Economy, Needs
     from commonplan.planning.plan import Progress
@@ -138,16 +138,18 @@ def sweep(economy: Economy, scenarios: Sequence[Scenario], *, needs: Needs | Non
         for future in as_completed(futures, loop=client.loop):
             scenario = futures[future]
             outcomes[scenario.number] = (future.result() if future.status == "finished"
-                                         else failed(scenario, _reason(future.exception())))
+                                         else failed(scenario, _reason(future, client)))
             if progress is not None:
                 progress(len(outcomes) / len(scenarios), f"{len(outcomes)} of {len(scenarios)}")
     return Sweep([outcomes[scenario.number] for scenario in scenarios], address, dashboard, workers)
 
 
-def _reason(error: BaseException | None) -> str:
-    """Why a task failed, in one line."""
-    if error is None:
-        return "the task was lost"
+def _reason(future: Future[Any], client: Client) -> str:
+    """Why a task failed, in one line: its error, or why it was cancelled."""
+    if future.status == "cancelled":
+        lost = client.status != "running"
+        return "the task was cancelled" + (": the connection to the scheduler was lost" if lost else "")
+    error = future.exception()
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
@@ -171,7 +173,7 @@ def _client(cluster: Cluster) -> Iterator[Client]:
         return
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), \
             LocalCluster(n_workers=cluster.workers, threads_per_worker=1, processes=True,
-                         dashboard_address=cluster.dashboard, silence_logs=logging.ERROR,
+                         dashboard_address=cluster.dashboard, silence_logs=logging.CRITICAL,
                          preload=[__name__]) as local, \
             Client(local, set_as_default=False) as client:
         yield client

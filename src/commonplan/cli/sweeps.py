@@ -4,6 +4,7 @@ capacities and the labour force; a table of what each scenario met, or ``--json`
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -89,6 +90,8 @@ def sweep(bundle: Bundle, json: JsonFlag = False,
                   f"{'' if count == 1 else 's'}; dashboard: "
                   f"{link or 'none (install bokeh to serve one)'}", markup=False, soft_wrap=True)
 
+    # Dask logs a lost connection with a traceback; a failed scenario's row says why instead
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     with progress_bar(f"Sweeping {len(scenarios):,} scenarios") as report:
         try:
             result = run_sweep(economy, scenarios, needs=wanted, cluster=cluster, progress=report,
