@@ -36,7 +36,7 @@ def started(*args: str, log: Path) -> subprocess.Popen[bytes]:
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, subprocess.Popen[bytes]]]]:
     """A scheduler and two workers (``one``, ``two``; no nanny to bring a killed one back), each
-    a process; the scheduler's address and the workers' processes."""
+    a process; the scheduler's address and the processes by name."""
     file = tmp_path / "scheduler.json"
     processes = [started("scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0",
                          "--scheduler-file", str(file), log=tmp_path / "scheduler.log")]
@@ -51,7 +51,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, subprocess.Popen[by
         with Client(scheduler_file=str(file), timeout=60) as client:
             client.wait_for_workers(2, timeout=60)
             address = client.scheduler_info()["address"]
-        yield address, workers
+        yield address, {"scheduler": processes[0], **workers}
     finally:
         for process in reversed(processes):
             process.kill()
@@ -87,3 +87,23 @@ def test_a_worker_killed_mid_sweep_loses_no_outcome(cluster):
         assert outcome.error is None and outcome.status == alone.status
         assert outcome.fulfilment == pytest.approx(alone.fulfilment, abs=1e-9)
         assert outcome.labour_hours == pytest.approx(alone.labour_hours, rel=1e-9)
+
+
+def test_a_lost_scheduler_keeps_the_outcomes_done_and_fails_the_others_saying_why(cluster):
+    address, processes = cluster
+    economy = generate(500, seed=2)
+    scenarios = grid(capacity=[0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4])  # five each at least
+
+    def kill_the_scheduler(fraction: float, message: str) -> None:
+        if processes["scheduler"].poll() is None:
+            processes["scheduler"].send_signal(signal.SIGKILL)
+
+    result = sweep(economy, scenarios, cluster=Cluster(address), progress=kill_the_scheduler)
+    done = [o for o in result.outcomes if o.error is None]
+    lost = [o for o in result.outcomes if o.error is not None]
+    assert done and lost and len(done) + len(lost) == len(scenarios)
+    assert all(o.status == "failed" and "connection to the scheduler was lost" in (o.error or "")
+               for o in lost)
+    for outcome in done:
+        alone = run_scenario(economy, outcome.scenario)
+        assert outcome.fulfilment == pytest.approx(alone.fulfilment, abs=1e-9)
