@@ -13,7 +13,8 @@ of techniques) and a grid of scenarios: every finite capacity scaled from 0.7 to
 
 1. **single runs**: each scenario planned alone in this process (``app.sweeps.run_scenario``,
    the task a worker runs), one after another, each timed; their sum is the floor's numerator;
-2. **the sweep**: a ``LocalCluster`` of ``--workers`` processes of one thread each is started
+2. **the sweep**: the local cluster ``commonplan sweep`` starts (``app.sweeps.local_cluster``:
+   ``--workers`` processes of one thread each, no statistical profiler) is started
    (its start timed apart: a cluster serves many sweeps; its workers import the planner as they
    start, ``--preload commonplan.app.sweeps`` as docs/deploy.md runs them), then ``app.sweeps.sweep`` on it is
    timed from the call to the last outcome: scattering the economy, one task per scenario,
@@ -34,7 +35,6 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import logging  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -62,9 +62,7 @@ def main() -> None:
     arguments = parser.parse_args()
     console = Console(width=140)
 
-    from distributed import LocalCluster
-
-    from commonplan.app.sweeps import Cluster, run_scenario, sweep
+    from commonplan.app.sweeps import Cluster, local_cluster, run_scenario, sweep
     from commonplan.economy.synthetic import generate
     from commonplan.planning.sweeps import Span, grid
 
@@ -87,8 +85,7 @@ def main() -> None:
                   f"({min(singles):.2f} to {max(singles):.2f} s)[/dim]")
 
     start = time.perf_counter()
-    with LocalCluster(n_workers=arguments.workers, threads_per_worker=1, dashboard_address=":0",
-                      silence_logs=logging.ERROR, preload=["commonplan.app.sweeps"]) as cluster:
+    with local_cluster(Cluster(workers=arguments.workers, dashboard=":0")) as cluster:
         startup = time.perf_counter() - start
         start = time.perf_counter()
         result = sweep(economy, scenarios, cluster=Cluster(cluster.scheduler_address))

@@ -53,6 +53,21 @@ def test_the_table_names_scenarios_and_limits_and_prints_the_dashboard(capfd, ma
     assert "dashboard: http" in err and scheduler in err
 
 
+def test_a_scan_of_shares_splits_the_rest_as_the_base_shares_do(capfd, make_bundle, scheduler, tmp_path):
+    base = tmp_path / "voted.json"
+    base.write_text(json.dumps({"shares": {"consumption": 0.5, "investment": 0.3, "public services": 0.1}}),
+                    encoding="utf-8")
+    # 1000 hours of work: consumption's needs (15 loaves, 100 park visits) claim 7.75 hours
+    code, out, err = run(capfd, "sweep", make_bundle(), "--shares", "0.004:0.008:2", "--base-shares", base,
+                         "--scheduler", scheduler, "--json")
+    assert code == 0, err
+    low, high = one_document(out)["scenarios"]
+    assert low["scenario"]["shares"] == pytest.approx(
+        {"consumption": 0.004, "investment": 0.996 * 0.75, "public services": 0.996 * 0.25})
+    assert low["fulfilment"]["1"] < 1.0 and high["fulfilment"] == {"1": pytest.approx(1.0),
+                                                                   "2": pytest.approx(1.0)}
+
+
 def test_a_local_cluster_is_started_by_default(capfd, make_bundle):
     code, out, err = run(capfd, "sweep", make_bundle(), "--workers", "1", "--dashboard", ":0", "--json")
     assert code == 0, err
@@ -67,6 +82,7 @@ def test_a_local_cluster_is_started_by_default(capfd, make_bundle):
     (["--capacities", "-1:1:3"], "--capacities"),
     (["--method", "lp,simplex"], "--method: must be among lp, harmony, not simplex"),
     (["--workers", "0"], "--workers 0"),
+    (["--base-shares", "/nonexistent/shares.json"], "--base-shares /nonexistent/shares.json: cannot be read"),
     (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler 'tcp://127.0.0.1:9': no Dask scheduler answers"),
 ])
 def test_bad_input_exits_2_with_one_line_naming_the_option(capfd, make_bundle, options, said):

@@ -30,15 +30,17 @@ NAMED_LIMITS = 1  # binding limits named per scenario in the table (the rest cou
 @app.command()
 def sweep(bundle: Bundle, json: JsonFlag = False,
           method: Annotated[list[str] | None, typer.Option(
-              "--method", help="A planning method per scenario, repeatable or comma-separated "
-                               f"({', '.join(METHODS)}; default lp).")] = None,
+              "--method", metavar="METHOD[,METHOD]",
+              help=f"A planning method per scenario, repeatable or comma-separated ({', '.join(METHODS)}; "
+                   "default lp).")] = None,
           shares: Annotated[str | None, typer.Option(
               "--shares", metavar="START:STOP:STEPS",
               help="Scan the share of work for consumption (0.5:0.9:5 is 50%, 60% .. 90%); the rest "
                    "goes to investment and the public services as in --base-shares.")] = None,
           base_shares: Annotated[Path | None, typer.Option(
-              "--base-shares", help="A shares ballot result JSON whose investment : public services "
-                                    "proportion splits the rest (default: halves).")] = None,
+              "--base-shares", metavar="FILE.json",
+              help="A shares ballot result JSON whose investment : public services proportion splits "
+                   "the rest (default: halves).")] = None,
           capacities: Annotated[str | None, typer.Option(
               "--capacities", metavar="START:STOP:STEPS",
               help="Scan a factor on every finite capacity (0.8:1.2:5).")] = None,
@@ -46,8 +48,9 @@ def sweep(bundle: Bundle, json: JsonFlag = False,
               "--labour", metavar="START:STOP:STEPS",
               help="Scan a factor on the availability of every kind of labour.")] = None,
           priorities: Annotated[list[Path] | None, typer.Option(
-              "--priorities", help="A priorities ballot result JSON ({\"tiers\": {product: tier}}), "
-                                   "one scenario each; repeatable (the variants of a round).")] = None,
+              "--priorities", metavar="FILE.json",
+              help="A priorities ballot result JSON ({\"tiers\": {product: tier}}), one scenario each; "
+                   "repeatable (the variants of a round).")] = None,
           needs: Annotated[Path | None, typer.Option(
               "--needs", help="Needs to plan for: a table with the columns of needs.csv "
                               "(default: the bundle's needs).")] = None,

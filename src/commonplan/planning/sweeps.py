@@ -172,7 +172,7 @@ class Outcome:
     """What one scenario's plan came to: SPEC's ``status`` word (``failed`` when no plan was
     made, ``error`` saying why), ``fulfilment`` per priority (decimal strings), the labour
     hours, the ids of the ``binding`` limits (``resources``, ``capacities``) and warnings; and
-    how long the plan took, in ``seconds`` of wall time and ``cpu_seconds`` of its process."""
+    how long the plan took, in ``seconds`` of wall time and ``cpu_seconds`` of its thread."""
 
     scenario: Scenario
     status: str
