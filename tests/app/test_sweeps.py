@@ -14,7 +14,7 @@ from distributed import LocalCluster
 
 from commonplan.app.sweeps import Cluster, SchedulerUnreachable, run_scenario, sweep
 from commonplan.democracy.refusals import Refusal
-from commonplan.economy.model import Economy
+from commonplan.economy.model import Economy, Needs
 from commonplan.economy.synthetic import generate
 from commonplan.errors import InputError
 from commonplan.planning.sweeps import Outcome, Priorities, grid
@@ -76,6 +76,21 @@ def test_a_sweep_of_shares_needs_a_labour_force_and_is_refused_before_any_task()
     unlimited = dataclasses.replace(bakery, available=np.full(len(bakery.products), np.inf))
     with pytest.raises(InputError, match="labour force"):
         sweep(unlimited, grid(consumption=[0.5]), cluster=Cluster("tcp://127.0.0.1:9", connect_seconds=0.5))
+
+
+def test_a_plan_that_raises_is_a_failed_outcome_saying_why_and_the_sweep_returns(scheduler):
+    bakery = planned_bakery(1000.0)
+    broken = Needs(np.array([99]), np.array([1.0]), np.array([1]))  # a product the economy lacks
+    result = sweep(bakery, grid(capacity=[0.5, 1.0]), needs=broken, cluster=Cluster(scheduler))
+    assert [o.status for o in result.outcomes] == ["failed", "failed"]
+    assert all(o.error and o.error.startswith("IndexError") for o in result.outcomes)
+    assert result.document()["scenarios"][0]["fulfilment"] == {}
+
+
+def test_an_unknown_method_is_refused_before_any_task():
+    with pytest.raises(InputError, match="--method: must be among lp, harmony, not simplex"):
+        sweep(planned_bakery(1000.0), grid(methods=["simplex"]),
+              cluster=Cluster("tcp://127.0.0.1:9", connect_seconds=0.5))
 
 
 def test_priorities_naming_an_unknown_product_are_refused_before_any_task():

@@ -52,6 +52,19 @@ def test_the_grid_is_every_combination_numbered_in_order():
     assert scenarios[0].label == "capacities x0.5, priorities north, lp"
 
 
+@given(st.lists(st.sampled_from(["lp", "harmony"]), min_size=1, max_size=2, unique=True),
+       st.lists(st.floats(0, 1), max_size=4, unique=True), st.lists(st.floats(0, 5), max_size=4, unique=True),
+       st.lists(st.floats(0, 5), max_size=3, unique=True))
+def test_a_grid_holds_each_combination_once(methods, consumption, capacity, labour):
+    scenarios = grid(methods=methods, consumption=consumption, capacity=capacity, labour=labour)
+    sizes = [len(methods), *(max(len(axis), 1) for axis in (consumption, capacity, labour))]
+    assert len(scenarios) == math.prod(sizes)
+    keys = {(s.method, s.shares and s.shares["consumption"], s.capacity_scale, s.labour_scale)
+            for s in scenarios}
+    assert len(keys) == len(scenarios)
+    assert [s.number for s in scenarios] == list(range(1, len(scenarios) + 1))
+
+
 def test_a_grid_too_large_is_refused_before_any_scenario_is_made():
     # 10 x 10 x 11 = 1,100 scenarios: each axis is allowed, their product is not
     steps = [i / 10 for i in range(10)]

@@ -68,10 +68,15 @@ class Sweep:
 
 
 def checked_scenarios(economy: Economy, scenarios: Sequence[Scenario]) -> None:
-    """Refuse, before any task starts, scenarios the plan use case would refuse for all: voted
-    priorities naming products the economy lacks, shares of work without a labour force."""
+    """Refuse, before any task starts, scenarios the plan use case would refuse for all: an
+    unknown method, voted priorities naming products the economy lacks, shares of work without
+    a labour force."""
+    from commonplan.planning import METHODS
     from commonplan.planning.shares import labour_force
 
+    unknown = sorted({scenario.method for scenario in scenarios} - set(METHODS))
+    if unknown:
+        raise InputError(f"--method: must be among {', '.join(METHODS)}, not {', '.join(unknown)}")
     produced = produced_ids(economy)
     for scenario in scenarios:
         checked_choices(produced, choices_of(scenario))
