@@ -20,7 +20,8 @@ from commonplan.economy.synthetic import generate
 from commonplan.planning.sweeps import grid
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-DASK = Path(sys.executable).with_name("dask")
+DASK = Path(sys.executable).with_name("dask")  # the command-line of dask[distributed], beside python
+pytestmark = pytest.mark.skipif(not DASK.exists(), reason="the dask command is not installed beside python")
 
 
 def started(*args: str, log: Path) -> subprocess.Popen[bytes]:
