@@ -9,7 +9,8 @@
     │   ├── economy.bea.BeaTableError          a BEA table that is not what import-bea reads
     │   ├── cli.outputs.OutputRefused          an output that would overwrite what a user had
     │   ├── cli.common.BadInput                a command's option or file a person can fix
-    │   └── service.limits.Unbounded           a request value past a documented bound
+    │   ├── service.limits.Unbounded           a request value past a documented bound
+    │   └── app.sweeps.SchedulerUnreachable    a Dask scheduler address that does not answer
     ├── PlanningError (ArithmeticError)    a computation that cannot be carried out as asked
     │   ├── analysis.values.NotProductiveError an economy with no productive choice
     │   ├── economy.leontief.SolveError        a Leontief solve that did not converge

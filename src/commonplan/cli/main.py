@@ -28,7 +28,7 @@ from commonplan.errors import InputError, LedgerIntegrityError
 
 # isort: off
 # (registers the commands, in this order)
-from commonplan.cli import economy, plans, needs, budget, rounds, server, demo, ledger  # noqa: F401
+from commonplan.cli import economy, plans, sweeps, needs, budget, rounds, server, demo, ledger  # noqa: F401
 from commonplan.cli import reports, simulate, alerts  # noqa: F401
 # isort: on
 
