@@ -266,3 +266,43 @@ def decided(client: TestClient, headers: Headers, world: dict[str, Any], number:
             return found
         time.sleep(0.05)
     raise AssertionError(f"revision {number} was not decided")
+
+
+# -- reports of a round in execution ------------------------------------------------------------
+
+BREAD = {"outputs": [{"product": "bread", "quantity": 14}],
+         "inputs": [{"product": "wheat", "quantity": 7}],
+         "labour": [{"product": "labour", "quantity": 2.8}],
+         "stocks": [{"product": "wheat", "quantity": 0.5}]}
+
+
+def loaves(count: float) -> dict[str, Any]:
+    """The week's figures with ``count`` loaves made."""
+    return {**BREAD, "outputs": [{"product": "bread", "quantity": count}]}
+
+
+def this_week(world: dict[str, Any], weeks: int = 0) -> str:
+    """The label of the week execution began in (``weeks`` later)."""
+    since = date.fromisoformat(world["execution"]["reports"]["executing_since"])
+    return period_of(since + timedelta(weeks=weeks), Cadence.WEEK).label
+
+
+def report(client: TestClient, headers: Headers, world: dict[str, Any], council: int | None = None,
+           status: int = 201, period: str | None = None, **sections: Any) -> Any:
+    body = {"council": council or world["bakery"], "period": period or this_week(world),
+            **(sections or BREAD)}
+    return ok(client.post(f"/rounds/{world['round']}/reports", headers=headers, json=body), status)
+
+
+def short_bakery(client: TestClient) -> dict[str, Any]:
+    """The round in execution, the Bakery on plan for four weeks then a third short for four."""
+    world = round_in_execution(client)
+    baker = world["delegates"][0]
+    [target] = ok(client.get(f"/rounds/{world['round']}/reports/forecast", params={"producer": "Bakery"},
+                             headers=baker), 200)
+    on_plan = target["target"] / target["periods"]
+    for week in range(8):
+        report(client, baker, world, period=this_week(world, week),
+               **loaves(on_plan * (1 if week < 4 else 0.66)))
+        client.app.state.books.clock.advance(7)  # type: ignore[attr-defined]
+    return {**world, "on_plan": on_plan, "weeks": target["periods"]}

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from commonplan.app.operations import course
-from tests.api.test_reports import loaves, report, this_week
-from tests.rest import democracy_client, ok, round_in_execution
+from tests.rest import democracy_client, ok, short_bakery, this_week
 
 
 @pytest.fixture
@@ -20,20 +19,6 @@ def client(database_url, monkeypatch):
 @pytest.fixture
 def world(client):
     return short_bakery(client)
-
-
-def short_bakery(client):
-    """The round in execution, the Bakery on plan for four weeks then a third short for four."""
-    world = round_in_execution(client)
-    baker = world["delegates"][0]
-    [target] = ok(client.get(f"/rounds/{world['round']}/reports/forecast", params={"producer": "Bakery"},
-                             headers=baker), 200)
-    on_plan = target["target"] / target["periods"]
-    for week in range(8):
-        report(client, baker, world, period=this_week(world, week),
-               **loaves(on_plan * (1 if week < 4 else 0.66)))
-        client.app.state.books.clock.advance(7)  # type: ignore[attr-defined]
-    return {**world, "on_plan": on_plan, "weeks": target["periods"]}
 
 
 def test_the_federations_room_names_each_workplaces_gravest_target_and_alarms(client, world):

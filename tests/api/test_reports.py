@@ -8,7 +8,7 @@ period two results, flood the books."""
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,45 +16,25 @@ from fastapi.testclient import TestClient
 
 from commonplan.app import reports
 from commonplan.app.acts import reports as acts
-from commonplan.execution.periods import Cadence, period_of
 from tests.rest import (
+    BREAD,
     Headers,
     democracy_client,
+    loaves,
     moved_on,
     ok,
+    report,
     round_at_targets,
     round_in_execution,
     sign_in,
     size,
+    this_week,
 )
-
-BREAD = {"outputs": [{"product": "bread", "quantity": 14}],
-         "inputs": [{"product": "wheat", "quantity": 7}],
-         "labour": [{"product": "labour", "quantity": 2.8}],
-         "stocks": [{"product": "wheat", "quantity": 0.5}]}
-
-
-def loaves(count: float) -> dict[str, Any]:
-    """The week's figures with ``count`` loaves made."""
-    return {**BREAD, "outputs": [{"product": "bread", "quantity": count}]}
 
 
 @pytest.fixture
 def client(database_url, monkeypatch):
     yield from democracy_client(database_url, monkeypatch)
-
-
-def this_week(world: dict[str, Any], weeks: int = 0) -> str:
-    """The label of the week execution began in (``weeks`` later)."""
-    since = date.fromisoformat(world["execution"]["reports"]["executing_since"])
-    return period_of(since + timedelta(weeks=weeks), Cadence.WEEK).label
-
-
-def report(client: TestClient, headers: Headers, world: dict[str, Any], council: int | None = None,
-           status: int = 201, period: str | None = None, **sections: Any) -> Any:
-    body = {"council": council or world["bakery"], "period": period or this_week(world),
-            **(sections or BREAD)}
-    return ok(client.post(f"/rounds/{world['round']}/reports", headers=headers, json=body), status)
 
 
 def upload(client: TestClient, headers: Headers, world: dict[str, Any], content: bytes, status: int = 201,

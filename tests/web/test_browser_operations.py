@@ -14,9 +14,9 @@ from playwright.sync_api import Browser, expect
 
 from commonplan.server import create_app
 from commonplan.store.books import OpenBooks
-from tests.api.test_operations import short_bakery
 from tests.browsers import log_in, serving, watched
 from tests.clocks import MovableClock
+from tests.rest import short_bakery
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.api.test_operations import short_bakery
 from tests.pages import logged_in, text_of
+from tests.rest import short_bakery
 
 
 def test_the_rooms_show_the_short_bakery_by_name_with_its_course(app):
