@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -306,3 +308,23 @@ def short_bakery(client: TestClient) -> dict[str, Any]:
                **loaves(on_plan * (1 if week < 4 else 0.66)))
         client.app.state.books.clock.advance(7)  # type: ignore[attr-defined]
     return {**world, "on_plan": on_plan, "weeks": target["periods"]}
+
+
+@contextmanager
+def served_round_in_execution(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                              **options: Any) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The app on a SQLite file in ``folder``, served on loopback (a client of it may run
+    commands against ``world["server"]``), with the round of ``round_in_execution`` (opened with
+    ``options``); the app and the world, which has the server's address, the week execution
+    began in, and the delegates' bearer tokens."""
+    from tests.browsers import serving
+
+    quick_passwords(monkeypatch)
+    app = create_app(f"sqlite:///{folder / 'commonplan.db'}",
+                     books=OpenBooks(os.urandom(32), clock=MovableClock()))
+    with serving(app) as address:
+        world = round_in_execution(TestClient(app), **options)
+        since = date.fromisoformat(world["execution"]["reports"]["executing_since"])
+        world |= {"server": address, "week": period_of(since, Cadence.WEEK).label,
+                  "tokens": [h["Authorization"].removeprefix("Bearer ") for h in world["delegates"]]}
+        yield app, world

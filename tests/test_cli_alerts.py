@@ -4,30 +4,20 @@ council's member acknowledges and acts."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from commonplan.execution.periods import Cadence, period_of
-from commonplan.server import create_app
-from commonplan.store.books import OpenBooks
-from tests.browsers import serving
-from tests.clocks import MovableClock
 from tests.commands import check_provenance_and_warnings, one_document, run
-from tests.rest import ok, quick_passwords, round_in_execution
+from tests.rest import ok, served_round_in_execution
 
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
-    quick_passwords(monkeypatch)
-    app = create_app(f"sqlite:///{tmp_path / 'commonplan.db'}",
-                     books=OpenBooks(os.urandom(32), clock=MovableClock()))
-    with serving(app) as address:
-        client = TestClient(app)
-        world = round_in_execution(client, alert_hours=2160)
-        baker = world["delegates"][0]
+    with served_round_in_execution(tmp_path, monkeypatch, alert_hours=2160) as (app, world):
+        client, baker = TestClient(app), world["delegates"][0]
         since = date.fromisoformat(world["execution"]["reports"]["executing_since"])
         [forecast] = ok(client.get(f"/rounds/{world['round']}/reports/forecast",
                                    params={"producer": "Bakery"}, headers=baker), 200)
@@ -38,8 +28,6 @@ def world(tmp_path, monkeypatch):
                 "outputs": [{"product": "bread", "quantity": forecast["target"] / forecast["periods"] / 3}],
                 "labour": [{"product": "labour", "quantity": 1}]}))
             app.state.books.clock.advance(7)
-        world |= {"server": address,
-                  "tokens": [h["Authorization"].removeprefix("Bearer ") for h in world["delegates"]]}
         yield world
 
 

@@ -4,32 +4,15 @@ code 2; another workplace's reporter refused with exit code 2; the reports missi
 
 from __future__ import annotations
 
-import os
-from datetime import date
-
 import pytest
-from fastapi.testclient import TestClient
 
-from commonplan.execution.periods import Cadence, period_of
-from commonplan.server import create_app
-from commonplan.store.books import OpenBooks
-from tests.clocks import MovableClock
 from tests.commands import check_provenance_and_warnings, one_document, run
-from tests.rest import quick_passwords, round_in_execution
+from tests.rest import served_round_in_execution
 
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
-    from tests.browsers import serving
-
-    quick_passwords(monkeypatch)
-    app = create_app(f"sqlite:///{tmp_path / 'commonplan.db'}",
-                     books=OpenBooks(os.urandom(32), clock=MovableClock()))
-    with serving(app) as address:
-        world = round_in_execution(TestClient(app))
-        since = date.fromisoformat(world["execution"]["reports"]["executing_since"])
-        world |= {"server": address, "week": period_of(since, Cadence.WEEK).label,
-                  "tokens": [h["Authorization"].removeprefix("Bearer ") for h in world["delegates"]]}
+    with served_round_in_execution(tmp_path, monkeypatch) as (_, world):
         yield world
 
 

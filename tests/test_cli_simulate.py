@@ -7,18 +7,11 @@ the API."""
 from __future__ import annotations
 
 import json
-import os
-from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 
-from commonplan.execution.periods import Cadence, period_of
-from commonplan.server import create_app
-from commonplan.store.books import OpenBooks
-from tests.clocks import MovableClock
 from tests.commands import check_provenance_and_warnings, one_document, run
-from tests.rest import quick_passwords, round_in_execution
+from tests.rest import served_round_in_execution
 
 TARGETS = ("producer,section,technique,product,name,unit,quantity,from,others\n"
            "Farm,output,t-wheat,wheat,Wheat,kg,100,,\n"
@@ -96,16 +89,7 @@ def test_bad_targets_faults_and_options_are_named_with_exit_code_2(capfd, tmp_pa
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
-    from tests.browsers import serving
-
-    quick_passwords(monkeypatch)
-    app = create_app(f"sqlite:///{tmp_path / 'commonplan.db'}",
-                     books=OpenBooks(os.urandom(32), clock=MovableClock()))
-    with serving(app) as address:
-        world = round_in_execution(TestClient(app))
-        since = date.fromisoformat(world["execution"]["reports"]["executing_since"])
-        world |= {"server": address, "week": period_of(since, Cadence.WEEK).label,
-                  "tokens": [h["Authorization"].removeprefix("Bearer ") for h in world["delegates"]]}
+    with served_round_in_execution(tmp_path, monkeypatch) as (_, world):
         yield world
 
 

@@ -35,10 +35,10 @@ from sqlalchemy import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from commonplan.app.revisions import settle_job
-from commonplan.app.worker import JobWorker
+from commonplan.app.worker import JobWorker, started
 from commonplan.store.books import OpenBooks, load_secret, secret_path
 from commonplan.store.database import open_database, sessions
-from commonplan.store.jobs import LEASE, queue_job, resume_interrupted
+from commonplan.store.jobs import LEASE, resume_interrupted
 from commonplan.store.models import Job
 
 QUEUE = "commonplan"
@@ -109,11 +109,7 @@ class QueuedJobs:
 
     def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
               options: dict[str, Any]) -> Job:
-        """Queue a job, commit it, and send it to the queue."""
-        job = queue_job(db, kind, economy_id, owner_id, options)
-        db.commit()
-        self.submit(job.id)
-        return job
+        return started(self, db, economy_id, owner_id, kind, options)
 
     def submit(self, job_id: int) -> None:
         defer(self.app, job_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from commonplan.app.acts.common import found, utc
 from commonplan.app.acts.revisions import State, ask_learned_economy, ask_revision, settle
 from commonplan.app.reports import due_of, planned_periods
+from commonplan.app.rounds import Runner
 from commonplan.app.targets import targets_documents
 from commonplan.app.variants import Choices, plan_variant, variant_needs
 from commonplan.democracy.refusals import Refusal
@@ -137,12 +138,6 @@ def reported(rows: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> list[R
 
 
 # -- the use cases the edges call -------------------------------------------------------------
-
-
-class Runner(Protocol):
-    """What runs a queued job (app.worker.JobWorker)."""
-
-    def submit(self, job_id: int) -> None: ...
 
 
 def elapsed_periods(held: Round, now: datetime) -> tuple[int, list[str]]:

@@ -61,6 +61,15 @@ class JobRunner(Protocol):
     def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None: ...
 
 
+def started(runner: JobRunner, db: Session, economy_id: int, owner_id: int, kind: str,
+            options: dict[str, Any]) -> Job:
+    """A job queued and committed (so a restart finds it), then handed to ``runner``."""
+    job = queue_job(db, kind, economy_id, owner_id, options)
+    db.commit()
+    runner.submit(job.id)
+    return job
+
+
 class JobWorker:
     """Hands queued jobs, one at a time, to a process of its own."""
 
@@ -81,11 +90,7 @@ class JobWorker:
 
     def start(self, db: Session, economy_id: int, owner_id: int, kind: str,
               options: dict[str, Any]) -> Job:
-        """Queue a job, commit it (so a restart finds it), and hand it to the process."""
-        job = queue_job(db, kind, economy_id, owner_id, options)
-        db.commit()
-        self.submit(job.id)
-        return job
+        return started(self, db, economy_id, owner_id, kind, options)
 
     def submit(self, job_id: int) -> None:
         """Run the queued job ``job_id`` when the jobs before it are done (once: a job this
