@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from commonplan.app.acts.common import found, utc
 from commonplan.app.acts.revisions import State, ask_learned_economy, ask_revision, settle
 from commonplan.app.reports import due_of, planned_periods
-from commonplan.app.rounds import Runner
+from commonplan.app.runner import Runner
 from commonplan.app.targets import targets_documents
 from commonplan.app.variants import Choices, plan_variant, variant_needs
 from commonplan.democracy.refusals import Refusal

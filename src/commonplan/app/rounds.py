@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from commonplan.app.acts.rounds import (
 )
 from commonplan.app.comparisons import names_of_economy
 from commonplan.app.reports import execution_days, reports_summary
+from commonplan.app.runner import Runner
 from commonplan.app.targets import targets_summary
 from commonplan.democracy import rounds
 from commonplan.democracy.refusals import Refusal
@@ -36,12 +37,6 @@ from commonplan.store.jobs import queue_job
 from commonplan.store.models import Ballot, Council, Job, Member, Round, RoundRecord, StoredEconomy
 
 MAX_RECORDS = 256 * 2**20  # bytes of one file of records (10^7 purchase rows are about 300 MB of CSV)
-
-
-class Runner(Protocol):
-    """What runs a queued job (app.worker.JobRunner: inside the server, or sent to the queue)."""
-
-    def submit(self, job_id: int) -> None: ...
 
 
 def start_variant(db: Session, books: OpenBooks, runner: Runner, me: Member, round_id: int, *,
