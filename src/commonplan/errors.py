@@ -10,6 +10,7 @@
     │   ├── cli.outputs.OutputRefused          an output that would overwrite what a user had
     │   ├── cli.common.BadInput                a command's option or file a person can fix
     │   ├── service.limits.Unbounded           a request value past a documented bound
+    │   ├── app.roll.RollError                 a roll of members with bad rows (every one named)
     │   └── app.sweeps.SchedulerUnreachable    a Dask scheduler address that does not answer
     ├── PlanningError (ArithmeticError)    a computation that cannot be carried out as asked
     │   ├── analysis.values.NotProductiveError an economy with no productive choice

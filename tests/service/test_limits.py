@@ -42,6 +42,7 @@ def test_the_docs_table_states_every_limit_as_the_constants_have_it():
         "reason": f"{limits.MAX_REASON} characters", "target": f"{limits.MAX_TARGET} characters",
         "report": f"{limits.MAX_REPORT_LINES} lines, {limits.MAX_REPORT_BYTES} octets as CSV",
         "corrections": f"{limits.MAX_CORRECTIONS} per workplace and period",
+        "revisions": f"1 open, {limits.MAX_REVISIONS} per round",
     }
     assert table == expected
     assert f"its body may have {limits.MULTIPART_SLACK} more" in DOCS.read_text()

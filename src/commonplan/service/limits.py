@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 # bounds whose rules live elsewhere, read here by the schemas, the forms and the docs' table
 from commonplan.app.acts.disputes import MAX_REASON as MAX_REASON
 from commonplan.app.acts.reports import MAX_CORRECTIONS as MAX_CORRECTIONS
+from commonplan.app.acts.revisions import MAX_REVISIONS as MAX_REVISIONS
 from commonplan.app.reports import MAX_REPORT_BYTES as MAX_REPORT_BYTES
 from commonplan.democracy.pay import MAX_RATE as MAX_RATE
 from commonplan.errors import InputError
