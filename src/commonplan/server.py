@@ -88,8 +88,12 @@ def from_environment() -> FastAPI:
     """The application on the database named by COMMONPLAN_DATABASE, its jobs where
     COMMONPLAN_JOBS says (``inside`` or ``queue``): what each process of
     ``commonplan serve --workers N`` (or ``uvicorn --factory commonplan.server:from_environment``
-    behind any process manager) builds; docs/deploy.md."""
-    place: JobPlace = "queue" if os.environ.get(JOBS_VARIABLE) == "queue" else "inside"
+    behind any process manager) builds; docs/deploy.md. Any other COMMONPLAN_JOBS is refused
+    (a ValueError naming it): a misspelt ``queue`` must not run every job beside the servers."""
+    given = os.environ.get(JOBS_VARIABLE, "inside")
+    place = next((known for known in JOB_PLACES if known == given), None)
+    if place is None:
+        raise ValueError(f"{JOBS_VARIABLE}={given!r}: one of {', '.join(JOB_PLACES)}")
     return create_app(os.environ.get(DATABASE_VARIABLE, DEFAULT_URL), jobs=place)
 
 

@@ -291,3 +291,12 @@ def generated_zip(folder: Path, products: int) -> bytes:
 def test_several_processes_on_sqlite_are_refused_naming_the_option(capfd, tmp_path):
     code, _, err = run(capfd, "serve", "--workers", "2", "--database", f"sqlite:///{tmp_path / 'one.db'}")
     assert code == 2 and "--workers 2: several server processes need PostgreSQL" in err
+
+
+def test_a_misspelt_place_of_jobs_is_refused_rather_than_taken_as_inside(monkeypatch, tmp_path):
+    from commonplan.server import from_environment
+
+    monkeypatch.setenv("COMMONPLAN_DATABASE", f"sqlite:///{tmp_path / 'one.db'}")
+    monkeypatch.setenv("COMMONPLAN_JOBS", "queues")
+    with pytest.raises(ValueError, match="COMMONPLAN_JOBS='queues': one of inside, queue"):
+        from_environment()
