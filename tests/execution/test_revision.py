@@ -1,8 +1,9 @@
 """The revision of the rest of the period: reports exactly on plan change nothing; a workplace
 reporting less output never raises the fulfilment of the first tier it changes (the tiers are
 lexicographic: a lower tier may gain what a higher one can no longer use); a shortfall caps the
-workplace's capacity at the best rate it showed and raises its learned coefficients; stocks on
-hand are supply; the comparison names the products and why."""
+workplace's capacity at the best rate it showed lately and raises its learned coefficients;
+stocks on hand are supply; the comparison names the products and why; a revision below what the
+plan promised lowers a tier, however much better it does than carrying on regardless."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from commonplan.app.revisions import revise
 from commonplan.app.variants import Choices, plan_variant
 from commonplan.economy.model import Needs
-from commonplan.execution.revision import TOLERANCE, Reported, fulfilment_of, learn
+from commonplan.execution.revision import RECENT_PERIODS, TOLERANCE, Reported, fulfilment_of, learn
 from tests.factories import planned_bakery
 
 PRODUCERS = {"farm": ("Farm", "grain"), "bakery": ("Bakery", "bread"), "bakery2": ("Old bakery", "bread"),
@@ -106,6 +107,46 @@ def test_a_shortfall_caps_the_capacity_at_the_best_rate_shown_and_raises_the_coe
     change = revision["comparison"]["changes"][0]
     assert change["product"] == "bread"
     assert any("capacity of bakery at Bakery lowered" in why for why in change["why"])
+
+
+def _broken_down_from(reports, producer, start, factor):
+    """``reports`` with ``producer``'s output ``factor`` of what it reported from period ``start`` on."""
+    return [Reported(r.producer, r.period, {p: q * factor for p, q in r.outputs.items()}, r.inputs, r.labour,
+                     r.stocks) if r.producer == producer and r.period >= start else r for r in reports]
+
+
+def test_a_breakdown_that_lasts_caps_the_capacity_at_its_recent_rate_and_one_that_passed_does_not():
+    economy = planned_bakery(1100, capacity=900)
+    plan = _plan(economy)
+    periods, elapsed = 20, 2 + RECENT_PERIODS
+    bakery = economy.techniques.ids.to_pylist().index("bakery")
+    lasting = _broken_down_from(on_plan(economy, plan.activity, periods, elapsed), "Bakery", 2, 0.6)
+    learned = learn(economy, plan.activity, periods, elapsed, lasting)
+    assert learned.lowered[bakery]  # on plan at first, then at 60% in every recent period
+    assert learned.capacities[bakery] == pytest.approx(900 / periods * 0.6 * (periods - elapsed))
+    reports = on_plan(economy, plan.activity, periods, elapsed)
+    early = _broken_down_from(reports, "Bakery", 0, 0.6)  # at 60% in the first two periods only
+    passed = [r for r in early if r.producer != "Bakery" or r.period < 2] + [
+        r for r in reports if r.producer == "Bakery" and r.period >= 2]
+    learned = learn(economy, plan.activity, periods, elapsed, passed)
+    assert not learned.lowered[bakery]  # short to date, but back on plan lately: not capped
+
+
+def test_a_revision_below_the_promise_lowers_a_tier_however_much_it_beats_carrying_on():
+    economy = planned_bakery(1100, capacity=900)
+    plan = _plan(economy)
+    reports = on_plan(economy, plan.activity, 10, 4, less="Bakery", factor=0.8)
+    promised = {int(tier): float(value) for tier, value in zip(plan.tiers, plan.fulfilment, strict=True)}
+    revision = revise(economy, plan.activity, Choices(), None, periods=10, elapsed=4, reports=reports,
+                      promised=promised)
+    comparison = revision["comparison"]
+    assert comparison["fulfilment_promised"] == {str(tier): value for tier, value in promised.items()}
+    assert comparison["lowered"] == [tier for tier, after in comparison["fulfilment_after"].items()
+                                     if after < promised[int(tier)] - TOLERANCE] == ["1"]
+    generous = {tier: 0.0 for tier in promised}  # a plan that promised nothing: nothing can be lowered
+    revision = revise(economy, plan.activity, Choices(), None, periods=10, elapsed=4, reports=reports,
+                      promised=generous)
+    assert revision["comparison"]["lowers"] is False
 
 
 def test_stocks_on_hand_are_supply_for_the_rest():

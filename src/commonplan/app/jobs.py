@@ -299,13 +299,14 @@ def job_document(kind: str, options: Mapping[str, Any], bundle: Path, loaded: Lo
 def revision_document(economy: Economy, choices: variants.Choices, needs: Needs | None,
                       options: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
     """What a revision job computes (app.revisions.revise) from its inputs (_revision_inputs)."""
-    from commonplan.app.revisions import activity_of, reported, revise
+    from commonplan.app.revisions import activity_of, promised_fulfilment, reported, revise
 
     progress(0.05, "learning from the reports")
     labels = list(options["elapsed"])
     document = revise(economy, activity_of(economy, options["plan"]), choices, needs,
                       periods=options["periods"], elapsed=len(labels),
                       reports=reported(options["reports"], labels),
+                      promised=promised_fulfilment(options["plan"]),
                       method=options.get("method", "lp"), progress=progress)
     return {**document, "round": options["round"], "plan_job": options["plan_job"],
             "reports_sha256": options["reports_sha256"]}

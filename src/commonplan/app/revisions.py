@@ -48,12 +48,14 @@ def activity_of(economy: Economy, result: Mapping[str, Any]) -> np.ndarray:
 
 
 def revise(economy: Economy, current: np.ndarray, choices: Choices, needs: Needs | None, *,
-           periods: int, elapsed: int, reports: Sequence[Reported], method: str = "lp",
+           periods: int, elapsed: int, reports: Sequence[Reported],
+           promised: Mapping[int, float] | None = None, method: str = "lp",
            progress: Progress | None = None) -> dict[str, Any]:
-    """The revision of the plan of whole-period activity ``current`` after ``elapsed`` of
-    ``periods`` periods, from the current ``reports``, as the job keeps it: the comparison with
-    the plan for the periods left, what was learned, the revised whole-period activity (the
-    periods elapsed as planned, the rest as revised) and every workplace's targets in it."""
+    """The revision of the plan of whole-period activity ``current`` (which ``promised`` each
+    tier that fulfilment) after ``elapsed`` of ``periods`` periods, from the current
+    ``reports``, as the job keeps it: the comparison with the plan for the periods left, what
+    was learned, the revised whole-period activity (the periods elapsed as planned, the rest as
+    revised) and every workplace's targets in it."""
     learned = learn(economy, current, periods, elapsed, reports)
     wanted = variant_needs(economy, choices, needs)
     planned_net = net_output(economy, current)
@@ -62,7 +64,7 @@ def revise(economy: Economy, current: np.ndarray, choices: Choices, needs: Needs
                             method=method, progress=progress)
     plan = computed.result
     after = {int(tier): float(value) for tier, value in zip(plan.tiers, plan.fulfilment, strict=True)}
-    comparison = compare(economy, learned, rest, current, plan.activity, after,
+    comparison = compare(economy, learned, rest, current, plan.activity, after, promised=promised,
                          binding_capacities=plan.binding_capacities.tolist(),
                          binding_limits=plan.binding_limits.tolist())
     n_t = len(economy.techniques)
@@ -92,11 +94,13 @@ def learned_economy_of(economy: Economy, learned: Learned) -> Economy:
 
 
 def comparison_document(economy: Economy, comparison: Comparison) -> dict[str, Any]:
-    """The comparison as JSON: tiers before and after, the tiers lowered, the changes named."""
+    """The comparison as JSON: tiers before, after and as promised, the tiers lowered, the
+    changes named."""
     names = documents_names(economy)
     return {
         "fulfilment_before": {str(k): v for k, v in comparison.before.items()},
         "fulfilment_after": {str(k): v for k, v in comparison.after.items()},
+        "fulfilment_promised": {str(k): v for k, v in comparison.promised.items()},
         "lowered": [str(tier) for tier in comparison.lowered], "lowers": bool(comparison.lowered),
         "changes": [{"product": names[change.product][0], "name": names[change.product][1],
                      "before": change.before, "after": change.after, "need": change.need,
@@ -298,3 +302,13 @@ def learned_view(db: Session, round_id: int) -> dict[str, Any]:
             "bundle_sha256": result.get("bundle_sha256"), "periods": result.get("execution_periods"),
             "elapsed": result.get("elapsed"), "changed": result.get("changed"),
             "changes": result.get("changes", [])}
+
+
+def promised_fulfilment(plan: Mapping[str, Any]) -> dict[int, float] | None:
+    """What the plan of a job's ``plan`` result promised each tier: an adopted plan's fulfilment,
+    a revision's fulfilment of the periods it re-planned; None when it says neither."""
+    given = ((plan.get("rest") or {}).get("fulfilment") if plan.get("kind") == "revision"
+             else plan.get("fulfilment"))
+    if not isinstance(given, Mapping):
+        return None
+    return {int(tier): float(value) for tier, value in given.items()}

@@ -15,9 +15,6 @@ from __future__ import annotations
 import io
 import random
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,85 +24,32 @@ import pyarrow.csv as pa_csv
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
 from commonplan.app.acts.cast_ballot import cast_ballot
 from commonplan.app.acts.close_ballot import close_ballot
 from commonplan.app.acts.common import found
-from commonplan.app.acts.councils import create_office, found_council, join_council
-from commonplan.app.acts.open_ballot import open_ballot
+from commonplan.app.acts.councils import create_office, found_council, join_council, set_producer
+from commonplan.app.acts.reports import REPORTER
 from commonplan.app.acts.rounds import attach_ballot, open_round
 from commonplan.app.groups import economy_groups
-from commonplan.app.jobs import run_job
-from commonplan.app.rounds import advance, learn_round_needs, round_view, send_round_records, start_variant
+from commonplan.app.rounds import learn_round_needs, round_view, send_round_records, start_variant
 from commonplan.app.uploads import store_builtin
+from commonplan.cli.demo_execution import Workplace, carry_out
+from commonplan.cli.demo_stage import DemoClock, Stage
 from commonplan.economy.model import Economy, Part
 from commonplan.needs.simulate import Shoppers, simulate
+from commonplan.store.accounts import set_role
 from commonplan.store.books import OpenBooks, verify_books
 from commonplan.store.database import open_database, sessions
-from commonplan.store.models import Ballot, Job, Member, Round
+from commonplan.store.models import Job, Member, Round
 
 SECRET = b"commonplan demo round: not real!"  # the demo's keys; a server keeps its own secret
 FOODS = 8  # the consumption needs the shops' records cover
 RATED = ("Farms", "Food", "Hospitals", "Housing", "Educational", "Utilities")  # groups put to the vote
+# the district's workplaces, each the producer (an industry of the built-in economy) it says it is
+WORKPLACES = {"Riverside farm": "Grain farming", "Riverside bakery": "Bread and bakery product manufacturing",
+              "Riverside clinic": "Hospitals"}
 SEED = 2017
-
-
-class DemoClock:
-    """The books' clock, moved on by the demo past each deadline it waits for."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2017, 1, 2, 9, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
-    def past(self, deadline: str) -> None:
-        """Move on to just past ``deadline`` (ISO 8601)."""
-        self.now = max(self.now, datetime.fromisoformat(deadline)) + timedelta(minutes=1)
-
-
-@dataclass
-class Stage:
-    """The store as the acts see it: each act in a transaction of its own."""
-
-    sessions: sessionmaker[Session]
-    books: OpenBooks
-    clock: DemoClock
-
-    def act(self, use_case: Callable[..., Any], *args: Any, **options: Any) -> Any:
-        with self.sessions() as session, session.begin():
-            return use_case(session, self.books, *args, **options)
-
-    def advance(self, member: Member, round_id: int) -> Round:
-        """Move the round on (app.rounds.advance): a job it queues runs at once."""
-        with self.sessions() as session:
-            with session.begin():
-                held: Round = advance(session, self.books, self, member, round_id)
-            session.refresh(held)  # read back after the commit, to be read once the session is closed
-            return held
-
-    def submit(self, job_id: int) -> None:
-        """Run a job at once (app.jobs.run_job, as a worker process would)."""
-        run_job(self.sessions, job_id)
-
-    def members(self, count: int, prefix: str) -> list[Member]:
-        with self.sessions() as session, session.begin():
-            made = [Member(email=f"{prefix}{n}@riverside.example", password_hash="-") for n in range(count)]
-            session.add_all(made)
-        return made
-
-    def ballot(self, opener: Member, council: int, kind: str, options: dict[str, Any],
-               votes: list[tuple[Member, Any]], office: int | None = None) -> Ballot:
-        """A ballot opened, voted by everyone, and closed (all voted: it may close at once)."""
-        opened = self.act(open_ballot, opener, council, kind=kind, question=f"{kind}?", options=options,
-                          office_id=office)
-        for member, content in votes:
-            self.act(cast_ballot, member, opened.id, content)
-        closed: Ballot = close_ballot(self.sessions, self.books, opener, opened.id)
-        return closed
-
 
 
 def run_round(console: Console, planned: Economy) -> None:
@@ -115,7 +59,7 @@ def run_round(console: Console, planned: Economy) -> None:
         clock = DemoClock()
         stage = Stage(sessions(open_database(f"sqlite:///{Path(folder) / 'demo.db'}")),
                       OpenBooks(SECRET, clock=clock, random_bytes=random.Random(SEED).randbytes), clock)
-        district, delegates, shoppers, consumers = _councils(stage)
+        district, delegates, shoppers, consumers, workplaces = _councils(stage)
         with stage.sessions() as session, session.begin():
             economy = store_builtin(session, delegates[0]).id
         held = stage.act(open_round, delegates[0], district, economy_id=economy, period="2017",
@@ -134,21 +78,27 @@ def run_round(console: Console, planned: Economy) -> None:
         clock.past(held.deadlines["variants"])  # every delegate had the step's whole time to add one
         stage.advance(delegates[2], held.id)
         _adopt(console, stage, delegates, held.id, variants)
+        carry_out(console, stage, held.id, delegates, workplaces)
         _check(console, stage)
 
 
-def _councils(stage: Stage) -> tuple[int, list[Member], list[Member], int]:
-    """The district, its three delegates (each elected by a workplace of two), a consumer
-    council of three shoppers under it."""
+def _councils(stage: Stage) -> tuple[int, list[Member], list[Member], int, list[Workplace]]:
+    """The district, its three delegates (each elected by a workplace of two, which says which
+    producer it is; the delegate is its reporter too), a consumer council of three shoppers under
+    it, and the workplaces."""
     founder = stage.members(1, "founder")[0]
     district = stage.act(found_council, founder, name="Riverside district", level="district",
                          reference_rate=40.0).id
-    delegates = []
-    for name in ("Riverside farm", "Riverside bakery", "Riverside clinic"):
+    delegates, workplaces = [], []
+    for name, producer in WORKPLACES.items():
         workers = stage.members(2, name.split()[1])
         council = stage.act(found_council, workers[0], name=name, level="workplace", reference_rate=40.0,
                             parent_id=district).id
         stage.act(join_council, workers[1], council)
+        stage.act(set_producer, workers[0], council, producer)
+        with stage.sessions() as session, session.begin():  # the server operator's act (commonplan role)
+            reporter = set_role(session, workers[0].email, REPORTER)
+        workplaces.append(Workplace(name, producer, council, reporter))
         seat = stage.act(create_office, workers[0], council, title="Delegate to the district",
                          kind="delegate").id
         candidate = stage.books.pseudonym(workers[0].id)
@@ -160,7 +110,7 @@ def _councils(stage: Stage) -> tuple[int, list[Member], list[Member], int]:
                           reference_rate=40.0, parent_id=district).id
     for shopper in shoppers[1:]:
         stage.act(join_council, shopper, consumers)
-    return district, delegates, shoppers, consumers
+    return district, delegates, shoppers, consumers, workplaces
 
 
 def _send_records(stage: Stage, shopper: Member, round_id: int, consumers: int,

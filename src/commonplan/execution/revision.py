@@ -16,8 +16,9 @@ planned: the revision learns only from what was reported; what is missing is vis
   made with the same inputs, the higher ``s`` (monotone);
 - its **capacity for the rest**: the planned capacity scaled to the periods left; when the
   workplace reported a **shortfall** of a product (less than planned to date, relative
-  :data:`SHORTFALL`), every technique making it is capped by the best rate it showed in one
-  period, times the periods left;
+  :data:`SHORTFALL`), every technique making it is capped by the best rate it showed in one of
+  its last :data:`RECENT_PERIODS` periods, times the periods left (a breakdown that lasts caps
+  it; one that has passed, its workplace back on plan, does not);
 - the **stocks** on hand (each workplace's latest reported stock of goods), and what was
   **delivered**: output minus what the reporting workplaces used minus what they hold.
 
@@ -51,6 +52,7 @@ TOLERANCE = 1e-5  # a tier's fulfilment lower by more than this is lowered (10x 
 STOCK_PRODUCER = "stocks on hand"  # the producer of the techniques drawing on stocks
 CHANGES_SHOWN = 10  # products whose delivery changes most, in a comparison
 ROUNDED = 1e-9  # a best rate below this share of plan is taken as none (the solver drops less)
+RECENT_PERIODS = 4  # the latest periods whose best rate caps a workplace short of plan
 
 
 @dataclass(frozen=True)
@@ -152,20 +154,27 @@ def learn(economy: Economy, activity: npt.NDArray[np.float64], periods: int, ela
         warnings.append(f"{len(unknown)} reports were left out (a producer without targets, a period "
                         "not elapsed, or a period given twice)")
 
-    # achieved ratio to plan per (producer, product): the sum over elapsed periods and the best
+    # achieved ratio to plan per (producer, product): the sum over elapsed periods, and the best
+    # of the recent periods
+    recent_from = max(elapsed - RECENT_PERIODS, 0)
+    recent = np.zeros(n_c, np.int64)  # recent periods each producer reported
+    for code, period in seen:
+        recent[code] += period >= recent_from
     keys = np.array(sorted(planned_key), np.int64)
     planned = np.array([planned_key[k] for k in keys.tolist()])
     unreported = elapsed - reported[keys // n_p] if len(keys) else np.zeros(0, np.int64)
     total_rho = unreported.astype(np.float64)  # an unreported period counts as on plan (1)
-    best_rho = np.where(unreported > 0, 1.0, 0.0)
+    unreported_recent = elapsed - recent_from - recent[keys // n_p] if len(keys) else np.zeros(0, np.int64)
+    best_rho = np.where(unreported_recent > 0, 1.0, 0.0)
     for index, key in enumerate(keys.tolist()):
         if planned[index] <= 0:
             continue
         per_period = planned[index] / periods
-        for value in out_lines.get(key, {}).values():
+        for period, value in out_lines.get(key, {}).items():
             rho = value / per_period
             total_rho[index] += rho
-            best_rho[index] = max(best_rho[index], rho)
+            if period >= recent_from:
+                best_rho[index] = max(best_rho[index], rho)
         # a reported period without the product made none of it: counted 0 in the sum above
     rho_of_t = np.ones(n_t)
     best_of_t = np.ones(n_t)
@@ -204,7 +213,8 @@ def learn(economy: Economy, activity: npt.NDArray[np.float64], periods: int, ela
     capacities = np.where(np.isinf(techniques.capacities), np.inf, techniques.capacities * left / periods)
     capped = x / periods * best_of_t * left
     capped = np.where(best_of_t < ROUNDED, 0.0, capped)  # a rate within rounding of none is none
-    capacities = np.where(short, np.minimum(capacities, capped), capacities)
+    slowed = short & (best_of_t < 1 - SHORTFALL)  # back on plan lately (within rounding): not capped
+    capacities = np.where(slowed, np.minimum(capacities, capped), capacities)
 
     # what is left of each limited labour or resource product; what was delivered; stocks
     total_used = np.zeros(n_p)
@@ -341,34 +351,43 @@ class Change:
 @dataclass(frozen=True)
 class Comparison:
     """The revision beside the adopted plan for the same periods: each tier's fulfilment before
-    and after, the tiers it lowers (beyond :data:`TOLERANCE`), the products whose delivery
-    changes most."""
+    and after, what the plan revised promised when it was adopted, the tiers the revision lowers
+    below that promise (beyond :data:`TOLERANCE`), the products whose delivery changes most."""
 
     before: Mapping[int, float]
     after: Mapping[int, float]
     lowered: tuple[int, ...]
     changes: tuple[Change, ...]
+    promised: Mapping[int, float] = field(default_factory=dict)
 
 
 def compare(economy: Economy, learned: Learned, rest: Rest, adopted: npt.NDArray[np.float64],
             revised: npt.NDArray[np.float64], after: Mapping[int, float], *,
-            binding_capacities: Sequence[int] = (), binding_limits: Sequence[int] = (),
-            shown: int = CHANGES_SHOWN) -> Comparison:
+            promised: Mapping[int, float] | None = None, binding_capacities: Sequence[int] = (),
+            binding_limits: Sequence[int] = (), shown: int = CHANGES_SHOWN) -> Comparison:
     """The revision (``revised``: its activity over the rest economy's techniques, ``after``:
     its fulfilment per tier) beside the adopted plan of whole-period ``adopted`` activity, run
     as planned in the periods left (with the stocks on hand); why each change, from what was
-    learned and what binds in the revision."""
+    learned and what binds in the revision. A tier is lowered when the revision gives it less
+    than the plan revised ``promised`` it (the fulfilment voted for; when not given, less than
+    the plan run as planned would): a fault that makes the promise unreachable is the voters'
+    to accept, however much better the revision does than carrying on regardless."""
     n_t = len(economy.techniques)
     share_left = learned.left / learned.periods
     stocks = learned.stocks
     before_net = net_output(economy, adopted * share_left) + stocks
     after_net = net_output(rest.economy, revised)
     before = fulfilment_of(before_net, rest.needs)
-    lowered = tuple(tier for tier, value in after.items() if value < before.get(tier, 0.0) - TOLERANCE)
+    reference = before if promised is None else promised
+    lowered = tuple(tier for tier, value in after.items() if value < reference.get(tier, 0.0) - TOLERANCE)
     need = rest.needs.total(len(economy.products))
     produced = economy.produced
     delta = np.abs(after_net[produced] - before_net[produced])
-    scale = np.maximum.reduce([np.abs(before_net[produced]), need[produced], np.full(len(produced), 1e-12)])
+    # a product made and mostly used up: its solver's noise is no change
+    made = np.bincount(economy.techniques.outputs, weights=economy.techniques.yields * adopted * share_left,
+                       minlength=len(economy.products))
+    scale = np.maximum.reduce([np.abs(before_net[produced]), need[produced], made[produced],
+                               np.full(len(produced), 1e-12)])
     relative = delta / scale
     top = produced[np.argsort(-relative, kind="stable")[:shown]]
     top = top[relative[np.searchsorted(produced, top)] > TOLERANCE]
@@ -376,7 +395,7 @@ def compare(economy: Economy, learned: Learned, rest: Rest, adopted: npt.NDArray
     limits = set(int(p) for p in binding_limits)
     changes = [Change(int(p), float(before_net[p]), float(after_net[p]), float(need[p]),
                       _why(economy, learned, int(p), binding, limits)) for p in top.tolist()]
-    return Comparison(before, dict(after), lowered, tuple(changes))
+    return Comparison(before, dict(after), lowered, tuple(changes), dict(promised or {}))
 
 
 def _why(economy: Economy, learned: Learned, product: int, binding: set[int],

@@ -9,7 +9,10 @@ The rest is derived from the BEA tables themselves (``reference.json`` beside th
   table's column sum) plus its imports, since in the closed model domestic techniques stand
   in for imports; accounting entries with no supply (customs duties) are not limited;
 - the year's needs are the bundle's (positive net final demand), in two priority tiers:
-  the essentials (ESSENTIAL code prefixes) first, then all the rest.
+  the essentials (ESSENTIAL code prefixes) first, then all the rest;
+- each commodity's technique is run by one workplace named after the industry that makes it
+  (the commodity's name, "Grain farming"), so that a round's targets go to workplaces a council
+  can claim, and execution can be reported and watched workplace by workplace.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pyarrow as pa
 
 from commonplan.economy.model import Economy
 
@@ -34,7 +38,8 @@ ESSENTIAL = ("111", "112", "311", "221", "531HSO", "531HST", "611", "62")
 
 
 def planning_economy(economy: Economy, reference: dict[str, object]) -> Economy:
-    """The built-in economy with its labour force, capacities and two tiers of needs."""
+    """The built-in economy with its labour force, capacities, two tiers of needs and a
+    workplace per industry."""
     ids = economy.products.ids.to_pylist()
     output = reference["supply_by_commodity_million_usd"]
     assert isinstance(output, dict)
@@ -45,5 +50,7 @@ def planning_economy(economy: Economy, reference: dict[str, object]) -> Economy:
     available[economy.products.is_labour()] = LABOUR_FORCE_HOURS
     essential = np.array([ids[p].startswith(ESSENTIAL) for p in economy.needs.products], bool)
     needs = replace(economy.needs, priorities=np.where(essential, 1, 2).astype(np.int64))
-    return replace(economy, techniques=replace(techniques, capacities=capacity),
+    names = economy.products.names.to_pylist() if economy.products.names is not None else ids
+    producers = pa.array([names[p] or ids[p] for p in techniques.outputs], pa.string())
+    return replace(economy, techniques=replace(techniques, capacities=capacity, producers=producers),
                    available=available, needs=needs)
