@@ -238,15 +238,17 @@ def periods(client: TestClient, world: dict[str, Any]) -> int:
     return int(bread["periods"])
 
 
-def report_weeks(client: TestClient, world: dict[str, Any], weeks: int, bread: float = 1.0) -> None:
+def report_weeks(client: TestClient, world: dict[str, Any], weeks: int, bread: float = 1.0,
+                 grain: float = 1.0) -> None:
     """Both workplaces report ``weeks`` weeks as planned, the Bakery making ``bread`` of its
-    planned loaves; the clock moves a week on after each."""
+    planned loaves and the Farm ``grain`` of its planned output; the clock moves a week on after
+    each."""
     n = periods(client, world)
     planned = {producer: targets(client, world, producer) for producer in ("Bakery", "Farm")}
     for number in range(weeks):
         for producer, council, headers in (("Bakery", world["bakery"], world["delegates"][0]),
                                            ("Farm", world["farm"], world["delegates"][1])):
-            share = bread if producer == "Bakery" else 1.0
+            share = bread if producer == "Bakery" else grain
             body = {"council": council, "period": week(world, number),
                     "outputs": [{"product": o["product"], "quantity": o["quantity"] / n * share}
                                 for o in planned[producer]["outputs"]],

@@ -204,3 +204,38 @@ def test_a_members_own_plan_ballot_adopting_a_revision_does_not_apply_it(client)
     assert ok(client.get(f"/rounds/{world['round']}/revisions/1", headers=baker), 200)["state"] == "voting"
     assert targets(client, world, "Bakery")["outputs"] == before["outputs"]
     assert not entries(client, "revision applied")
+
+
+def test_after_a_revision_the_watch_measures_the_rest_against_the_revised_rate(client):
+    """The weeks before the revision count with what was reported; the watch starts afresh on the
+    rest: the Bakery, on plan until the Farm's harvest failed and now cut to what the grain
+    allows, is on its revised rate, its forecast exactly its target, and raises nothing."""
+    world = round_in_execution(client)
+    baker, farmer = world["delegates"]
+    planned = targets(client, world, "Bakery")
+    report_weeks(client, world, 2, grain=0.5)  # the Farm makes half its grain; the Bakery bakes on
+    ask(client, world)
+    voting = decided(client, baker, world, 1)
+    vote(client, voting["ballot"], [baker, farmer], [voting["job"]])
+    close(client, baker, voting["ballot"])
+    raised = ok(client.get(f"/rounds/{world['round']}/alerts", headers=baker), 200)
+    revised, n = targets(client, world, "Bakery"), periods(client, world)
+    [bread] = ok(client.get(f"/rounds/{world['round']}/reports/forecast", params={"producer": "Bakery"},
+                            headers=baker), 200)
+    assert bread["target"] == revised["outputs"][0]["quantity"]  # what was made to date and the rest
+    assert bread["reported"] == pytest.approx(2 * planned["outputs"][0]["quantity"] / n)
+    rate = (bread["target"] - bread["reported"]) / (n - 2)
+    assert rate < 0.99 * planned["outputs"][0]["quantity"] / n  # less grain: less bread for the rest
+    for number in range(2, 6):
+        body = {"council": world["bakery"], "period": week(world, number),
+                "outputs": [{"product": "bread", "quantity": rate}],
+                "labour": [{"product": item["product"], "quantity": item["quantity"] / n}
+                           for item in revised["labour"]]}
+        ok(client.post(f"/rounds/{world['round']}/reports", headers=baker, json=body), 201)
+        client.app.state.books.clock.advance(7)
+    [bread] = ok(client.get(f"/rounds/{world['round']}/reports/forecast", params={"producer": "Bakery"},
+                            headers=baker), 200)
+    assert bread["level"] == pytest.approx(rate, rel=1e-9)  # on the revised rate since: nothing learned
+    assert bread["fulfilment"] == pytest.approx(1.0, rel=1e-9) and bread["low"] < 1 < bread["high"]
+    assert bread["periods_reported"] == 6 and not bread["alarms"]
+    assert ok(client.get(f"/rounds/{world['round']}/alerts", headers=baker), 200) == raised

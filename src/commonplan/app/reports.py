@@ -25,6 +25,7 @@ from commonplan.app.acts.reports import (
     latest_report,
     reporting,
 )
+from commonplan.app.acts.revisions import revised_after
 from commonplan.app.alerts import watch_report
 from commonplan.app.comparisons import names_of_economy
 from commonplan.app.targets import council_targets, published_round
@@ -314,7 +315,9 @@ def forecasts_view(db: Session, held: Round, producer: str, now: datetime) -> li
     (execution.forecast), and what each period elapsed made (None: not reported), from the
     current reports of the periods elapsed (a period neither due nor reported yet is to come; a
     report without that product made none of it); the alarm's noise carried over from the
-    producer's earlier round where it reported (:func:`carried_noise`)."""
+    producer's earlier round where it reported (:func:`carried_noise`). Once a revision is
+    applied, the periods before it count with what was reported and the forecast and alarm run
+    on the periods since, against the rest of the revised target (docs/execution.md, Revision)."""
     row = db.scalar(select(RoundTarget).where(RoundTarget.round_id == held.id,
                                               RoundTarget.producer == producer))
     if row is None:
@@ -336,20 +339,29 @@ def forecasts_view(db: Session, held: Round, producer: str, now: datetime) -> li
             made[t] = 0.0  # a report without the product made none of it
             for item in reports[period.label].document["outputs"]:
                 made[t, columns.get(item["product"], [])] += item["quantity"]
-    # every target of the workplace in one vectorised pass (equal to execution.forecast.forecast)
+    # every target of the workplace in one vectorised pass (equal to execution.forecast.forecast),
+    # over the periods since the revision whose targets stand (all, without one), against the rest
     count = max(len(periods), len(elapsed), 1)
-    noise_sd, noise_df = carried_noise(db, held, producer, [(output["product"], output["quantity"] / count)
-                                                            for output in watched])
-    results = forecast_many([output["quantity"] for output in watched], count, made,
-                            noise_sd=noise_sd, noise_df=noise_df)
+    since = min(revised_after(db, held), len(elapsed), count - 1)
+    targets = np.array([output["quantity"] for output in watched], dtype=float)
+    before = np.nansum(made[:since], axis=0)
+    rest = np.maximum(targets - before, targets * 1e-9)  # a target met before the revision: a sliver left
+    noise_sd, noise_df = carried_noise(db, held, producer, [
+        (output["product"], left / (count - since)) for output, left in zip(watched, rest, strict=True)])
+    results = forecast_many(rest.tolist(), count - since, made[since:], noise_sd=noise_sd, noise_df=noise_df)
+    earlier = np.count_nonzero(~np.isnan(made[:since]), axis=0)
+    whole = {figure: (before + np.array([getattr(result, figure) for result in results]) * rest) / targets
+             for figure in ("fulfilment", "low", "high")}  # of the whole target
     views = []
     for position, (output, result) in enumerate(zip(watched, results, strict=True)):
         views.append({
             "product": output["product"], "name": output["name"], "unit": output["unit"],
-            "target": output["quantity"], "reported": result.reported, "periods": max(len(periods), 1),
-            "periods_reported": result.periods_reported, "fulfilment": result.fulfilment, "low": result.low,
-            "high": result.high, "level": result.level, "level_sd": result.level_sd,
-            "alarms": [{"period": elapsed[alarm.index].label, "below": alarm.below}
+            "target": output["quantity"], "reported": float(before[position]) + result.reported,
+            "periods": max(len(periods), 1),
+            "periods_reported": int(earlier[position]) + result.periods_reported,
+            **{figure: float(values[position]) for figure, values in whole.items()},
+            "level": result.level, "level_sd": result.level_sd,
+            "alarms": [{"period": elapsed[since + alarm.index].label, "below": alarm.below}
                        for alarm in result.alarms],
             "history": [{"period": period.label, "made": None if math.isnan(value) else float(value)}
                         for period, value in zip(elapsed, made[:, position], strict=True)]})

@@ -54,7 +54,7 @@ def revise(economy: Economy, current: np.ndarray, choices: Choices, needs: Needs
     """The revision of the plan of whole-period activity ``current`` (which ``promised`` each
     tier that fulfilment) after ``elapsed`` of ``periods`` periods, from the current
     ``reports``, as the job keeps it: the comparison with the plan for the periods left, what
-    was learned, the revised whole-period activity (the periods elapsed as planned, the rest as
+    was learned, the revised whole-period activity (the periods elapsed as done, the rest as
     revised) and every workplace's targets in it."""
     learned = learn(economy, current, periods, elapsed, reports)
     wanted = variant_needs(economy, choices, needs)
@@ -68,7 +68,7 @@ def revise(economy: Economy, current: np.ndarray, choices: Choices, needs: Needs
                          binding_capacities=plan.binding_capacities.tolist(),
                          binding_limits=plan.binding_limits.tolist())
     n_t = len(economy.techniques)
-    revised = current * elapsed / periods + plan.activity[:n_t]
+    revised = learned.activity + plan.activity[:n_t]  # what was done to date, and the rest as revised
     learned_economy = learned_economy_of(economy, learned)
     return {
         "kind": "revision", "execution_periods": periods, "elapsed": elapsed,

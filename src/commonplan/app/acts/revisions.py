@@ -115,6 +115,13 @@ def current_plan(session: Session, held: Round) -> Job:
     return found(session, Job, applied.job_id if applied is not None else held.adopted_job_id or 0, "job")
 
 
+def revised_after(session: Session, held: Round) -> int:
+    """The periods elapsed when the revision whose targets the round has now was asked (0 while
+    the adopted plan's stand): the watch measures the periods from then against the revised rest."""
+    plan = current_plan(session, held)
+    return len(plan.options.get("elapsed", [])) if plan.kind == "revision" else 0
+
+
 def reports_basis(session: Session, round_id: int,
                   labels: Sequence[str]) -> tuple[list[ExecutionReport], str]:
     """The round's current reports of the periods ``labels`` (the latest version of each), by
