@@ -94,6 +94,7 @@ def test_one_revision_at_a_time_and_a_shortfall_goes_to_the_vote_before_it_is_ap
     comparison = voting["comparison"]
     assert comparison["lowers"] and "1" in comparison["lowered"]
     assert comparison["fulfilment_after"]["1"] < comparison["fulfilment_before"]["1"]
+    assert comparison["fulfilment_after"]["1"] < comparison["fulfilment_promised"]["1"]
     bread = next(change for change in comparison["changes"] if change["product"] == "bread")
     assert bread["name"] == "Bread"
     assert any("capacity of bake at Bakery lowered" in why for why in bread["why"])

@@ -279,3 +279,34 @@ def test_one_member_cannot_flood_the_books_with_rounds_sendings_or_repeated_acts
     ok(client.post(f"/rounds/{opened[1]}/ballots", json={"ballot": shares}, headers=delegates[0]), 200)
     again = client.post(f"/rounds/{opened[1]}/ballots", json={"ballot": shares}, headers=delegates[0])
     assert again.status_code == 422 and again.json()["field"] == "ballot"  # the same act twice
+
+
+def test_a_rounds_needs_use_the_groups_and_substitutes_a_council_sends(client):
+    """The tables that guide the estimate (docs/needs.md) are sent like the records, checked the
+    same way, and the needs job reads them: here, how much of bread's demand moved to the park
+    on the days bread's shelf was empty."""
+    district, delegates = federation(client, 1)
+    shopper = sign_in(client, "shopper@example.org")
+    consumers = ok(client.post("/councils", headers=shopper, json={
+        "name": "Corner consumers", "level": "consumer", "reference_rate": 30, "parent": district}))["id"]
+    economy = ok(upload(client, delegates[0], AMPLE))["id"]
+    round_id = ok(client.post(f"/councils/{district}/rounds", headers=delegates[0],
+                              json={"economy": economy, "period": "2026"}))["id"]
+    bad = send(client, shopper, round_id, consumers, "substitutes", b"product,instead\nbread,park\n")
+    assert bad.status_code == 422 and {(e["column"], e["message"]) for e in bad.json()["errors"]} == {
+        ("substitute", "missing column"),
+        ("instead", "unknown column (a substitutes file has product, substitute)")}
+    wrong_kind = send(client, shopper, round_id, consumers, "recipes", b"product,group\nbread,food\n")
+    assert wrong_kind.status_code == 422
+    purchases, stock = records()
+    for kind, content in (("purchases", purchases), ("stock", stock),
+                          ("groups", b"product,group\nbread,food\npark,leisure\n"),
+                          ("substitutes", b"product,substitute\nbread,park\n")):
+        ok(send(client, shopper, round_id, consumers, kind, content))
+    view = ok(client.get(f"/rounds/{round_id}", headers=delegates[0]), 200)
+    assert sorted(sent["kind"] for sent in view["records"]) == ["groups", "purchases", "stock", "substitutes"]
+    job = ok(client.post(f"/rounds/{round_id}/needs", headers=delegates[0], json={}), 202)
+    assert wait_for(client, delegates[0], job["id"])["state"] == "done"
+    result = ok(client.get(f"/jobs/{job['id']}/result", headers=delegates[0]), 200)
+    [moved] = result["substitution"]
+    assert (moved["product"], moved["substitute"], moved["days"]) == ("bread", "park", 15)

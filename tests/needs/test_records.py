@@ -11,7 +11,8 @@ import pytest
 from commonplan.economy.problems import BundleError
 from commonplan.needs.discover import connect, discover_needs
 from commonplan.needs.privacy import Pseudonymiser
-from commonplan.needs.records import PURCHASES, STOCK, register
+from commonplan.needs.record_kinds import PURCHASES, STOCK
+from commonplan.needs.records import register
 from tests.needs.records import text
 
 KEY = Pseudonymiser("secret")

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from commonplan.api.auth import Me
 from commonplan.api.schemas.economies import JobSummary
-from commonplan.api.schemas.rounds import RoundView
+from commonplan.api.schemas.rounds import RecordKind, RoundView
 from commonplan.app.acts.common import found
 from commonplan.app.acts.rounds import attach_ballot, open_round
 from commonplan.app.guard import readable_row
@@ -36,7 +36,6 @@ from commonplan.service.limits import MAX_ID, MAX_ITEMS, MULTIPART_SLACK, JsonOb
 from commonplan.store.models import Council, Round, StoredEconomy
 
 router = APIRouter(tags=["planning rounds"])
-RecordKind = Literal["purchases", "stock", "requests"]
 Sender = Annotated[int, Form(ge=1, le=MAX_ID, description="the consumer council or workplace sending")]
 if TYPE_CHECKING:
     CadenceName: TypeAlias = str
@@ -116,7 +115,8 @@ def variant_route(round_id: RowId, body: NewVariant, me: Me, db: Db, books: Book
 async def records_route(round_id: RowId, me: Me, db: Db, books: Books, council: Sender,
                         kind: Annotated[RecordKind, Form()], file: Annotated[UploadFile, File()]
                         ) -> dict[str, Any]:
-    """Send a council's purchases, end-of-day stock or requests (SPEC section 4's columns) while
+    """Send a council's purchases, end-of-day stock or requests (SPEC section 4's columns), or the
+    products' groups or declared substitutes that guide the estimate (docs/needs.md), while
     the round gathers needs: 422 listing every problem of the file by row and column."""
     content = await file.read(MAX_RECORDS + 1)
     held = await run_in_threadpool(  # the check reads the whole file: not on the event loop

@@ -97,14 +97,14 @@ def _check_records(kind: str, name: str, content: bytes) -> None:
     from commonplan.economy.problems import BundleError
     from commonplan.needs.discover import connect
     from commonplan.needs.privacy import Pseudonymiser
-    from commonplan.needs.records import PURCHASES, REQUESTS, STOCK, register
+    from commonplan.needs.record_kinds import KINDS
+    from commonplan.needs.records import register
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (name if Path(name).suffix else f"{name}.csv")
         path.write_bytes(content)
         try:
-            chosen = {"purchases": PURCHASES, "stock": STOCK, "requests": REQUESTS}[kind]
-            register(connect(), chosen, [path], Pseudonymiser.from_settings())
+            register(connect(), KINDS[kind], [path], Pseudonymiser.from_settings())
         except BundleError as error:
             listed = [{**problem.as_json(), "file": name} for problem in error.problems]
             raise Refusal("invalid_request", f"the {kind} file {name} breaks {len(listed)} rule(s)",

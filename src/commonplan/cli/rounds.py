@@ -13,13 +13,13 @@ from rich.table import Table
 from commonplan.app.rounds import MAX_RECORDS
 from commonplan.cli.client import Server, Token, call
 from commonplan.cli.common import BadInput, JsonFlag, app, out, print_document
+from commonplan.needs.record_kinds import KINDS
 
 round_app = typer.Typer(name="round", no_args_is_help=True,
                         help="A planning round on a running server: where it stands; send records to it.")
 app.add_typer(round_app)
 
 RoundId = Annotated[int, typer.Argument(help="The round's number.", min=1)]
-KINDS = ("purchases", "stock", "requests")
 
 
 @round_app.command("show")

@@ -15,7 +15,8 @@ from commonplan.economy.problems import BundleError, Problem
 from commonplan.needs.estimate import Fit, Forecast, History, Progress, fit, forecast, with_requested
 from commonplan.needs.feedback import Adjustment, FeedbackRule, Signals
 from commonplan.needs.privacy import DEFAULT_K, Pseudonymiser, suppress_small
-from commonplan.needs.records import GROUPS, PURCHASES, REQUESTS, STOCK, SUBSTITUTES, first_seen, register
+from commonplan.needs.record_kinds import GROUPS, PURCHASES, REQUESTS, STOCK, SUBSTITUTES
+from commonplan.needs.records import first_seen, register
 from commonplan.needs.store_days import merged
 
 FOUR_WEEKS = 28

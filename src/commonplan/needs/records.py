@@ -9,7 +9,6 @@ only figure about people, distinct ids per product, is counted inside DuckDB.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -22,33 +21,9 @@ from commonplan.economy.problems import BundleError, Problem
 from commonplan.economy.source import BundleFile
 from commonplan.economy.tables import csv_text_problem, utf8_problem
 from commonplan.needs.privacy import Pseudonymiser
+from commonplan.needs.record_kinds import RecordKind
 
 MAX_PROBLEMS = 20
-
-
-@dataclass(frozen=True)
-class RecordKind:
-    """One kind of record: its name, its required and optional columns and the checks on them."""
-
-    name: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
-    numbers: tuple[str, ...]
-    dates: tuple[str, ...]
-    ids: tuple[str, ...]
-    people: tuple[str, ...]
-    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-
-PURCHASES = RecordKind("purchases", ("date", "store", "product", "quantity"), ("card",),
-                       ("quantity",), ("date",), ("store", "product"), ("card",))
-STOCK = RecordKind("stock", ("date", "store", "product", "on_hand"), (),
-                   ("on_hand",), ("date",), ("store", "product"), ())
-REQUEST_STATES = ("open", "served", "cancelled")
-REQUESTS = RecordKind("requests", ("product", "quantity"), ("date", "member", "state"),
-                      ("quantity",), ("date",), ("product",), ("member",), (("state", REQUEST_STATES),))
-GROUPS = RecordKind("groups", ("product", "group"), (), (), (), ("product", "group"), ())
-SUBSTITUTES = RecordKind("substitutes", ("product", "substitute"), (), (), (), ("product", "substitute"), ())
 
 
 def _scan(path: Path) -> str:

@@ -18,11 +18,15 @@ class Change(BaseModel):
 
 
 class Comparison(BaseModel):
-    """Each voted tier's fulfilment in the periods left, before (the plan revised) and after."""
+    """Each voted tier's fulfilment in the periods left, before (the plan revised, carried on as
+    planned) and after, and what the plan revised promised it when adopted."""
 
     fulfilment_before: dict[str, float]
     fulfilment_after: dict[str, float]
-    lowered: list[str] = Field(description="the tiers the revision lowers (beyond the tolerance)")
+    fulfilment_promised: dict[str, float] = Field(
+        default_factory=dict, description="each tier's fulfilment the plan revised was adopted with")
+    lowered: list[str] = Field(description="the tiers the revision lowers below what was promised "
+                                           "(beyond the tolerance)")
     lowers: bool = Field(description="whether it goes to the vote")
     changes: list[Change]
 

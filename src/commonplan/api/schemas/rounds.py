@@ -10,11 +10,14 @@ from commonplan.api.schemas.reports import ReportsSummary
 from commonplan.api.schemas.targets import DisputeView
 from commonplan.app.targets import SHOWN_DISPUTES
 from commonplan.democracy.rounds import ORDER
+from commonplan.needs.record_kinds import KINDS
 
 if TYPE_CHECKING:
     StepName: TypeAlias = str
-else:  # the schema's enum, read from the steps in the core
+    RecordKind: TypeAlias = str
+else:  # the schema's enums, read from the steps and the kinds of record in the core
     StepName = Literal[tuple(step.value for step in ORDER)]
+    RecordKind = Literal[tuple(KINDS)]
 
 
 class RoundStep(BaseModel):
@@ -32,7 +35,7 @@ class SentRecords(BaseModel):
     """A file of records a council sent to the round."""
 
     council: int
-    kind: Literal["purchases", "stock", "requests"]
+    kind: RecordKind
     filename: str
     sha256: str
     bytes: int

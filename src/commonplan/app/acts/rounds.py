@@ -28,6 +28,7 @@ from commonplan.democracy.refusals import Refusal
 from commonplan.democracy.rounds import RoundFacts, Step
 from commonplan.execution import alerts
 from commonplan.execution.periods import Cadence
+from commonplan.needs import record_kinds
 from commonplan.store.books import OpenBooks
 from commonplan.store.jobs import queue_job
 from commonplan.store.models import Ballot, Council, Job, JobState, Member, Round, RoundRecord, StoredEconomy
@@ -37,7 +38,7 @@ ROUND_BALLOTS = {"priorities": (Step.NEEDS, Step.VOTES), "shares": (Step.NEEDS, 
 MAX_VARIANTS = 12  # plan variants of one round: enough to compare, few enough to read
 MAX_OPEN_ROUNDS = 4  # rounds of one federation not yet closed: one member cannot flood the books
 MAX_SENDINGS = 10  # files of one kind one council sends to one round, replacements included
-RECORD_KINDS = ("purchases", "stock", "requests")  # what councils send (SPEC section 4)
+RECORD_KINDS = tuple(record_kinds.KINDS)  # what councils send (SPEC section 4, and groups and substitutes)
 SENDERS = ("consumer", "workplace")  # consumer councils, and shops (workplaces) under the federation
 
 
