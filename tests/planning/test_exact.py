@@ -177,3 +177,21 @@ def test_progress_creeps_forward_within_each_stage_and_ends_at_one():
     assert reported[-1] == 1.0 and all(0.0 <= f <= 1.0 for f in reported)
     assert reported == sorted(reported)  # never backwards
     assert len(set(reported)) > len(planning_problem(economy).tiers) + 2  # moves within a stage too
+
+
+@pytest.mark.parametrize("capacity", [1e-13, 3e-14, 1e-20])
+def test_capacities_below_the_bundles_least_are_planned_as_nearly_zero(capacity):
+    # Bundles refuse capacities below 1e-12, but a programmatic economy may hold them: the
+    # master's rows were once divided by such a capacity, HiGHS refused entries past 1e15
+    # and the prices of capacities crashed on a missing row.
+    problem = planning_problem(generate(40, inputs_per_product=4, seed=3, alternatives=0.3))
+    tiny = problem.capacities.copy()
+    tiny[40:] = capacity  # every alternative technique (the main ones are the first 40)
+    plan = exact_plan(PlanningProblem(**{**vars(problem), "capacities": tiny}))
+    assert not breaches(PlanningProblem(**{**vars(problem), "capacities": tiny}), plan.activity,
+                        plan.fulfilment)
+    # to SPEC's tolerance such a capacity is zero: the plan is the one with those capacities at 0
+    zero = PlanningProblem(**{**vars(problem), "capacities": np.where(tiny < 1e-12, 0.0, tiny)})
+    reference = reference_plan(zero)
+    assert plan.fulfilment == pytest.approx(reference.fulfilment, abs=1e-6)
+    assert plan.labour_hours == pytest.approx(reference.labour_hours, rel=1e-6)

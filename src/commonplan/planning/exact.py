@@ -33,7 +33,7 @@ from commonplan.analysis.values import NotProductiveError, least_cost
 from commonplan.economy.choice import technique_system
 from commonplan.economy.leontief import leontief_solve
 from commonplan.economy.productive import productive_choice
-from commonplan.planning.highs import INFINITY, highs_model, model_status
+from commonplan.planning.highs import INFINITY, added, highs_model, model_status
 from commonplan.planning.lexicographic import HeldTiers, StageResult, lexicographic
 from commonplan.planning.plan import Plan, Progress, finish_plan, nothing_needed
 from commonplan.planning.problem import PlanningProblem
@@ -50,7 +50,11 @@ PRECISION = 1e-13
 GAIN_HOURS = 1e-8
 MAX_ROUNDS = 10_000
 TYPICAL_ROUNDS = 20  # how far the progress bar moves within a stage: rounds / (rounds + this)
-SCALED = 1e-30  # limits above this have their master row divided by the limit
+# A limit's or capacity's master row is divided by the limit, but by no less than this: HiGHS
+# holds a row to 1e-9, so a row divided by the limit keeps it to 1e-9 relative, and one divided
+# by this floor to 1e-12 absolute (SPEC's rounding); dividing by a capacity of 1e-13 instead gave
+# entries past HiGHS's largest accepted value (1e15), which it refused, and a row went missing.
+SCALE_FLOOR = 1e-3
 FLOOR = 1e-12  # a whisper of labour cost in every price, so that ties fall to less labour
 
 
@@ -90,8 +94,8 @@ class ColumnGeneration(HeldTiers):
         self.outputs: dict[int, np.ndarray] = {}  # the last gross output proposed per tier
         # Each limit's row is divided by the limit, so that the master is well scaled; a
         # capacity's row enters only once some proposal mix breaks it (most never bind).
-        self.limit_scale = np.where(problem.available > SCALED, problem.available, 1.0)
-        self.capacity_scale = np.where(problem.capacities > SCALED, problem.capacities, 1.0)
+        self.limit_scale = np.maximum(problem.available, SCALE_FLOOR)
+        self.capacity_scale = np.maximum(problem.capacities, SCALE_FLOOR)
         self.capacity_rows: list[int] = []  # techniques whose capacity has a master row, in order
         limits = len(problem.available)
         highs = highs_model(
@@ -116,8 +120,8 @@ class ColumnGeneration(HeldTiers):
                                   x[active] / self.capacity_scale[active]])
         rows = np.concatenate([[k], len(self.problem.tiers) + np.arange(len(entries) - 1)])
         keep = entries != 0
-        self.highs.addCol(cost, 0.0, INFINITY, int(keep.sum()), rows[keep].astype(np.int32),
-                          entries[keep])
+        added(self.highs.addCol(cost, 0.0, INFINITY, int(keep.sum()),
+                                rows[keep].astype(np.int32), entries[keep]))
         self.columns.append((c, k))
         self.known.add((c, k))
         self.activities.append(x)
@@ -211,8 +215,8 @@ class ColumnGeneration(HeldTiers):
         for t in broken.tolist():
             row = np.array([x[t] for x in self.activities]) / self.capacity_scale[t]
             columns = np.flatnonzero(row)
-            self.highs.addRow(-INFINITY, capacities[t] / self.capacity_scale[t], len(columns),
-                              columns.astype(np.int32), row[columns])
+            added(self.highs.addRow(-INFINITY, capacities[t] / self.capacity_scale[t],
+                                    len(columns), columns.astype(np.int32), row[columns]))
             self.capacity_rows.append(t)
         return len(broken) > 0
 
