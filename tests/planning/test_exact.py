@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -16,7 +16,7 @@ from commonplan.planning import make_plan
 from commonplan.planning.exact import exact_plan
 from commonplan.planning.plan import targets_by_producer
 from commonplan.planning.problem import PlanningProblem, breaches, planning_problem
-from commonplan.planning.reference import reference_plan
+from commonplan.planning.reference import ReferenceStages, reference_plan
 
 PRODUCTS = [{"id": "grain", "kind": "good"}, {"id": "bread", "kind": "good"},
             {"id": "work", "kind": "labour", "name": "Bakers and farmers"}]
@@ -149,9 +149,31 @@ def test_a_larger_economy_agrees_with_highs_on_the_whole_lp():
     assert not breaches(problem, plan.activity, plan.fulfilment)
 
 
+def conditional_fulfilment(problem: PlanningProblem, fulfilment: np.ndarray,
+                           slack: float) -> np.ndarray:
+    """Per tier, HiGHS's largest lambda on the whole LP with every earlier tier held to
+    ``slack`` (relative; SPEC's is 1e-9) of the lambda ``fulfilment`` gives it."""
+    stages = ReferenceStages(problem)
+    stages.slack = slack
+    best = np.zeros(len(fulfilment))
+    for k, achieved in enumerate(fulfilment):
+        best[k] = stages.maximise_tier(k).value
+        stages.hold_tier(k, float(achieved))
+    return best
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), size=st.integers(5, 60),
        alternatives=st.floats(0.0, 0.6), scarcity=st.just(0.0) | st.floats(0.05, 1.5))
+# HiGHS called a master solution optimal with a limit's row 6e-8 outside its bound: breached
+@example(seed=9138, size=53, alternatives=0.546875, scarcity=0.5535701909762925)
+# nothing available: hours of 2e-8, at HiGHS's tolerance on limits of 0 divided by 1
+@example(seed=100, size=16, alternatives=0.5, scarcity=0.0)
+@example(seed=34, size=34, alternatives=0.46875, scarcity=0.0)
+# the first tier's hold leaves the second 9e-10 (within HiGHS's tolerance: the exact master
+# sees 0), and the third gets 3.9e-5 + 39,000 times what it uses of that hold: 4.7e-8 on
+# HiGHS's own path, 7.8e-5 with the exact plan's tiers held to 1e-9
+@example(seed=1521, size=57, alternatives=0.5, scarcity=0.0625)
 def test_every_exact_plan_keeps_every_constraint(seed, size, alternatives, scarcity):
     economy = generate(size, inputs_per_product=4, seed=seed, alternatives=alternatives)
     problem = planning_problem(economy)
@@ -159,8 +181,15 @@ def test_every_exact_plan_keeps_every_constraint(seed, size, alternatives, scarc
     plan = exact_plan(problem)
     assert not breaches(problem, plan.activity, plan.fulfilment)
     assert np.all((plan.fulfilment >= 0) & (plan.fulfilment <= 1))
+    # SPEC's order, tier by tier: each lambda is the optimum given the earlier ones as held.
+    # A hold of 1e-9 is as thin as the solvers' tolerance, and a later tier may amplify it
+    # 40,000 times (the example above): so each lambda must lie between the optima with the
+    # earlier tiers held at exactly their lambda (to 1e-12) and ten times looser than SPEC.
+    tight = conditional_fulfilment(problem, plan.fulfilment, 1e-12)
+    loose = conditional_fulfilment(problem, plan.fulfilment, 1e-8)
+    assert np.all(plan.fulfilment >= tight - 1e-6) and np.all(plan.fulfilment <= loose + 1e-6)
     reference = reference_plan(problem)
-    assert plan.fulfilment == pytest.approx(reference.fulfilment, abs=1e-6)
+    assert plan.fulfilment[:1] == pytest.approx(reference.fulfilment[:1], abs=1e-6)
     same_tiers = np.allclose(plan.fulfilment, reference.fulfilment, rtol=0, atol=1e-9)
     if not plan.warnings and not reference.warnings and same_tiers:  # both held every tier to 1e-9
         # the least labour is compared for the same fulfilment only: a tier met at a sliver more
