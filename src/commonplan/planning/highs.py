@@ -19,10 +19,6 @@ from commonplan.errors import PlanningError
 
 INFINITY = highspy.kHighsInf
 FEASIBILITY = 1e-9  # HiGHS's default 1e-7 is the whole of SPEC's tolerance: keep a margin
-# HiGHS drops matrix entries below 1e-9 by default: a proposal's small use of a capacity
-# then vanished from the master while pricing still charged it, and the duals disagreed with
-# the columns by 1e-8, enough to stop a stage short of its optimum.  1e-12 is its least.
-SMALLEST = 1e-12
 SLIP = 10  # a solution called optimal may stray this many times FEASIBILITY, no more
 
 
@@ -48,7 +44,6 @@ def highs_model(matrix: sp.spmatrix | sp.sparray, cost: np.ndarray, col_lower: n
     highs.setOptionValue("output_flag", False)
     for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
         highs.setOptionValue(option, FEASIBILITY)
-    highs.setOptionValue("small_matrix_value", SMALLEST)
     highs.passModel(lp)
     return highs
 
