@@ -54,6 +54,7 @@ GAIN_HOURS = 1e-8
 ROUGH = 1e-7
 ROUGH_GAIN = 1e-6
 SMOOTHING = 0.5  # the stability centre's weight in smoothed prices (Wentges)
+ALL_HELD = -1  # the "tier" of a labour stage's proposal delivering every tier's held share
 MAX_ROUNDS = 10_000
 TYPICAL_ROUNDS = 20  # how far the progress bar moves within a stage: rounds / (rounds + this)
 # A limit's or capacity's master row is divided by the limit, but by no less than this: HiGHS
@@ -92,7 +93,7 @@ class ColumnGeneration(HeldTiers):
         self.capped = problem.capped
         tiers = len(problem.tiers)
         self.choices: list[np.ndarray] = []
-        self.columns: list[tuple[int, int]] = []  # (choice, tier) of each master column
+        self.columns: list[tuple[int, int]] = []  # (choice, tier or ALL_HELD) of each column
         self.activities: list[np.ndarray] = []
         self.labour: list[float] = []
         self.open_tiers = 0
@@ -102,6 +103,8 @@ class ColumnGeneration(HeldTiers):
         self.hours: np.ndarray | None = None  # hours embodied per unit, under the last choice
         self.index: dict[bytes, int] = {}  # position in ``choices`` of each choice proposed
         self.known: set[tuple[int, int]] = set()  # (choice, tier) of every master column
+        self.shares: list[np.ndarray] = []  # what each column delivers of each tier's needs
+        self.held_shares = np.zeros(tiers)  # the labour stage's held lambdas (ALL_HELD)
         self.stage_tier: int | None = None  # the tier whose lambda the stage maximises
         self.in_use: list[int] = []  # the choices in the master's last mix
         self.outputs: dict[int, np.ndarray] = {}  # the last gross output proposed per tier
@@ -126,28 +129,32 @@ class ColumnGeneration(HeldTiers):
     def _add_column(self, c: int, k: int, duals: np.ndarray | None = None) -> float:
         """Add the proposal "choice c delivers tier k's needs" to the master; its reduced cost
         at the master's ``duals`` (0 without them)."""
-        x = self._activity(self.choices[c], k)
+        tiers = len(self.problem.tiers)
+        shares = self.held_shares if k == ALL_HELD else np.eye(tiers)[k]
+        x = self._activity(self.choices[c], k, shares)
         labour = float(self.problem.labour @ x)
         cost = labour if self.stage_labour else -1.0 if k == self.stage_tier else 0.0
         active = np.array(self.capacity_rows, np.int64)
-        entries = np.concatenate([[1.0], self.problem.use @ x / self.limit_scale,
+        entries = np.concatenate([shares, self.problem.use @ x / self.limit_scale,
                                   x[active] / self.capacity_scale[active]])
-        rows = np.concatenate([[k], len(self.problem.tiers) + np.arange(len(entries) - 1)])
+        rows = np.arange(len(entries))
         keep = entries != 0
         added(self.highs.addCol(cost, 0.0, INFINITY, int(keep.sum()),
                                 rows[keep].astype(np.int32), entries[keep]))
         self.columns.append((c, k))
+        self.shares.append(shares)
         self.known.add((c, k))
         self.activities.append(x)
         self.labour.append(labour)
         return 0.0 if duals is None else float(cost - duals[rows] @ entries)
 
-    def _activity(self, choice: np.ndarray, k: int) -> np.ndarray:
-        """Activity of every technique when ``choice`` delivers exactly tier ``k``'s needs
-        (warm-started from the last proposal for that tier: choices differ in few products)."""
+    def _activity(self, choice: np.ndarray, k: int, shares: np.ndarray) -> np.ndarray:
+        """Activity of every technique when ``choice`` delivers exactly ``shares`` of each
+        tier's needs (warm-started from the last proposal for the same ``k``, a tier or
+        ALL_HELD: choices differ in few products)."""
         system, problem = self.system, self.problem
         demand = np.zeros(len(choice))
-        demand[problem.produced] = problem.demand[k]
+        demand[problem.produced] = shares @ problem.demand
         solution = leontief_solve(system.chosen(choice), demand, transpose=True,
                                   guess=self.outputs.get(k), tol=PRECISION)
         self.outputs[k] = solution.x
@@ -173,6 +180,10 @@ class ColumnGeneration(HeldTiers):
 
     def minimise_labour(self) -> StageResult:
         self.stage_labour, self.stage_tier = True, None
+        # Least labour keeps every lambda at its hold (more of a need never takes fewer
+        # hours), so one proposal per round delivers the held share of every tier at once;
+        # proposals per tier still enter where that one does not gain (exactness).
+        self.held_shares = np.maximum([held(f, self.slack) for f in self.held], 0.0)
         self._set_costs(lambda j: self.labour[j])
         return self._generate(tier=None, sign=1.0)
 
@@ -223,6 +234,9 @@ class ColumnGeneration(HeldTiers):
             # a proposal for a tier it would gain for, unless known (its gain is then rounding)
             gaining = [k for k in np.flatnonzero(gains < -enough).tolist()
                        if (c, k) not in self.known]
+            if (tier is None and self.held_shares @ gains < -enough
+                    and (c, ALL_HELD) not in self.known):
+                gaining = [ALL_HELD]
             if not gaining and not rough:
                 return self._result(sign * objective, solution, duals)
             reduced = [self._add_column(c, k, duals) for k in gaining]
@@ -259,7 +273,7 @@ class ColumnGeneration(HeldTiers):
         fulfilment = np.zeros(len(self.problem.tiers))
         for j in np.flatnonzero(weights > 0):
             activity += weights[j] * self.activities[j]
-            fulfilment[self.columns[j][1]] += weights[j]
+            fulfilment += weights[j] * self.shares[j]
         return activity, fulfilment
 
     def _add_broken_capacities(self, solution: highspy.HighsSolution) -> bool:
