@@ -226,7 +226,7 @@ class ColumnGeneration(HeldTiers):
             choice, values = self._least_cost(priced, rough)
             gains = self._reduced_costs(values, tier_duals, tier)
             if rough:
-                bound = self._bound(priced, values, duals, tier)
+                bound = self._bound(values, duals, tier)
                 if centre is None or bound > centre[0]:
                     centre = (bound, priced, tier_duals)
             enough = GAIN_LAMBDA if tier is not None else GAIN_HOURS * max(abs(objective), 1e-300)
@@ -247,11 +247,12 @@ class ColumnGeneration(HeldTiers):
             solve, smooth = bool(gaining), improving
         raise ArithmeticError("column generation did not converge")
 
-    def _bound(self, kappa: np.ndarray, values: np.ndarray, duals: np.ndarray,
-               tier: int | None) -> float:
-        """The Lagrangian bound on the stage's objective at the prices behind ``kappa`` (the
-        limits' and capacities' part of the master's dual objective, plus the best proposal
-        for every open tier within its row's bounds); higher is a better stability centre."""
+    def _bound(self, values: np.ndarray, duals: np.ndarray, tier: int | None) -> float:
+        """A Lagrangian bound on the stage's objective: the best proposal for every open tier
+        within its row's bounds at the least costs ``values``, plus the limits' and capacities'
+        part of the master's dual objective at ``duals``; higher is a better stability centre.
+        (At a smoothed point ``values`` are the smoothed prices' and ``duals`` the master's:
+        a guide for the centre, not a bound anything relies on.)"""
         tiers = len(self.problem.tiers)
         prices, rents = self._prices(duals)
         reduced = self._reduced_costs(values, np.zeros(tiers), tier)
