@@ -53,6 +53,7 @@ class Run:
     seconds: float
     peak: int
     stdout: str
+    cpu: float = 0.0  # user and system seconds of the command (wait4): robust to a shared machine
 
 
 # Linux hands a child the peak RSS of the process it was forked from (kept across exec), so a
@@ -66,6 +67,7 @@ _, status, usage = os.wait4(process.pid, 0)
 seconds = time.perf_counter() - start
 with open(sys.argv[1], "w") as report:
     json.dump({"seconds": seconds, "peak": usage.ru_maxrss * 1024,
+               "cpu": usage.ru_utime + usage.ru_stime,
                "status": os.waitstatus_to_exitcode(status)}, report)
 """
 
@@ -98,7 +100,7 @@ def run(command: list[str], *, stdout_to_null: bool = True, timeout: float | Non
             err.seek(0)
             raise RuntimeError(f"{' '.join(command)} failed ({measured.get('status')}):\n{err.read()}")
         out.seek(0)
-        return Run(measured["seconds"], measured["peak"], out.read())
+        return Run(measured["seconds"], measured["peak"], out.read(), measured.get("cpu", 0.0))
 
 
 def commonplan_executable() -> str:

@@ -19,6 +19,7 @@ from commonplan.errors import PlanningError
 
 INFINITY = highspy.kHighsInf
 FEASIBILITY = 1e-9  # HiGHS's default 1e-7 is the whole of SPEC's tolerance: keep a margin
+SLIP = 10  # a solution called optimal may stray this many times FEASIBILITY, no more
 
 
 class LPError(PlanningError):
@@ -71,14 +72,29 @@ def model_status(highs: highspy.Highs) -> str:
     return str(highs.modelStatusToString(highs.getModelStatus()))
 
 
+def added(status: highspy.HighsStatus) -> None:
+    """Raise LPError when HiGHS refused a row or column (an entry past its largest accepted
+    value, 1e15, is refused with only a status): a row missing silently breaks its duals."""
+    if status == highspy.HighsStatus.kError:
+        raise LPError("HiGHS refused a row or column of the model (an entry out of its range)")
+
+
+def _solved(highs: highspy.Highs) -> bool:
+    """Optimal, and feasible to the tolerance asked: warm from a basis, HiGHS has called a
+    solution optimal with a row 6e-8 outside its bounds (its unscaled residual), which a
+    plan then inherits as a limit exceeded."""
+    return bool(highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+                and highs.getInfo().max_primal_infeasibility <= SLIP * FEASIBILITY)
+
+
 def optimise(highs: highspy.Highs) -> highspy.HighsSolution:
     """Run HiGHS; the solution, or LPError naming the status when it is not optimal."""
     highs.run()
     status = highs.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:  # once more from scratch, without the basis
+    if not _solved(highs):  # once more from scratch, without the basis
         highs.clearSolver()
         highs.run()
         status = highs.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
+    if not _solved(highs):
         raise LPError(f"HiGHS stopped with status {highs.modelStatusToString(status)!r}")
     return highs.getSolution()
