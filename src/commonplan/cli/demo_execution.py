@@ -34,6 +34,7 @@ from commonplan.app.alerts import alert_view, round_alerts_query
 from commonplan.app.reports import planned_periods, send_report
 from commonplan.app.revisions import revision_of, revision_view, start_revision
 from commonplan.cli.demo_stage import Stage
+from commonplan.execution.alerts import AlertState
 from commonplan.execution.periods import Cadence, period_of
 from commonplan.execution.plans import read_targets
 from commonplan.execution.reports import canonical
@@ -123,7 +124,8 @@ def _answer_at_district(stage: Stage, round_id: int, delegate: Member) -> None:
     with stage.sessions() as session:
         held = found(session, Round, round_id, "round")
         waiting = list(session.scalars(select(Alert.id).where(
-            Alert.round_id == round_id, Alert.holder_id == held.council_id, Alert.state == "raised")))
+            Alert.round_id == round_id, Alert.holder_id == held.council_id,
+            Alert.state == AlertState.RAISED.value)))
     for alert in waiting:
         stage.act(acknowledge_alert, delegate, alert)
         stage.act(act_on_alert, delegate, alert, "The district will revise the rest of the year once "
