@@ -8,7 +8,7 @@ tables that grow with the products whole and its share of the inputs' row groups
 solve ``M v = l`` with ``M = I - A^T``: row p of M holds the inputs per unit of p, row p of l
 its direct labour; gross requirements solve ``M^T z = y``.  Each rank adds its coefficients
 into the distributed matrix, and PETSc's assembly sends a coefficient to the rank owning its
-row (rows split as ``partitions.share`` splits them); PETSc's KSP solves it, GMRES
+row (each rank owns the rows its coefficients begin at: ``_ownership``); PETSc's KSP solves it, GMRES
 with block Jacobi and ILU(0) on each rank's diagonal block by default (``PETSC_OPTIONS`` may
 choose others, ``-ksp_type bcgs``), to a relative residual of 1e-12, checked as
 ``||b - M x|| / ||b||`` afterwards and polished by iterative refinement, as
@@ -115,12 +115,13 @@ def _solve(PETSc: Any, comm: Any, arguments: argparse.Namespace, skeleton: Skele
            note: dict[str, Any]) -> Solved | None:
     economy = skeleton.economy
     n = len(economy.products)
-    rank, size = comm.getRank(), comm.getSize()
-    own = share(n, rank, size)
-    note["rows"] = [own.start, own.stop]
+    rank = comm.getRank()
     clock = time.perf_counter()
+    starts = _ownership(PETSc, comm, n, block)
+    own = range(int(starts[rank]), int(starts[rank + 1]))
+    note["rows"] = [own.start, own.stop]
     transpose = arguments.quantity == "requirements"
-    matrix = _matrix(PETSc, comm, n, own, block, transpose)
+    matrix = _matrix(PETSc, comm, starts, block, transpose)
     rhs = matrix.createVecRight()
     if transpose:
         try:
@@ -149,16 +150,34 @@ def _solve(PETSc: Any, comm: Any, arguments: argparse.Namespace, skeleton: Skele
     return solved
 
 
-def _matrix(PETSc: Any, comm: Any, n: int, own: range, block: Block, transpose: bool) -> Any:
-    """M = I - A^T (or its transpose), rows split over the ranks as ``share`` splits them, built
-    from each rank's coefficients wherever their rows live: PETSc sends the others' at assembly.
+def _ownership(PETSc: Any, comm: Any, n: int, block: Block) -> np.ndarray:
+    """Where each rank's rows begin (and, last, n): at the first product its coefficients are
+    for, when the ranks' blocks are runs in order (inputs sorted by technique and techniques by
+    product, as write_bundle and generate write them), so that nearly every coefficient is added
+    on the rank that owns its row and the work follows the coefficients; otherwise as ``share``
+    splits the products."""
+    size = comm.getSize()
+    made = block.made
+    ordered = len(made) > 0 and bool(np.all(made[1:] >= made[:-1]))
+    firsts = _gathered(PETSc, comm, float(made[0]) if ordered else -1.0)
+    starts = np.append(firsts.astype(np.int64), n)
+    starts[0] = 0
+    if (firsts < 0).any() or np.any(np.diff(starts) < 0):
+        return np.array([share(n, rank, size).start for rank in range(size)] + [n])
+    return starts
+
+
+def _matrix(PETSc: Any, comm: Any, starts: np.ndarray, block: Block, transpose: bool) -> Any:
+    """M = I - A^T (or its transpose), rank r owning rows ``starts[r]`` to ``starts[r + 1]``,
+    built from each rank's coefficients wherever their rows live: PETSc sends the others' at
+    assembly.
 
     Each row's count of coefficients, in and outside its rank's diagonal block, is summed over
     the ranks first, so that PETSc allocates every row once."""
-    size = comm.getSize()
+    rank, n = comm.getRank(), int(starts[-1])
+    own = range(int(starts[rank]), int(starts[rank + 1]))
     made, used = block.made, block.products
     rows, columns = (used, made) if transpose else (made, used)
-    starts = np.array([share(n, r, size).start for r in range(size)] + [n])
     owner = np.searchsorted(starts, rows, side="right") - 1
     inside = (columns >= starts[owner]) & (columns < starts[owner + 1])
     counts = [_summed(PETSc, comm, n, own, np.bincount(rows[where], minlength=n))
@@ -228,9 +247,19 @@ def _krylov(PETSc: Any, comm: Any, matrix: Any, rhs: Any) -> tuple[Any, Solved]:
 
 def _anyone(PETSc: Any, comm: Any, stopped: bool) -> bool:
     """Whether any rank says ``stopped`` (every rank calls this, and all get one answer)."""
-    flags = PETSc.Vec().createMPI((1, comm.getSize()), comm=comm)
-    flags.setArray(np.array([1.0 if stopped else 0.0]))
-    return bool(flags.sum() > 0)
+    return bool(_gathered(PETSc, comm, 1.0 if stopped else 0.0).sum() > 0)
+
+
+def _gathered(PETSc: Any, comm: Any, value: float) -> np.ndarray:
+    """Every rank's ``value``, in rank order, on every rank (every rank calls this)."""
+    vector = PETSc.Vec().createMPI((1, comm.getSize()), comm=comm)
+    vector.setArray(np.array([value]))
+    scatter, everything = PETSc.Scatter.toAll(vector)
+    scatter.scatter(vector, everything, PETSc.InsertMode.INSERT_VALUES, PETSc.ScatterMode.FORWARD)
+    gathered: np.ndarray = everything.getArray().copy()
+    for used in (scatter, everything, vector):
+        used.destroy()
+    return gathered
 
 
 def _write_note(folder: Path, note: dict[str, Any]) -> None:

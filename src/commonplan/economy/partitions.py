@@ -4,10 +4,10 @@ The tables that grow with the number of products (products, techniques, resource
 few hundred bytes a product) are read whole by every process, checked as ``read_bundle``
 checks them, into an economy *without its inputs* (``skeleton``).  The inputs table, which
 grows with the number of coefficients (20 or more a product, most of a bundle's bytes), is
-read in parts: process ``rank`` of ``size`` reads its share of the row groups of
-``inputs.parquet`` (Parquet's units of reading; ``write_bundle`` writes a million rows to one)
-and never the rest (``read_block``).  A bundle whose inputs are sorted by technique, as
-``write_bundle`` writes them, gives each process the rows of a run of techniques.
+read in parts: process ``rank`` of ``size`` reads its share of the rows of ``inputs.parquet``
+from the row groups that hold them (Parquet's units of reading; ``write_bundle`` writes a
+million rows to one) and never the rest (``read_block``).  A bundle whose inputs are sorted by
+technique, as ``write_bundle`` writes them, gives each process the rows of a run of techniques.
 """
 
 from __future__ import annotations
@@ -98,8 +98,9 @@ class Block:
 
 
 def read_block(skeleton: Skeleton, rank: int, size: int) -> Block:
-    """The rows of the inputs table in rank ``rank``'s share of its row groups, checked as the
-    whole table is (problems name the row in the file); raise BundleError listing them."""
+    """Rank ``rank``'s share of the rows of the inputs table (``share`` of them, read from the row
+    groups that hold them), checked as the whole table is (problems name the row in the file);
+    raise BundleError listing them."""
     economy = skeleton.economy
     problems: list[Problem] = []
     name = skeleton.inputs.name
@@ -107,18 +108,22 @@ def read_block(skeleton: Skeleton, rank: int, size: int) -> Block:
     header = file.schema_arrow.names
     if not header_fits(name, header, TABLES["inputs"], problems):
         raise BundleError(problems)
-    groups = share(file.metadata.num_row_groups, rank, size)
-    starts = np.cumsum([0] + [file.metadata.row_group(g).num_rows for g in range(groups.stop)])
+    sizes = [file.metadata.row_group(g).num_rows for g in range(file.metadata.num_row_groups)]
+    starts = np.cumsum([0, *sizes])
+    mine = share(int(starts[-1]), rank, size)
+    spec = TABLES["inputs"].columns
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for group in groups:
-        read = file.read_row_group(group, columns=header)
-        spec = TABLES["inputs"].columns
+    for group in range(len(sizes)):
+        first, last = max(mine.start, starts[group]), min(mine.stop, starts[group + 1])
+        if first >= last:
+            continue
+        read = file.read_row_group(group, columns=header).slice(first - starts[group], last - first)
         table = Table(name, {column: plain_column(read.column(column), spec[column])
                              for column in header}, read.num_rows)
         found: list[Problem] = []
         parts.append(input_entries(table, economy.products, economy.techniques, found))
-        problems += [replace(problem, row=problem.row + int(starts[group]))
-                     if problem.row is not None else problem for problem in found]
+        problems += [replace(problem, row=problem.row + int(first)) if problem.row is not None
+                     else problem for problem in found]
     if problems:
         raise BundleError(problems)
     if parts:
