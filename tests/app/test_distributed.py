@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
@@ -16,6 +17,7 @@ from commonplan.economy.bundle import read_bundle, read_needs, write_bundle
 from commonplan.economy.partitions import INPUTS
 from commonplan.economy.problems import BundleError
 from commonplan.economy.synthetic import generate
+from tests.factories import BAKERY, write_tables
 
 pytestmark = pytest.mark.skipif(distributed.unavailable() is not None,
                                 reason=f"the MPI extra is not installed: {distributed.unavailable()}")
@@ -98,6 +100,17 @@ def test_a_bad_row_is_named_whichever_rank_read_it(bundle: Path, tmp_path: Path)
                    row_group_size=7_000)
     with pytest.raises(BundleError, match=f"inputs.parquet:{len(quantities) + 1}:quantity"):
         distributed.values(folder, 2)
+
+
+def test_an_economy_using_up_more_than_it_makes_is_refused(tmp_path: Path) -> None:
+    tables = {**BAKERY, "inputs.csv": BAKERY["inputs.csv"] + "bake,bread,2\n"}
+    folder = write_tables(tmp_path / "csv", tables)
+    for name in ("products", "techniques", "inputs", "resources", "needs"):
+        pq.write_table(pa_csv.read_csv(folder / f"{name}.csv"), tmp_path / f"{name}.parquet")
+    with pytest.raises(BundleError, match="consume"):
+        read_bundle(tmp_path)
+    with pytest.raises(RanksFailed, match="below zero: the economy is not productive"):
+        distributed.values(tmp_path, 2)
 
 
 def test_no_mpi_launcher_is_a_clear_error(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:

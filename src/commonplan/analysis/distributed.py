@@ -195,10 +195,10 @@ def _matrix(PETSc: Any, comm: Any, starts: np.ndarray, block: Block, transpose: 
     if order is not None:
         rows, columns = rows[order], columns[order]
     values = -(block.coefficients if order is None else block.coefficients[order])
-    present, first = np.unique(rows, return_index=True)
-    if len(present):
-        pointers = np.append(first, len(rows)).astype(index)
-        matrix.setValuesIJV(pointers, columns.astype(index), values, add, present.astype(index))
+    if len(rows):
+        first = np.flatnonzero(np.diff(rows, prepend=-1))  # where each row's run begins (sorted)
+        matrix.setValuesIJV(np.append(first, len(rows)).astype(index), columns.astype(index),
+                            values, add, rows[first].astype(index))
     matrix.assemble()
     return matrix
 

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic
@@ -49,6 +50,9 @@ OPEN_MPI_DEFAULTS = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONF
                      "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 INSTALL = ("install the MPI extra: `make install` does (Debian's mpich/Open MPI and PETSc, then "
            "petsc4py built against that PETSc; docs/deploy.md)")
+# A productive economy's values and gross outputs are >= 0; below zero by more than rounding, a
+# choice uses up more than it makes (the ranks do not run validate's productiveness check)
+BELOW_ZERO = 1e-8
 STDERR_SHOWN = 2000  # characters of the ranks' error output a failure quotes
 
 
@@ -165,7 +169,9 @@ def _run(quantity: str, bundle: Path, ranks: int, needs: Path | None = None) -> 
         read_needs(needs, skeleton.economy)  # its problems before any rank starts
     python = os.environ.get(PYTHON) or sys.executable
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="commonplan-mpi-") as folder:
+    with (ThreadPoolExecutor(1) as hasher,  # the bundle's hash while the ranks solve
+          tempfile.TemporaryDirectory(prefix="commonplan-mpi-") as folder):
+        sha256 = hasher.submit(content_hash, bundle)
         command = [*_launcher(), "-n", str(ranks), python, "-m", WORKER, quantity,
                    str(Path(bundle).resolve()), "--out", folder]
         if needs is not None:
@@ -181,6 +187,8 @@ def _run(quantity: str, bundle: Path, ranks: int, needs: Path | None = None) -> 
         problems = [Problem(**problem) for note in notes for problem in note.get("problems", [])]
         if problems:
             raise BundleError(list(dict.fromkeys(problems)))
+        if "refused" in notes[0]:
+            raise NotDistributable(notes[0]["refused"])
         solution = np.concatenate([np.load(Path(folder) / f"part-{note['rank']:05d}.npy")
                                    for note in notes])
     seconds = time.perf_counter() - started
@@ -189,7 +197,10 @@ def _run(quantity: str, bundle: Path, ranks: int, needs: Path | None = None) -> 
         raise RanksFailed(f"the distributed solve did not converge: relative residual "
                           f"{head['residual']:.2e} after {head['iterations']} iterations (KSP "
                           f"reason {head['reason']}); is the economy productive?")
+    if len(solution) and solution.min() < -BELOW_ZERO * np.abs(solution).max():
+        raise RanksFailed("the solution has entries below zero: the economy is not productive "
+                          "(`commonplan validate` names the products)")
     if len(solution) != len(skeleton.economy.products):
         raise RanksFailed(f"the ranks returned {len(solution):,} entries for "
                           f"{len(skeleton.economy.products):,} products")
-    return skeleton, _Run(solution, float(head["residual"]), notes, content_hash(bundle), seconds)
+    return skeleton, _Run(solution, float(head["residual"]), notes, sha256.result(), seconds)

@@ -90,7 +90,8 @@ def share(count: int, rank: int, size: int) -> range:
 @dataclass(frozen=True)
 class Block:
     """Input coefficients per unit of output: ``coefficients[k]`` units of product
-    ``products[k]`` go into one unit of product ``made[k]`` (positions in the economy)."""
+    ``products[k]`` go into one unit of product ``made[k]`` (positions in the economy, int32:
+    Parquet's inputs hold fewer than 2^31 products).  20 bytes a coefficient."""
 
     made: np.ndarray
     products: np.ndarray
@@ -121,14 +122,17 @@ def read_block(skeleton: Skeleton, rank: int, size: int) -> Block:
         table = Table(name, {column: plain_column(read.column(column), spec[column])
                              for column in header}, read.num_rows)
         found: list[Problem] = []
-        parts.append(input_entries(table, economy.products, economy.techniques, found))
+        techniques, products, quantities = input_entries(table, economy.products,
+                                                         economy.techniques, found)
+        parts.append((economy.techniques.outputs[techniques].astype(np.int32, copy=False),
+                      products.astype(np.int32, copy=False),
+                      quantities / economy.techniques.yields[techniques]))
+        del read, table, techniques, products, quantities  # one row group's text at a time
         problems += [replace(problem, row=problem.row + int(first)) if problem.row is not None
                      else problem for problem in found]
     if problems:
         raise BundleError(problems)
-    if parts:
-        techniques, products, quantities = (np.concatenate(column) for column in zip(*parts, strict=True))
-    else:
-        techniques, products, quantities = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    yields = economy.techniques.yields[techniques]
-    return Block(economy.techniques.outputs[techniques], products, quantities / yields)
+    if not parts:
+        return Block(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    made, products, coefficients = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return Block(made, products, coefficients)
