@@ -78,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--needs", type=Path)
     arguments = parser.parse_args(argv)
+    clock = {"main": time.time()}  # when this rank began (its imports of commonplan done)
     import petsc4py
 
     petsc4py.init(sys.argv[:1])
@@ -85,7 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     comm = PETSc.COMM_WORLD
     rank, size = comm.getRank(), comm.getSize()
-    note: dict[str, Any] = {"rank": rank, "ranks": size, "seconds": {}}
+    clock["initialised"] = time.time()  # PETSc and MPI started
+    note: dict[str, Any] = {"rank": rank, "ranks": size, "seconds": {}, "clock": clock}
     started = time.perf_counter()
     block, skeleton, refusal = None, None, None
     try:
@@ -102,17 +104,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write_note(arguments.out, note)
         return 0
     assert block is not None and skeleton is not None
-    solved = _solve(PETSc, comm, arguments, skeleton, block, note)
+    system = _system(PETSc, comm, arguments, skeleton, block, note)
+    del block  # its coefficients are in the matrix now: 20 bytes each freed before the solve
+    solved = None if system is None else _solve(PETSc, comm, arguments, *system, note)
     if solved is not None and rank == 0:
         note |= {"residual": solved.residual, "iterations": solved.iterations,
                  "reason": solved.reason}
     note["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    clock["done"] = time.time()
     _write_note(arguments.out, note)
     return 0
 
 
-def _solve(PETSc: Any, comm: Any, arguments: argparse.Namespace, skeleton: Skeleton, block: Block,
-           note: dict[str, Any]) -> Solved | None:
+def _system(PETSc: Any, comm: Any, arguments: argparse.Namespace, skeleton: Skeleton,
+            block: Block, note: dict[str, Any]) -> tuple[Any, Any] | None:
+    """The matrix and right-hand side of the values (or requirements), or None when a rank
+    found a problem in the needs."""
     economy = skeleton.economy
     n = len(economy.products)
     rank = comm.getRank()
@@ -142,11 +149,17 @@ def _solve(PETSc: Any, comm: Any, arguments: argparse.Namespace, skeleton: Skele
         rhs.assemblyBegin()
         rhs.assemblyEnd()
     note["seconds"]["assemble"] = time.perf_counter() - clock
+    return matrix, rhs
+
+
+def _solve(PETSc: Any, comm: Any, arguments: argparse.Namespace, matrix: Any, rhs: Any,
+           note: dict[str, Any]) -> Solved:
+    """Solve, and write this rank's part of the solution."""
     clock = time.perf_counter()
     solution, solved = _krylov(PETSc, comm, matrix, rhs)
     note["seconds"]["solve"] = time.perf_counter() - clock
     note["ksp"] = solved.reason
-    np.save(arguments.out / f"part-{rank:05d}.npy", solution.getArray())
+    np.save(arguments.out / f"part-{comm.getRank():05d}.npy", solution.getArray())
     return solved
 
 
@@ -197,8 +210,10 @@ def _matrix(PETSc: Any, comm: Any, starts: np.ndarray, block: Block, transpose: 
     values = -(block.coefficients if order is None else block.coefficients[order])
     if len(rows):
         first = np.flatnonzero(np.diff(rows, prepend=-1))  # where each row's run begins (sorted)
-        matrix.setValuesIJV(np.append(first, len(rows)).astype(index), columns.astype(index),
-                            values, add, rows[first].astype(index))
+        matrix.setValuesIJV(np.append(first, len(rows)).astype(index),
+                            columns.astype(index, copy=False), values, add,
+                            rows[first].astype(index))
+    del rows, columns, values, order
     matrix.assemble()
     return matrix
 

@@ -113,7 +113,9 @@ def read_block(skeleton: Skeleton, rank: int, size: int) -> Block:
     starts = np.cumsum([0, *sizes])
     mine = share(int(starts[-1]), rank, size)
     spec = TABLES["inputs"].columns
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    made, products = np.zeros(len(mine), np.int32), np.zeros(len(mine), np.int32)
+    coefficients = np.zeros(len(mine))
+    kept = 0  # the block is filled a row group at a time: only one group's text is ever held
     for group in range(len(sizes)):
         first, last = max(mine.start, starts[group]), min(mine.stop, starts[group + 1])
         if first >= last:
@@ -122,17 +124,15 @@ def read_block(skeleton: Skeleton, rank: int, size: int) -> Block:
         table = Table(name, {column: plain_column(read.column(column), spec[column])
                              for column in header}, read.num_rows)
         found: list[Problem] = []
-        techniques, products, quantities = input_entries(table, economy.products,
-                                                         economy.techniques, found)
-        parts.append((economy.techniques.outputs[techniques].astype(np.int32, copy=False),
-                      products.astype(np.int32, copy=False),
-                      quantities / economy.techniques.yields[techniques]))
-        del read, table, techniques, products, quantities  # one row group's text at a time
+        techniques, used, quantities = input_entries(table, economy.products, economy.techniques,
+                                                     found)
+        rows = slice(kept, kept + len(techniques))
+        made[rows] = economy.techniques.outputs[techniques]
+        products[rows] = used
+        np.divide(quantities, economy.techniques.yields[techniques], out=coefficients[rows])
+        kept += len(techniques)
         problems += [replace(problem, row=problem.row + int(first)) if problem.row is not None
                      else problem for problem in found]
     if problems:
         raise BundleError(problems)
-    if not parts:
-        return Block(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
-    made, products, coefficients = (np.concatenate(column) for column in zip(*parts, strict=True))
-    return Block(made, products, coefficients)
+    return Block(made[:kept], products[:kept], coefficients[:kept])
