@@ -3,16 +3,16 @@ inputs outgrow one machine (SPEC section 2's definitions, analysis.values' numbe
 
 Started as ``mpiexec -n N python -m commonplan.analysis.distributed values BUNDLE --out DIR``
 (``commonplan values BUNDLE --ranks N`` does it: app.distributed).  Every rank reads the
-tables that grow with the products whole and its share of the inputs' row groups
+tables that grow with the products whole and its share of the inputs' rows
 (economy.partitions), never the whole inputs.  With one technique per product the values
 solve ``M v = l`` with ``M = I - A^T``: row p of M holds the inputs per unit of p, row p of l
 its direct labour; gross requirements solve ``M^T z = y``.  Each rank adds its coefficients
 into the distributed matrix, and PETSc's assembly sends a coefficient to the rank owning its
-row (each rank owns the rows its coefficients begin at: ``_ownership``); PETSc's KSP solves it, GMRES
-with block Jacobi and ILU(0) on each rank's diagonal block by default (``PETSC_OPTIONS`` may
-choose others, ``-ksp_type bcgs``), to a relative residual of 1e-12, checked as
-``||b - M x|| / ||b||`` afterwards and polished by iterative refinement, as
-economy.leontief does.  Each rank writes the entries of the solution it owns
+row (each rank owns the rows its coefficients begin at: ``_ownership``).  PETSc's KSP solves
+it, by default GMRES with block Jacobi and ILU(0) on each rank's diagonal block
+(``PETSC_OPTIONS`` may choose others, ``-ksp_type bcgs``), to a relative residual of 1e-12,
+checked as ``||b - M x|| / ||b||`` afterwards and polished by iterative refinement to 1e-10,
+as economy.leontief does.  Each rank writes the entries of the solution it owns
 (``part-RANK.npy``) and a note of its rows, time and memory (``rank-RANK.json``); a rank that
 finds a problem writes it there, and every rank stops.
 
@@ -44,7 +44,6 @@ TOLERANCE = 1e-10  # the relative residual every solve reaches (as economy.leont
 KRYLOV_TOLERANCE = 1e-12  # what KSP is asked for, so that one solve mostly suffices
 REFINEMENTS = 3
 MAX_ITERATIONS = 10_000
-SEVERAL = "several techniques"  # the kind of a refusal of products with alternatives
 
 
 @dataclass(frozen=True)
