@@ -12,7 +12,9 @@ each in a process of its own (so that its peak memory is its own):
 - for each number of ranks: ``app.distributed.values`` (what ``values --ranks N`` does: this
   process reads the tables but the inputs, starts ``mpiexec -n N``, each rank reads its part of
   the inputs, PETSc assembles and solves, the parts are gathered), its wall time, the ratio to
-  the single path, each rank's peak memory and its time reading, assembling and solving.
+  the single path, each rank's peak memory and its time reading, assembling and solving, and
+  the CPU time of this process and of each rank (on a shared machine a session gets a share of
+  the cores whatever its number of processes: CPU time says what free cores would give).
 
 The relative difference ``||v_mpi - v_single|| / ||v_single||`` (and the largest elementwise
 one) must be at most 1e-9.  The target (issue 18): at 10^6 products, 2 ranks within 2 times
@@ -65,7 +67,9 @@ def child(kind: str, bundle: Path, out: Path, ranks: int) -> None:
         np.save(out.with_suffix(".npy"), run.computed.result.hours)
         figures["ranks"] = run.ranks
     figures["seconds"] = time.perf_counter() - start
-    figures["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    figures["peak"] = usage.ru_maxrss * 1024
+    figures["cpu"] = usage.ru_utime + usage.ru_stime
     out.with_suffix(".json").write_text(json.dumps(figures))
 
 
@@ -102,7 +106,7 @@ def main() -> None:
                                     for _ in range(arguments.repeat)), key=lambda m: m[0]["seconds"])
             assert expected is not None
             print(f"  single machine   {single['seconds']:7.2f} s  peak {single['peak'] / MiB:7.0f} MiB"
-                  f"  (reading {single['read']:.2f} s)")
+                  f"  (reading {single['read']:.2f} s; CPU {single['cpu']:.2f} s)")
             for ranks in arguments.ranks:
                 figures, found = min((measure("ranks", bundle, folder, ranks)
                                       for _ in range(arguments.repeat)),
@@ -122,7 +126,9 @@ def main() -> None:
                       f"ranks started {phases['start']:.2f} s, read {phases['read']:.2f} s, "
                       f"assemble {phases['assemble']:.2f} s, "
                       f"solve {phases['solve']:.2f} s ({notes[0]['iterations']} iterations); "
-                      f"difference {difference:.1e} (elementwise {elementwise:.1e})")
+                      f"difference {difference:.1e} (elementwise {elementwise:.1e}); CPU: this "
+                      f"process {figures['cpu']:.2f} s, ranks "
+                      f"{', '.join(f'{n['cpu_seconds']:.2f}' for n in notes)} s")
                 if difference > TOLERANCE or elementwise > TOLERANCE:
                     print(f"    FAILED: the values differ by more than {TOLERANCE:g}")
                     failed = True

@@ -109,7 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if solved is not None and rank == 0:
         note |= {"residual": solved.residual, "iterations": solved.iterations,
                  "reason": solved.reason}
-    note["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    note["max_rss_bytes"] = usage.ru_maxrss * 1024
+    note["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     clock["done"] = time.time()
     _write_note(arguments.out, note)
     return 0
