@@ -128,7 +128,7 @@ def main() -> None:
                       f"solve {phases['solve']:.2f} s ({notes[0]['iterations']} iterations); "
                       f"difference {difference:.1e} (elementwise {elementwise:.1e}); CPU: this "
                       f"process {figures['cpu']:.2f} s, ranks "
-                      f"{', '.join(f'{n['cpu_seconds']:.2f}' for n in notes)} s")
+                      f"{', '.join(format(n['cpu_seconds'], '.2f') for n in notes)} s")
                 if difference > TOLERANCE or elementwise > TOLERANCE:
                     print(f"    FAILED: the values differ by more than {TOLERANCE:g}")
                     failed = True
