@@ -3,8 +3,9 @@
     python bench/mpi_values.py [--sizes 100000 1000000] [--ranks 1 2] [--repeat 1]
 
 For each size it writes a synthetic economy (``economy.synthetic.generate``, about 20 inputs
-per product, one technique per product: the solve over ranks takes no alternatives) as a
-Parquet bundle (inputs in row groups of 2^20 rows, as ``write_bundle`` writes them), then times,
+per product, ``--alternatives`` of the products with a second technique: 5% by default, as
+``commonplan generate``; 0 for one solve without policy iteration) as a Parquet bundle
+(inputs in row groups of 2^20 rows, as ``write_bundle`` writes them), then times,
 each in a process of its own (so that its peak memory is its own):
 
 - the single-machine path: ``read_bundle`` and ``labour_values`` (what ``commonplan values``
@@ -40,7 +41,7 @@ TARGET_RATIO = 2.0
 MiB = 2**20
 
 
-def child(kind: str, bundle: Path, out: Path, ranks: int) -> None:
+def child(kind: str, bundle: Path, out: Path, ranks: int, alternatives: float) -> None:
     """One measurement, in its own process: the values to ``out``.npy, the figures to ``out``.json."""
     start = time.perf_counter()
     figures: dict[str, object] = {}
@@ -48,7 +49,7 @@ def child(kind: str, bundle: Path, out: Path, ranks: int) -> None:
         from commonplan.economy.bundle import write_bundle
         from commonplan.economy.synthetic import generate
 
-        economy = generate(ranks, alternatives=0.0)
+        economy = generate(ranks, alternatives=alternatives)
         write_bundle(economy, bundle, format="parquet")
         figures["inputs"] = int(economy.inputs.nnz)
     elif kind == "single":
@@ -73,10 +74,11 @@ def child(kind: str, bundle: Path, out: Path, ranks: int) -> None:
     out.with_suffix(".json").write_text(json.dumps(figures))
 
 
-def measure(kind: str, bundle: Path, folder: Path, ranks: int = 0) -> tuple[dict, np.ndarray | None]:
+def measure(kind: str, bundle: Path, folder: Path, ranks: int = 0,
+            alternatives: float = 0.0) -> tuple[dict, np.ndarray | None]:
     out = folder / f"{kind}-{ranks}"
-    subprocess.run([sys.executable, __file__, "--child", kind, str(bundle), str(out), str(ranks)],
-                   check=True)
+    subprocess.run([sys.executable, __file__, "--child", kind, str(bundle), str(out), str(ranks),
+                    str(alternatives)], check=True)
     figures = json.loads(out.with_suffix(".json").read_text())
     values = np.load(out.with_suffix(".npy")) if out.with_suffix(".npy").exists() else None
     return figures, values
@@ -87,11 +89,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the fastest is shown")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--alternatives", type=float, default=0.05,
+                        help="share of products with a second technique")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        kind, bundle, out, ranks = arguments.child
-        child(kind, Path(bundle), Path(out), int(ranks))
+        kind, bundle, out, ranks, alternatives = arguments.child
+        child(kind, Path(bundle), Path(out), int(ranks), float(alternatives))
         return
     print(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f}, {os.cpu_count()} cores")
     failed = False
@@ -99,9 +103,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="mpi-bench-") as temporary:
             folder = Path(temporary)
             bundle = folder / "economy"
-            made, _ = measure("generate", bundle, folder, size)
-            print(f"\n{size:,} products, {made['inputs']:,} inputs (generated and written in "
-                  f"{made['seconds']:.1f} s)")
+            made, _ = measure("generate", bundle, folder, size, arguments.alternatives)
+            print(f"\n{size:,} products, {made['inputs']:,} inputs, {arguments.alternatives:.0%} with a "
+                  f"second technique (generated and written in {made['seconds']:.1f} s)")
             single, expected = min((measure("single", bundle, folder)
                                     for _ in range(arguments.repeat)), key=lambda m: m[0]["seconds"])
             assert expected is not None
@@ -125,7 +129,8 @@ def main() -> None:
                       f"largest rank peak {max(n['max_rss_bytes'] for n in notes) / MiB:5.0f} MiB; "
                       f"ranks started {phases['start']:.2f} s, read {phases['read']:.2f} s, "
                       f"assemble {phases['assemble']:.2f} s, "
-                      f"solve {phases['solve']:.2f} s ({notes[0]['iterations']} iterations); "
+                      f"solve {phases['solve']:.2f} s ({notes[0].get('rounds', 1)} rounds, "
+                      f"{notes[0]['iterations']} iterations); "
                       f"difference {difference:.1e} (elementwise {elementwise:.1e}); CPU: this "
                       f"process {figures['cpu']:.2f} s, ranks "
                       f"{', '.join(format(n['cpu_seconds'], '.2f') for n in notes)} s")

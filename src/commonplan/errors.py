@@ -12,8 +12,7 @@
     │   ├── service.limits.Unbounded           a request value past a documented bound
     │   ├── app.roll.RollError                 a roll of members with bad rows (every one named)
     │   ├── app.sweeps.SchedulerUnreachable    a Dask scheduler address that does not answer
-    │   ├── app.distributed.MpiUnavailable     --ranks where MPI or petsc4py is not installed
-    │   └── app.distributed.NotDistributable   an economy a solve over MPI ranks does not take
+    │   └── app.distributed.MpiUnavailable     --ranks where MPI or petsc4py is not installed
     ├── PlanningError (ArithmeticError)    a computation that cannot be carried out as asked
     │   ├── analysis.values.NotProductiveError an economy with no productive choice
     │   ├── economy.leontief.SolveError        a Leontief solve that did not converge

@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from commonplan.analysis.distributed import several_techniques
 from commonplan.analysis.values import labour_values
 from commonplan.app import distributed
 from commonplan.economy.bundle import read_bundle, write_bundle
-from commonplan.economy.partitions import INPUTS, read_skeleton
+from commonplan.economy.partitions import INPUTS
 from commonplan.economy.synthetic import generate
 
 needs_mpi = pytest.mark.skipif(distributed.unavailable() is not None,
@@ -59,20 +59,33 @@ def test_each_rank_writes_the_rows_it_owns_and_together_they_are_the_values(tmp_
 
 @needs_mpi
 def test_a_rank_that_finds_a_problem_stops_every_rank_and_says_so(tmp_path: Path) -> None:
-    bundle = parquet_bundle(tmp_path / "economy", 300, alternatives=0.2)
+    bundle = parquet_bundle(tmp_path / "economy", 300)
+    inputs = pq.read_table(bundle / INPUTS)
+    technique = inputs.column("technique").to_pylist()
+    technique[-1] = "no-such-technique"  # in the last rank's share only
+    pq.write_table(inputs.set_column(0, "technique", pa.array(technique)), bundle / INPUTS)
     out = tmp_path / "out"
     out.mkdir()
     done = ranks(2, "values", bundle, "--out", out)
     assert done.returncode == 0, done.stderr
     notes = [json.loads((out / f"rank-{rank:05d}.json").read_text()) for rank in range(2)]
-    assert all("one technique per product" in note["refused"] for note in notes)
-    assert not list(out.glob("part-*.npy"))
+    assert "problems" not in notes[0]
+    assert notes[1]["problems"] == [{"file": "inputs.parquet", "row": len(technique) + 1,
+                                     "column": "technique",
+                                     "message": "unknown technique 'no-such-technique'"}]
+    assert not list(out.glob("*.npy"))  # no rank solved
 
 
-def test_products_with_several_techniques_are_named(tmp_path: Path) -> None:
-    single = read_skeleton(parquet_bundle(tmp_path / "one", 100))
-    assert several_techniques(single) is None
-    several = read_skeleton(parquet_bundle(tmp_path / "two", 100, alternatives=0.3))
-    why = several_techniques(several)
-    assert why is not None and why.startswith("product 'p")
-    assert "has 2 techniques (and " in why and "compute it on one machine" in why
+@needs_mpi
+def test_policy_iteration_over_ranks_ends_at_the_single_machines_choice(tmp_path: Path) -> None:
+    bundle = parquet_bundle(tmp_path / "economy", 800, alternatives=0.3)
+    out = tmp_path / "out"
+    out.mkdir()
+    done = ranks(2, "values", bundle, "--out", out)
+    assert done.returncode == 0, done.stderr
+    single = labour_values(read_bundle(bundle).economy)
+    note = json.loads((out / "rank-00000.json").read_text())
+    assert note["rounds"] > 1  # from the first technique of each product (one machine starts
+    # nearer, from its productiveness certificate's choice), to the same end
+    choice = np.load(out / "choice.npy")
+    assert np.array_equal(choice[single.products], single.techniques)

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from commonplan.app import computations, distributed
-from commonplan.app.distributed import MpiUnavailable, NotDistributable, RanksFailed
+from commonplan.app.distributed import MpiUnavailable, RanksFailed
 from commonplan.economy.bundle import read_bundle, read_needs, write_bundle
 from commonplan.economy.partitions import INPUTS
 from commonplan.economy.problems import BundleError
@@ -82,10 +82,32 @@ def test_requirements_of_another_needs_table(bundle: Path, tmp_path: Path) -> No
     assert relative(found.activity, single.activity) <= SAME
 
 
-def test_several_techniques_are_refused_naming_a_product(tmp_path: Path) -> None:
-    folder = parquet_bundle(tmp_path, 200, 1_000, alternatives=0.1)
-    with pytest.raises(NotDistributable, match=r"has 2 techniques .*compute it on one machine"):
-        distributed.values(folder, 2)
+@pytest.fixture(scope="module")
+def alternatives(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An economy where 20% of products have a second technique, cheaper in hours or not."""
+    return parquet_bundle(tmp_path_factory.mktemp("alternatives"), 2_500, 6_000,
+                          alternatives=0.2, seed=5)
+
+
+@pytest.mark.parametrize("ranks", [1, 2])
+def test_alternatives_are_chosen_over_ranks_as_on_one_machine(alternatives: Path, ranks: int) -> None:
+    economy = read_bundle(alternatives).economy
+    single = computations.values(economy).result
+    found = distributed.values(alternatives, ranks).computed.result
+    assert single.rounds > 1  # policy iteration switched some products
+    assert np.array_equal(found.techniques, single.techniques)  # the same attaining techniques
+    assert relative(found.hours, single.hours) <= SAME
+    assert np.allclose(found.hours, single.hours, rtol=SAME, atol=0)
+
+
+def test_requirements_with_alternatives_use_the_attaining_techniques(alternatives: Path) -> None:
+    economy = read_bundle(alternatives).economy
+    _values, single = computations.requirements(economy).result
+    found = distributed.requirements(alternatives, 2).computed.result
+    assert np.array_equal(np.flatnonzero(found.activity), np.flatnonzero(single.activity))
+    for name in ("activity", "gross_output", "use"):
+        assert relative(getattr(found, name), getattr(single, name)) <= SAME, name
+    assert found.warnings == single.warnings
 
 
 def test_a_bad_row_is_named_whichever_rank_read_it(bundle: Path, tmp_path: Path) -> None:
@@ -109,7 +131,7 @@ def test_an_economy_using_up_more_than_it_makes_is_refused(tmp_path: Path) -> No
         pq.write_table(pa_csv.read_csv(folder / f"{name}.csv"), tmp_path / f"{name}.parquet")
     with pytest.raises(BundleError, match="consume"):
         read_bundle(tmp_path)
-    with pytest.raises(RanksFailed, match="below zero: the economy is not productive"):
+    with pytest.raises(RanksFailed, match=r"uses up more than it makes .*validate"):
         distributed.values(tmp_path, 2)
 
 

@@ -50,18 +50,11 @@ OPEN_MPI_DEFAULTS = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONF
                      "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 INSTALL = ("install the MPI extra: `make install` does (Debian's mpich/Open MPI and PETSc, then "
            "petsc4py built against that PETSc; docs/deploy.md)")
-# A productive economy's values and gross outputs are >= 0; below zero by more than rounding, a
-# choice uses up more than it makes (the ranks do not run validate's productiveness check)
-BELOW_ZERO = 1e-8
 STDERR_SHOWN = 2000  # characters of the ranks' error output a failure quotes
 
 
 class MpiUnavailable(InputError):
     """``--ranks`` asked for where MPI or petsc4py is not installed."""
-
-
-class NotDistributable(InputError):
-    """An economy the solve over MPI ranks does not take (products with several techniques)."""
 
 
 class RanksFailed(PlanningError):
@@ -102,8 +95,8 @@ def values(bundle: Path, ranks: int) -> Distributed[LabourValues]:
     skeleton, run = _run("values", bundle, ranks)
     economy = skeleton.economy
     produced = economy.produced
-    found = LabourValues(produced, np.maximum(run.solution, 0.0)[produced],
-                         _technique_of(economy)[produced], run.residual, 1)
+    found = LabourValues(produced, np.maximum(run.solution, 0.0)[produced], run.choice[produced],
+                         run.residual, run.rounds)
     computed = Computed(found, documents.values_document(economy, found))
     return Distributed(computed, economy, run.sha256, skeleton.warnings, run.notes, run.seconds)
 
@@ -117,7 +110,10 @@ def requirements(bundle: Path, ranks: int, needs: Path | None = None) -> Distrib
     skeleton, run = _run("requirements", bundle, ranks, needs)
     economy = skeleton.economy
     output = np.maximum(run.solution, 0.0)
-    activity = output[economy.techniques.outputs] / economy.techniques.yields
+    produced = economy.produced
+    chosen = run.choice[produced]
+    activity = np.zeros(len(economy.techniques))
+    activity[chosen] = output[produced] / economy.techniques.yields[chosen]
     use = output[economy.primary]
     found = Requirements(activity, output[economy.produced], use,
                          float(output[economy.products.is_labour()].sum()), run.residual,
@@ -129,6 +125,8 @@ def requirements(bundle: Path, ranks: int, needs: Path | None = None) -> Distrib
 @dataclass(frozen=True)
 class _Run:
     solution: np.ndarray
+    choice: np.ndarray  # the technique of every product (len(techniques) where none)
+    rounds: int
     residual: float
     notes: list[dict[str, Any]]
     sha256: str
@@ -139,19 +137,11 @@ def _launcher() -> list[str]:
     return shlex.split(os.environ.get(MPIEXEC, "mpiexec"))
 
 
-def _technique_of(economy: Economy) -> np.ndarray:
-    import numpy as np
-
-    technique = np.zeros(len(economy.products), np.int64)
-    technique[economy.techniques.outputs] = np.arange(len(economy.techniques))
-    return technique
-
-
 def _run(quantity: str, bundle: Path, ranks: int, needs: Path | None = None) -> tuple[Any, _Run]:
     """Check the bundle here, then solve over ``ranks`` processes and gather their parts."""
     import numpy as np
 
-    from commonplan.analysis.distributed import TOLERANCE, several_techniques
+    from commonplan.analysis.distributed import TOLERANCE
     from commonplan.economy.bundle import content_hash, read_needs
     from commonplan.economy.partitions import read_skeleton
     from commonplan.economy.problems import BundleError, Problem
@@ -162,9 +152,6 @@ def _run(quantity: str, bundle: Path, ranks: int, needs: Path | None = None) -> 
     if why is not None:
         raise MpiUnavailable(why)
     skeleton = read_skeleton(bundle)
-    refusal = several_techniques(skeleton)
-    if refusal is not None:
-        raise NotDistributable(refusal)
     if needs is not None:
         read_needs(needs, skeleton.economy)  # its problems before any rank starts
     python = os.environ.get(PYTHON) or sys.executable
@@ -187,20 +174,23 @@ def _run(quantity: str, bundle: Path, ranks: int, needs: Path | None = None) -> 
         problems = [Problem(**problem) for note in notes for problem in note.get("problems", [])]
         if problems:
             raise BundleError(list(dict.fromkeys(problems)))
-        if "refused" in notes[0]:
-            raise NotDistributable(notes[0]["refused"])
+        if any(note.get("unproductive") for note in notes):
+            raise RanksFailed("a choice of techniques uses up more than it makes (a solution below "
+                              "zero): the economy is not productive, or the first technique of "
+                              "each product is not a productive choice; `commonplan validate` "
+                              "names such products, and `values` without --ranks searches for "
+                              "a productive choice")
         solution = np.concatenate([np.load(Path(folder) / f"part-{note['rank']:05d}.npy")
                                    for note in notes])
+        choice = np.load(Path(folder) / "choice.npy")
     seconds = time.perf_counter() - started
     head = notes[0]
     if head.get("reason", 0) < 0 or head["residual"] > TOLERANCE:
         raise RanksFailed(f"the distributed solve did not converge: relative residual "
                           f"{head['residual']:.2e} after {head['iterations']} iterations (KSP "
                           f"reason {head['reason']}); is the economy productive?")
-    if len(solution) and solution.min() < -BELOW_ZERO * np.abs(solution).max():
-        raise RanksFailed("the solution has entries below zero: the economy is not productive "
-                          "(`commonplan validate` names the products)")
     if len(solution) != len(skeleton.economy.products):
         raise RanksFailed(f"the ranks returned {len(solution):,} entries for "
                           f"{len(skeleton.economy.products):,} products")
-    return skeleton, _Run(solution, float(head["residual"]), notes, sha256.result(), seconds)
+    return skeleton, _Run(solution, choice, int(head.get("rounds", 1)), float(head["residual"]),
+                          notes, sha256.result(), seconds)

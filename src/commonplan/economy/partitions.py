@@ -90,9 +90,10 @@ def share(count: int, rank: int, size: int) -> range:
 @dataclass(frozen=True)
 class Block:
     """Input coefficients per unit of output: ``coefficients[k]`` units of product
-    ``products[k]`` go into one unit of product ``made[k]`` (positions in the economy, int32:
-    Parquet's inputs hold fewer than 2^31 products).  20 bytes a coefficient."""
+    ``products[k]`` go into one unit of product ``made[k]`` by technique ``techniques[k]``
+    (positions in the economy, int32: fewer than 2^31 of each).  24 bytes a coefficient."""
 
+    techniques: np.ndarray
     made: np.ndarray
     products: np.ndarray
     coefficients: np.ndarray
@@ -113,7 +114,7 @@ def read_block(skeleton: Skeleton, rank: int, size: int) -> Block:
     starts = np.cumsum([0, *sizes])
     mine = share(int(starts[-1]), rank, size)
     spec = TABLES["inputs"].columns
-    made, products = np.zeros(len(mine), np.int32), np.zeros(len(mine), np.int32)
+    chosen, made, products = (np.zeros(len(mine), np.int32) for _ in range(3))
     coefficients = np.zeros(len(mine))
     kept = 0  # the block is filled a row group at a time: only one group's text is ever held
     for group in range(len(sizes)):
@@ -127,6 +128,7 @@ def read_block(skeleton: Skeleton, rank: int, size: int) -> Block:
         techniques, used, quantities = input_entries(table, economy.products, economy.techniques,
                                                      found)
         rows = slice(kept, kept + len(techniques))
+        chosen[rows] = techniques
         made[rows] = economy.techniques.outputs[techniques]
         products[rows] = used
         np.divide(quantities, economy.techniques.yields[techniques], out=coefficients[rows])
@@ -135,4 +137,4 @@ def read_block(skeleton: Skeleton, rank: int, size: int) -> Block:
                      else problem for problem in found]
     if problems:
         raise BundleError(problems)
-    return Block(made[:kept], products[:kept], coefficients[:kept])
+    return Block(chosen[:kept], made[:kept], products[:kept], coefficients[:kept])
