@@ -128,6 +128,7 @@ def _compute(PETSc: Any, comm: Any, out: Path, system: TechniqueSystem, is_labou
     hours = np.where(is_labour[held[0].products], held[0].coefficients, 0.0)
     labour = _technique_sums(PETSc, comm, system, held[0], hours)  # direct hours per output
     del hours
+    held.append(_by_row(held.pop()))  # sorted once, not again for every round's matrix
     if demand is None or not system.single:
         found = _least_cost(PETSc, comm, system, held, labour, starts, note)
         if found is None:
@@ -173,6 +174,7 @@ def _least_cost(PETSc: Any, comm: Any, system: TechniqueSystem, held: list[Block
         rhs = matrix.createVecRight()
         rhs.setArray(labour[choice[own]])
         solution, solved = _timed_solve(PETSc, comm, matrix, rhs, precision, guess, note)
+        matrix.destroy()  # before the next round's is built
         iterations += solved.iterations
         values = _everywhere(PETSc, solution)
         if _below_zero(values, note):
@@ -195,6 +197,17 @@ def _least_cost(PETSc: Any, comm: Any, system: TechniqueSystem, held: list[Block
                                          held[0].coefficients * values[held[0].products])
         choice = system.cheapest(costs, first_within=ATTAINS)[1]
     return values, choice, Solved(solved.residual, iterations, solved.reason), rounds
+
+
+def _by_row(block: Block) -> Block:
+    """The block's coefficients sorted by the product they make (as they mostly are already:
+    a technique's alternatives come after every product's first technique)."""
+    made = block.made
+    if np.all(made[1:] >= made[:-1]):
+        return block
+    order = np.argsort(made, kind="stable")
+    return Block(block.techniques[order], made[order], block.products[order],
+                 block.coefficients[order])
 
 
 def _below_zero(values: np.ndarray, note: dict[str, Any]) -> bool:
