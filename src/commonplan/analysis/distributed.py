@@ -9,9 +9,12 @@ the values solve ``M v = l_c`` with ``M = I - A_c^T``: row p of M holds the inpu
 p, row p of l_c its direct labour; gross requirements solve ``M^T z = y``.  Each rank adds its
 coefficients into the distributed matrix, and PETSc's assembly sends a coefficient to the rank
 owning its row (each rank owns the rows its coefficients begin at: ``_ownership``).  PETSc's
-KSP solves it, by default GMRES with block Jacobi and ILU(0) on each rank's diagonal block
-(``PETSC_OPTIONS`` may choose others, ``-ksp_type bcgs``), checked as ``||b - M x|| / ||b||``
-afterwards and polished by iterative refinement to 1e-10, as economy.leontief does.
+KSP solves it, by default GMRES with a Jacobi preconditioner (``PETSC_OPTIONS`` may choose
+others, ``-ksp_type bcgs``, ``-pc_type bjacobi``): with a spectral radius of A_c below 1, M is
+near the identity, and block Jacobi with ILU(0) took 3 times as long at 10^6 products (its
+factorisation costs more than the iterations it saves; docs/benchmarks.md).  The solution is
+checked as ``||b - M x|| / ||b||`` afterwards and polished by iterative refinement to 1e-10,
+as economy.leontief does.
 
 With alternative techniques, policy iteration runs around the distributed solve as
 analysis.values.least_cost runs it around one machine's (the same rules, tolerances and tie
@@ -341,7 +344,7 @@ def _krylov(PETSc: Any, comm: Any, matrix: Any, rhs: Any, tolerance: float,
     ksp.setOperators(matrix)
     ksp.setType(PETSc.KSP.Type.GMRES)
     ksp.setGMRESRestart(60)
-    ksp.getPC().setType(PETSc.PC.Type.BJACOBI)
+    ksp.getPC().setType(PETSc.PC.Type.JACOBI)  # ILU costs more than it saves: M is near I
     ksp.setTolerances(rtol=tolerance * KRYLOV_MARGIN, atol=0.0, max_it=MAX_ITERATIONS)
     ksp.setFromOptions()
     solution, residual, correction = matrix.createVecRight(), rhs.duplicate(), rhs.duplicate()
