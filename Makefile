@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench install postgres chromium
+.PHONY: demo test lint bench install postgres chromium mpi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps 'pabutools==1.2.3'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) mpi
 
 demo: $(STAMP)
 	$(BIN)/commonplan demo
@@ -29,7 +29,21 @@ postgres:
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-test: $(STAMP) postgres chromium
+# The MPI extra (`values --ranks N`, docs/deploy.md): Debian's PETSc, built with Open MPI
+# (petsc-dev, about 30 s), and petsc4py of the same version compiled against it into the venv
+# (about 5 minutes once on 2 busy cores; pip keeps the wheel). Not Debian's python3-petsc4py: it is
+# built for Debian's numpy 1.24 and does not import beside the venv's numpy 2; not PyPI's petsc,
+# which compiles all of PETSc.
+PETSC_ARCH_DIR = ls -d /usr/lib/petscdir/petsc3.*/x86_64-linux-gnu-real 2>/dev/null | head -1
+mpi: $(STAMP)
+	@dir=$$($(PETSC_ARCH_DIR)); test -n "$$dir" -a -f "$$dir/include/petsc.h" && command -v mpiexec >/dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends petsc-dev)
+	@$(BIN)/python -c "import petsc4py" 2>/dev/null || { \
+	  dir=$$($(PETSC_ARCH_DIR)); version=$$(basename $$(dirname $$dir) | sed 's/^petsc//'); \
+	  $(BIN)/python -m pip install --quiet setuptools wheel 'cython<3' && \
+	  PETSC_DIR=$$dir $(BIN)/python -m pip install --quiet --no-build-isolation "petsc4py==$$version.*"; }
+
+test: $(STAMP) postgres chromium mpi
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m mypy
 	$(BIN)/lint-imports

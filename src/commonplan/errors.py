@@ -11,11 +11,13 @@
     │   ├── cli.common.BadInput                a command's option or file a person can fix
     │   ├── service.limits.Unbounded           a request value past a documented bound
     │   ├── app.roll.RollError                 a roll of members with bad rows (every one named)
-    │   └── app.sweeps.SchedulerUnreachable    a Dask scheduler address that does not answer
+    │   ├── app.sweeps.SchedulerUnreachable    a Dask scheduler address that does not answer
+    │   └── app.distributed.MpiUnavailable     --ranks where MPI or petsc4py is not installed
     ├── PlanningError (ArithmeticError)    a computation that cannot be carried out as asked
     │   ├── analysis.values.NotProductiveError an economy with no productive choice
     │   ├── economy.leontief.SolveError        a Leontief solve that did not converge
-    │   └── planning.highs.LPError             the LP solver failed (not: infeasible, a status)
+    │   ├── planning.highs.LPError             the LP solver failed (not: infeasible, a status)
+    │   └── app.distributed.RanksFailed        MPI ranks ended without their results
     ├── democracy.refusals.Refusal         an act the rules refuse (a value with a code):
     │                                      democracy's, and the application's rules of access,
     │                                      accounts and jobs

@@ -50,9 +50,15 @@ def gross_requirements(economy: Economy, demand: np.ndarray | None = None, *,
         values.techniques]
     use = output[economy.primary]
     hours = float(output[economy.products.is_labour()].sum())
-    warnings = _over_capacity(economy, activity) + _over_availability(economy, use)
+    warnings = requirement_warnings(economy, activity, use)
     return Requirements(activity, output[values.products], use, hours, solution.residual,
                         warnings)
+
+
+def requirement_warnings(economy: Economy, activity: np.ndarray, use: np.ndarray) -> list[str]:
+    """The warnings of requirements with this ``activity`` per technique and ``use`` per primary
+    product: each capacity and availability exceeded (the first LISTED of each sort by name)."""
+    return _over_capacity(economy, activity) + _over_availability(economy, use)
 
 
 def _over_capacity(economy: Economy, activity: np.ndarray) -> list[str]:

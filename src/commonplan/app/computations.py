@@ -57,7 +57,7 @@ def requirements(economy: Economy, demand: npt.NDArray[np.float64] | None = None
 
     found = labour_values(economy)
     result = gross_requirements(economy, demand, values=found)
-    return Computed((found, result), documents.requirements_document(economy, result, found),
+    return Computed((found, result), documents.requirements_document(economy, result),
                     list(result.warnings))
 
 

@@ -40,12 +40,12 @@ def values_document(economy: Economy, values: LabourValues) -> dict[str, Any]:
     return document
 
 
-def requirements_document(economy: Economy, requirements: Requirements,
-                          values: LabourValues) -> dict[str, Any]:
+def requirements_document(economy: Economy, requirements: Requirements) -> dict[str, Any]:
+    """Gross output is given for the produced products (those that have labour values)."""
     primary = economy.primary
     return {"activity": id_map(economy.techniques.ids, requirements.activity),
             "use": id_map(economy.products.ids.take(primary), requirements.use),
-            "gross_output": id_map(economy.products.ids.take(values.products),
+            "gross_output": id_map(economy.products.ids.take(economy.produced),
                                    requirements.gross_output),
             "labour_hours": requirements.labour_hours,
             "residual": requirements.residual}

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commonplan.app import computations
+from commonplan.app import computations, distributed
 from commonplan.app.readable import number
 from commonplan.cli.common import (
     MAX_GENERATED_INPUTS,
@@ -52,47 +52,65 @@ def validate(bundle: Bundle, json: JsonFlag = False) -> None:
         raise typer.Exit(2)
 
 
+Ranks = Annotated[int | None, typer.Option(
+    "--ranks", min=1, max=distributed.MAX_RANKS,
+    help="Solve over N MPI processes (mpiexec), each reading its part of the bundle's "
+         "inputs.parquet: for economies beyond one machine (the MPI extra, docs/deploy.md).")]
+
+
 @app.command()
 def values(bundle: Bundle, json: JsonFlag = False,
            by_kind: Annotated[bool, typer.Option("--by-kind", help="Also give each product's "
                                                  "hours per kind of labour and resources.")]
-           = False) -> None:
+           = False, ranks: Ranks = None) -> None:
     """Labour values: the hours each product costs, directly and through all its inputs."""
-    loaded = load(bundle)
-    with step("Computing labour values"):
-        document = computations.values(loaded.economy, by_kind=by_kind).document
+    if ranks is not None:
+        if by_kind:
+            raise BadInput(["--by-kind is computed on one machine: leave out --ranks"])
+        with step(f"Computing labour values over {ranks} MPI ranks"):
+            run = distributed.values(bundle, ranks)
+        economy, document, warnings, sha256 = run.economy, run.computed.document, run.warnings, run.sha256
+    else:
+        loaded = load(bundle)
+        with step("Computing labour values"):
+            document = computations.values(loaded.economy, by_kind=by_kind).document
+        economy, warnings, sha256 = loaded.economy, loaded.warnings, loaded.sha256
     if json:
-        emit(document, loaded.warnings, loaded.sha256)
+        emit(document, warnings, sha256)
         return
-    warn(loaded.warnings)
+    warn(warnings)
     columns = {"hours": document["values"]}
     if by_kind:
         kinds: dict[str, float] = next(iter(document["by_kind"].values()), {})
         columns |= {kind: {p: split[kind] for p, split in document["by_kind"].items()}
                     for kind in kinds}
-    print_columns("Labour values", columns, names=names_of(loaded.economy))
+    print_columns("Labour values", columns, names=names_of(economy))
 
 
 @app.command()
 def requirements(bundle: Bundle, json: JsonFlag = False,
                  needs: Annotated[Path | None, typer.Option(
                      "--needs", help="Final demand: a table with the columns of needs.csv "
-                                     "(default: the bundle's needs).")] = None) -> None:
+                                     "(default: the bundle's needs).")] = None,
+                 ranks: Ranks = None) -> None:
     """Gross requirements: the activity and labour that deliver a final demand."""
     from commonplan.economy.bundle import read_needs
 
-    loaded = load(bundle)
-    economy = loaded.economy
-    demand, more = None, {}
-    if needs is not None:
-        table = read_needs(needs, economy)
-        demand = table.total(len(economy.products))
-        more = {"needs_sha256": sha256_of_file(needs)}
-    with step("Computing gross requirements"):
-        computed = computations.requirements(economy, demand)
-    document, warnings = computed.document, loaded.warnings + computed.warnings
+    if ranks is not None:
+        with step(f"Computing gross requirements over {ranks} MPI ranks"):
+            run = distributed.requirements(bundle, ranks, needs)
+        economy, sha256 = run.economy, run.sha256
+        document, warnings = run.computed.document, run.warnings + run.computed.warnings
+    else:
+        loaded = load(bundle)
+        economy, sha256 = loaded.economy, loaded.sha256
+        demand = None if needs is None else read_needs(needs, economy).total(len(economy.products))
+        with step("Computing gross requirements"):
+            computed = computations.requirements(economy, demand)
+        document, warnings = computed.document, loaded.warnings + computed.warnings
+    more = {} if needs is None else {"needs_sha256": sha256_of_file(needs)}
     if json:
-        emit(document, warnings, loaded.sha256, **more)
+        emit(document, warnings, sha256, **more)
         return
     warn(warnings)
     names = names_of(economy)

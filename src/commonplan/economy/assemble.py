@@ -236,10 +236,11 @@ def techniques_from(table: Table, products: Products, problems: list[Problem]) -
                       producers=parse_text(table, "producer"))
 
 
-def inputs_from(table: Table, products: Products, techniques: Techniques,
-                problems: list[Problem], rows_found: Future[np.ndarray] | None = None
-                ) -> sp.csc_array:
-    """The input matrix (products x techniques); duplicate pairs are problems."""
+def input_entries(table: Table, products: Products, techniques: Techniques, problems: list[Problem],
+                  rows_found: Future[np.ndarray] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of an inputs table (or of a part of one) as (technique, product, quantity)
+    positions and numbers, checked: unknown ids and bad quantities are problems, and left out."""
     columns = _references(table, "technique", techniques.ids, "technique", problems)
     rows = _references(table, "product", products.ids, "product", problems, rows_found)
     quantities = parse_numbers(table, "quantity", problems)
@@ -247,6 +248,14 @@ def inputs_from(table: Table, products: Products, techniques: Techniques,
     known = (columns >= 0) & (rows >= 0)
     if not known.all():
         columns, rows, quantities = columns[known], rows[known], quantities[known]
+    return columns, rows, quantities
+
+
+def inputs_from(table: Table, products: Products, techniques: Techniques,
+                problems: list[Problem], rows_found: Future[np.ndarray] | None = None
+                ) -> sp.csc_array:
+    """The input matrix (products x techniques); duplicate pairs are problems."""
+    columns, rows, quantities = input_entries(table, products, techniques, problems, rows_found)
     shape = (len(products), len(techniques))
     if np.any(columns[1:] < columns[:-1]):
         order = np.argsort(columns, kind="stable")

@@ -87,7 +87,7 @@ def _load(path: Path) -> tuple[Economy | None, list[Problem], list[str], str]:
 
 
 def _read_economy(files: dict[str, BundleFile], problems: list[Problem]) -> tuple[Economy, list[str]]:
-    chosen, warnings = _table_files(files, problems)
+    chosen, warnings = table_files(files, problems)
     tables = {name: read_table(file, TABLES[name], problems) for name, file in chosen.items()}
     info = _read_info(files.get(METADATA), problems)
     required = [name for name, spec in TABLES.items() if spec.required]
@@ -100,6 +100,11 @@ def _read_economy(files: dict[str, BundleFile], problems: list[Problem]) -> tupl
     if problems:
         raise BundleError(problems)
     return economy, warnings + unlimited_warnings(economy.products, economy.available)
+
+
+def content_hash(path: Path | str) -> str:
+    """The bundle's content hash (docs/bundle.md) without reading its tables."""
+    return bundle_sha256(_hashed(open_bundle(Path(path))))
 
 
 def is_bundle_file(name: str) -> bool:
@@ -126,7 +131,7 @@ def choose_table_files(files: dict[str, BundleFile], names: Iterable[str],
     return chosen
 
 
-def _table_files(files: dict[str, BundleFile],
+def table_files(files: dict[str, BundleFile],
                  problems: list[Problem]) -> tuple[dict[str, BundleFile], list[str]]:
     chosen = choose_table_files(files, TABLES, problems)
     for name, spec in TABLES.items():

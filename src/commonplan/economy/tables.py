@@ -77,7 +77,7 @@ def read_table(file: BundleFile, spec: TableSpec, problems: list[Problem]) -> Ta
     if header is None:
         problems.append(Problem(file.name, "is empty: a header row is required"))
         return None
-    if not _header_fits(file.name, header, spec, problems):
+    if not header_fits(file.name, header, spec, problems):
         return None
     try:
         if file.name.endswith(".parquet"):
@@ -86,14 +86,14 @@ def read_table(file: BundleFile, spec: TableSpec, problems: list[Problem]) -> Ta
             table = _read_csv(file, header, problems)
         if table is None:
             return None
-        columns = {name: _plain(table.column(name), spec.columns[name]) for name in header}
+        columns = {name: plain_column(table.column(name), spec.columns[name]) for name in header}
     except (pa.ArrowException, OSError) as error:
         problems.append(_unreadable(file, error))
         return None
     return Table(file.name, columns, table.num_rows)
 
 
-def _plain(values: pa.ChunkedArray, kind: ColumnKind) -> pa.ChunkedArray:
+def plain_column(values: pa.ChunkedArray, kind: ColumnKind) -> pa.ChunkedArray:
     """Dictionary-encoded columns decoded; id and text columns as strings (a Parquet id may be a number)."""
     if pa.types.is_dictionary(values.type):
         values = values.cast(values.type.value_type)
@@ -232,7 +232,7 @@ def _csv_header(file: BundleFile) -> list[str] | None:
     return next(rows, None) or None
 
 
-def _header_fits(file: str, header: list[str], spec: TableSpec, problems: list[Problem]) -> bool:
+def header_fits(file: str, header: list[str], spec: TableSpec, problems: list[Problem]) -> bool:
     before = len(problems)
     known = ", ".join(spec.columns)
     for position, name in enumerate(header):
