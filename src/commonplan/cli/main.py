@@ -7,6 +7,7 @@ error, 130 interrupted.  ``--json`` prints exactly one JSON document on stdout.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -15,9 +16,9 @@ from typing import Any
 import typer
 
 from commonplan import __version__
+from commonplan.cli import common
 from commonplan.cli.common import (
     Interrupted,
-    app,
     err,
     print_document,
     printed,
@@ -26,11 +27,29 @@ from commonplan.democracy.refusals import Refusal
 from commonplan.economy.problems import BundleError
 from commonplan.errors import InputError, LedgerIntegrityError
 
-# isort: off
-# (registers the commands, in this order)
-from commonplan.cli import economy, plans, sweeps, needs, budget, rounds, server, demo, ledger  # noqa: F401
-from commonplan.cli import reports, simulate, alerts  # noqa: F401
-# isort: on
+# The command modules, which register their commands on import, in the order they are listed.
+COMMAND_MODULES = ("economy", "plans", "sweeps", "needs", "budget", "rounds", "server", "demo",
+                   "ledger", "reports", "simulate", "alerts")
+# Commands of the first module, run without importing the others (the database, the server,
+# the forecasts): a second or more of start-up saved on `values`, `requirements`, `validate`.
+# tests/test_cli.py checks that these are exactly the commands the module registers.
+FIRST_MODULE_COMMANDS = frozenset({"validate", "values", "requirements", "generate", "import-bea"})
+
+
+def registered(args: list[str] | None = None) -> typer.Typer:
+    """The application with its commands registered: only the first module's when ``args``
+    run one of them (the listing order stays the same), every module's otherwise."""
+    wanted = COMMAND_MODULES[:1] if args and args[0] in FIRST_MODULE_COMMANDS else COMMAND_MODULES
+    for name in wanted:
+        importlib.import_module(f"commonplan.cli.{name}")
+    return common.app
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the application with every command (for tests and callers that import it)."""
+    if name == "app":
+        return registered()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def one_blas_thread() -> None:
@@ -71,7 +90,7 @@ def _line(line: str, *, show: bool = True) -> dict[str, Any]:
 
 def _run(args: list[str]) -> tuple[int, list[dict[str, Any]]]:
     """Run the command: its exit code and its problems (each printed as ``line`` on stderr)."""
-    run: Callable[..., Any] = app
+    run: Callable[..., Any] = registered(args)
     try:
         code = run(args=args, standalone_mode=False)
         return (code if isinstance(code, int) else 0), []
@@ -118,5 +137,5 @@ def _show_usage_error(error: typer.TyperException) -> None:
     rich_utils.rich_format_error(error)  # type: ignore[arg-type]
 
 
-__all__ = ["app", "main"]
+__all__ = ["main", "registered"]  # and ``app``, through __getattr__
 
