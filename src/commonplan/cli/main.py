@@ -60,12 +60,31 @@ def one_blas_thread() -> None:
         os.environ.setdefault(variable, "1")
 
 
+def reuse_freed_pages() -> None:
+    """In a short command process, let large arrays reuse the pages of arrays freed before
+    (glibc's malloc): by default a block above 32 MiB is mapped afresh and unmapped when freed,
+    so each of the many temporaries of a million-product computation faults in new zeroed
+    pages. At 10^6 products `values` took about 1 s less system time (a third fewer page
+    faults) and 100 MiB more at its peak. Not for servers, which would keep their peak."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc: leave malloc as it is
+        return
+    mallopt(-4, 0)  # M_MMAP_MAX: no block by mmap, so freed blocks stay in the heap for reuse
+    mallopt(-1, 64 << 30)  # M_TRIM_THRESHOLD: do not give the top of the heap back
+    mallopt(-2, 256 << 20)  # M_TOP_PAD: grow the heap in large steps
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps bad input to exit 2 and internal errors to exit 1; with
     ``--json``, a failure prints ``{"ok": false, "exit_code", "errors": [{"file", "row",
     "column", "message"}]}`` on stdout unless the command printed its document already."""
     one_blas_thread()
     args = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
+    if argv is None and args and args[0] in FIRST_MODULE_COMMANDS:
+        reuse_freed_pages()
     printed["document"] = False
     code, errors = _run(args)
     for problem in errors:
