@@ -421,6 +421,8 @@ def main() -> None:
          "floor": child_floor}[mode](bundle)
         return
 
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # the children as the command runs: one BLAS thread
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # a whole table line in files and pipes
