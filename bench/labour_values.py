@@ -417,12 +417,13 @@ def main() -> None:
     arguments = parser.parse_args()
     if arguments.child:
         mode, bundle = arguments.child
+        if mode != "pymrio":  # commonplan's phases and the floor as the command runs them
+            for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ.setdefault(variable, "1")  # (before numpy loads its BLAS)
         {"read": child_read, "phases": child_phases, "pymrio": child_pymrio,
          "floor": child_floor}[mode](bundle)
         return
 
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")  # the children as the command runs: one BLAS thread
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # a whole table line in files and pipes
