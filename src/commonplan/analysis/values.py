@@ -103,6 +103,8 @@ def least_cost(system: TechniqueSystem, direct: np.ndarray, choice: np.ndarray,
     target = tol if system.single else max(tol, ROUGH)
     rounds, stalled, best = 1, 0, np.inf
     while True:
+        if not np.any(direct[choice]) and np.any(values):
+            values = np.zeros_like(values)  # nothing costs anything under this choice: exactly 0
         costs = direct + system.per_output(values)
         if not np.all(np.isfinite(costs)):
             raise SolveError("the Leontief system has no finite solution (singular)")
