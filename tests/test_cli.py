@@ -34,6 +34,20 @@ def test_the_installed_console_script_prints_its_version():
     assert (done.returncode, done.stdout, done.stderr) == (0, f"commonplan {__version__}\n", "")
 
 
+def test_the_commands_run_without_the_other_modules_are_those_the_first_module_registers():
+    """``values`` and its neighbours start without importing the database or the server: the
+    table of those commands in cli.main must name exactly what the first module registers."""
+    from commonplan.cli.main import COMMAND_MODULES, FIRST_MODULE_COMMANDS
+
+    done = subprocess.run([sys.executable, "-c", "import sys, typer.main\n"
+                           f"import commonplan.cli.{COMMAND_MODULES[0]}\n"
+                           "from commonplan.cli.common import app\n"
+                           "print(' '.join(sorted(typer.main.get_command(app).commands)))\n"
+                           "print('commonplan.store.database' in sys.modules)"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split("\n")[:2] == [" ".join(sorted(FIRST_MODULE_COMMANDS)), "False"]
+
+
 def test_version_prints_the_version(capfd):
     assert run(capfd, "--version") == (0, f"commonplan {__version__}\n", "")
 

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from commonplan.economy.ids import arrow_positions, id_index, short_keys
 from commonplan.economy.model import (
     KIND_LABELS,
     PART_LABELS,
@@ -42,13 +42,17 @@ from commonplan.economy.tables import (
 def positions(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
     """Position of each value among ``ids`` (the first, if repeated), -1 where unknown.
 
-    Values that come in runs (inputs grouped by technique) are looked up once per run.
+    Short ids are looked up as integers (economy/ids.py); values that come in runs (inputs
+    grouped by technique) are looked up once per run.
     """
+    index = id_index(ids)
+    if index.keys is not None and short_keys(values.slice(0, 1)) is not None:
+        return index.positions(values)  # falls back on Arrow when a longer id turns up
     if not _in_runs(values):
-        return _lookup(values, ids)
+        return index.positions(values)
     runs = pc.run_end_encode(values)
     chunks = runs.chunks if isinstance(runs, pa.ChunkedArray) else [runs]
-    found = _lookup(pa.chunked_array([chunk.values for chunk in chunks]), ids)
+    found = index.positions(pa.chunked_array([chunk.values for chunk in chunks]))
     lengths = np.concatenate([np.diff(chunk.run_ends.to_numpy(), prepend=0) for chunk in chunks])
     return np.repeat(found, lengths)
 
@@ -62,16 +66,13 @@ def _in_runs(values: pa.Array | pa.ChunkedArray, sample: int = 10_000) -> bool:
 
 
 def _lookup(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
-    found = pc.index_in(values, value_set=ids)
-    if found.null_count:
-        found = found.fill_null(-1)
-    where: npt.NDArray[np.int32] = found.to_numpy(zero_copy_only=False)  # index_in answers int32
-    return where
+    return arrow_positions(values, ids)
 
 
 def _unique_ids(table: Table, column: str, problems: list[Problem]) -> pa.StringArray:
     ids = parse_ids(table, column, problems)
-    if len(pc.unique(ids)) < len(ids):
+    unique = id_index(ids).unique  # known when the ids are short, from building their index
+    if unique is False or (unique is None and len(pc.unique(ids)) < len(ids)):
         _report_repeats(table, column, ids, "id {} appears again", problems)
     return ids
 
@@ -261,8 +262,9 @@ def inputs_from(table: Table, products: Products, techniques: Techniques,
         order = np.argsort(columns, kind="stable")
         columns, rows, quantities = columns[order], rows[order], quantities[order]
     index = np.int32 if max(shape) < 2**31 - 1 and len(rows) < 2**31 - 1 else np.int64
-    pointers = np.searchsorted(columns, np.arange(shape[1] + 1)).astype(index)  # sorted columns
-    matrix = sp.csc_array((quantities, rows.astype(index), pointers), shape=shape)
+    pointers = np.zeros(shape[1] + 1, index)  # where each technique's inputs start: sorted columns
+    np.cumsum(np.bincount(columns, minlength=shape[1]), out=pointers[1:])
+    matrix = sp.csc_array((quantities, rows.astype(index, copy=False), pointers), shape=shape)
     matrix.sort_indices()
     if _has_duplicate_pairs(matrix):
         _report_duplicate_pairs(table, problems)

@@ -77,6 +77,15 @@ def leontief_solve(matrix: LeontiefMatrix, rhs: np.ndarray, *, transpose: bool =
     raise SolveError(f"the Leontief system did not converge (relative residual {residual:.2e})")
 
 
+def correction(matrix: LeontiefMatrix, rhs: np.ndarray, rtol: float) -> np.ndarray:
+    """An approximate solution of (I - C) x = ``rhs`` to a relative residual of about ``rtol``
+    (exact, by factorisation, for small systems): one step of an iterative refinement whose
+    residual the caller computes, usually from a product it needs anyway."""
+    if rhs.shape[0] <= DIRECT_LIMIT:
+        return _factorised(matrix)(rhs)
+    return _iterative(matrix, rhs, None, rtol)
+
+
 def _factorised(operator: LeontiefMatrix) -> Callable[..., np.ndarray]:
     matrix = operator.tocsr()
     identity = sp.identity(matrix.shape[0], format="csc")
