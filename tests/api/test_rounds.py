@@ -190,14 +190,21 @@ def send(client: TestClient, headers: Headers, round_id: int, council: int, kind
                        files={"file": (f"{kind}.csv", content, "text/csv")})
 
 
-def test_needs_learned_from_the_records_councils_send(client):
-    district, delegates = federation(client, 2)
+def gathering_round(client: TestClient, district: int, delegate: Headers) -> tuple[Headers, int, int]:
+    """A shopper, the consumer council they found under ``district``, and a round the district
+    opens on the ample bakery economy (gathering needs)."""
     shopper = sign_in(client, "shopper@example.org")
     consumers = ok(client.post("/councils", headers=shopper, json={
         "name": "Corner consumers", "level": "consumer", "reference_rate": 30, "parent": district}))["id"]
-    economy = ok(upload(client, delegates[0], AMPLE))["id"]
-    round_id = ok(client.post(f"/councils/{district}/rounds", headers=delegates[0],
+    economy = ok(upload(client, delegate, AMPLE))["id"]
+    round_id = ok(client.post(f"/councils/{district}/rounds", headers=delegate,
                               json={"economy": economy, "period": "2026"}))["id"]
+    return shopper, consumers, round_id
+
+
+def test_needs_learned_from_the_records_councils_send(client):
+    district, delegates = federation(client, 2)
+    shopper, consumers, round_id = gathering_round(client, district, delegates[0])
     purchases, stock = records()
     refused = send(client, delegates[0], round_id, consumers, "purchases", purchases)
     assert (refused.status_code, refused.json()["error"]) == (403, "not_a_member"), refused.json()
@@ -286,12 +293,7 @@ def test_a_rounds_needs_use_the_groups_and_substitutes_a_council_sends(client):
     same way, and the needs job reads them: here, how much of bread's demand moved to the park
     on the days bread's shelf was empty."""
     district, delegates = federation(client, 1)
-    shopper = sign_in(client, "shopper@example.org")
-    consumers = ok(client.post("/councils", headers=shopper, json={
-        "name": "Corner consumers", "level": "consumer", "reference_rate": 30, "parent": district}))["id"]
-    economy = ok(upload(client, delegates[0], AMPLE))["id"]
-    round_id = ok(client.post(f"/councils/{district}/rounds", headers=delegates[0],
-                              json={"economy": economy, "period": "2026"}))["id"]
+    shopper, consumers, round_id = gathering_round(client, district, delegates[0])
     bad = send(client, shopper, round_id, consumers, "substitutes", b"product,instead\nbread,park\n")
     assert bad.status_code == 422 and {(e["column"], e["message"]) for e in bad.json()["errors"]} == {
         ("substitute", "missing column"),
