@@ -53,6 +53,8 @@ def test_a_shortfall_raises_an_alert_that_only_the_council_holding_it_answers(cl
     first = alert["consequences"]["tiers"][0]
     assert first["priority"] == alert["rank"]["tier"] and first["hours_at_risk"] > 0
     assert first["products"][0]["name"] == "Bread"
+    # the needs the round voted: all its bread in priority 1 (the bundle puts 5 of 15 loaves in 2)
+    assert [tier["priority"] for tier in alert["consequences"]["tiers"] if tier["hours_at_risk"] > 0] == [1]
     url = f"/alerts/{alert['id']}"
     before = books_size(client)
     assert ok(client.post(f"{url}/acknowledge", headers=farmer), 403)["error"] == "not_a_member"

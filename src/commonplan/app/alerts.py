@@ -31,6 +31,7 @@ from commonplan.app.acts.alerts import (
 )
 from commonplan.app.acts.common import found, utc
 from commonplan.app.comparisons import names_of_economy
+from commonplan.app.planned import planned_needs
 from commonplan.app.targets import activity_of
 from commonplan.democracy.rounds import Step
 from commonplan.economy.bundle import read_bundle
@@ -78,7 +79,7 @@ _lock = threading.Lock()
 def adopted_plan(db: Session, held: Round) -> Plan:
     """The structure of the round's adopted plan, computed once per bundle and adopted plan (by
     their SHA-256) and kept (:data:`PLANS_KEPT`): its techniques and activity, and its final
-    deliveries by tier (the economy's needs at the plan's fulfilment of each tier)."""
+    deliveries by tier (the needs it planned, learned and voted, at its fulfilment of each tier)."""
     stored = found(db, StoredEconomy, held.economy_id, "economy")
     adopted = db.get(Job, held.adopted_job_id) if held.adopted_job_id is not None else None
     result: Mapping[str, Any] = (adopted.result or {}) if adopted is not None else {}
@@ -92,8 +93,8 @@ def adopted_plan(db: Session, held: Round) -> Plan:
         path = Path(folder) / "bundle.zip"
         path.write_bytes(stored.bundle)
         economy = read_bundle(path).economy
-    deliveries, tiers = deliveries_by_tier(economy.needs, _fulfilment(result.get("fulfilment")),
-                                           len(economy.products))
+    deliveries, tiers = deliveries_by_tier(planned_needs(db, economy, adopted),
+                                           _fulfilment(result.get("fulfilment")), len(economy.products))
     products = tuple(economy.products.ids.to_pylist())
     plan = Plan(structure(economy, activity_of(economy, result), deliveries, tiers), products,
                 {product: position for position, product in enumerate(products)})

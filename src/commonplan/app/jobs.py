@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from commonplan.app import computations, documents, variants
 from commonplan.app.comparisons import names_of_economy
 from commonplan.app.documents import document_rows
+from commonplan.app.planned import learned_quantities
 from commonplan.app.targets import keep_targets, targets_job_document
 from commonplan.democracy.closing import BallotState
 from commonplan.democracy.refusals import Refusal
@@ -198,11 +199,7 @@ def _inputs(session: Session, kind: str, options: Mapping[str, Any]
     if kind == "needs":
         records = [(sent.kind, sent.filename, sent.content) for sent in session.scalars(
             select(RoundRecord).where(RoundRecord.round_id == options["round"]).order_by(RoundRecord.id))]
-    learned = None
-    if "needs_job" in options:
-        source = session.get(Job, options["needs_job"])
-        learned = dict((source.result or {}).get("needs", {})) if source is not None else {}
-    return records, learned
+    return records, learned_quantities(session, options)
 
 
 def _adopted(session: Session, options: Mapping[str, Any]) -> dict[str, Any]:
