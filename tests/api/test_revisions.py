@@ -114,13 +114,19 @@ def test_one_revision_at_a_time_and_a_shortfall_goes_to_the_vote_before_it_is_ap
     assert entries(client, "revision requested")[0]["act"]["revision"] == 1
 
 
-def test_a_revision_rejected_by_the_vote_leaves_the_targets_standing(client):
+def put_to_the_vote(client: TestClient) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A round in execution whose Bakery made half its bread two weeks running, and the revision
+    then asked for, put to the vote: the world, the Bakery's targets before, the revision."""
     world = round_in_execution(client)
-    baker, farmer = world["delegates"]
     before = targets(client, world, "Bakery")
     report_weeks(client, world, 2, bread=0.5)
     ask(client, world)
-    voting = decided(client, baker, world, 1)
+    return world, before, decided(client, world["delegates"][0], world, 1)
+
+
+def test_a_revision_rejected_by_the_vote_leaves_the_targets_standing(client):
+    world, before, voting = put_to_the_vote(client)
+    baker, farmer = world["delegates"]
     vote(client, voting["ballot"], [baker, farmer], [voting["plan_job"]])
     close(client, baker, voting["ballot"])
     assert ok(client.get(f"/rounds/{world['round']}/revisions/1", headers=baker), 200)["state"] == "rejected"
@@ -129,12 +135,8 @@ def test_a_revision_rejected_by_the_vote_leaves_the_targets_standing(client):
 
 
 def test_a_revision_whose_reports_changed_since_it_was_computed_is_never_applied(client):
-    world = round_in_execution(client)
+    world, before, voting = put_to_the_vote(client)
     baker, farmer = world["delegates"]
-    before = targets(client, world, "Bakery")
-    report_weeks(client, world, 2, bread=0.5)
-    ask(client, world)
-    voting = decided(client, baker, world, 1)
     n = periods(client, world)
     corrected = {"council": world["bakery"], "period": week(world, 0),
                  "outputs": [{"product": "bread", "quantity": before["outputs"][0]["quantity"] / n}],
@@ -192,12 +194,8 @@ def test_the_economy_learned_from_the_reports_says_what_changed_and_starts_the_n
 
 
 def test_a_members_own_plan_ballot_adopting_a_revision_does_not_apply_it(client):
-    world = round_in_execution(client)
+    world, before, voting = put_to_the_vote(client)
     baker, farmer = world["delegates"]
-    before = targets(client, world, "Bakery")
-    report_weeks(client, world, 2, bread=0.5)
-    ask(client, world)
-    voting = decided(client, baker, world, 1)
     body = {"kind": "plan", "question": "Apply it?", "options": {"plans": [voting["job"]]}, "office": None}
     own = ok(client.post(f"/councils/{world['district']}/ballots", headers=baker, json=body))["id"]
     vote(client, own, [baker, farmer], [voting["job"]])

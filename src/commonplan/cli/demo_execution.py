@@ -23,7 +23,7 @@ from datetime import UTC, datetime, time, timedelta
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from commonplan.app.acts.alerts import acknowledge_alert, act_on_alert, sweep_alerts
 from commonplan.app.acts.cast_ballot import cast_ballot
@@ -115,8 +115,9 @@ def _file(stage: Stage, simulation: Simulation, round_id: int, workplace: Workpl
 
 
 def _count(stage: Stage, round_id: int) -> int:
+    """The round's alerts so far (counted by the database, not read)."""
     with stage.sessions() as session:
-        return len(list(session.scalars(round_alerts_query(round_id))))
+        return session.scalar(select(func.count()).select_from(round_alerts_query(round_id).subquery())) or 0
 
 
 def _answer_at_district(stage: Stage, round_id: int, delegate: Member) -> None:
